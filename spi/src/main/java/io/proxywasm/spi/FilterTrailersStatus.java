@@ -1,0 +1,34 @@
+package io.proxywasm.spi;
+
+import java.util.Optional;
+
+/** What the host does after a trailer callback. */
+public enum FilterTrailersStatus implements AbiCode {
+  /** Continue with the next filter. Code 0. */
+  CONTINUE(0),
+  /** Stop until the plugin resumes the stream. Code 1. */
+  STOP_ITERATION(1);
+
+  private static final FilterTrailersStatus[] BY_CODE = Codes.index(values());
+
+  private final int code;
+
+  FilterTrailersStatus(int code) {
+    this.code = code;
+  }
+
+  @Override
+  public int code() {
+    return code;
+  }
+
+  /**
+   * Returns the constant with the given ABI code.
+   *
+   * @param code a code as received from a plugin; any value
+   * @return the constant, or empty if no constant has that code
+   */
+  public static Optional<FilterTrailersStatus> fromCode(long code) {
+    return Codes.find(BY_CODE, code);
+  }
+}

@@ -1,0 +1,84 @@
+package io.proxywasm.spi;
+
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * The runtimes a host can use, found with {@link ServiceLoader} or given by hand.
+ *
+ * <p>Rules: every runtime has a unique {@link WasmVmProvider#name() name}; two providers with the
+ * same name are both left out and asking for that name reports both classes; a provider that fails
+ * to load or construct is left out and reported in {@link #problems()} without breaking the others.
+ * The {@link #preferred() default} runtime is the one named by the system property {@value
+ * #DEFAULT_RUNTIME_PROPERTY}, or else the one with the highest {@link WasmVmProvider#priority()}.
+ */
+public final class Runtimes extends ProviderSet<WasmVmProvider> {
+  /** The system property that names the default runtime. */
+  public static final String DEFAULT_RUNTIME_PROPERTY = "io.proxywasm.runtime";
+
+  private static final ProviderRegistry.Kind<WasmVmProvider> KIND =
+      new ProviderRegistry.Kind<>(
+          "runtime",
+          WasmVmProvider.class,
+          DEFAULT_RUNTIME_PROPERTY,
+          WasmVmProvider::name,
+          WasmVmProvider::priority);
+
+  private Runtimes(ProviderRegistry<WasmVmProvider> registry) {
+    super(registry);
+  }
+
+  /**
+   * Discovers runtimes with the thread context class loader; on the module path this includes the
+   * boot layer.
+   *
+   * @return the runtimes found
+   */
+  public static Runtimes discover() {
+    return new Runtimes(ProviderRegistry.discover(KIND, ServiceLoader.load(WasmVmProvider.class)));
+  }
+
+  /**
+   * Discovers runtimes visible to a class loader.
+   *
+   * @param loader the class loader to search
+   * @return the runtimes found
+   */
+  public static Runtimes discover(ClassLoader loader) {
+    return new Runtimes(
+        ProviderRegistry.discover(KIND, ServiceLoader.load(WasmVmProvider.class, loader)));
+  }
+
+  /**
+   * Discovers runtimes in a module layer and its parents.
+   *
+   * @param layer the layer to search
+   * @return the runtimes found
+   */
+  public static Runtimes discover(ModuleLayer layer) {
+    return new Runtimes(
+        ProviderRegistry.discover(KIND, ServiceLoader.load(layer, WasmVmProvider.class)));
+  }
+
+  /**
+   * Uses exactly the given runtimes.
+   *
+   * @param providers the runtimes
+   * @return the set of runtimes
+   * @throws IllegalArgumentException if two share a name or a name is invalid
+   */
+  public static Runtimes of(WasmVmProvider... providers) {
+    return new Runtimes(ProviderRegistry.of(KIND, List.of(providers)));
+  }
+
+  /**
+   * Returns these runtimes plus the given ones.
+   *
+   * @param providers runtimes to add by hand
+   * @return a new set of runtimes
+   * @throws IllegalArgumentException if a name is taken or invalid
+   */
+  public Runtimes with(WasmVmProvider... providers) {
+    return new Runtimes(registry.with(List.of(providers)));
+  }
+}
