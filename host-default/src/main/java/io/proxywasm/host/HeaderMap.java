@@ -1,0 +1,225 @@
+package io.proxywasm.host;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An ordered, mutable multimap of HTTP header names to values, as a plugin sees it. Names are
+ * stored in lower case, as Envoy stores them; lookups ignore case. Not thread-safe: a map belongs
+ * to one stream, which the host never enters from two threads at once.
+ */
+public final class HeaderMap {
+  private final List<String> names = new ArrayList<>();
+  private final List<String> values = new ArrayList<>();
+
+  /** Creates an empty map. */
+  public HeaderMap() {}
+
+  /**
+   * Creates a map holding the given pairs, in order.
+   *
+   * @param pairs name and value pairs
+   * @return the map
+   */
+  public static HeaderMap of(List<Map.Entry<String, String>> pairs) {
+    HeaderMap map = new HeaderMap();
+    for (Map.Entry<String, String> e : pairs) {
+      map.add(e.getKey(), e.getValue());
+    }
+    return map;
+  }
+
+  /**
+   * Creates a map from alternating names and values.
+   *
+   * @param namesAndValues name, value, name, value...
+   * @return the map
+   */
+  public static HeaderMap of(String... namesAndValues) {
+    if (namesAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("names and values must come in pairs");
+    }
+    HeaderMap map = new HeaderMap();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      map.add(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return map;
+  }
+
+  private static String key(String name) {
+    return Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Returns the number of entries.
+   *
+   * @return the size
+   */
+  public int size() {
+    return names.size();
+  }
+
+  /**
+   * Returns the name of the entry at an index.
+   *
+   * @param index the index
+   * @return the lower-case name
+   */
+  public String name(int index) {
+    return names.get(index);
+  }
+
+  /**
+   * Returns the value of the entry at an index.
+   *
+   * @param index the index
+   * @return the value
+   */
+  public String value(int index) {
+    return values.get(index);
+  }
+
+  /**
+   * Returns the first value of a header.
+   *
+   * @param name the name, any case
+   * @return the value, or empty
+   */
+  public Optional<String> get(String name) {
+    String k = key(name);
+    for (int i = 0; i < names.size(); i++) {
+      if (names.get(i).equals(k)) {
+        return Optional.of(values.get(i));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Returns every value of a header, in order.
+   *
+   * @param name the name, any case
+   * @return the values; empty if none
+   */
+  public List<String> getAll(String name) {
+    String k = key(name);
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      if (names.get(i).equals(k)) {
+        out.add(values.get(i));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Appends an entry.
+   *
+   * @param name the name; stored in lower case
+   * @param value the value
+   */
+  public void add(String name, String value) {
+    names.add(key(name));
+    values.add(Objects.requireNonNull(value, "value"));
+  }
+
+  /**
+   * Replaces every entry of a name with one entry, at the place of the first, or appends it.
+   *
+   * @param name the name
+   * @param value the new value
+   */
+  public void set(String name, String value) {
+    String k = key(name);
+    Objects.requireNonNull(value, "value");
+    int first = names.indexOf(k);
+    if (first < 0) {
+      add(k, value);
+      return;
+    }
+    values.set(first, value);
+    for (int i = names.size() - 1; i > first; i--) {
+      if (names.get(i).equals(k)) {
+        names.remove(i);
+        values.remove(i);
+      }
+    }
+  }
+
+  /**
+   * Removes every entry of a name.
+   *
+   * @param name the name
+   * @return whether anything was removed
+   */
+  public boolean remove(String name) {
+    String k = key(name);
+    boolean removed = false;
+    for (int i = names.size() - 1; i >= 0; i--) {
+      if (names.get(i).equals(k)) {
+        names.remove(i);
+        values.remove(i);
+        removed = true;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Replaces all entries with the given pairs.
+   *
+   * @param pairs the new entries, in order
+   */
+  public void setAll(List<Map.Entry<String, String>> pairs) {
+    names.clear();
+    values.clear();
+    for (Map.Entry<String, String> e : pairs) {
+      add(e.getKey(), e.getValue());
+    }
+  }
+
+  /** Removes every entry. */
+  public void clear() {
+    names.clear();
+    values.clear();
+  }
+
+  /**
+   * Returns the entries as an immutable list of pairs.
+   *
+   * @return the entries, in order
+   */
+  public List<Map.Entry<String, String>> entries() {
+    List<Map.Entry<String, String>> out = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      out.add(Map.entry(names.get(i), values.get(i)));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * Returns the size Envoy reports for {@code proxy_get_header_map_size}: the sum of the UTF-8
+   * lengths of every name and value.
+   *
+   * @return the byte size
+   */
+  public long byteSize() {
+    long total = 0;
+    for (int i = 0; i < names.size(); i++) {
+      total += names.get(i).getBytes(StandardCharsets.UTF_8).length;
+      total += values.get(i).getBytes(StandardCharsets.UTF_8).length;
+    }
+    return total;
+  }
+
+  @Override
+  public String toString() {
+    return entries().toString();
+  }
+}

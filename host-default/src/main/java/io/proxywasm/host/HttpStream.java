@@ -1,0 +1,194 @@
+package io.proxywasm.host;
+
+import io.proxywasm.host.internal.Context;
+import io.proxywasm.host.internal.HttpState;
+import io.proxywasm.spi.FilterDataStatus;
+import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.FilterTrailersStatus;
+import io.proxywasm.spi.StreamType;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * One HTTP request and its response passing through a plugin. Feed it the events as they arrive;
+ * each returns the filter status the plugin chose, and mutations to the maps and buffers passed in
+ * are visible when it returns. Local replies, resumes and closes reach the {@link
+ * HttpStreamListener}. Call {@link #close()} when the stream ends so that the plugin's context is
+ * released.
+ *
+ * <p>Not for concurrent use: one stream's events come in order. Streams of one worker may be driven
+ * from different threads; the host serialises them on the VM.
+ */
+public final class HttpStream implements AutoCloseable {
+  private final Context ctx;
+  private final HttpState state;
+  private final FailPolicy failPolicy;
+  private boolean closed;
+
+  HttpStream(Context ctx, HttpState state, FailPolicy failPolicy) {
+    this.ctx = ctx;
+    this.state = state;
+    this.failPolicy = failPolicy;
+  }
+
+  private <T> T enter(Supplier<T> call, T whenUnavailable) {
+    if (closed) {
+      throw new IllegalStateException("stream is closed");
+    }
+    if (ctx == null) {
+      if (failPolicy == FailPolicy.FAIL_CLOSED) {
+        state.failStream(StreamType.REQUEST);
+      }
+      return whenUnavailable;
+    }
+    ctx.wasm().lock().lock();
+    try {
+      return call.get();
+    } finally {
+      ctx.wasm().lock().unlock();
+    }
+  }
+
+  private FilterHeadersStatus headers(boolean response, HeaderMap headers, boolean endOfStream) {
+    return enter(
+        () -> {
+          state.map(response ? 2 : 0, headers);
+          return ctx.onHeaders(response, headers.size(), endOfStream);
+        },
+        failPolicy == FailPolicy.FAIL_OPEN
+            ? FilterHeadersStatus.CONTINUE
+            : FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK);
+  }
+
+  private FilterDataStatus body(boolean response, BodyBuffer body, boolean endOfStream) {
+    return enter(
+        () -> {
+          state.body(response, body);
+          return ctx.onBody(response, body.length(), endOfStream);
+        },
+        failPolicy == FailPolicy.FAIL_OPEN
+            ? FilterDataStatus.CONTINUE
+            : FilterDataStatus.STOP_ITERATION_NO_BUFFER);
+  }
+
+  private FilterTrailersStatus trailers(boolean response, HeaderMap trailers) {
+    return enter(
+        () -> {
+          state.map(response ? 3 : 1, trailers);
+          return ctx.onTrailers(response, trailers.size());
+        },
+        failPolicy == FailPolicy.FAIL_OPEN
+            ? FilterTrailersStatus.CONTINUE
+            : FilterTrailersStatus.STOP_ITERATION);
+  }
+
+  /**
+   * Passes the request headers ({@code proxy_on_request_headers}).
+   *
+   * @param headers the headers; the plugin may change them
+   * @param endOfStream whether the request has no body
+   * @return the plugin's decision
+   */
+  public FilterHeadersStatus onRequestHeaders(HeaderMap headers, boolean endOfStream) {
+    return headers(false, headers, endOfStream);
+  }
+
+  /**
+   * Passes a request body chunk ({@code proxy_on_request_body}).
+   *
+   * @param body the data buffered so far; the plugin may change it
+   * @param endOfStream whether this is the last chunk
+   * @return the plugin's decision
+   */
+  public FilterDataStatus onRequestBody(BodyBuffer body, boolean endOfStream) {
+    return body(false, body, endOfStream);
+  }
+
+  /**
+   * Passes the request trailers ({@code proxy_on_request_trailers}).
+   *
+   * @param trailers the trailers; the plugin may change them
+   * @return the plugin's decision
+   */
+  public FilterTrailersStatus onRequestTrailers(HeaderMap trailers) {
+    return trailers(false, trailers);
+  }
+
+  /**
+   * Passes the response headers ({@code proxy_on_response_headers}).
+   *
+   * @param headers the headers; the plugin may change them
+   * @param endOfStream whether the response has no body
+   * @return the plugin's decision
+   */
+  public FilterHeadersStatus onResponseHeaders(HeaderMap headers, boolean endOfStream) {
+    return headers(true, headers, endOfStream);
+  }
+
+  /**
+   * Passes a response body chunk ({@code proxy_on_response_body}).
+   *
+   * @param body the data buffered so far; the plugin may change it
+   * @param endOfStream whether this is the last chunk
+   * @return the plugin's decision
+   */
+  public FilterDataStatus onResponseBody(BodyBuffer body, boolean endOfStream) {
+    return body(true, body, endOfStream);
+  }
+
+  /**
+   * Passes the response trailers ({@code proxy_on_response_trailers}).
+   *
+   * @param trailers the trailers; the plugin may change them
+   * @return the plugin's decision
+   */
+  public FilterTrailersStatus onResponseTrailers(HeaderMap trailers) {
+    return trailers(true, trailers);
+  }
+
+  /** Calls {@code proxy_on_log}, as an access log would at the end of the stream. */
+  public void onLog() {
+    enter(
+        () -> {
+          ctx.onLog();
+          return null;
+        },
+        null);
+  }
+
+  /**
+   * Returns the local reply the plugin or the fail policy sent, if any.
+   *
+   * @return the reply
+   */
+  public Optional<io.proxywasm.host.LocalResponse> localResponse() {
+    return state.localResponse();
+  }
+
+  /**
+   * Returns the plugin's context id for this stream.
+   *
+   * @return the id, or 0 if the plugin could not run on this worker
+   */
+  public int contextId() {
+    return ctx == null ? 0 : ctx.id();
+  }
+
+  /** Ends the stream: {@code proxy_on_done}, then {@code proxy_on_delete}. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    if (ctx != null) {
+      ctx.wasm().lock().lock();
+      try {
+        ctx.onDone();
+        ctx.onDelete();
+      } finally {
+        ctx.wasm().lock().unlock();
+      }
+    }
+    closed = true;
+  }
+}

@@ -1,0 +1,280 @@
+package io.proxywasm.host;
+
+import io.proxywasm.spi.LogLevel;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything that defines a plugin: who it is, where its code comes from, what it is configured
+ * with and how it fails. Immutable; build one with {@link #builder(String)}.
+ *
+ * @param name the plugin name, for logs and stats
+ * @param rootId the root_id; plugins with one root_id in one VM share a root context
+ * @param vmId the vm_id; namespaces shared data and queues
+ * @param runtime the runtime name, or empty for the default runtime
+ * @param code the module bytes (for the Null VM, the plugin name in UTF-8)
+ * @param vmConfiguration the VM configuration, seen by {@code proxy_on_vm_start}
+ * @param pluginConfiguration the plugin configuration, seen by {@code proxy_on_configure}
+ * @param failPolicy what a stream gets when the VM fails
+ * @param allowedCapabilities the host functions, WASI functions and callbacks the plugin may use;
+ *     empty means all
+ * @param environment what WASI {@code environ_get} returns, in order
+ * @param logLevel the level at and above which the plugin's logs are kept
+ */
+public record PluginConfig(
+    String name,
+    String rootId,
+    String vmId,
+    String runtime,
+    byte[] code,
+    byte[] vmConfiguration,
+    byte[] pluginConfiguration,
+    FailPolicy failPolicy,
+    Set<String> allowedCapabilities,
+    Map<String, String> environment,
+    LogLevel logLevel) {
+
+  /**
+   * Validates and copies the parts.
+   *
+   * @param name the plugin name
+   * @param rootId the root_id
+   * @param vmId the vm_id
+   * @param runtime the runtime name or empty
+   * @param code the code
+   * @param vmConfiguration the VM configuration
+   * @param pluginConfiguration the plugin configuration
+   * @param failPolicy the fail policy
+   * @param allowedCapabilities the allowed capabilities
+   * @param environment the environment
+   * @param logLevel the log level
+   */
+  public PluginConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(rootId, "rootId");
+    Objects.requireNonNull(vmId, "vmId");
+    Objects.requireNonNull(runtime, "runtime");
+    code = Objects.requireNonNull(code, "code").clone();
+    vmConfiguration = Objects.requireNonNull(vmConfiguration, "vmConfiguration").clone();
+    pluginConfiguration =
+        Objects.requireNonNull(pluginConfiguration, "pluginConfiguration").clone();
+    Objects.requireNonNull(failPolicy, "failPolicy");
+    allowedCapabilities = Set.copyOf(allowedCapabilities);
+    environment = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+    Objects.requireNonNull(logLevel, "logLevel");
+  }
+
+  /**
+   * Returns a copy of the code.
+   *
+   * @return the module bytes
+   */
+  @Override
+  public byte[] code() {
+    return code.clone();
+  }
+
+  /**
+   * Returns a copy of the VM configuration.
+   *
+   * @return the bytes
+   */
+  @Override
+  public byte[] vmConfiguration() {
+    return vmConfiguration.clone();
+  }
+
+  /**
+   * Returns a copy of the plugin configuration.
+   *
+   * @return the bytes
+   */
+  @Override
+  public byte[] pluginConfiguration() {
+    return pluginConfiguration.clone();
+  }
+
+  /**
+   * Starts a configuration.
+   *
+   * @param name the plugin name
+   * @return a builder with Envoy's defaults: empty root_id and vm_id, the default runtime,
+   *     fail-closed, all capabilities, no environment, log level info
+   */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** Builds a {@link PluginConfig}. */
+  public static final class Builder {
+    private final String name;
+    private String rootId = "";
+    private String vmId = "";
+    private String runtime = "";
+    private byte[] code = new byte[0];
+    private byte[] vmConfiguration = new byte[0];
+    private byte[] pluginConfiguration = new byte[0];
+    private FailPolicy failPolicy = FailPolicy.FAIL_CLOSED;
+    private Set<String> allowedCapabilities = Set.of();
+    private Map<String, String> environment = Map.of();
+    private LogLevel logLevel = LogLevel.INFO;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    /**
+     * Sets the root_id.
+     *
+     * @param rootId the root_id
+     * @return this builder
+     */
+    public Builder rootId(String rootId) {
+      this.rootId = rootId;
+      return this;
+    }
+
+    /**
+     * Sets the vm_id.
+     *
+     * @param vmId the vm_id
+     * @return this builder
+     */
+    public Builder vmId(String vmId) {
+      this.vmId = vmId;
+      return this;
+    }
+
+    /**
+     * Names the runtime; empty means the default runtime.
+     *
+     * @param runtime the runtime name
+     * @return this builder
+     */
+    public Builder runtime(String runtime) {
+      this.runtime = runtime;
+      return this;
+    }
+
+    /**
+     * Sets the module bytes.
+     *
+     * @param code the code
+     * @return this builder
+     */
+    public Builder code(byte[] code) {
+      this.code = code;
+      return this;
+    }
+
+    /**
+     * Sets the VM configuration.
+     *
+     * @param vmConfiguration the bytes
+     * @return this builder
+     */
+    public Builder vmConfiguration(byte[] vmConfiguration) {
+      this.vmConfiguration = vmConfiguration;
+      return this;
+    }
+
+    /**
+     * Sets the VM configuration as UTF-8 text.
+     *
+     * @param vmConfiguration the text
+     * @return this builder
+     */
+    public Builder vmConfiguration(String vmConfiguration) {
+      return vmConfiguration(vmConfiguration.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Sets the plugin configuration.
+     *
+     * @param pluginConfiguration the bytes
+     * @return this builder
+     */
+    public Builder pluginConfiguration(byte[] pluginConfiguration) {
+      this.pluginConfiguration = pluginConfiguration;
+      return this;
+    }
+
+    /**
+     * Sets the plugin configuration as UTF-8 text.
+     *
+     * @param pluginConfiguration the text
+     * @return this builder
+     */
+    public Builder pluginConfiguration(String pluginConfiguration) {
+      return pluginConfiguration(pluginConfiguration.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Sets the fail policy.
+     *
+     * @param failPolicy the policy
+     * @return this builder
+     */
+    public Builder failPolicy(FailPolicy failPolicy) {
+      this.failPolicy = failPolicy;
+      return this;
+    }
+
+    /**
+     * Restricts the plugin to the named capabilities; empty allows all.
+     *
+     * @param allowedCapabilities host function names ({@code proxy_log}), WASI names ({@code
+     *     fd_write}) and callback names ({@code proxy_on_request_headers})
+     * @return this builder
+     */
+    public Builder allowedCapabilities(Set<String> allowedCapabilities) {
+      this.allowedCapabilities = allowedCapabilities;
+      return this;
+    }
+
+    /**
+     * Sets the WASI environment.
+     *
+     * @param environment names to values, in order
+     * @return this builder
+     */
+    public Builder environment(Map<String, String> environment) {
+      this.environment = environment;
+      return this;
+    }
+
+    /**
+     * Sets the plugin's log level.
+     *
+     * @param logLevel the level
+     * @return this builder
+     */
+    public Builder logLevel(LogLevel logLevel) {
+      this.logLevel = logLevel;
+      return this;
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @return the configuration
+     */
+    public PluginConfig build() {
+      return new PluginConfig(
+          name,
+          rootId,
+          vmId,
+          runtime,
+          code,
+          vmConfiguration,
+          pluginConfiguration,
+          failPolicy,
+          allowedCapabilities,
+          environment,
+          logLevel);
+    }
+  }
+}

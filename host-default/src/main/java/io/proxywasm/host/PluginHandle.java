@@ -1,0 +1,144 @@
+package io.proxywasm.host;
+
+import io.proxywasm.host.internal.Context;
+import io.proxywasm.host.internal.HttpState;
+import io.proxywasm.host.internal.TcpState;
+import java.util.Optional;
+
+/**
+ * A plugin as one {@link Worker} runs it: opens streams on the worker's clone of the plugin's VM.
+ * If the clone has failed, the next stream gets a fresh one.
+ */
+public final class PluginHandle {
+  private final Worker worker;
+  private final Plugin plugin;
+
+  PluginHandle(Worker worker, Plugin plugin) {
+    this.worker = worker;
+    this.plugin = plugin;
+  }
+
+  /**
+   * Returns the plugin.
+   *
+   * @return the plugin
+   */
+  public Plugin plugin() {
+    return plugin;
+  }
+
+  /**
+   * Opens an HTTP stream with no stream properties.
+   *
+   * @param listener receives the plugin's decisions
+   * @return the stream
+   */
+  public HttpStream newHttpStream(HttpStreamListener listener) {
+    return newHttpStream(listener, PropertyResolver.NONE);
+  }
+
+  /**
+   * Opens an HTTP stream. If the plugin cannot run on this worker, the stream applies the plugin's
+   * fail policy to every event.
+   *
+   * @param listener receives the plugin's decisions
+   * @param properties the stream's attributes ({@code request.path}, {@code source.address}...)
+   * @return the stream
+   */
+  public HttpStream newHttpStream(HttpStreamListener listener, PropertyResolver properties) {
+    HttpState state = new HttpState(listener, properties);
+    Optional<Worker.Instance> instance = worker.instance(plugin);
+    if (instance.isEmpty()) {
+      return new HttpStream(null, state, plugin.config().failPolicy());
+    }
+    Worker.Instance i = instance.get();
+    i.wasm().lock().lock();
+    try {
+      return new HttpStream(
+          Context.newStream(i.root(), state), state, plugin.config().failPolicy());
+    } finally {
+      i.wasm().lock().unlock();
+    }
+  }
+
+  /**
+   * Returns the id of the plugin's root context on this worker, starting it if needed.
+   *
+   * @return the id, or empty if the plugin cannot run on this worker
+   */
+  public Optional<Integer> rootContextId() {
+    return worker.instance(plugin).map(i -> i.root().id());
+  }
+
+  /**
+   * Runs {@code proxy_on_tick} for the plugin's root context now, as a timer would.
+   *
+   * @return false if the plugin cannot run on this worker
+   */
+  public boolean tick() {
+    Optional<Worker.Instance> instance = worker.instance(plugin);
+    instance.ifPresent(
+        i -> {
+          i.wasm().lock().lock();
+          try {
+            i.root().onTick();
+          } finally {
+            i.wasm().lock().unlock();
+          }
+        });
+    return instance.isPresent();
+  }
+
+  /**
+   * Calls the plugin's {@code proxy_on_foreign_function} on its root context (ABI 0.2.0 and later),
+   * with the data readable as the call-data buffer.
+   *
+   * @param functionId the function id the plugin expects
+   * @param data the data
+   * @return false if the plugin cannot run on this worker
+   */
+  public boolean callForeignFunction(int functionId, byte[] data) {
+    Optional<Worker.Instance> instance = worker.instance(plugin);
+    instance.ifPresent(
+        i -> {
+          i.wasm().lock().lock();
+          try {
+            i.root().onForeignFunction(functionId, data.clone());
+          } finally {
+            i.wasm().lock().unlock();
+          }
+        });
+    return instance.isPresent();
+  }
+
+  /**
+   * Opens a TCP stream.
+   *
+   * @param listener receives the plugin's decisions
+   * @param properties the connection's attributes
+   * @return the stream
+   */
+  public TcpStream newTcpStream(TcpStreamListener listener, PropertyResolver properties) {
+    TcpState state = new TcpState(listener, properties);
+    Optional<Worker.Instance> instance = worker.instance(plugin);
+    if (instance.isEmpty()) {
+      return new TcpStream(null, state, plugin.config().failPolicy());
+    }
+    Worker.Instance i = instance.get();
+    i.wasm().lock().lock();
+    try {
+      return new TcpStream(Context.newStream(i.root(), state), state, plugin.config().failPolicy());
+    } finally {
+      i.wasm().lock().unlock();
+    }
+  }
+
+  /**
+   * Returns the tick period the plugin asked for.
+   *
+   * @return milliseconds, 0 when off; empty if the plugin cannot run on this worker
+   */
+  public Optional<Long> tickPeriodMillis() {
+    return worker.instance(plugin).map(i -> i.root().tickPeriodMillis());
+  }
+}

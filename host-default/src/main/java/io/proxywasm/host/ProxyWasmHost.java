@@ -1,0 +1,434 @@
+package io.proxywasm.host;
+
+import io.proxywasm.host.internal.HostServices;
+import io.proxywasm.host.internal.Keys;
+import io.proxywasm.host.internal.LoadedPlugin;
+import io.proxywasm.host.internal.SimpleExtension;
+import io.proxywasm.host.internal.VmIntegration;
+import io.proxywasm.host.internal.VmSpec;
+import io.proxywasm.host.internal.WasmBase;
+import io.proxywasm.spi.Extensions;
+import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.PluginInfo;
+import io.proxywasm.spi.ProviderLookupException;
+import io.proxywasm.spi.Runtimes;
+import io.proxywasm.spi.WasmEvent;
+import io.proxywasm.spi.WasmException;
+import io.proxywasm.spi.WasmExtension;
+import io.proxywasm.spi.WasmVmProvider;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A proxy-wasm host: loads plugins, keeps one base VM per vm_key, and hands out {@link Worker}s
+ * that run per-worker clones. Thread-safe. Build one with {@link #builder()}.
+ *
+ * <pre>{@code
+ * try (ProxyWasmHost host = ProxyWasmHost.builder().build();
+ *     Plugin plugin = host.load(PluginConfig.builder("headers").code(wasm).build());
+ *     Worker worker = host.newWorker()) {
+ *   HttpStream stream = worker.handle(plugin).newHttpStream(listener);
+ *   FilterHeadersStatus status = stream.onRequestHeaders(headers, false);
+ *   ...
+ *   stream.close();
+ * }
+ * }</pre>
+ */
+public final class ProxyWasmHost implements AutoCloseable {
+  private final Runtimes runtimes;
+  private final HostServices services;
+  private final ScheduledExecutorService ownedScheduler;
+  private final Map<String, BaseVm> bases = new HashMap<>();
+
+  /** A base VM and the plugins that use it. */
+  private static final class BaseVm {
+    final WasmBase wasm;
+    final VmIdHandle dataHandle;
+    final VmIdHandle queueHandle;
+    int plugins;
+
+    BaseVm(WasmBase wasm, VmIdHandle dataHandle, VmIdHandle queueHandle) {
+      this.wasm = wasm;
+      this.dataHandle = dataHandle;
+      this.queueHandle = queueHandle;
+    }
+  }
+
+  private ProxyWasmHost(Builder b) {
+    this.runtimes = b.runtimes != null ? b.runtimes : Runtimes.discover();
+    Scheduler scheduler = b.scheduler;
+    if (scheduler == null) {
+      ownedScheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "proxy-wasm-scheduler");
+                t.setDaemon(true);
+                return t;
+              });
+      scheduler =
+          (delay, task) -> {
+            var f = ownedScheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
+          };
+    } else {
+      ownedScheduler = null;
+    }
+    this.services =
+        new HostServices(
+            new SharedData(),
+            new SharedQueues(),
+            b.extension != null ? b.extension : defaultExtension(),
+            scheduler,
+            b.clock,
+            b.logSink,
+            b.properties,
+            b.httpCalls,
+            Map.copyOf(b.foreignFunctions));
+  }
+
+  private static WasmExtension defaultExtension() {
+    Extensions found = Extensions.discover();
+    return found.all().isEmpty() ? new SimpleExtension() : found.preferred().create();
+  }
+
+  /**
+   * Starts a host configuration.
+   *
+   * @return a builder with defaults: discovered runtimes and extension, SLF4J plugin logs, the
+   *     system clock, a private scheduler thread
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Loads a plugin: finds its runtime, creates or reuses the base VM for its vm_key, and starts and
+   * configures the plugin once on a canary clone so that a rejected configuration fails here.
+   *
+   * @param config the plugin
+   * @return the loaded plugin
+   * @throws PluginLoadException naming what was wrong: the runtime, the module, a missing export,
+   *     or the configuration the plugin rejected
+   */
+  public Plugin load(PluginConfig config) throws PluginLoadException {
+    Objects.requireNonNull(config, "config");
+    WasmVmProvider provider;
+    try {
+      provider = config.runtime().isEmpty() ? runtimes.preferred() : runtimes.get(config.runtime());
+    } catch (ProviderLookupException e) {
+      throw new PluginLoadException(FailState.UNABLE_TO_CREATE_VM, e.getMessage(), e);
+    }
+    String vmKey = vmKey(config, provider);
+    PluginInfo info =
+        new PluginInfo(config.name(), config.rootId(), config.vmId(), provider.name());
+    LoadedPlugin loaded =
+        new LoadedPlugin(
+            config,
+            info,
+            Keys.digest(Keys.utf8(config.rootId()), config.pluginConfiguration(), Keys.utf8(vmKey)),
+            vmKey);
+    VmSpec spec =
+        new VmSpec(
+            provider,
+            config.vmId(),
+            vmKey,
+            config.code(),
+            config.vmConfiguration(),
+            config.allowedCapabilities(),
+            config.environment());
+    WasmBase base;
+    synchronized (bases) {
+      BaseVm entry = bases.get(vmKey);
+      if (entry == null) {
+        entry = createBase(spec, info);
+        bases.put(vmKey, entry);
+      }
+      entry.plugins++;
+      base = entry.wasm;
+    }
+    try {
+      canary(base, loaded);
+    } catch (PluginLoadException e) {
+      releaseBase(vmKey);
+      throw e;
+    }
+    services.extension().onEvent(WasmEvent.OK, info, "loaded");
+    return new Plugin(this, loaded, base.abi());
+  }
+
+  private BaseVm createBase(VmSpec spec, PluginInfo info) throws PluginLoadException {
+    VmIntegration integration = new VmIntegration(services, info);
+    try {
+      WasmBase base = WasmBase.createBase(services, spec, integration);
+      integration.bind(base);
+      services.extension().onEvent(WasmEvent.VM_CREATED, info, "base VM " + spec.vmKey());
+      return new BaseVm(
+          base,
+          services.sharedData().acquire(spec.vmId()),
+          services.sharedQueues().acquire(spec.vmId()));
+    } catch (WasmException e) {
+      services.extension().onEvent(WasmEvent.of(e.failState()), info, e.getMessage());
+      throw new PluginLoadException(e.failState(), e.getMessage(), e);
+    }
+  }
+
+  private void canary(WasmBase base, LoadedPlugin plugin) throws PluginLoadException {
+    WasmBase clone;
+    base.lock().lock();
+    try {
+      clone = base.cloneForWorker(new VmIntegration(services, plugin.info()));
+    } catch (WasmException e) {
+      throw new PluginLoadException(e.failState(), e.getMessage(), e);
+    } finally {
+      base.lock().unlock();
+    }
+    clone.lock().lock();
+    try {
+      clone.configure(clone.startRoot(plugin));
+      clone.startShutdown();
+    } catch (WasmException e) {
+      services.extension().onEvent(WasmEvent.of(e.failState()), plugin.info(), e.getMessage());
+      throw new PluginLoadException(e.failState(), e.getMessage(), e);
+    } finally {
+      clone.lock().unlock();
+      clone.close();
+    }
+  }
+
+  private static String vmKey(PluginConfig config, WasmVmProvider provider) {
+    StringBuilder extra = new StringBuilder();
+    new TreeMap<>(config.environment())
+        .forEach((k, v) -> extra.append(k).append('=').append(v).append('\0'));
+    extra.append('|');
+    config.allowedCapabilities().stream().sorted().forEach(c -> extra.append(c).append('\0'));
+    return Keys.digest(
+        Keys.utf8(config.vmId()),
+        config.vmConfiguration(),
+        config.code(),
+        Keys.utf8(provider.name()),
+        Keys.utf8(extra.toString()));
+  }
+
+  /**
+   * Creates a worker: a set of VM clones that one thread (or one pool slot) drives.
+   *
+   * @return a new worker
+   */
+  public Worker newWorker() {
+    return new Worker(this);
+  }
+
+  WasmBase base(String vmKey) {
+    synchronized (bases) {
+      BaseVm entry = bases.get(vmKey);
+      if (entry == null) {
+        throw new IllegalStateException("the plugin's base VM was released");
+      }
+      return entry.wasm;
+    }
+  }
+
+  void release(Plugin plugin) {
+    releaseBase(plugin.vmKey());
+  }
+
+  private void releaseBase(String vmKey) {
+    BaseVm closed = null;
+    synchronized (bases) {
+      BaseVm entry = bases.get(vmKey);
+      if (entry != null && --entry.plugins == 0) {
+        bases.remove(vmKey);
+        closed = entry;
+      }
+    }
+    if (closed != null) {
+      closed.wasm.close();
+      closed.dataHandle.close();
+      closed.queueHandle.close();
+    }
+  }
+
+  HostServices services() {
+    return services;
+  }
+
+  /**
+   * Returns the shared data store of this host.
+   *
+   * @return the store
+   */
+  public SharedData sharedData() {
+    return services.sharedData();
+  }
+
+  /**
+   * Returns the shared queues of this host.
+   *
+   * @return the queues
+   */
+  public SharedQueues sharedQueues() {
+    return services.sharedQueues();
+  }
+
+  /**
+   * Returns the extension events and metrics go to.
+   *
+   * @return the extension
+   */
+  public WasmExtension extension() {
+    return services.extension();
+  }
+
+  /** Stops the host's own scheduler thread, if it created one. */
+  @Override
+  public void close() {
+    if (ownedScheduler != null) {
+      ownedScheduler.shutdownNow();
+    }
+  }
+
+  /** Configures a {@link ProxyWasmHost}. */
+  public static final class Builder {
+    private static final Logger PLUGIN_LOG = LoggerFactory.getLogger("io.proxywasm.plugin");
+    private Runtimes runtimes;
+    private WasmExtension extension;
+    private Scheduler scheduler;
+    private HostClock clock = HostClock.SYSTEM;
+    private LogSink logSink = Builder::slf4j;
+    private PropertyResolver properties = PropertyResolver.NONE;
+    private HttpCallHandler httpCalls = HttpCallHandler.NONE;
+    private final Map<String, ForeignFunction> foreignFunctions = new HashMap<>();
+
+    private Builder() {}
+
+    private static void slf4j(PluginInfo plugin, io.proxywasm.spi.LogLevel level, String msg) {
+      String format = "wasm log {} {} {}: {}";
+      Object[] args = {plugin.name(), plugin.rootId(), plugin.vmId(), msg};
+      switch (level) {
+        case TRACE:
+          PLUGIN_LOG.trace(format, args);
+          break;
+        case DEBUG:
+          PLUGIN_LOG.debug(format, args);
+          break;
+        case INFO:
+          PLUGIN_LOG.info(format, args);
+          break;
+        case WARN:
+          PLUGIN_LOG.warn(format, args);
+          break;
+        default:
+          PLUGIN_LOG.error(format, args);
+          break;
+      }
+    }
+
+    /**
+     * Uses the given runtimes instead of discovering them.
+     *
+     * @param runtimes the runtimes
+     * @return this builder
+     */
+    public Builder runtimes(Runtimes runtimes) {
+      this.runtimes = runtimes;
+      return this;
+    }
+
+    /**
+     * Uses the given extension instead of the discovered one.
+     *
+     * @param extension the extension
+     * @return this builder
+     */
+    public Builder extension(WasmExtension extension) {
+      this.extension = extension;
+      return this;
+    }
+
+    /**
+     * Uses the given scheduler for ticks, queue notifications and timeouts.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /**
+     * Uses the given clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(HostClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sends plugin logs to the given sink instead of SLF4J.
+     *
+     * @param logSink the sink
+     * @return this builder
+     */
+    public Builder logSink(LogSink logSink) {
+      this.logSink = Objects.requireNonNull(logSink, "logSink");
+      return this;
+    }
+
+    /**
+     * Answers host-wide properties (node, cluster...) with the given resolver.
+     *
+     * @param properties the resolver
+     * @return this builder
+     */
+    public Builder properties(PropertyResolver properties) {
+      this.properties = Objects.requireNonNull(properties, "properties");
+      return this;
+    }
+
+    /**
+     * Sends plugins' HTTP callouts through the given handler. Without one, every upstream is
+     * unknown and {@code proxy_http_call} returns {@code BadArgument}, as Envoy does for an unknown
+     * cluster.
+     *
+     * @param httpCalls the handler
+     * @return this builder
+     */
+    public Builder httpCalls(HttpCallHandler httpCalls) {
+      this.httpCalls = Objects.requireNonNull(httpCalls, "httpCalls");
+      return this;
+    }
+
+    /**
+     * Registers a function plugins may call with {@code proxy_call_foreign_function}.
+     *
+     * @param name the name plugins use
+     * @param function the function
+     * @return this builder
+     */
+    public Builder foreignFunction(String name, ForeignFunction function) {
+      foreignFunctions.put(
+          Objects.requireNonNull(name, "name"), Objects.requireNonNull(function, "function"));
+      return this;
+    }
+
+    /**
+     * Builds the host.
+     *
+     * @return the host
+     */
+    public ProxyWasmHost build() {
+      return new ProxyWasmHost(this);
+    }
+  }
+}

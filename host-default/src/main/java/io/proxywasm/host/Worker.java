@@ -1,0 +1,127 @@
+package io.proxywasm.host;
+
+import io.proxywasm.host.internal.Context;
+import io.proxywasm.host.internal.LoadedPlugin;
+import io.proxywasm.host.internal.VmIntegration;
+import io.proxywasm.host.internal.WasmBase;
+import io.proxywasm.spi.WasmEvent;
+import io.proxywasm.spi.WasmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The VMs one worker runs: one clone of each base VM it needs, shared by the plugins of that VM on
+ * this worker, with one root context per plugin. Give each event-loop thread its own worker, or
+ * keep a pool of workers for thread-per-request servers; a stream stays on the worker that opened
+ * it. A clone that fails is replaced by a fresh one on next use.
+ *
+ * <p>Thread-safe: every call into a clone is serialised on that clone.
+ */
+public final class Worker implements AutoCloseable {
+  private final ProxyWasmHost host;
+  private final Map<String, WasmBase> clones = new HashMap<>();
+  private final List<WasmBase> retired = new ArrayList<>();
+  private boolean closed;
+
+  Worker(ProxyWasmHost host) {
+    this.host = host;
+  }
+
+  /**
+   * Returns this worker's handle on a plugin.
+   *
+   * @param plugin a plugin loaded by the same host
+   * @return the handle
+   */
+  public PluginHandle handle(Plugin plugin) {
+    if (plugin.host() != host) {
+      throw new IllegalArgumentException(plugin + " was loaded by another host");
+    }
+    return new PluginHandle(this, plugin);
+  }
+
+  /** A clone and the plugin's root context in it. */
+  record Instance(WasmBase wasm, Context root) {}
+
+  /**
+   * Returns the live clone and root context for a plugin, creating or replacing them as needed.
+   *
+   * @param plugin the plugin
+   * @return the instance, or empty if the plugin cannot start on this worker (the failure was
+   *     reported to the extension)
+   */
+  synchronized Optional<Instance> instance(Plugin plugin) {
+    if (closed) {
+      throw new IllegalStateException("worker is closed");
+    }
+    if (plugin.isClosed()) {
+      throw new IllegalStateException(plugin + " is closed");
+    }
+    LoadedPlugin loaded = plugin.loaded();
+    WasmBase clone = clones.get(loaded.vmKey());
+    if (clone != null && clone.isFailed()) {
+      clones.remove(loaded.vmKey());
+      retired.add(clone);
+      clone = null;
+    }
+    try {
+      if (clone == null) {
+        WasmBase base = host.base(loaded.vmKey());
+        VmIntegration integration = new VmIntegration(host.services(), loaded.info());
+        base.lock().lock();
+        try {
+          clone = base.cloneForWorker(integration);
+        } finally {
+          base.lock().unlock();
+        }
+        integration.bind(clone);
+        clones.put(loaded.vmKey(), clone);
+      }
+      clone.lock().lock();
+      try {
+        Context root = clone.rootContext(loaded);
+        if (root == null) {
+          root = clone.startRoot(loaded);
+          clone.configure(root);
+        }
+        return Optional.of(new Instance(clone, root));
+      } finally {
+        clone.lock().unlock();
+      }
+    } catch (WasmException e) {
+      host.services()
+          .extension()
+          .onEvent(WasmEvent.of(e.failState()), loaded.info(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Shuts down every root context ({@code proxy_on_done}, {@code proxy_on_delete}) and releases the
+   * clones.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (WasmBase clone : clones.values()) {
+      clone.lock().lock();
+      try {
+        clone.startShutdown();
+      } finally {
+        clone.lock().unlock();
+        clone.close();
+      }
+    }
+    for (WasmBase clone : retired) {
+      clone.close();
+    }
+    clones.clear();
+    retired.clear();
+  }
+}

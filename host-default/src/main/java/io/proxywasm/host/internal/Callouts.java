@@ -1,0 +1,75 @@
+package io.proxywasm.host.internal;
+
+import io.proxywasm.host.HttpCallHandler;
+import io.proxywasm.host.HttpCallRequest;
+import io.proxywasm.host.HttpCallResponse;
+import io.proxywasm.spi.WasmResult;
+import java.time.Duration;
+
+/**
+ * HTTP callouts: dispatch through the embedder's handler, and exactly one answer to the plugin per
+ * accepted call, whichever comes first of the response, a failure or the timeout.
+ */
+final class Callouts {
+  private Callouts() {}
+
+  /**
+   * Sends a callout for a root context.
+   *
+   * @return the status for the plugin and, when OK, the token in the low 32 bits of {@code
+   *     tokenOut[0]}
+   */
+  static WasmResult httpCall(Context root, HttpCallRequest request, int[] tokenOut) {
+    for (String required : new String[] {":method", ":path", ":authority"}) {
+      String v = request.header(required);
+      if (v == null || v.isEmpty()) {
+        return WasmResult.BAD_ARGUMENT;
+      }
+    }
+    WasmBase wasm = root.wasm();
+    int token = root.nextHttpCallToken();
+    HttpCallHandler.Callback callback =
+        new HttpCallHandler.Callback() {
+          @Override
+          public void onResponse(HttpCallResponse response) {
+            deliverLater(root, token, response);
+          }
+
+          @Override
+          public void onFailure(String reason) {
+            deliverLater(root, token, null);
+          }
+        };
+    root.pendingHttpCalls().add(token);
+    WasmResult result;
+    try {
+      result = wasm.host().httpCalls().dispatch(request, callback);
+    } catch (RuntimeException e) {
+      Logging.error(wasm, "HTTP callout handler failed: " + e);
+      result = WasmResult.INTERNAL_FAILURE;
+    }
+    if (result != WasmResult.OK) {
+      root.pendingHttpCalls().remove(token);
+      return result;
+    }
+    wasm.host().scheduler().schedule(request.timeout(), () -> deliverNow(root, token, null));
+    tokenOut[0] = token;
+    return WasmResult.OK;
+  }
+
+  private static void deliverLater(Context root, int token, HttpCallResponse response) {
+    root.wasm().host().scheduler().schedule(Duration.ZERO, () -> deliverNow(root, token, response));
+  }
+
+  private static void deliverNow(Context root, int token, HttpCallResponse response) {
+    WasmBase wasm = root.wasm();
+    wasm.lock().lock();
+    try {
+      if (root.pendingHttpCalls().remove(token)) {
+        root.onHttpCallResponse(token, response);
+      }
+    } finally {
+      wasm.lock().unlock();
+    }
+  }
+}

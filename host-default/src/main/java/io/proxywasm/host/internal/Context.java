@@ -1,0 +1,571 @@
+package io.proxywasm.host.internal;
+
+import io.proxywasm.host.BodyBuffer;
+import io.proxywasm.host.FailPolicy;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.Scheduler;
+import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.FilterDataStatus;
+import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.FilterStatus;
+import io.proxywasm.spi.FilterTrailersStatus;
+import io.proxywasm.spi.PeerType;
+import io.proxywasm.spi.StreamType;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * A proxy-wasm context: the VM context (id 0), a root context (one per plugin per VM) or a stream
+ * context (one per HTTP stream or TCP connection). It calls the plugin's callbacks for its id and
+ * applies the ABI's result conversions and the plugin's fail policy.
+ */
+public final class Context {
+  private final WasmBase wasm;
+  private final int id;
+  private final Context root;
+  private final LoadedPlugin plugin;
+  private final StreamRole stream;
+  private boolean createdInVm;
+  private boolean deleted;
+  private boolean streamFailed;
+  private boolean configuring;
+  private final Map<io.proxywasm.spi.HeaderMapType, HeaderMap> calloutMaps =
+      new EnumMap<>(io.proxywasm.spi.HeaderMapType.class);
+  private final Map<io.proxywasm.spi.BufferType, BodyBuffer> calloutBuffers =
+      new EnumMap<>(io.proxywasm.spi.BufferType.class);
+  private final java.util.Set<Integer> pendingHttpCalls = new java.util.HashSet<>();
+  private int lastHttpCallToken;
+  private long tickPeriodMillis;
+  private Scheduler.Cancellable tick;
+
+  Context(WasmBase wasm, int id, Context root, LoadedPlugin plugin, StreamRole stream) {
+    this.wasm = wasm;
+    this.id = id;
+    this.root = root == null ? this : root;
+    this.plugin = plugin;
+    this.stream = stream == null ? StreamRole.NONE : stream;
+  }
+
+  static Context newRoot(WasmBase wasm, LoadedPlugin plugin) {
+    Context c = new Context(wasm, wasm.allocContextId(), null, plugin, StreamRole.NONE);
+    wasm.register(c);
+    return c;
+  }
+
+  /**
+   * Creates a stream context under a root context; the plugin sees it on the first callback.
+   *
+   * @param root the plugin's root context
+   * @param stream the stream it serves
+   * @return the context
+   */
+  public static Context newStream(Context root, StreamRole stream) {
+    WasmBase wasm = root.wasm;
+    Context c = new Context(wasm, wasm.allocContextId(), root, root.plugin, stream);
+    wasm.register(c);
+    return c;
+  }
+
+  /**
+   * Returns the id.
+   *
+   * @return the context id
+   */
+  public int id() {
+    return id;
+  }
+
+  /**
+   * Returns whether this is a root context.
+   *
+   * @return true for a root context
+   */
+  public boolean isRoot() {
+    return root == this && id != 0;
+  }
+
+  /**
+   * Returns the root context of this context (itself for a root).
+   *
+   * @return the root
+   */
+  public Context root() {
+    return root;
+  }
+
+  /**
+   * Returns the plugin.
+   *
+   * @return the plugin, or null for the VM context
+   */
+  public LoadedPlugin plugin() {
+    return plugin;
+  }
+
+  /**
+   * Returns the VM.
+   *
+   * @return the VM
+   */
+  public WasmBase wasm() {
+    return wasm;
+  }
+
+  StreamRole stream() {
+    return stream;
+  }
+
+  boolean configuring() {
+    return configuring;
+  }
+
+  Map<io.proxywasm.spi.HeaderMapType, HeaderMap> calloutMaps() {
+    return calloutMaps;
+  }
+
+  Map<io.proxywasm.spi.BufferType, BodyBuffer> calloutBuffers() {
+    return calloutBuffers;
+  }
+
+  // ---- root lifecycle -------------------------------------------------------------------------
+
+  boolean onStart() {
+    if (wasm.has(Callback.ON_CONTEXT_CREATE)) {
+      createdInVm = true;
+      wasm.callIn(this, Callback.ON_CONTEXT_CREATE, id, 0);
+    }
+    if (!wasm.has(Callback.ON_VM_START)) {
+      return true;
+    }
+    return wasm.callIn(this, Callback.ON_VM_START, id, wasm.spec().vmConfiguration().length) != 0;
+  }
+
+  boolean onConfigure() {
+    if (wasm.isFailed()) {
+      return true;
+    }
+    if (!createdInVm && wasm.has(Callback.ON_CONTEXT_CREATE)) {
+      createdInVm = true;
+      wasm.callIn(this, Callback.ON_CONTEXT_CREATE, id, 0);
+    }
+    if (!wasm.has(Callback.ON_CONFIGURE)) {
+      return true;
+    }
+    configuring = true;
+    try {
+      return wasm.callIn(
+              this, Callback.ON_CONFIGURE, id, plugin.config().pluginConfiguration().length)
+          != 0;
+    } finally {
+      configuring = false;
+    }
+  }
+
+  /**
+   * Sets the tick period of this root context; 0 disables ticks.
+   *
+   * @param millis the period
+   */
+  void setTickPeriod(long millis) {
+    Context r = root;
+    r.tickPeriodMillis = millis;
+    if (r.tick != null) {
+      r.tick.cancel();
+      r.tick = null;
+    }
+    if (millis > 0) {
+      r.armTick();
+    }
+  }
+
+  private void armTick() {
+    long period = tickPeriodMillis;
+    tick =
+        wasm.host()
+            .scheduler()
+            .schedule(
+                Duration.ofMillis(period),
+                () -> {
+                  wasm.lock().lock();
+                  try {
+                    if (deleted || tickPeriodMillis != period || wasm.isFailed()) {
+                      return;
+                    }
+                    onTick();
+                    if (tickPeriodMillis == period && !deleted) {
+                      armTick();
+                    }
+                  } finally {
+                    wasm.lock().unlock();
+                  }
+                });
+  }
+
+  /**
+   * Returns the tick period.
+   *
+   * @return milliseconds; 0 when ticks are off
+   */
+  public long tickPeriodMillis() {
+    return root.tickPeriodMillis;
+  }
+
+  /** Calls {@code proxy_on_tick}. Caller holds the VM lock. */
+  public void onTick() {
+    if (!wasm.isFailed()) {
+      wasm.callIn(this, Callback.ON_TICK, id);
+    }
+  }
+
+  /**
+   * Calls {@code proxy_on_queue_ready}. Caller holds the VM lock.
+   *
+   * @param token the queue token
+   */
+  public void onQueueReady(int token) {
+    if (!wasm.isFailed() && !deleted) {
+      wasm.callIn(this, Callback.ON_QUEUE_READY, id, token);
+    }
+  }
+
+  java.util.Set<Integer> pendingHttpCalls() {
+    return pendingHttpCalls;
+  }
+
+  /** Tokens of HTTP callouts: 4, 8, 12..., as Envoy numbers them (low bits 0 = HTTP). */
+  int nextHttpCallToken() {
+    do {
+      lastHttpCallToken += 4;
+      if (lastHttpCallToken <= 0) {
+        lastHttpCallToken = 4;
+      }
+    } while (pendingHttpCalls.contains(lastHttpCallToken));
+    return lastHttpCallToken;
+  }
+
+  /**
+   * Calls {@code proxy_on_http_call_response} with the response (or a failure) visible through the
+   * callout header maps and body buffer during the call. Caller holds the VM lock.
+   *
+   * @param token the call's token
+   * @param response the response, or null for a failure or timeout
+   */
+  void onHttpCallResponse(int token, io.proxywasm.host.HttpCallResponse response) {
+    if (wasm.isFailed() || deleted) {
+      return;
+    }
+    HeaderMap headers = response == null ? new HeaderMap() : HeaderMap.of(response.headers());
+    HeaderMap trailers = response == null ? new HeaderMap() : HeaderMap.of(response.trailers());
+    BodyBuffer body = new BodyBuffer(response == null ? new byte[0] : response.body());
+    calloutMaps.put(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_HEADERS, headers);
+    calloutMaps.put(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_TRAILERS, trailers);
+    calloutBuffers.put(io.proxywasm.spi.BufferType.HTTP_CALL_RESPONSE_BODY, body);
+    try {
+      wasm.callIn(
+          this,
+          Callback.ON_HTTP_CALL_RESPONSE,
+          id,
+          token,
+          headers.size(),
+          body.length(),
+          trailers.size());
+    } finally {
+      calloutMaps.remove(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_HEADERS);
+      calloutMaps.remove(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_TRAILERS);
+      calloutBuffers.remove(io.proxywasm.spi.BufferType.HTTP_CALL_RESPONSE_BODY);
+    }
+  }
+
+  /**
+   * Calls {@code proxy_on_foreign_function} with the data visible as the call-data buffer. Caller
+   * holds the VM lock.
+   *
+   * @param functionId the embedder's function id
+   * @param data the data
+   */
+  public void onForeignFunction(int functionId, byte[] data) {
+    if (wasm.isFailed() || deleted) {
+      return;
+    }
+    calloutBuffers.put(io.proxywasm.spi.BufferType.CALL_DATA, new BodyBuffer(data));
+    try {
+      wasm.callIn(this, Callback.ON_FOREIGN_FUNCTION, id, functionId, data.length);
+    } finally {
+      calloutBuffers.remove(io.proxywasm.spi.BufferType.CALL_DATA);
+    }
+  }
+
+  // ---- stream lifecycle -----------------------------------------------------------------------
+
+  /** Calls {@code proxy_on_context_create(id, root_id)} once, before the first stream callback. */
+  public void onCreate() {
+    if (!wasm.isFailed() && !createdInVm) {
+      createdInVm = true;
+      wasm.callIn(this, Callback.ON_CONTEXT_CREATE, id, root.id);
+    }
+  }
+
+  /**
+   * Calls {@code proxy_on_done}.
+   *
+   * @return the plugin's answer; true if not exported or failed
+   */
+  public boolean onDone() {
+    if (wasm.isFailed() || !wasm.has(Callback.ON_DONE)) {
+      return true;
+    }
+    return wasm.callIn(this, Callback.ON_DONE, id) != 0;
+  }
+
+  /** Calls {@code proxy_on_log}. */
+  public void onLog() {
+    if (!wasm.isFailed()) {
+      onCreate();
+      wasm.callIn(this, Callback.ON_LOG, id);
+    }
+  }
+
+  /** Calls {@code proxy_on_delete} if the plugin saw this context, and forgets the context. */
+  public void onDelete() {
+    if (deleted) {
+      return;
+    }
+    deleted = true;
+    if (tick != null) {
+      tick.cancel();
+      tick = null;
+    }
+    try {
+      if (createdInVm && !wasm.isFailed()) {
+        wasm.callIn(this, Callback.ON_DELETE, id);
+      }
+    } finally {
+      wasm.unregister(this);
+    }
+  }
+
+  /**
+   * Returns whether this context was deleted.
+   *
+   * @return true after {@link #onDelete()}
+   */
+  public boolean isDeleted() {
+    return deleted;
+  }
+
+  // ---- HTTP -----------------------------------------------------------------------------------
+
+  private boolean failOpen() {
+    return plugin.config().failPolicy() == FailPolicy.FAIL_OPEN;
+  }
+
+  /**
+   * Applies the fail policy if the VM has failed.
+   *
+   * @param first the first direction to fail
+   * @param second the second direction to fail
+   * @return true if the VM has failed (the caller returns its fail value)
+   */
+  private boolean checkFailed(StreamType first, StreamType second) {
+    if (!wasm.isFailed()) {
+      return false;
+    }
+    if (!failOpen() && !streamFailed) {
+      streamFailed = true;
+      stream.failStream(first);
+      stream.failStream(second);
+    }
+    return true;
+  }
+
+  /**
+   * Returns whether the stream was failed by the fail-closed policy.
+   *
+   * @return true once failed
+   */
+  public boolean streamFailed() {
+    return streamFailed;
+  }
+
+  private FilterHeadersStatus headersFailValue() {
+    return failOpen()
+        ? FilterHeadersStatus.CONTINUE
+        : FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
+  }
+
+  /**
+   * Calls a header callback: {@code proxy_on_request_headers} or {@code proxy_on_response_headers}.
+   *
+   * @param response false for the request, true for the response
+   * @param headers the number of headers
+   * @param endOfStream whether no body follows
+   * @return the status, converted as cpp-host converts it
+   */
+  public FilterHeadersStatus onHeaders(boolean response, int headers, boolean endOfStream) {
+    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
+      return headersFailValue();
+    }
+    onCreate();
+    long r;
+    if (wasm.abi() == AbiVersion.V0_1_0) {
+      r =
+          wasm.callForStatus(
+              this,
+              response ? Callback.ON_RESPONSE_HEADERS_0_1_0 : Callback.ON_REQUEST_HEADERS_0_1_0,
+              id,
+              headers);
+    } else {
+      r =
+          wasm.callForStatus(
+              this,
+              response ? Callback.ON_RESPONSE_HEADERS : Callback.ON_REQUEST_HEADERS,
+              id,
+              headers,
+              endOfStream ? 1 : 0);
+    }
+    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
+      return headersFailValue();
+    }
+    long code = r & 0xFFFF_FFFFL;
+    if ((r >>> 32) != 0 || code > 4 || code == 1) {
+      return FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
+    }
+    return FilterHeadersStatus.fromCode(code).orElseThrow();
+  }
+
+  /**
+   * Calls a body callback.
+   *
+   * @param response false for the request, true for the response
+   * @param length the number of bytes buffered
+   * @param endOfStream whether this is the last chunk
+   * @return the status, converted as cpp-host converts it
+   */
+  public FilterDataStatus onBody(boolean response, int length, boolean endOfStream) {
+    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
+      return failOpen() ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
+    }
+    onCreate();
+    long r =
+        wasm.callForStatus(
+            this,
+            response ? Callback.ON_RESPONSE_BODY : Callback.ON_REQUEST_BODY,
+            id,
+            length,
+            endOfStream ? 1 : 0);
+    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
+      return failOpen() ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
+    }
+    long code = r & 0xFFFF_FFFFL;
+    if ((r >>> 32) != 0 || code > 3) {
+      return FilterDataStatus.STOP_ITERATION_NO_BUFFER;
+    }
+    return FilterDataStatus.fromCode(code).orElseThrow();
+  }
+
+  /**
+   * Calls a trailer callback.
+   *
+   * @param response false for the request, true for the response
+   * @param trailers the number of trailers
+   * @return the status, converted as cpp-host converts it
+   */
+  public FilterTrailersStatus onTrailers(boolean response, int trailers) {
+    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
+      return failOpen() ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
+    }
+    onCreate();
+    long r =
+        wasm.callForStatus(
+            this,
+            response ? Callback.ON_RESPONSE_TRAILERS : Callback.ON_REQUEST_TRAILERS,
+            id,
+            trailers);
+    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
+      return failOpen() ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
+    }
+    long code = r & 0xFFFF_FFFFL;
+    return (r >>> 32) != 0 || code > 1
+        ? FilterTrailersStatus.STOP_ITERATION
+        : FilterTrailersStatus.fromCode(code).orElseThrow();
+  }
+
+  /**
+   * Calls a metadata callback; metadata always continues.
+   *
+   * @param response false for the request, true for the response
+   * @param elements the number of metadata elements
+   */
+  public void onMetadata(boolean response, int elements) {
+    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
+      return;
+    }
+    onCreate();
+    wasm.callIn(
+        this,
+        response ? Callback.ON_RESPONSE_METADATA : Callback.ON_REQUEST_METADATA,
+        id,
+        elements);
+    checkFailed(StreamType.REQUEST, StreamType.RESPONSE);
+  }
+
+  // ---- TCP ------------------------------------------------------------------------------------
+
+  private FilterStatus network(Callback cb, long... args) {
+    if (checkFailed(StreamType.DOWNSTREAM, StreamType.UPSTREAM)) {
+      return failOpen() ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
+    }
+    onCreate();
+    long r = wasm.callIn(this, cb, args);
+    if (checkFailed(StreamType.DOWNSTREAM, StreamType.UPSTREAM)) {
+      return failOpen() ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
+    }
+    return r == 0 ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
+  }
+
+  /**
+   * Calls {@code proxy_on_new_connection}.
+   *
+   * @return the status
+   */
+  public FilterStatus onNewConnection() {
+    return network(Callback.ON_NEW_CONNECTION, id);
+  }
+
+  /**
+   * Calls {@code proxy_on_downstream_data} or {@code proxy_on_upstream_data}.
+   *
+   * @param upstream true for upstream data
+   * @param length the bytes buffered
+   * @param endOfStream whether the peer closed its side
+   * @return the status
+   */
+  public FilterStatus onData(boolean upstream, int length, boolean endOfStream) {
+    return network(
+        upstream ? Callback.ON_UPSTREAM_DATA : Callback.ON_DOWNSTREAM_DATA,
+        id,
+        length,
+        endOfStream ? 1 : 0);
+  }
+
+  /**
+   * Calls {@code proxy_on_downstream_connection_close} or {@code
+   * proxy_on_upstream_connection_close}.
+   *
+   * @param upstream true for the upstream side
+   * @param peer who closed it
+   */
+  public void onConnectionClose(boolean upstream, PeerType peer) {
+    if (!wasm.isFailed()) {
+      onCreate();
+      wasm.callIn(
+          this,
+          upstream
+              ? Callback.ON_UPSTREAM_CONNECTION_CLOSE
+              : Callback.ON_DOWNSTREAM_CONNECTION_CLOSE,
+          id,
+          peer.code());
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.proxywasm.host.internal;
+
+import io.proxywasm.host.ForeignFunction;
+import io.proxywasm.host.HostClock;
+import io.proxywasm.host.HttpCallHandler;
+import io.proxywasm.host.LogSink;
+import io.proxywasm.host.PropertyResolver;
+import io.proxywasm.host.Scheduler;
+import io.proxywasm.host.SharedData;
+import io.proxywasm.host.SharedQueues;
+import io.proxywasm.spi.WasmExtension;
+import java.util.Map;
+
+/**
+ * What every VM of one host shares: stores, sinks and the embedder's services.
+ *
+ * @param sharedData the shared key/value store
+ * @param sharedQueues the shared queues
+ * @param extension where events and metrics go
+ * @param scheduler runs ticks and timeouts
+ * @param clock the time plugins see
+ * @param logSink where plugin logs go
+ * @param properties the host-wide property resolver
+ * @param httpCalls sends HTTP callouts
+ * @param foreignFunctions the functions plugins may call by name
+ */
+public record HostServices(
+    SharedData sharedData,
+    SharedQueues sharedQueues,
+    WasmExtension extension,
+    Scheduler scheduler,
+    HostClock clock,
+    LogSink logSink,
+    PropertyResolver properties,
+    HttpCallHandler httpCalls,
+    Map<String, ForeignFunction> foreignFunctions) {}

@@ -1,0 +1,34 @@
+package io.proxywasm.host.internal;
+
+import io.proxywasm.spi.LogLevel;
+import io.proxywasm.spi.PluginInfo;
+
+/** Routes plugin logs and host errors about a plugin to the host's log sink. */
+final class Logging {
+  private Logging() {}
+
+  /** The identity logs are attributed to: the context's plugin, or the VM itself. */
+  static PluginInfo info(Context c) {
+    if (c != null && c.plugin() != null) {
+      return c.plugin().info();
+    }
+    WasmBase w = c == null ? null : c.wasm();
+    return new PluginInfo(
+        "", "", w == null ? "" : w.spec().vmId(), w == null ? "" : w.spec().provider().name());
+  }
+
+  static LogLevel level(Context c) {
+    return c != null && c.plugin() != null ? c.plugin().config().logLevel() : LogLevel.INFO;
+  }
+
+  static void log(WasmBase wasm, Context c, LogLevel level, String message) {
+    if (level.code() >= level(c).code()) {
+      wasm.host().logSink().log(info(c), level, message);
+    }
+  }
+
+  static void error(WasmBase wasm, String message) {
+    Context c = wasm.effectiveContext();
+    wasm.host().logSink().log(info(c), LogLevel.ERROR, message);
+  }
+}

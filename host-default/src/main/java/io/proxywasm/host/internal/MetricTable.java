@@ -1,0 +1,98 @@
+package io.proxywasm.host.internal;
+
+import io.proxywasm.spi.Metric;
+import io.proxywasm.spi.MetricType;
+import io.proxywasm.spi.PluginInfo;
+import io.proxywasm.spi.WasmExtension;
+import io.proxywasm.spi.WasmResult;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The metrics a VM's plugins defined, by id, with Envoy's semantics. Ids carry the type in their
+ * low two bits: counters 4, 8, 12...; gauges 5, 9, 13...; histograms 6, 10, 14....
+ */
+final class MetricTable {
+  private static final int TYPE_MASK = 0x3;
+  private static final int ID_INCREMENT = 0x4;
+
+  private final WasmExtension extension;
+  private final Map<Integer, Metric> byId = new HashMap<>();
+  private final Map<String, Integer> byName = new HashMap<>();
+  private final int[] next = {ID_INCREMENT, ID_INCREMENT + 1, ID_INCREMENT + 2};
+
+  MetricTable(WasmExtension extension) {
+    this.extension = extension;
+  }
+
+  /** Defines a metric, or returns the id of the one with this type and name. */
+  int define(MetricType type, String name, PluginInfo plugin) {
+    String key = type.code() + ":" + name;
+    Integer existing = byName.get(key);
+    if (existing != null) {
+      return existing;
+    }
+    int id = next[type.code()];
+    next[type.code()] += ID_INCREMENT;
+    byId.put(id, extension.pluginMetric(type, name, plugin));
+    byName.put(key, id);
+    return id;
+  }
+
+  WasmResult increment(int id, long offset) {
+    Metric m = byId.get(id);
+    if (m == null) {
+      return WasmResult.NOT_FOUND;
+    }
+    switch (typeOf(id)) {
+      case COUNTER:
+        if (offset <= 0) {
+          return WasmResult.BAD_ARGUMENT;
+        }
+        m.add(offset);
+        return WasmResult.OK;
+      case GAUGE:
+        m.add(offset);
+        return WasmResult.OK;
+      default:
+        return WasmResult.BAD_ARGUMENT;
+    }
+  }
+
+  WasmResult record(int id, long value) {
+    Metric m = byId.get(id);
+    if (m == null) {
+      return WasmResult.NOT_FOUND;
+    }
+    switch (typeOf(id)) {
+      case COUNTER:
+        m.add(value);
+        break;
+      case GAUGE:
+        m.set(value);
+        break;
+      default:
+        m.record(value);
+        break;
+    }
+    return WasmResult.OK;
+  }
+
+  /** The value of a metric, or why there is none. */
+  record Reading(WasmResult status, long value) {}
+
+  Reading get(int id) {
+    Metric m = byId.get(id);
+    if (m == null) {
+      return new Reading(WasmResult.NOT_FOUND, 0);
+    }
+    if (typeOf(id) == MetricType.HISTOGRAM) {
+      return new Reading(WasmResult.BAD_ARGUMENT, 0);
+    }
+    return new Reading(WasmResult.OK, m.value());
+  }
+
+  private static MetricType typeOf(int id) {
+    return MetricType.fromCode(id & TYPE_MASK).orElse(MetricType.HISTOGRAM);
+  }
+}

@@ -1,0 +1,33 @@
+package io.proxywasm.host.internal;
+
+import java.time.Duration;
+
+/** Registers shared queues so that {@code proxy_on_queue_ready} reaches the registrant's VM. */
+final class Queues {
+  private Queues() {}
+
+  /**
+   * Registers (or re-registers) a queue for a root context. Notifications are delivered later, on
+   * the scheduler, under the VM's lock, never inside the enqueuing call.
+   */
+  static int register(WasmBase wasm, Context root, String name) {
+    return wasm.host()
+        .sharedQueues()
+        .register(
+            wasm.spec().vmId(),
+            name,
+            token ->
+                wasm.host()
+                    .scheduler()
+                    .schedule(
+                        Duration.ZERO,
+                        () -> {
+                          wasm.lock().lock();
+                          try {
+                            root.onQueueReady(token);
+                          } finally {
+                            wasm.lock().unlock();
+                          }
+                        }));
+  }
+}

@@ -1,0 +1,588 @@
+package io.proxywasm.host.internal;
+
+import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.Cloneability;
+import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.HostFunction;
+import io.proxywasm.spi.MemoryAccessException;
+import io.proxywasm.spi.WasmException;
+import io.proxywasm.spi.WasmFunction;
+import io.proxywasm.spi.WasmVm;
+import io.proxywasm.spi.WasmVmIntegration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * One VM as the host drives it: the module instance, the callbacks fetched from it, its contexts,
+ * and the state of the call in progress. A base VM validates the code and is the template for
+ * clones; each worker runs its own clone.
+ *
+ * <p>Never entered by two threads at once: every entry point takes {@link #lock()}. The state of
+ * the call in progress (current and effective context, after-call actions) lives here, in plain
+ * fields, because a VM has at most one call in progress.
+ */
+public final class WasmBase {
+  private final HostServices host;
+  private final VmSpec spec;
+  private final WasmVm vm;
+  private final AbiVersion abi;
+  private final Cloneability startedFrom;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final WasmFunction[] functions = new WasmFunction[Callback.values().length];
+  private final Map<Integer, Context> contexts = new HashMap<>();
+  private final Map<String, Context> rootContexts = new HashMap<>();
+  private final Map<Integer, Context> pendingDone = new HashMap<>();
+  private final ArrayDeque<Runnable> afterCall = new ArrayDeque<>();
+  private final List<Consumer<FailState>> failListeners = new ArrayList<>();
+  private final MetricTable metrics;
+  private int nextContextId = 1;
+  private Context current;
+  private int effectiveContextId;
+  private int depth;
+  private boolean stopNextIteration;
+  private volatile FailState failState = FailState.OK;
+  private volatile String failMessage = "";
+
+  private WasmBase(HostServices host, VmSpec spec, WasmVm vm, AbiVersion abi, Cloneability from) {
+    this.host = host;
+    this.spec = spec;
+    this.vm = vm;
+    this.abi = abi;
+    this.startedFrom = from;
+    this.metrics = new MetricTable(host.extension());
+    vm.addFailCallback(this::onVmFailed);
+  }
+
+  /**
+   * Creates, loads, links and starts a base VM.
+   *
+   * @param host the host's services
+   * @param spec what defines the VM
+   * @param integration the VM's embedder hooks
+   * @return the started VM
+   * @throws WasmException naming what failed
+   */
+  public static WasmBase createBase(HostServices host, VmSpec spec, WasmVmIntegration integration) {
+    WasmVm vm = create(spec, integration);
+    try {
+      AbiVersion abi = load(spec, vm);
+      WasmBase base = new WasmBase(host, spec, vm, abi, Cloneability.NOT_CLONEABLE);
+      base.initialize(true);
+      return base;
+    } catch (RuntimeException e) {
+      vm.close();
+      throw e;
+    }
+  }
+
+  private static WasmVm create(VmSpec spec, WasmVmIntegration integration) {
+    try {
+      return spec.provider().create(integration);
+    } catch (WasmException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new WasmException(
+          FailState.UNABLE_TO_CREATE_VM,
+          "runtime '" + spec.provider().name() + "' could not create a VM: " + e,
+          e);
+    }
+  }
+
+  private static AbiVersion load(VmSpec spec, WasmVm vm) {
+    vm.load(spec.code());
+    AbiVersion abi =
+        vm.abiVersion()
+            .orElseThrow(
+                () ->
+                    new WasmException(
+                        FailState.UNABLE_TO_INITIALIZE_CODE,
+                        "Missing or unknown Proxy-Wasm ABI version: the module exports none of"
+                            + " proxy_abi_version_0_1_0, proxy_abi_version_0_2_0,"
+                            + " proxy_abi_version_0_2_1"));
+    if (!spec.provider().supportedAbiVersions().contains(abi)) {
+      throw new WasmException(
+          FailState.UNABLE_TO_INITIALIZE_CODE,
+          "runtime '" + spec.provider().name() + "' does not support proxy-wasm ABI " + abi);
+    }
+    return abi;
+  }
+
+  /**
+   * Creates a worker's copy of this base VM, as its runtime's cloneability allows.
+   *
+   * @param integration the clone's embedder hooks
+   * @return the started clone
+   * @throws WasmException with {@link FailState#UNABLE_TO_CLONE_VM} or the failure of starting it
+   */
+  public WasmBase cloneForWorker(WasmVmIntegration integration) {
+    Cloneability kind = vm.cloneability();
+    WasmVm copy;
+    try {
+      copy = kind == Cloneability.NOT_CLONEABLE ? create(spec, integration) : vm.cloneVm();
+      if (kind == Cloneability.NOT_CLONEABLE) {
+        load(spec, copy);
+      }
+    } catch (WasmException e) {
+      throw new WasmException(
+          FailState.UNABLE_TO_CLONE_VM, "Failed to clone Base Wasm: " + e.getMessage(), e);
+    }
+    WasmBase clone = new WasmBase(host, spec, copy, abi, kind);
+    try {
+      clone.initialize(kind != Cloneability.INSTANTIATED_MODULE);
+    } catch (RuntimeException e) {
+      copy.close();
+      throw e;
+    }
+    return clone;
+  }
+
+  private void initialize(boolean linkAndStart) {
+    if (linkAndStart) {
+      for (HostFunction f : HostCalls.functions(this)) {
+        vm.registerHostFunction(f);
+      }
+      vm.link(spec.vmId());
+    }
+    for (Callback cb : Callback.values()) {
+      if (!cb.usedBy(abi) || (cb.restrictable() && !spec.allows(cb.exportName()))) {
+        continue;
+      }
+      functions[cb.ordinal()] = vm.function(cb.exportName(), cb.type()).orElse(null);
+    }
+    if (fn(Callback.MALLOC) == null && fn(Callback.ON_MEMORY_ALLOCATE) == null) {
+      throw new WasmException(
+          FailState.MISSING_FUNCTION, "Wasm module is missing malloc function.");
+    }
+    if (linkAndStart) {
+      startVm();
+    }
+  }
+
+  private void startVm() {
+    Context vmContext = new Context(this, 0, null, null, null);
+    if (fn(Callback.INITIALIZE) != null) {
+      callIn(vmContext, Callback.INITIALIZE);
+      if (!isFailed() && fn(Callback.MAIN) != null) {
+        callIn(vmContext, Callback.MAIN, 0, 0);
+      } else if (!isFailed() && fn(Callback.MAIN_VOID) != null) {
+        callIn(vmContext, Callback.MAIN_VOID);
+      }
+    } else if (fn(Callback.START) != null) {
+      callIn(vmContext, Callback.START);
+    }
+    if (isFailed()) {
+      throw new WasmException(
+          FailState.UNABLE_TO_INITIALIZE_CODE, "Failed to start the module: " + failMessage);
+    }
+  }
+
+  WasmFunction fn(Callback cb) {
+    return functions[cb.ordinal()];
+  }
+
+  boolean has(Callback cb) {
+    return functions[cb.ordinal()] != null;
+  }
+
+  /**
+   * Calls a callback with a context as the current one. Returns 0 if the callback is not exported
+   * or the VM fails during the call. After-call actions run when the outermost call returns.
+   *
+   * @param ctx the context the call is for
+   * @param cb the callback
+   * @param args its arguments
+   * @return the i32 result, zero-extended, or 0
+   */
+  long callIn(Context ctx, Callback cb, long... args) {
+    WasmFunction f = functions[cb.ordinal()];
+    if (f == null || isFailed()) {
+      return 0;
+    }
+    Context savedCurrent = current;
+    int savedEffective = effectiveContextId;
+    current = ctx;
+    effectiveContextId = 0;
+    depth++;
+    try {
+      long[] r = f.call(args);
+      return r == null || r.length == 0 ? 0 : r[0] & 0xFFFF_FFFFL;
+    } catch (WasmException e) {
+      if (failState == FailState.OK) {
+        vm.fail(FailState.RUNTIME_ERROR, e.getMessage());
+      }
+      return 0;
+    } finally {
+      current = savedCurrent;
+      effectiveContextId = savedEffective;
+      depth--;
+      if (depth == 0) {
+        drainAfterCall();
+      }
+    }
+  }
+
+  /** Runs the queued after-call actions and clears the stop-iteration flag. */
+  private void drainAfterCall() {
+    stopNextIteration = false;
+    Runnable action;
+    while ((action = afterCall.poll()) != null) {
+      action.run();
+    }
+  }
+
+  /**
+   * Calls a callback that returns a filter status and reports whether iteration was stopped by a
+   * local response during the call.
+   *
+   * @param ctx the context
+   * @param cb the callback
+   * @param args the arguments
+   * @return the raw result in the low 32 bits; bit 32 set when iteration must stop
+   */
+  long callForStatus(Context ctx, Callback cb, long... args) {
+    depth++;
+    long result;
+    boolean stop;
+    try {
+      result = callIn(ctx, cb, args);
+      stop = stopNextIteration;
+    } finally {
+      depth--;
+      if (depth == 0) {
+        drainAfterCall();
+      }
+    }
+    return stop ? result | (1L << 32) : result;
+  }
+
+  /** Marks that the current callback must stop iteration (after a local response). */
+  void stopNextIteration() {
+    stopNextIteration = true;
+  }
+
+  /**
+   * Queues an action to run after the outermost call into the VM returns.
+   *
+   * @param action the action
+   */
+  void afterCall(Runnable action) {
+    if (depth == 0) {
+      action.run();
+    } else {
+      afterCall.add(action);
+    }
+  }
+
+  /**
+   * Returns the context host calls act on: the effective context if one is set, else the current.
+   *
+   * @return the context; never null during a call
+   */
+  Context effectiveContext() {
+    if (effectiveContextId != 0) {
+      Context c = contexts.get(effectiveContextId);
+      if (c != null) {
+        return c;
+      }
+    }
+    return current;
+  }
+
+  /**
+   * Sets the effective context for the rest of the current call.
+   *
+   * @param id a live context id
+   * @return whether the id names a live context
+   */
+  boolean setEffectiveContext(int id) {
+    if (!contexts.containsKey(id)) {
+      return false;
+    }
+    effectiveContextId = id;
+    return true;
+  }
+
+  /**
+   * Allocates memory in the VM with its {@code malloc} (or {@code proxy_on_memory_allocate}).
+   *
+   * @param size the number of bytes
+   * @return the address, or 0 on failure
+   */
+  long allocate(int size) {
+    Callback allocator = has(Callback.MALLOC) ? Callback.MALLOC : Callback.ON_MEMORY_ALLOCATE;
+    Context ctx = current != null ? current : new Context(this, 0, null, null, null);
+    long address = callIn(ctx, allocator, size);
+    if (address == 0 || isFailed()) {
+      return 0;
+    }
+    try {
+      MemoryAccessException.checkBounds(address, size, vm.memorySize());
+    } catch (MemoryAccessException e) {
+      return 0;
+    }
+    return address;
+  }
+
+  /**
+   * Copies bytes into newly allocated VM memory and writes its address and size to the given
+   * pointers. Empty data writes 0 and 0 without allocating, as cpp-host does.
+   *
+   * @param data the bytes
+   * @param ptrPtr where to write the address; 0 to skip
+   * @param sizePtr where to write the size; 0 to skip
+   * @return false on an allocation failure or a bad pointer
+   */
+  boolean copyOut(byte[] data, long ptrPtr, long sizePtr) {
+    try {
+      long address = 0;
+      if (data.length > 0) {
+        address = allocate(data.length);
+        if (address == 0) {
+          return false;
+        }
+        vm.write(address, data, 0, data.length);
+      }
+      if (ptrPtr != 0) {
+        vm.writeWord(ptrPtr, address);
+      }
+      if (sizePtr != 0) {
+        vm.writeWord(sizePtr, data.length);
+      }
+      return true;
+    } catch (MemoryAccessException e) {
+      return false;
+    }
+  }
+
+  int allocContextId() {
+    for (int i = 0; i < Integer.MAX_VALUE; i++) {
+      int id = nextContextId;
+      nextContextId = nextContextId == Integer.MAX_VALUE ? 1 : nextContextId + 1;
+      if (!contexts.containsKey(id)) {
+        return id;
+      }
+    }
+    throw new IllegalStateException("no free context id");
+  }
+
+  void register(Context ctx) {
+    contexts.put(ctx.id(), ctx);
+  }
+
+  void unregister(Context ctx) {
+    contexts.remove(ctx.id());
+  }
+
+  /**
+   * Returns a live context by id.
+   *
+   * @param id the id
+   * @return the context, or null
+   */
+  public Context context(int id) {
+    return contexts.get(id);
+  }
+
+  /**
+   * Returns the number of live contexts, root contexts included.
+   *
+   * @return the count
+   */
+  public int liveContexts() {
+    return contexts.size();
+  }
+
+  /**
+   * Returns the plugin's root context in this VM.
+   *
+   * @param plugin the plugin
+   * @return the root context, or null if the plugin was not started here
+   */
+  public Context rootContext(LoadedPlugin plugin) {
+    return rootContexts.get(plugin.key());
+  }
+
+  /**
+   * Starts the plugin's root context in this VM, or returns the one already started for it.
+   *
+   * @param plugin the plugin
+   * @return the root context; its failure (if any) is in {@link #failState()}
+   * @throws WasmException with {@link FailState#START_FAILED} if {@code proxy_on_vm_start} fails
+   */
+  public Context startRoot(LoadedPlugin plugin) {
+    Context root = rootContexts.get(plugin.key());
+    if (root != null) {
+      return root;
+    }
+    root = Context.newRoot(this, plugin);
+    rootContexts.put(plugin.key(), root);
+    if (!root.onStart() || isFailed()) {
+      throw new WasmException(
+          FailState.START_FAILED,
+          "Failed to start Wasm plugin " + plugin.info().name() + describeFailure());
+    }
+    return root;
+  }
+
+  /**
+   * Runs {@code proxy_on_configure} for the plugin's root context.
+   *
+   * @param root the root context
+   * @throws WasmException with {@link FailState#CONFIGURE_FAILED} if the plugin rejects it
+   */
+  public void configure(Context root) {
+    if (!root.onConfigure() || isFailed()) {
+      throw new WasmException(
+          FailState.CONFIGURE_FAILED,
+          "Failed to configure Wasm plugin " + root.plugin().info().name() + describeFailure());
+    }
+  }
+
+  private String describeFailure() {
+    return isFailed() ? ": " + failMessage : ": the plugin returned false";
+  }
+
+  /**
+   * Shuts down every root context: {@code proxy_on_done}, then {@code proxy_on_delete} unless the
+   * plugin asked to finish later with {@code proxy_done}.
+   */
+  public void startShutdown() {
+    for (Context root : new ArrayList<>(rootContexts.values())) {
+      rootContexts.remove(root.plugin().key());
+      if (root.onDone()) {
+        root.onDelete();
+      } else {
+        pendingDone.put(root.id(), root);
+      }
+    }
+  }
+
+  /**
+   * Finishes the shutdown of a root context that returned false from {@code proxy_on_done}.
+   *
+   * @param ctx the context calling {@code proxy_done}
+   * @return whether the context was waiting to finish
+   */
+  boolean done(Context ctx) {
+    Context root = pendingDone.remove(ctx.id());
+    if (root == null) {
+      return false;
+    }
+    afterCall(root::onDelete);
+    return true;
+  }
+
+  private void onVmFailed(FailState state) {
+    failState = state;
+    failMessage = "";
+    for (Consumer<FailState> l : failListeners) {
+      l.accept(state);
+    }
+  }
+
+  /**
+   * Records the message of the failure reported by the runtime's integration.
+   *
+   * @param message the message
+   */
+  public void recordFailureMessage(String message) {
+    if (failMessage.isEmpty()) {
+      failMessage = message;
+    }
+  }
+
+  /**
+   * Registers a listener for this VM's failure.
+   *
+   * @param listener receives the failure kind
+   */
+  public void onFailure(Consumer<FailState> listener) {
+    failListeners.add(listener);
+  }
+
+  /**
+   * Returns whether the VM has failed.
+   *
+   * @return true after a trap or another failure
+   */
+  public boolean isFailed() {
+    return failState != FailState.OK;
+  }
+
+  /**
+   * Returns the failure kind.
+   *
+   * @return {@link FailState#OK} unless failed
+   */
+  public FailState failState() {
+    return failState;
+  }
+
+  /**
+   * Returns the lock that serialises every entry into this VM.
+   *
+   * @return the lock
+   */
+  public ReentrantLock lock() {
+    return lock;
+  }
+
+  /**
+   * Returns the module instance.
+   *
+   * @return the VM
+   */
+  public WasmVm vm() {
+    return vm;
+  }
+
+  /**
+   * Returns the ABI version of the module.
+   *
+   * @return the version
+   */
+  public AbiVersion abi() {
+    return abi;
+  }
+
+  /**
+   * Returns what defines this VM.
+   *
+   * @return the spec
+   */
+  public VmSpec spec() {
+    return spec;
+  }
+
+  /**
+   * Returns the host's services.
+   *
+   * @return the services
+   */
+  public HostServices host() {
+    return host;
+  }
+
+  MetricTable metrics() {
+    return metrics;
+  }
+
+  /**
+   * Returns how this VM was made from its base.
+   *
+   * @return the clone kind, {@link Cloneability#NOT_CLONEABLE} for a base
+   */
+  public Cloneability startedFrom() {
+    return startedFrom;
+  }
+
+  /** Releases the module instance. */
+  public void close() {
+    vm.close();
+  }
+}

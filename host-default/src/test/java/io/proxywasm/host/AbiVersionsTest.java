@@ -1,0 +1,57 @@
+package io.proxywasm.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.StreamType;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** ABI 0.1.0 behaviours that differ from 0.2.x. */
+class AbiVersionsTest {
+
+  @Test
+  void abi010Module() throws Exception {
+    TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+    try (ProxyWasmHost host =
+            ProxyWasmHost.builder()
+                .logSink(log)
+                .scheduler(new TestSupport.ManualScheduler())
+                .build();
+        Plugin plugin =
+            host.load(
+                PluginConfig.builder("old")
+                    .runtime("chicory")
+                    .code(TestSupport.wat("abi010.wat"))
+                    .vmConfiguration("the vm config")
+                    .pluginConfiguration("the plugin config")
+                    .build());
+        Worker worker = host.newWorker()) {
+      assertEquals(AbiVersion.V0_1_0, plugin.abiVersion());
+      // proxy_get_configuration: VM configuration at start, plugin configuration in configure
+      assertEquals(List.of("the vm config", "the plugin config"), log.messages());
+      log.clear();
+      List<StreamType> resumed = new ArrayList<>();
+      HttpStream stream =
+          worker
+              .handle(plugin)
+              .newHttpStream(
+                  new HttpStreamListener() {
+                    @Override
+                    public void onResume(StreamType direction) {
+                      resumed.add(direction);
+                    }
+                  });
+      log.clear();
+      assertEquals(
+          FilterHeadersStatus.CONTINUE,
+          stream.onRequestHeaders(HeaderMap.of(":path", "/", "a", "b"), false));
+      // missing header: Ok (0) and pointer/size written as 0/0; continue_request: Ok; 2 headers
+      assertEquals(List.of("x-missing 0 0 0", "cfg 0 2 0"), log.messages());
+      assertEquals(List.of(StreamType.REQUEST), resumed);
+      stream.close();
+    }
+  }
+}

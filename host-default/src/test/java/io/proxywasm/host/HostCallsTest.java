@@ -1,0 +1,153 @@
+package io.proxywasm.host;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proxywasm.spi.FilterDataStatus;
+import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.MetricType;
+import io.proxywasm.spi.StreamType;
+import io.proxywasm.spi.WasmResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Header, property, metric, shared data, queue, buffer and callout host calls on a real module. */
+class HostCallsTest {
+  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
+  private final List<HttpCallRequest> calls = new ArrayList<>();
+  private final List<HttpCallHandler.Callback> callbacks = new ArrayList<>();
+  private final ProxyWasmHost host =
+      ProxyWasmHost.builder()
+          .logSink(log)
+          .scheduler(scheduler)
+          .httpCalls(
+              (request, callback) -> {
+                if (!request.upstream().equals("upstream")) {
+                  return WasmResult.BAD_ARGUMENT;
+                }
+                calls.add(request);
+                callbacks.add(callback);
+                return WasmResult.OK;
+              })
+          .build();
+
+  @AfterEach
+  void tearDown() {
+    host.close();
+  }
+
+  private Plugin load() throws PluginLoadException {
+    return host.load(
+        PluginConfig.builder("features")
+            .vmId("features-vm")
+            .runtime("chicory")
+            .code(TestSupport.wat("features.wat"))
+            .build());
+  }
+
+  @Test
+  void headerMutationsPropertiesMetricsSharedDataAndQueues() throws Exception {
+    try (Plugin plugin = load();
+        Worker worker = host.newWorker()) {
+      HttpStream stream = worker.handle(plugin).newHttpStream(HttpStreamListener.IGNORE);
+      HeaderMap request = HeaderMap.of(":path", "/a/b", "x-remove-me", "1", "X-Remove-Me", "2");
+      assertEquals(FilterHeadersStatus.CONTINUE, stream.onRequestHeaders(request, false));
+      assertEquals(
+          List.of(
+              Map.entry(":path", "/a/b"),
+              Map.entry("x-path-seen", "/a/b"),
+              Map.entry("x-plugin-name", "features")),
+          request.entries());
+
+      assertEquals(
+          1, host.extension().pluginMetric(MetricType.COUNTER, "requests", plugin.info()).value());
+      var shared = host.sharedData().get("features-vm", "last-path").orElseThrow();
+      assertArrayEquals("/a/b".getBytes(StandardCharsets.UTF_8), shared.value());
+
+      assertTrue(log.messages().isEmpty(), "queue delivery waits for the scheduler");
+      scheduler.runDue();
+      assertEquals(List.of("/a/b"), log.messages());
+
+      BodyBuffer body = new BodyBuffer("original body".getBytes(StandardCharsets.UTF_8));
+      assertEquals(FilterDataStatus.CONTINUE, stream.onRequestBody(body, true));
+      assertEquals("REPLACED", new String(body.bytes(), StandardCharsets.UTF_8));
+
+      HeaderMap response = HeaderMap.of(":status", "200", "a", "1", "a", "2", "ü", "ÿ");
+      List<Map.Entry<String, String>> before = response.entries();
+      assertEquals(FilterHeadersStatus.CONTINUE, stream.onResponseHeaders(response, true));
+      assertEquals(before, response.entries(), "pairs round trip keeps order and duplicates");
+      stream.close();
+    }
+  }
+
+  @Test
+  void calloutPausesTheStreamAndTheResponseResumesIt() throws Exception {
+    try (Plugin plugin = load();
+        Worker worker = host.newWorker()) {
+      List<StreamType> resumed = new ArrayList<>();
+      HttpStream stream =
+          worker
+              .handle(plugin)
+              .newHttpStream(
+                  new HttpStreamListener() {
+                    @Override
+                    public void onResume(StreamType direction) {
+                      resumed.add(direction);
+                    }
+                  });
+      assertEquals(
+          FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK,
+          stream.onRequestHeaders(HeaderMap.of(":path", "/callout"), true));
+      assertEquals(1, calls.size());
+      HttpCallRequest call = calls.get(0);
+      assertEquals("upstream", call.upstream());
+      assertEquals("/callout", call.header(":path"));
+      assertEquals(Duration.ofSeconds(5), call.timeout());
+      scheduler.runDue();
+      log.clear();
+
+      callbacks
+          .get(0)
+          .onResponse(
+              new HttpCallResponse(
+                  List.of(Map.entry(":status", "200")),
+                  "pong".getBytes(StandardCharsets.UTF_8),
+                  List.of()));
+      assertTrue(resumed.isEmpty(), "the answer is delivered on the scheduler, not inline");
+      scheduler.runDue();
+      assertEquals(List.of("callout 1 4 0", "pong"), log.messages());
+      assertEquals(List.of(StreamType.REQUEST), resumed);
+
+      log.clear();
+      scheduler.advance(Duration.ofSeconds(10));
+      assertTrue(log.messages().isEmpty(), "no second answer after the timeout");
+      stream.close();
+    }
+  }
+
+  @Test
+  void calloutTimeoutCallsThePluginBackOnce() throws Exception {
+    try (Plugin plugin = load();
+        Worker worker = host.newWorker()) {
+      HttpStream stream = worker.handle(plugin).newHttpStream(HttpStreamListener.IGNORE);
+      stream.onRequestHeaders(HeaderMap.of(":path", "/callout"), true);
+      scheduler.runDue();
+      log.clear();
+      scheduler.advance(Duration.ofMillis(4999));
+      assertTrue(log.messages().isEmpty());
+      scheduler.advance(Duration.ofMillis(1));
+      assertEquals(List.of("callout 0 0 0"), log.messages());
+      callbacks.get(0).onFailure("too late");
+      scheduler.runDue();
+      assertEquals(List.of("callout 0 0 0"), log.messages());
+      stream.close();
+    }
+  }
+}

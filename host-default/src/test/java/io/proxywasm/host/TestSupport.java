@@ -1,0 +1,135 @@
+package io.proxywasm.host;
+
+import com.dylibso.chicory.wabt.Wat2Wasm;
+import io.proxywasm.spi.LogLevel;
+import io.proxywasm.spi.PluginInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Test plugins, a recording log sink and a manual scheduler for host tests. */
+final class TestSupport {
+  private TestSupport() {}
+
+  /** Compiles a WAT test module from {@code src/test/resources/wat}. */
+  static byte[] wat(String name) {
+    try (InputStream in = TestSupport.class.getResourceAsStream("/wat/" + name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no test module " + name);
+      }
+      return Wat2Wasm.parse(include(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String include(String text) throws IOException {
+    String marker = ";;@include lib.wat";
+    if (!text.contains(marker)) {
+      return text;
+    }
+    try (InputStream lib = TestSupport.class.getResourceAsStream("/wat/lib.wat")) {
+      return text.replace(marker, new String(lib.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Compiles WAT text. */
+  static byte[] watText(String text) {
+    return Wat2Wasm.parse(text);
+  }
+
+  /** Reads a committed corpus plugin from {@code plugins/}. */
+  static byte[] corpus(String relative) {
+    String dir = System.getProperty("proxywasm.plugins.dir", "../plugins");
+    try {
+      return Files.readAllBytes(Path.of(dir, relative));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Records plugin logs as "LEVEL message". */
+  static final class RecordingLog implements LogSink {
+    final List<String> lines = new CopyOnWriteArrayList<>();
+    final List<PluginInfo> plugins = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void log(PluginInfo plugin, LogLevel level, String message) {
+      lines.add(level + " " + message);
+      plugins.add(plugin);
+    }
+
+    List<String> messages() {
+      List<String> out = new ArrayList<>();
+      for (String l : lines) {
+        out.add(l.substring(l.indexOf(' ') + 1));
+      }
+      return out;
+    }
+
+    void clear() {
+      lines.clear();
+      plugins.clear();
+    }
+  }
+
+  /** A scheduler that runs tasks only when the test says so, in due order. */
+  static final class ManualScheduler implements Scheduler {
+    private record Task(long due, long seq, Runnable run, boolean[] cancelled) {}
+
+    private final List<Task> tasks = new ArrayList<>();
+    private long now;
+    private long seq;
+
+    @Override
+    public synchronized Cancellable schedule(Duration delay, Runnable task) {
+      boolean[] cancelled = {false};
+      tasks.add(new Task(now + delay.toMillis(), seq++, task, cancelled));
+      return () -> cancelled[0] = true;
+    }
+
+    /** Advances time, running every task that falls due, including ones they schedule. */
+    void advance(Duration by) {
+      long target;
+      synchronized (this) {
+        target = now + by.toMillis();
+      }
+      while (true) {
+        Task next;
+        synchronized (this) {
+          next =
+              tasks.stream()
+                  .filter(t -> t.due() <= target)
+                  .min(Comparator.comparingLong(Task::due).thenComparingLong(Task::seq))
+                  .orElse(null);
+          if (next == null) {
+            now = target;
+            return;
+          }
+          tasks.remove(next);
+          now = Math.max(now, next.due());
+        }
+        if (!next.cancelled()[0]) {
+          next.run().run();
+        }
+      }
+    }
+
+    /** Runs what is due now. */
+    void runDue() {
+      advance(Duration.ZERO);
+    }
+
+    synchronized int pending() {
+      return (int) tasks.stream().filter(t -> !t.cancelled()[0]).count();
+    }
+  }
+}

@@ -1,0 +1,31 @@
+;; An ABI 0.1.0 plugin: two-argument header callbacks, proxy_get_configuration,
+;; proxy_continue_request, and a missing header read as Ok with an empty value.
+(module
+  (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_configuration" (func $get_configuration (param i32 i32) (result i32)))
+  (import "env" "proxy_get_header_map_value"
+    (func $get_hv (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_continue_request" (func $continue_request (result i32)))
+  (memory (export "memory") 2)
+  (global $heap (mut i32) (i32.const 65536))
+  (data (i32.const 300) "x-missing")
+  (data (i32.const 320) "cfg")
+  (func (export "proxy_abi_version_0_1_0"))
+  ;;@include lib.wat
+  (func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+    (drop (call $get_configuration (i32.const 200) (i32.const 204)))
+    (drop (call $log (i32.const 2) (i32.load (i32.const 200)) (i32.load (i32.const 204))))
+    i32.const 1)
+  (func (export "proxy_on_configure") (param i32 i32) (result i32)
+    (drop (call $get_configuration (i32.const 200) (i32.const 204)))
+    (drop (call $log (i32.const 2) (i32.load (i32.const 200)) (i32.load (i32.const 204))))
+    i32.const 1)
+  (func (export "proxy_on_request_headers") (param $id i32) (param $n i32) (result i32)
+    (i32.store (i32.const 208) (i32.const 77))
+    (i32.store (i32.const 212) (i32.const 77))
+    (call $rec (i32.const 300) (i32.const 9)
+      (call $get_hv (i32.const 0) (i32.const 300) (i32.const 9) (i32.const 208) (i32.const 212))
+      (i32.load (i32.const 208)) (i32.load (i32.const 212)))
+    (call $rec (i32.const 320) (i32.const 3) (call $continue_request) (local.get $n)
+      (i32.const 0))
+    i32.const 0))

@@ -1,0 +1,33 @@
+package io.proxywasm.chicory;
+
+import com.google.auto.service.AutoService;
+import io.proxywasm.spi.VmCapability;
+import io.proxywasm.spi.WasmVm;
+import io.proxywasm.spi.WasmVmIntegration;
+import io.proxywasm.spi.WasmVmProvider;
+import java.util.Set;
+
+/** Runtime {@code chicory}: Chicory's pure-Java WebAssembly interpreter. */
+@AutoService(WasmVmProvider.class)
+public final class ChicoryInterpreterProvider implements WasmVmProvider {
+  /** The runtime name. */
+  public static final String NAME = "chicory";
+
+  /** Creates the provider; stateless. */
+  public ChicoryInterpreterProvider() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<VmCapability> capabilities() {
+    return Set.of(VmCapability.WASM_BYTECODE);
+  }
+
+  @Override
+  public WasmVm create(WasmVmIntegration integration) {
+    return new ChicoryVm(NAME, integration);
+  }
+}
