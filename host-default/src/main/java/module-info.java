@@ -10,6 +10,8 @@ module io.proxywasm.host {
   requires transitive io.proxywasm.spi;
   requires org.slf4j;
 
+  exports io.proxywasm.host;
+
   uses io.proxywasm.spi.WasmVmProvider;
   uses io.proxywasm.spi.WasmExtensionProvider;
 }

@@ -212,6 +212,7 @@ public final class WasmBase {
       long[] r = f.call(args);
       return r == null || r.length == 0 ? 0 : r[0] & 0xFFFF_FFFFL;
     } catch (WasmException e) {
+      recordFailureMessage(e.getMessage());
       if (failState == FailState.OK) {
         vm.fail(FailState.RUNTIME_ERROR, e.getMessage());
       }
@@ -479,7 +480,6 @@ public final class WasmBase {
 
   private void onVmFailed(FailState state) {
     failState = state;
-    failMessage = "";
     for (Consumer<FailState> l : failListeners) {
       l.accept(state);
     }

@@ -1,0 +1,66 @@
+/*
+ * A minimal proxy-wasm ABI 0.2.1 binding for C plugins built with clang --target=wasm32 and no
+ * libc: host imports, a per-callback arena allocator exported as malloc, and string helpers.
+ */
+#ifndef PROXY_WASM_H
+#define PROXY_WASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+enum { LOG_TRACE = 0, LOG_DEBUG = 1, LOG_INFO = 2, LOG_WARN = 3, LOG_ERROR = 4 };
+enum { MAP_REQUEST_HEADERS = 0, MAP_RESPONSE_HEADERS = 2 };
+enum { ACTION_CONTINUE = 0, ACTION_PAUSE = 1 };
+
+IMPORT(proxy_log) uint32_t proxy_log(uint32_t level, const char *message, size_t size);
+IMPORT(proxy_set_tick_period_milliseconds) uint32_t proxy_set_tick_period_milliseconds(uint32_t ms);
+IMPORT(proxy_get_current_time_nanoseconds) uint32_t proxy_get_current_time_nanoseconds(uint64_t *out);
+IMPORT(proxy_get_header_map_pairs)
+uint32_t proxy_get_header_map_pairs(uint32_t type, const char **data, size_t *size);
+IMPORT(proxy_get_header_map_value)
+uint32_t proxy_get_header_map_value(uint32_t type, const char *key, size_t key_size,
+                                    const char **value, size_t *value_size);
+IMPORT(proxy_send_local_response)
+uint32_t proxy_send_local_response(uint32_t status, const char *details, size_t details_size,
+                                   const char *body, size_t body_size, const char *headers,
+                                   size_t headers_size, int32_t grpc_status);
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+size_t strlen(const char *s);
+
+/* Arena allocation: everything the host or the plugin allocates lives until arena_reset(),
+   which every callback calls first. */
+void arena_reset(void);
+void *arena_alloc(size_t size);
+
+/* A growing text buffer in the arena. */
+typedef struct {
+  char *data;
+  size_t size;
+  size_t capacity;
+} text_t;
+
+void text_init(text_t *t, size_t capacity);
+void text_add(text_t *t, const char *s, size_t n);
+void text_str(text_t *t, const char *s);
+void text_u64(text_t *t, uint64_t v);
+void log_text(uint32_t level, const text_t *t);
+void log_str(uint32_t level, const char *s);
+
+static inline uint32_t read_u32(const char *p) {
+  return (uint32_t)(uint8_t)p[0] | (uint32_t)(uint8_t)p[1] << 8 | (uint32_t)(uint8_t)p[2] << 16 |
+         (uint32_t)(uint8_t)p[3] << 24;
+}
+
+static inline void write_u32(char *p, uint32_t v) {
+  p[0] = (char)v;
+  p[1] = (char)(v >> 8);
+  p[2] = (char)(v >> 16);
+  p[3] = (char)(v >> 24);
+}
+
+#endif
