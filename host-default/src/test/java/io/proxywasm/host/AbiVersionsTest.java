@@ -23,7 +23,7 @@ class AbiVersionsTest {
         Plugin plugin =
             host.load(
                 PluginConfig.builder("old")
-                    .runtime("chicory")
+                    .runtime(TestSupport.RUNTIME)
                     .code(TestSupport.wat("abi010.wat"))
                     .vmConfiguration("the vm config")
                     .pluginConfiguration("the plugin config")

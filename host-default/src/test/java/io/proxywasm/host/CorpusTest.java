@@ -48,7 +48,7 @@ class CorpusTest {
     return host.load(
         PluginConfig.builder(file)
             .rootId(rootId)
-            .runtime("chicory")
+            .runtime(TestSupport.RUNTIME)
             .code(TestSupport.corpus("wasm/" + file))
             // the AssemblyScript SDK traps on an empty plugin configuration (plugins/README.md)
             .pluginConfiguration("{}")

@@ -25,7 +25,7 @@ class FailurePolicyTest {
   private Plugin trapping(FailPolicy policy) throws PluginLoadException {
     return host.load(
         PluginConfig.builder("trapper-" + policy)
-            .runtime("chicory")
+            .runtime(TestSupport.RUNTIME)
             .code(TestSupport.wat("recorder.wat"))
             .pluginConfiguration("t")
             .failPolicy(policy)
@@ -88,7 +88,7 @@ class FailurePolicyTest {
         Plugin good =
             host.load(
                 PluginConfig.builder("good")
-                    .runtime("chicory")
+                    .runtime(TestSupport.RUNTIME)
                     .code(TestSupport.wat("recorder.wat"))
                     .pluginConfiguration("x")
                     .build());

@@ -23,7 +23,7 @@ class GarbagePointersTest {
         Plugin plugin =
             host.load(
                 PluginConfig.builder("prober")
-                    .runtime("chicory")
+                    .runtime(TestSupport.RUNTIME)
                     .code(TestSupport.wat("prober.wat"))
                     .vmConfiguration("some vm configuration")
                     .build())) {

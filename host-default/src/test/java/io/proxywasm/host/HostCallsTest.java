@@ -47,7 +47,7 @@ class HostCallsTest {
     return host.load(
         PluginConfig.builder("features")
             .vmId("features-vm")
-            .runtime("chicory")
+            .runtime(TestSupport.RUNTIME)
             .code(TestSupport.wat("features.wat"))
             .build());
   }

@@ -36,7 +36,7 @@ class LifecycleTest {
         PluginConfig.builder("recorder")
             .rootId("root")
             .vmId("vm")
-            .runtime("chicory")
+            .runtime(TestSupport.RUNTIME)
             .code(TestSupport.wat("recorder.wat"))
             .vmConfiguration("vmcfg")
             .pluginConfiguration(pluginConfig)
@@ -47,6 +47,7 @@ class LifecycleTest {
   void rootAndStreamLifecycleInOrder() throws Exception {
     try (Plugin plugin = load("x")) {
       assertEquals(AbiVersion.V0_2_1, plugin.abiVersion());
+      assertEquals(TestSupport.RUNTIME, plugin.info().runtime());
       // canary: root context 1 created, started, configured, then shut down
       assertEquals(
           List.of(

@@ -17,6 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Test plugins, a recording log sink and a manual scheduler for host tests. */
 final class TestSupport {
+  /** The runtime the host tests run on; the build runs them on each Chicory runtime. */
+  static final String RUNTIME = System.getProperty("proxywasm.test.runtime", "chicory");
+
   private TestSupport() {}
 
   /** Compiles a WAT test module from {@code src/test/resources/wat}. */

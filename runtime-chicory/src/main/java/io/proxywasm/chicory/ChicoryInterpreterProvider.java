@@ -28,6 +28,6 @@ public final class ChicoryInterpreterProvider implements WasmVmProvider {
 
   @Override
   public WasmVm create(WasmVmIntegration integration) {
-    return new ChicoryVm(NAME, integration);
+    return new ChicoryVm(NAME, false, integration);
   }
 }

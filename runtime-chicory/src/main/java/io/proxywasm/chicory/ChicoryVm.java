@@ -1,11 +1,14 @@
 package io.proxywasm.chicory;
 
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.ImportMemory;
 import com.dylibso.chicory.runtime.ImportTable;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.TableInstance;
 import com.dylibso.chicory.wasm.Parser;
@@ -38,32 +41,37 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * A {@link WasmVm} on Chicory. The parsed module is shared by clones; each clone has its own
- * instance and memory.
+ * A {@link WasmVm} on Chicory. The parsed module, and for the compiler the generated JVM classes,
+ * are shared by clones; each clone has its own instance and memory.
  */
 final class ChicoryVm implements WasmVm {
   private static final byte[] MAGIC = {0x00, 0x61, 0x73, 0x6d};
 
   private final String runtimeName;
+  private final boolean compile;
   private final WasmVmIntegration integration;
   private final Map<String, HostFunction> hostFunctions = new HashMap<>();
   private final List<Consumer<FailState>> failCallbacks = new CopyOnWriteArrayList<>();
   private WasmModule module;
+  private Function<Instance, Machine> machineFactory;
   private Instance instance;
   private Memory memory;
   private volatile FailState failState = FailState.OK;
   private boolean closed;
 
-  ChicoryVm(String runtimeName, WasmVmIntegration integration) {
+  ChicoryVm(String runtimeName, boolean compile, WasmVmIntegration integration) {
     this.runtimeName = runtimeName;
+    this.compile = compile;
     this.integration = integration;
   }
 
   private ChicoryVm(ChicoryVm base) {
-    this(base.runtimeName, base.integration);
+    this(base.runtimeName, base.compile, base.integration);
     this.module = base.module;
+    this.machineFactory = base.machineFactory;
   }
 
   @Override
@@ -90,6 +98,14 @@ final class ChicoryVm implements WasmVm {
     }
     try {
       module = Parser.parse(code);
+      if (compile) {
+        // Translated once here; clones share the generated classes. A function too large for
+        // one JVM method runs in the interpreter, with a warning from Chicory.
+        machineFactory =
+            MachineFactoryCompiler.builder(module)
+                .withInterpreterFallback(InterpreterFallback.WARN)
+                .compile();
+      }
     } catch (RuntimeException | StackOverflowError e) {
       throw new WasmException(
           FailState.UNABLE_TO_INITIALIZE_CODE, "Failed to load Wasm bytecode: " + describe(e), e);
@@ -193,7 +209,11 @@ final class ChicoryVm implements WasmVm {
       }
     }
     try {
-      instance = Instance.builder(m).withImportValues(imports.build()).build();
+      Instance.Builder builder = Instance.builder(m).withImportValues(imports.build());
+      if (machineFactory != null) {
+        builder.withMachineFactory(machineFactory);
+      }
+      instance = builder.build();
     } catch (RuntimeException | StackOverflowError e) {
       throw new WasmException(
           FailState.UNABLE_TO_INITIALIZE_CODE,
