@@ -2,6 +2,7 @@ package io.proxywasm.host;
 
 import io.proxywasm.spi.LogLevel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -23,6 +24,8 @@ import java.util.Set;
  *     empty means all
  * @param environment what WASI {@code environ_get} returns, in order
  * @param logLevel the level at and above which the plugin's logs are kept
+ * @param callDeadline how long one call into the plugin may run before it is stopped and the VM
+ *     failed; zero disables the deadline
  */
 public record PluginConfig(
     String name,
@@ -35,7 +38,8 @@ public record PluginConfig(
     FailPolicy failPolicy,
     Set<String> allowedCapabilities,
     Map<String, String> environment,
-    LogLevel logLevel) {
+    LogLevel logLevel,
+    Duration callDeadline) {
 
   /**
    * Validates and copies the parts.
@@ -51,6 +55,7 @@ public record PluginConfig(
    * @param allowedCapabilities the allowed capabilities
    * @param environment the environment
    * @param logLevel the log level
+   * @param callDeadline the deadline of one call, or zero for none
    */
   public PluginConfig {
     Objects.requireNonNull(name, "name");
@@ -65,7 +70,13 @@ public record PluginConfig(
     allowedCapabilities = Set.copyOf(allowedCapabilities);
     environment = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(environment));
     Objects.requireNonNull(logLevel, "logLevel");
+    if (callDeadline.isNegative()) {
+      throw new IllegalArgumentException("callDeadline must not be negative: " + callDeadline);
+    }
   }
+
+  /** The deadline of one call into a plugin unless configured otherwise: 10 seconds. */
+  public static final Duration DEFAULT_CALL_DEADLINE = Duration.ofSeconds(10);
 
   /**
    * Returns a copy of the code.
@@ -102,7 +113,8 @@ public record PluginConfig(
    *
    * @param name the plugin name
    * @return a builder with Envoy's defaults: empty root_id and vm_id, the default runtime,
-   *     fail-closed, all capabilities, no environment, log level info
+   *     fail-closed, all capabilities, no environment, log level info, a 10 second deadline per
+   *     call into the plugin
    */
   public static Builder builder(String name) {
     return new Builder(name);
@@ -121,6 +133,7 @@ public record PluginConfig(
     private Set<String> allowedCapabilities = Set.of();
     private Map<String, String> environment = Map.of();
     private LogLevel logLevel = LogLevel.INFO;
+    private Duration callDeadline = DEFAULT_CALL_DEADLINE;
 
     private Builder(String name) {
       this.name = name;
@@ -258,6 +271,19 @@ public record PluginConfig(
     }
 
     /**
+     * Sets how long one call into the plugin (a callback, a start function) may run. A plugin stuck
+     * in a loop is stopped after this time: its VM fails and the stream gets the fail policy. Zero
+     * disables the deadline (not recommended: a looping plugin then blocks its worker forever).
+     *
+     * @param callDeadline the deadline
+     * @return this builder
+     */
+    public Builder callDeadline(Duration callDeadline) {
+      this.callDeadline = callDeadline;
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the configuration
@@ -274,7 +300,8 @@ public record PluginConfig(
           failPolicy,
           allowedCapabilities,
           environment,
-          logLevel);
+          logLevel,
+          callDeadline);
     }
   }
 }

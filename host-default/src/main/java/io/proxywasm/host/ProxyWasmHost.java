@@ -142,7 +142,8 @@ public final class ProxyWasmHost implements AutoCloseable {
             config.code(),
             config.vmConfiguration(),
             config.allowedCapabilities(),
-            config.environment());
+            config.environment(),
+            config.callDeadline());
     WasmBase base;
     synchronized (bases) {
       BaseVm entry = bases.get(vmKey);
@@ -181,9 +182,11 @@ public final class ProxyWasmHost implements AutoCloseable {
 
   private void canary(WasmBase base, LoadedPlugin plugin) throws PluginLoadException {
     WasmBase clone;
+    VmIntegration integration = new VmIntegration(services, plugin.info());
     base.lock().lock();
     try {
-      clone = base.cloneForWorker(new VmIntegration(services, plugin.info()));
+      clone = base.cloneForWorker(integration);
+      integration.bind(clone);
     } catch (WasmException e) {
       throw new PluginLoadException(e.failState(), e.getMessage(), e);
     } finally {
@@ -206,7 +209,7 @@ public final class ProxyWasmHost implements AutoCloseable {
     StringBuilder extra = new StringBuilder();
     new TreeMap<>(config.environment())
         .forEach((k, v) -> extra.append(k).append('=').append(v).append('\0'));
-    extra.append('|');
+    extra.append('|').append(config.callDeadline().toNanos()).append('|');
     config.allowedCapabilities().stream().sorted().forEach(c -> extra.append(c).append('\0'));
     return Keys.digest(
         Keys.utf8(config.vmId()),

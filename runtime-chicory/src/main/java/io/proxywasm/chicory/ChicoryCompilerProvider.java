@@ -26,7 +26,7 @@ public final class ChicoryCompilerProvider implements WasmVmProvider {
 
   @Override
   public Set<VmCapability> capabilities() {
-    return Set.of(VmCapability.WASM_BYTECODE, VmCapability.COMPILED);
+    return Set.of(VmCapability.WASM_BYTECODE, VmCapability.COMPILED, VmCapability.TERMINATE);
   }
 
   @Override

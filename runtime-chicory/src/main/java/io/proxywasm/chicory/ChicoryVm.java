@@ -3,6 +3,7 @@ package io.proxywasm.chicory;
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ByteBufferMemory;
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.ImportMemory;
 import com.dylibso.chicory.runtime.ImportTable;
@@ -11,15 +12,19 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.TableInstance;
+import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExportSection;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.ImportSection;
 import com.dylibso.chicory.wasm.types.MemoryImport;
 import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableImport;
 import com.dylibso.chicory.wasm.types.ValType;
+import com.dylibso.chicory.wasm.types.Value;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
@@ -34,44 +39,77 @@ import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.StringJoiner;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A {@link WasmVm} on Chicory. The parsed module, and for the compiler the generated JVM classes,
- * are shared by clones; each clone has its own instance and memory.
+ * A {@link WasmVm} on Chicory: its interpreter, or its compiler, which translates the module to JVM
+ * bytecode once at {@link #load} (clones share the generated classes).
+ *
+ * <p>Every failure of Chicory (its exceptions, and errors such as {@link StackOverflowError}) is
+ * turned into a {@link WasmException} or {@link MemoryAccessException}; none escapes. Clones share
+ * the parsed, validated module and nothing else.
  */
 final class ChicoryVm implements WasmVm {
-  private static final byte[] MAGIC = {0x00, 0x61, 0x73, 0x6d};
+  private static final long[] NONE = new long[0];
+  private static final byte[] MAGIC = {0, 'a', 's', 'm'};
+
+  /** A parsed and validated module with what the host asks about it; immutable. */
+  private record Code(
+      WasmModule module,
+      List<FunctionImport> functionImports,
+      Map<String, com.dylibso.chicory.wasm.types.FunctionType> functionExports,
+      Optional<AbiVersion> abiVersion,
+      Function<Instance, Machine> machineFactory) {}
+
+  private record ImportName(String module, String name) {}
 
   private final String runtimeName;
   private final boolean compile;
   private final WasmVmIntegration integration;
-  private final Map<String, HostFunction> hostFunctions = new HashMap<>();
+  private final Map<ImportName, HostFunction> hostFunctions = new HashMap<>();
   private final List<Consumer<FailState>> failCallbacks = new CopyOnWriteArrayList<>();
-  private WasmModule module;
-  private Function<Instance, Machine> machineFactory;
+  private final AtomicReference<FailState> failState = new AtomicReference<>(FailState.OK);
+  private Code code;
+
+  /** Set by {@link #link}, or earlier by a host function the start section calls. */
   private Instance instance;
-  private Memory memory;
-  private volatile FailState failState = FailState.OK;
+
+  private boolean linked;
   private boolean closed;
 
+  /** Guards the state of the call in progress, which {@link #terminate()} reads from any thread. */
+  private final Object running = new Object();
+
+  private Thread runningThread;
+  private int callDepth;
+  private volatile boolean terminateRequested;
+
+  ChicoryVm(WasmVmIntegration integration) {
+    this(ChicoryInterpreterProvider.NAME, false, integration, null);
+  }
+
   ChicoryVm(String runtimeName, boolean compile, WasmVmIntegration integration) {
+    this(runtimeName, compile, integration, null);
+  }
+
+  private ChicoryVm(String runtimeName, boolean compile, WasmVmIntegration integration, Code code) {
     this.runtimeName = runtimeName;
     this.compile = compile;
     this.integration = integration;
-  }
-
-  private ChicoryVm(ChicoryVm base) {
-    this(base.runtimeName, base.compile, base.integration);
-    this.module = base.module;
-    this.machineFactory = base.machineFactory;
+    this.code = code;
   }
 
   @Override
@@ -85,384 +123,587 @@ final class ChicoryVm implements WasmVm {
   }
 
   @Override
-  public void load(byte[] code) {
+  public void load(byte[] bytes) {
+    Objects.requireNonNull(bytes, "code");
     checkOpen();
-    if (code.length < MAGIC.length
-        || code[0] != MAGIC[0]
-        || code[1] != MAGIC[1]
-        || code[2] != MAGIC[2]
-        || code[3] != MAGIC[3]) {
-      throw new WasmException(
-          FailState.UNABLE_TO_INITIALIZE_CODE,
-          "Failed to load Wasm bytecode: not a WebAssembly module (bad magic number)");
+    if (code != null) {
+      throw new IllegalStateException("a module is already loaded");
+    }
+    if (bytes.length < MAGIC.length
+        || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+      throw initError(
+          "Failed to load Wasm bytecode: not a WebAssembly module (bad magic number)", null);
     }
     try {
-      module = Parser.parse(code);
-      if (compile) {
-        // Translated once here; clones share the generated classes. A function too large for
-        // one JVM method runs in the interpreter, with a warning from Chicory.
-        machineFactory =
-            MachineFactoryCompiler.builder(module)
-                .withInterpreterFallback(InterpreterFallback.WARN)
-                .compile();
-      }
-    } catch (RuntimeException | StackOverflowError e) {
-      throw new WasmException(
-          FailState.UNABLE_TO_INITIALIZE_CODE, "Failed to load Wasm bytecode: " + describe(e), e);
+      code = inspect(Parser.parse(bytes), compile);
+    } catch (WasmException e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
+      throw initError("Failed to load Wasm bytecode: " + reason(e), e);
     }
   }
 
-  private WasmModule loaded() {
-    checkOpen();
-    if (module == null) {
-      throw new IllegalStateException("no module loaded");
+  private static Code inspect(WasmModule module, boolean compile) {
+    List<FunctionImport> imports = new ArrayList<>();
+    List<com.dylibso.chicory.wasm.types.FunctionType> importTypes = new ArrayList<>();
+    ImportSection importSection = module.importSection();
+    for (int i = 0; i < importSection.importCount(); i++) {
+      if (importSection.getImport(i)
+          instanceof com.dylibso.chicory.wasm.types.FunctionImport function) {
+        var type = module.typeSection().getType(function.typeIndex());
+        String qualified = function.module() + "." + function.name();
+        FunctionType spiType =
+            toSpi(type)
+                .orElseThrow(
+                    () ->
+                        initError(
+                            "Failed to load Wasm bytecode: the import "
+                                + qualified
+                                + " has a signature no host function can have: "
+                                + describe(type),
+                            null));
+        importTypes.add(type);
+        imports.add(new FunctionImport(function.module(), function.name(), spiType));
+      }
     }
-    return module;
+    Map<String, com.dylibso.chicory.wasm.types.FunctionType> exports = new LinkedHashMap<>();
+    ExportSection exportSection = module.exportSection();
+    for (int i = 0; i < exportSection.exportCount(); i++) {
+      Export export = exportSection.getExport(i);
+      if (export.exportType() == ExternalType.FUNCTION) {
+        int index = export.index();
+        exports.put(
+            export.name(),
+            index < importTypes.size()
+                ? importTypes.get(index)
+                : module
+                    .typeSection()
+                    .getType(module.functionSection().getFunctionType(index - importTypes.size())));
+      }
+    }
+    return new Code(
+        module,
+        List.copyOf(imports),
+        Collections.unmodifiableMap(exports),
+        AbiVersion.detect(exports.keySet()),
+        compile
+            // A function too large for one JVM method runs in the interpreter, with a warning.
+            ? MachineFactoryCompiler.builder(module)
+                .withInterpreterFallback(InterpreterFallback.WARN)
+                .compile()
+            : null);
   }
 
   @Override
   public Optional<AbiVersion> abiVersion() {
-    WasmModule m = loaded();
-    List<String> names = new ArrayList<>();
-    for (int i = 0; i < m.exportSection().exportCount(); i++) {
-      Export e = m.exportSection().getExport(i);
-      if (e.exportType() == ExternalType.FUNCTION) {
-        names.add(e.name());
-      }
-    }
-    return AbiVersion.detect(names);
+    return loaded().abiVersion();
   }
 
   @Override
   public List<FunctionImport> functionImports() {
-    WasmModule m = loaded();
-    List<FunctionImport> out = new ArrayList<>();
-    for (int i = 0; i < m.importSection().importCount(); i++) {
-      Import imp = m.importSection().getImport(i);
-      if (imp instanceof com.dylibso.chicory.wasm.types.FunctionImport) {
-        int typeIndex = ((com.dylibso.chicory.wasm.types.FunctionImport) imp).typeIndex();
-        out.add(
-            new FunctionImport(
-                imp.module(), imp.name(), toSpi(m.typeSection().getType(typeIndex))));
-      }
-    }
-    return out;
+    return loaded().functionImports();
   }
 
   @Override
   public void registerHostFunction(HostFunction function) {
+    Objects.requireNonNull(function, "function");
     checkOpen();
-    hostFunctions.put(function.module() + "." + function.name(), function);
+    hostFunctions.put(new ImportName(function.module(), function.name()), function);
   }
 
   @Override
   public void link(String debugName) {
-    WasmModule m = loaded();
-    if (instance != null) {
-      throw new IllegalStateException("already linked");
+    Code loaded = loaded();
+    if (linked) {
+      throw new IllegalStateException("the module is already linked");
     }
-    ImportValues.Builder imports = ImportValues.builder();
-    for (int i = 0; i < m.importSection().importCount(); i++) {
-      Import imp = m.importSection().getImport(i);
-      String qualified = imp.module() + "." + imp.name();
-      if (imp instanceof com.dylibso.chicory.wasm.types.FunctionImport) {
-        FunctionType want =
-            toSpi(
-                m.typeSection()
-                    .getType(((com.dylibso.chicory.wasm.types.FunctionImport) imp).typeIndex()));
-        HostFunction host = hostFunctions.get(qualified);
-        if (host == null) {
-          throw new WasmException(
-              FailState.UNABLE_TO_INITIALIZE_CODE,
-              "Failed to load Wasm module due to a missing import: " + qualified);
-        }
-        if (!host.type().equals(want)) {
-          throw new WasmException(
-              FailState.UNABLE_TO_INITIALIZE_CODE,
-              "Failed to load Wasm module due to an import type mismatch: "
-                  + qualified
-                  + ", want: "
-                  + want
-                  + ", but host exports: "
-                  + host.type());
-        }
-        imports.addFunction(bind(host));
-      } else if (imp instanceof MemoryImport) {
-        imports.addMemory(
-            new ImportMemory(
-                imp.module(), imp.name(), new ByteBufferMemory(((MemoryImport) imp).limits())));
-      } else if (imp instanceof TableImport) {
-        TableImport t = (TableImport) imp;
-        imports.addTable(
-            new ImportTable(
-                imp.module(),
-                imp.name(),
-                new TableInstance(new Table(t.entryType(), t.limits()), -1)));
-      } else {
-        throw new WasmException(
-            FailState.UNABLE_TO_INITIALIZE_CODE,
-            "Failed to load Wasm module due to an unsupported import: "
-                + qualified
-                + " ("
-                + imp.importType().name().toLowerCase(java.util.Locale.ROOT)
-                + ")");
-      }
+    ImportValues imports;
+    try {
+      imports = resolveImports(loaded);
+    } catch (WasmException e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
+      throw initError("Failed to load Wasm module " + debugName + ": " + reason(e), e);
     }
     try {
-      Instance.Builder builder = Instance.builder(m).withImportValues(imports.build());
-      if (machineFactory != null) {
-        builder.withMachineFactory(machineFactory);
+      Instance.Builder builder =
+          Instance.builder(loaded.module()).withImportValues(imports).withStart(false);
+      if (loaded.machineFactory() != null) {
+        builder.withMachineFactory(loaded.machineFactory());
+      } else {
+        // The interpreter checks for interruption only on calls: check before every
+        // instruction too, so that terminate() stops a loop without calls.
+        builder.withUnsafeExecutionListener(
+            (instruction, stack) -> {
+              if (terminateRequested) {
+                throw new ChicoryInterruptedException("execution terminated");
+              }
+            });
       }
       instance = builder.build();
-    } catch (RuntimeException | StackOverflowError e) {
-      throw new WasmException(
-          FailState.UNABLE_TO_INITIALIZE_CODE,
-          "Failed to instantiate Wasm module " + debugName + ": " + describe(e),
-          e);
+      linked = true;
+    } catch (RuntimeException | Error e) {
+      instance = null;
+      throw initError("Failed to instantiate Wasm module " + debugName + ": " + reason(e), e);
     }
-    memory = m.memorySection().isPresent() || hasImportedMemory(m) ? instance.memory() : null;
   }
 
-  private static boolean hasImportedMemory(WasmModule m) {
-    return m.importSection().count(ExternalType.MEMORY) > 0;
-  }
-
-  private com.dylibso.chicory.runtime.HostFunction bind(HostFunction host) {
-    HostFunction.Body body = host.body();
-    String name = host.module() + "." + host.name();
-    return new com.dylibso.chicory.runtime.HostFunction(
-        host.module(),
-        host.name(),
-        toChicory(host.type()),
-        (inst, args) -> {
-          if (integration.logLevel() == LogLevel.TRACE) {
-            integration.trace("[vm->host] " + name + args(args));
-            long[] r = body.call(args);
-            integration.trace("[vm<-host] " + name + " return: " + result(r));
-            return r;
+  /** Matches every import of the module with a host function, or a new memory or table. */
+  private ImportValues resolveImports(Code loaded) {
+    ImportValues.Builder values = ImportValues.builder();
+    ImportSection section = loaded.module().importSection();
+    int functionIndex = 0;
+    for (int i = 0; i < section.importCount(); i++) {
+      Import wanted = section.getImport(i);
+      String qualified = wanted.module() + "." + wanted.name();
+      switch (wanted.importType()) {
+        case FUNCTION -> {
+          FunctionType type = loaded.functionImports().get(functionIndex++).type();
+          HostFunction host = hostFunctions.get(new ImportName(wanted.module(), wanted.name()));
+          if (host == null) {
+            throw initError(
+                "Failed to load Wasm module due to a missing import: " + qualified, null);
           }
-          return body.call(args);
-        });
+          if (!host.type().equals(type)) {
+            throw initError(
+                "Failed to load Wasm module due to an import type mismatch: "
+                    + qualified
+                    + ", want: "
+                    + type
+                    + ", but host exports: "
+                    + host.type(),
+                null);
+          }
+          values.addFunction(
+              new com.dylibso.chicory.runtime.HostFunction(
+                  wanted.module(), wanted.name(), toChicory(type), adapt(qualified, host)));
+        }
+        case MEMORY ->
+            values.addMemory(
+                new ImportMemory(
+                    wanted.module(),
+                    wanted.name(),
+                    new ByteBufferMemory(((MemoryImport) wanted).limits())));
+        case TABLE -> {
+          TableImport table = (TableImport) wanted;
+          values.addTable(
+              new ImportTable(
+                  wanted.module(),
+                  wanted.name(),
+                  new TableInstance(
+                      new Table(table.entryType(), table.limits()), Value.REF_NULL_VALUE)));
+        }
+        default ->
+            throw initError(
+                "Failed to load Wasm module due to an unsupported import: "
+                    + qualified
+                    + " is a "
+                    + wanted.importType().name().toLowerCase(Locale.ROOT)
+                    + "; only functions, memories and tables can be imported",
+                null);
+      }
+    }
+    return values.build();
+  }
+
+  /** Runs a host function for Chicory, checking its results and tracing the call. */
+  private WasmFunctionHandle adapt(String qualified, HostFunction host) {
+    List<ValueType> params = host.type().params();
+    List<ValueType> results = host.type().results();
+    HostFunction.Body body = host.body();
+    return (calledBy, args) -> {
+      if (instance == null) {
+        instance = calledBy; // the start section runs before the builder returns the instance
+      }
+      boolean trace = tracing();
+      if (trace) {
+        integration.trace("[vm->host] " + qualified + "(" + format(params, args) + ")");
+      }
+      long[] out = body.call(args);
+      int count = out == null ? 0 : out.length;
+      if (count != results.size()) {
+        throw new IllegalStateException(
+            "host function "
+                + qualified
+                + " returned "
+                + count
+                + " values for "
+                + results.size()
+                + " results");
+      }
+      if (trace) {
+        integration.trace("[vm<-host] " + qualified + " return: " + formatReturn(results, out));
+      }
+      return out;
+    };
   }
 
   @Override
   public Optional<WasmFunction> function(String name, FunctionType type) {
-    WasmModule m = loaded();
-    if (instance == null) {
-      throw new IllegalStateException("not linked");
-    }
-    Export export = null;
-    for (int i = 0; i < m.exportSection().exportCount(); i++) {
-      Export e = m.exportSection().getExport(i);
-      if (e.exportType() == ExternalType.FUNCTION && e.name().equals(name)) {
-        export = e;
-        break;
-      }
-    }
-    if (export == null) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
+    Instance linkedInstance = linkedInstance();
+    var actual = code.functionExports().get(name);
+    if (actual == null) {
       return Optional.empty();
     }
-    FunctionType actual = toSpi(instance.type(instance.functionType(export.index())));
-    if (!actual.equals(type)) {
-      throw new WasmException(
-          FailState.UNABLE_TO_INITIALIZE_CODE,
+    if (toSpi(actual).filter(type::equals).isEmpty()) {
+      throw initError(
           "Bad function signature for: "
               + name
               + ", want: "
               + type
               + ", but the module exports: "
-              + actual);
+              + describe(actual),
+          null);
     }
-    ExportFunction f = instance.export(name);
-    return Optional.of(args -> call(name, f, args));
+    ExportFunction export = linkedInstance.export(name);
+    return Optional.of(args -> call(name, type, export, args == null ? NONE : args));
   }
 
-  private long[] call(String name, ExportFunction f, long[] args) {
+  private long[] call(String name, FunctionType type, ExportFunction export, long[] args) {
     checkOpen();
-    if (failState != FailState.OK) {
+    if (failState.get() != FailState.OK) {
       throw new WasmException(
           FailState.RUNTIME_ERROR, "Function: " + name + " not called: the VM has failed");
     }
-    boolean trace = integration.logLevel() == LogLevel.TRACE;
-    if (trace) {
-      integration.trace("[host->vm] " + name + args(args));
+    if (args.length != type.params().size()) {
+      throw new IllegalArgumentException(
+          name + " takes " + type.params().size() + " arguments, not " + args.length);
     }
+    boolean trace = tracing();
+    if (trace) {
+      integration.trace("[host->vm] " + name + "(" + format(type.params(), args) + ")");
+    }
+    long[] results;
+    enter();
     try {
-      long[] r = f.apply(args);
-      if (trace) {
-        integration.trace("[host<-vm] " + name + " return: " + result(r));
-      }
-      return r;
-    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      String message = "Function: " + name + " failed: " + describe(e);
+      results = export.apply(args);
+    } catch (RuntimeException | Error e) {
+      String message = "Function: " + name + " failed: " + reason(e);
       fail(FailState.RUNTIME_ERROR, message);
       throw new WasmException(FailState.RUNTIME_ERROR, message, e);
+    } finally {
+      exit();
     }
-  }
-
-  private static String describe(Throwable e) {
-    if (e instanceof StackOverflowError) {
-      return "call stack exhausted";
+    if (results == null) {
+      results = NONE;
     }
-    if (e instanceof OutOfMemoryError) {
-      return "out of memory";
+    if (trace) {
+      integration.trace("[host<-vm] " + name + " return: " + formatReturn(type.results(), results));
     }
-    String m = e.getMessage();
-    return m == null || m.isEmpty() ? e.getClass().getSimpleName() : m;
+    return results;
   }
-
-  private static String args(long[] args) {
-    StringBuilder sb = new StringBuilder("(");
-    for (int i = 0; i < args.length; i++) {
-      sb.append(i == 0 ? "" : ", ").append(args[i]);
-    }
-    return sb.append(')').toString();
-  }
-
-  private static String result(long[] r) {
-    return r == null || r.length == 0 ? "void" : Long.toString(r[0]);
-  }
-
-  // ---- memory ---------------------------------------------------------------------------------
 
   @Override
   public long memorySize() {
-    checkOpen();
-    return memory == null ? 0 : (long) memory.pages() * Memory.PAGE_SIZE;
-  }
-
-  private int checked(long address, long length) {
-    MemoryAccessException.checkBounds(address, length, memorySize());
-    return (int) address;
+    return size(memory());
   }
 
   @Override
   public void read(long address, byte[] target, int offset, int length) {
-    int a = checked(address, length);
-    if (length > 0) {
-      System.arraycopy(memory.readBytes(a, length), 0, target, offset, length);
+    Memory memory = checked(address, length);
+    Objects.checkFromIndexSize(offset, length, target.length);
+    if (length == 0) {
+      return;
+    }
+    try {
+      System.arraycopy(memory.readBytes((int) address, length), 0, target, offset, length);
+    } catch (RuntimeException e) {
+      throw outOfBounds(address, length, memory);
     }
   }
 
   @Override
-  public byte[] read(long address, int length) {
-    int a = checked(address, length);
-    return length == 0 ? new byte[0] : memory.readBytes(a, length);
-  }
-
-  @Override
   public void write(long address, byte[] source, int offset, int length) {
-    int a = checked(address, length);
-    if (length > 0) {
-      memory.write(a, source, offset, length);
+    Memory memory = checked(address, length);
+    Objects.checkFromIndexSize(offset, length, source.length);
+    if (length == 0) {
+      return;
+    }
+    try {
+      memory.write((int) address, source, offset, length);
+    } catch (RuntimeException e) {
+      throw outOfBounds(address, length, memory);
     }
   }
 
   @Override
   public int readInt(long address) {
-    return memory.readInt(checked(address, 4));
+    Memory memory = checked(address, Integer.BYTES);
+    try {
+      return memory.readInt((int) address);
+    } catch (RuntimeException e) {
+      throw outOfBounds(address, Integer.BYTES, memory);
+    }
   }
 
   @Override
   public void writeInt(long address, int value) {
-    memory.writeI32(checked(address, 4), value);
+    Memory memory = checked(address, Integer.BYTES);
+    try {
+      memory.writeI32((int) address, value);
+    } catch (RuntimeException e) {
+      throw outOfBounds(address, Integer.BYTES, memory);
+    }
   }
 
   @Override
   public long readLong(long address) {
-    return memory.readLong(checked(address, 8));
+    Memory memory = checked(address, Long.BYTES);
+    try {
+      return memory.readLong((int) address);
+    } catch (RuntimeException e) {
+      throw outOfBounds(address, Long.BYTES, memory);
+    }
   }
 
   @Override
   public void writeLong(long address, long value) {
-    memory.writeLong(checked(address, 8), value);
+    Memory memory = checked(address, Long.BYTES);
+    try {
+      memory.writeLong((int) address, value);
+    } catch (RuntimeException e) {
+      throw outOfBounds(address, Long.BYTES, memory);
+    }
   }
 
-  // ---- lifecycle ------------------------------------------------------------------------------
+  /** Returns linear memory 0, or null if the module has none. */
+  private Memory memory() {
+    checkOpen();
+    Instance current = instance;
+    if (current == null) {
+      throw new IllegalStateException("the module is not linked");
+    }
+    return current.memory();
+  }
+
+  /**
+   * Returns the memory if {@code [address, address + length)} lies inside it. Memory never exceeds
+   * 2 GiB in Chicory, so a checked address fits in an {@code int}.
+   */
+  private Memory checked(long address, long length) {
+    Memory memory = memory();
+    MemoryAccessException.checkBounds(address, length, size(memory));
+    return memory;
+  }
+
+  private static long size(Memory memory) {
+    return memory == null ? 0 : (long) memory.pages() * Memory.PAGE_SIZE;
+  }
+
+  private static MemoryAccessException outOfBounds(long address, long length, Memory memory) {
+    return new MemoryAccessException(address, length, size(memory));
+  }
 
   @Override
   public WasmVm cloneVm() {
-    loaded();
-    return new ChicoryVm(this);
+    return new ChicoryVm(runtimeName, compile, integration, loaded());
+  }
+
+  private void enter() {
+    synchronized (running) {
+      if (callDepth++ == 0) {
+        runningThread = Thread.currentThread();
+        terminateRequested = false;
+      }
+    }
+  }
+
+  private void exit() {
+    synchronized (running) {
+      if (--callDepth == 0) {
+        runningThread = null;
+        if (terminateRequested) {
+          // The interrupt was meant for the wasm call only: never leave it to the embedder.
+          Thread.interrupted();
+          terminateRequested = false;
+        }
+      }
+    }
+  }
+
+  /**
+   * Stops the call in progress: the interpreter checks a flag before every instruction, and
+   * compiled code checks the thread's interrupt flag; the call then fails with a trap. The
+   * interrupt is cleared when the call unwinds.
+   */
+  @Override
+  public void terminate() {
+    synchronized (running) {
+      if (runningThread != null) {
+        terminateRequested = true;
+        runningThread.interrupt();
+      }
+    }
   }
 
   @Override
   public FailState failState() {
-    return failState;
+    return failState.get();
   }
 
   @Override
   public void fail(FailState state, String message) {
-    synchronized (this) {
-      if (failState != FailState.OK || state == FailState.OK) {
-        return;
-      }
-      failState = state;
+    Objects.requireNonNull(state, "state");
+    if (state == FailState.OK) {
+      throw new IllegalArgumentException("a VM cannot fail with OK");
+    }
+    if (!failState.compareAndSet(FailState.OK, state)) {
+      return;
     }
     integration.error(state, message);
-    for (Consumer<FailState> c : failCallbacks) {
-      c.accept(state);
+    for (Consumer<FailState> callback : failCallbacks) {
+      callback.accept(state);
     }
   }
 
   @Override
   public void addFailCallback(Consumer<FailState> callback) {
-    failCallbacks.add(callback);
+    failCallbacks.add(Objects.requireNonNull(callback, "callback"));
   }
 
   @Override
   public void close() {
     closed = true;
     instance = null;
-    memory = null;
+    code = null;
+    hostFunctions.clear();
   }
 
   private void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("VM is closed");
+      throw new IllegalStateException("the VM is closed");
     }
   }
 
-  // ---- types ----------------------------------------------------------------------------------
-
-  private static final Map<ValueType, ValType> TO_CHICORY = new LinkedHashMap<>();
-
-  static {
-    TO_CHICORY.put(ValueType.I32, ValType.I32);
-    TO_CHICORY.put(ValueType.I64, ValType.I64);
-    TO_CHICORY.put(ValueType.F32, ValType.F32);
-    TO_CHICORY.put(ValueType.F64, ValType.F64);
-  }
-
-  private static com.dylibso.chicory.wasm.types.FunctionType toChicory(FunctionType t) {
-    List<ValType> p = new ArrayList<>();
-    t.params().forEach(v -> p.add(TO_CHICORY.get(v)));
-    List<ValType> r = new ArrayList<>();
-    t.results().forEach(v -> r.add(TO_CHICORY.get(v)));
-    return com.dylibso.chicory.wasm.types.FunctionType.of(p, r);
-  }
-
-  /** Converts a Chicory type; a type using anything but numbers gets a null slot, never equal. */
-  private static FunctionType toSpi(com.dylibso.chicory.wasm.types.FunctionType t) {
-    List<ValueType> p = new ArrayList<>();
-    for (ValType v : t.params()) {
-      p.add(fromChicory(v));
+  private Code loaded() {
+    checkOpen();
+    if (code == null) {
+      throw new IllegalStateException("no module is loaded");
     }
-    List<ValueType> r = new ArrayList<>();
-    for (ValType v : t.returns()) {
-      r.add(fromChicory(v));
-    }
-    return new FunctionType(p, r);
+    return code;
   }
 
-  private static ValueType fromChicory(ValType v) {
-    for (Map.Entry<ValueType, ValType> e : TO_CHICORY.entrySet()) {
-      if (e.getValue().equals(v)) {
-        return e.getKey();
+  private Instance linkedInstance() {
+    loaded();
+    if (!linked) {
+      throw new IllegalStateException("the module is not linked");
+    }
+    return instance;
+  }
+
+  private boolean tracing() {
+    return integration.logLevel() == LogLevel.TRACE;
+  }
+
+  private static WasmException initError(String message, Throwable cause) {
+    return new WasmException(FailState.UNABLE_TO_INITIALIZE_CODE, message, cause);
+  }
+
+  private static String reason(Throwable e) {
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  }
+
+  // Types and values
+
+  private static Optional<FunctionType> toSpi(com.dylibso.chicory.wasm.types.FunctionType type) {
+    List<ValueType> params = toSpi(type.params());
+    List<ValueType> results = toSpi(type.returns());
+    return params == null || results == null
+        ? Optional.empty()
+        : Optional.of(new FunctionType(params, results));
+  }
+
+  /** Returns the types, or null if one has no {@link ValueType}. */
+  private static List<ValueType> toSpi(List<ValType> types) {
+    List<ValueType> out = new ArrayList<>(types.size());
+    for (ValType type : types) {
+      switch (type.opcode()) {
+        case ValType.ID.I32 -> out.add(ValueType.I32);
+        case ValType.ID.I64 -> out.add(ValueType.I64);
+        case ValType.ID.F32 -> out.add(ValueType.F32);
+        case ValType.ID.F64 -> out.add(ValueType.F64);
+        default -> {
+          return null;
+        }
       }
     }
-    throw new WasmException(
-        FailState.UNABLE_TO_INITIALIZE_CODE,
-        "unsupported value type in a function signature: " + v);
+    return out;
+  }
+
+  private static com.dylibso.chicory.wasm.types.FunctionType toChicory(FunctionType type) {
+    return com.dylibso.chicory.wasm.types.FunctionType.of(
+        toChicory(type.params()), toChicory(type.results()));
+  }
+
+  private static List<ValType> toChicory(List<ValueType> types) {
+    List<ValType> out = new ArrayList<>(types.size());
+    for (ValueType type : types) {
+      out.add(
+          switch (type) {
+            case I32 -> ValType.I32;
+            case I64 -> ValType.I64;
+            case F32 -> ValType.F32;
+            case F64 -> ValType.F64;
+          });
+    }
+    return out;
+  }
+
+  /** Describes a module's signature as {@link FunctionType#toString()} does. */
+  private static String describe(com.dylibso.chicory.wasm.types.FunctionType type) {
+    return toSpi(type)
+        .map(FunctionType::toString)
+        .orElseGet(() -> describe(type.params()) + " -> " + describe(type.returns()));
+  }
+
+  private static String describe(List<ValType> types) {
+    StringJoiner joined = new StringJoiner(", ", "(", ")");
+    for (ValType type : types) {
+      joined.add(name(type));
+    }
+    return joined.toString();
+  }
+
+  private static String name(ValType type) {
+    List<ValueType> numeric = toSpi(List.of(type));
+    if (numeric != null) {
+      return numeric.get(0).toString();
+    } else if (type.equals(ValType.FuncRef)) {
+      return "funcref";
+    } else if (type.equals(ValType.ExternRef)) {
+      return "externref";
+    }
+    return type.toString().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Formats values for a trace line: i32 as unsigned, i64 as signed, floats by value.
+   *
+   * @param types the value types
+   * @param values the values
+   * @return the values, separated by commas
+   */
+  static String format(List<ValueType> types, long[] values) {
+    StringJoiner joined = new StringJoiner(", ");
+    for (int i = 0; i < values.length; i++) {
+      long value = values[i];
+      joined.add(
+          i >= types.size()
+              ? Long.toString(value)
+              : switch (types.get(i)) {
+                case I32 -> Integer.toUnsignedString((int) value);
+                case I64 -> Long.toString(value);
+                case F32 -> Float.toString(Float.intBitsToFloat((int) value));
+                case F64 -> Double.toString(Double.longBitsToDouble(value));
+              });
+    }
+    return joined.toString();
+  }
+
+  private static String formatReturn(List<ValueType> types, long[] results) {
+    return results == null || results.length == 0 ? "void" : format(types, results);
   }
 }

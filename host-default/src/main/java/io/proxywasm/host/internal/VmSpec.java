@@ -14,6 +14,7 @@ import java.util.Set;
  * @param vmConfiguration the VM configuration
  * @param allowedCapabilities capability restriction; empty allows all
  * @param environment the WASI environment
+ * @param callDeadline how long one call into the VM may run; zero for no limit
  */
 public record VmSpec(
     WasmVmProvider provider,
@@ -22,7 +23,8 @@ public record VmSpec(
     byte[] code,
     byte[] vmConfiguration,
     Set<String> allowedCapabilities,
-    Map<String, String> environment) {
+    Map<String, String> environment,
+    java.time.Duration callDeadline) {
 
   /**
    * Returns whether a capability is allowed.

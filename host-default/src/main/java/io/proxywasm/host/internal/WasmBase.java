@@ -199,41 +199,7 @@ public final class WasmBase {
    * @return the i32 result, zero-extended, or 0
    */
   long callIn(Context ctx, Callback cb, long... args) {
-    WasmFunction f = functions[cb.ordinal()];
-    if (f == null || isFailed()) {
-      return 0;
-    }
-    Context savedCurrent = current;
-    int savedEffective = effectiveContextId;
-    current = ctx;
-    effectiveContextId = 0;
-    depth++;
-    try {
-      long[] r = f.call(args);
-      return r == null || r.length == 0 ? 0 : r[0] & 0xFFFF_FFFFL;
-    } catch (WasmException e) {
-      recordFailureMessage(e.getMessage());
-      if (failState == FailState.OK) {
-        vm.fail(FailState.RUNTIME_ERROR, e.getMessage());
-      }
-      return 0;
-    } finally {
-      current = savedCurrent;
-      effectiveContextId = savedEffective;
-      depth--;
-      if (depth == 0) {
-        drainAfterCall();
-      }
-    }
-  }
-
-  /** Runs the queued after-call actions and clears the stop-iteration flag. */
-  private void drainAfterCall() {
-    stopNextIteration = false;
-    Runnable action;
-    while ((action = afterCall.poll()) != null) {
-      action.run();
-    }
+    return invoke(ctx, cb, args) & 0xFFFF_FFFFL;
   }
 
   /**
@@ -246,19 +212,75 @@ public final class WasmBase {
    * @return the raw result in the low 32 bits; bit 32 set when iteration must stop
    */
   long callForStatus(Context ctx, Callback cb, long... args) {
+    return invoke(ctx, cb, args);
+  }
+
+  private long invoke(Context ctx, Callback cb, long[] args) {
+    WasmFunction f = functions[cb.ordinal()];
+    if (f == null || isFailed()) {
+      return 0;
+    }
+    Context savedCurrent = current;
+    int savedEffective = effectiveContextId;
+    current = ctx;
+    effectiveContextId = 0;
+    Watchdog.Armed deadline = depth == 0 ? armDeadline(cb) : null;
     depth++;
-    long result;
-    boolean stop;
+    long result = 0;
     try {
-      result = callIn(ctx, cb, args);
-      stop = stopNextIteration;
+      long[] r = f.call(args);
+      result = r == null || r.length == 0 ? 0 : r[0] & 0xFFFF_FFFFL;
+    } catch (WasmException e) {
+      recordFailureMessage(e.getMessage());
+      if (failState == FailState.OK) {
+        vm.fail(FailState.RUNTIME_ERROR, e.getMessage());
+      }
     } finally {
+      if (deadline != null) {
+        deadline.cancel();
+      }
+      current = savedCurrent;
+      effectiveContextId = savedEffective;
       depth--;
       if (depth == 0) {
+        if (stopNextIteration) {
+          result |= 1L << 32;
+        }
         drainAfterCall();
       }
     }
-    return stop ? result | (1L << 32) : result;
+    return result;
+  }
+
+  private Watchdog.Armed armDeadline(Callback cb) {
+    java.time.Duration limit = spec.callDeadline();
+    if (limit.isZero()
+        || !spec.provider().capabilities().contains(io.proxywasm.spi.VmCapability.TERMINATE)) {
+      return null;
+    }
+    return Watchdog.arm(
+        limit,
+        () -> {
+          // Fail first, so that the deadline (not the interruption it causes) is the reason.
+          String message =
+              "Function: "
+                  + cb.exportName()
+                  + " failed: execution deadline of "
+                  + limit.toMillis()
+                  + " ms exceeded";
+          recordFailureMessage(message);
+          vm.fail(FailState.RUNTIME_ERROR, message);
+          vm.terminate();
+        });
+  }
+
+  /** Runs the queued after-call actions and clears the stop-iteration flag. */
+  private void drainAfterCall() {
+    stopNextIteration = false;
+    Runnable action;
+    while ((action = afterCall.poll()) != null) {
+      action.run();
+    }
   }
 
   /** Marks that the current callback must stop iteration (after a local response). */
@@ -490,7 +512,7 @@ public final class WasmBase {
    *
    * @param message the message
    */
-  public void recordFailureMessage(String message) {
+  public synchronized void recordFailureMessage(String message) {
     if (failMessage.isEmpty()) {
       failMessage = message;
     }

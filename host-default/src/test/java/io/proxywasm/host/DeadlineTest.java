@@ -1,0 +1,67 @@
+package io.proxywasm.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.FilterHeadersStatus;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** A plugin stuck in a loop is stopped by the call deadline; the worker stays usable. */
+class DeadlineTest {
+  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+
+  private PluginConfig.Builder looper() {
+    return PluginConfig.builder("looper")
+        .runtime(TestSupport.RUNTIME)
+        .code(TestSupport.wat("looper.wat"))
+        .callDeadline(Duration.ofMillis(200));
+  }
+
+  @Test
+  void infiniteLoopInACallbackIsStoppedAndTheNextRequestSucceeds() throws Exception {
+    try (ProxyWasmHost host =
+            ProxyWasmHost.builder()
+                .logSink(log)
+                .scheduler(new TestSupport.ManualScheduler())
+                .build();
+        Plugin plugin = host.load(looper().build());
+        Worker worker = host.newWorker()) {
+      PluginHandle handle = worker.handle(plugin);
+      HttpStream stuck = handle.newHttpStream(HttpStreamListener.IGNORE);
+      long start = System.nanoTime();
+      assertEquals(
+          FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK,
+          stuck.onRequestHeaders(HeaderMap.of("a", "1", "b", "2", "c", "3"), true));
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(tookMillis < 10_000, "stopped, after " + tookMillis + " ms");
+      assertFalse(Thread.currentThread().isInterrupted(), "no interrupt leaks to the embedder");
+      LocalResponse reply = stuck.localResponse().orElseThrow();
+      assertEquals(503, reply.status());
+      stuck.close();
+
+      HttpStream next = handle.newHttpStream(HttpStreamListener.IGNORE);
+      assertEquals(
+          FilterHeadersStatus.CONTINUE, next.onRequestHeaders(HeaderMap.of("a", "1"), true));
+      next.close();
+    }
+  }
+
+  @Test
+  void loopAtLoadTimeFailsTheLoadWithTheDeadlineNamed() {
+    try (ProxyWasmHost host = ProxyWasmHost.builder().logSink(log).build()) {
+      PluginLoadException e =
+          assertThrows(
+              PluginLoadException.class,
+              () -> host.load(looper().pluginConfiguration("loop").build()));
+      assertEquals(FailState.CONFIGURE_FAILED, e.failState());
+      assertTrue(
+          e.getMessage().contains("proxy_on_configure failed: execution deadline of 200 ms"),
+          e.getMessage());
+      assertFalse(Thread.currentThread().isInterrupted());
+    }
+  }
+}
