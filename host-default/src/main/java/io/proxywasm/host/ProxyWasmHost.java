@@ -168,8 +168,6 @@ public final class ProxyWasmHost implements AutoCloseable {
     VmIntegration integration = new VmIntegration(services, info);
     try {
       WasmBase base = WasmBase.createBase(services, spec, integration);
-      integration.bind(base);
-      services.extension().onEvent(WasmEvent.VM_CREATED, info, "base VM " + spec.vmKey());
       return new BaseVm(
           base,
           services.sharedData().acquire(spec.vmId()),
@@ -186,7 +184,6 @@ public final class ProxyWasmHost implements AutoCloseable {
     base.lock().lock();
     try {
       clone = base.cloneForWorker(integration);
-      integration.bind(clone);
     } catch (WasmException e) {
       throw new PluginLoadException(e.failState(), e.getMessage(), e);
     } finally {
@@ -226,6 +223,31 @@ public final class ProxyWasmHost implements AutoCloseable {
    */
   public Worker newWorker() {
     return new Worker(this);
+  }
+
+  /**
+   * Creates a pool of workers for servers that run a request on any thread (thread-per-request,
+   * virtual threads): streams spread over the pool's clones, each stream staying on the worker it
+   * started on.
+   *
+   * @param size the number of workers, hence of clones per VM; at least 1
+   * @return the pool
+   */
+  public WorkerPool newWorkerPool(int size) {
+    return new WorkerPool(this, size);
+  }
+
+  /**
+   * Starts a singleton service plugin: one VM for the process, with its root context started and
+   * configured now, driven by ticks and shared queues, and never used by streams (Envoy's
+   * WasmService).
+   *
+   * @param config the plugin
+   * @return the running service
+   * @throws PluginLoadException if the plugin cannot load or start
+   */
+  public ServicePlugin startService(PluginConfig config) throws PluginLoadException {
+    return ServicePlugin.start(this, config);
   }
 
   WasmBase base(String vmKey) {

@@ -6,9 +6,7 @@ import io.proxywasm.host.internal.VmIntegration;
 import io.proxywasm.host.internal.WasmBase;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,7 +21,6 @@ import java.util.Optional;
 public final class Worker implements AutoCloseable {
   private final ProxyWasmHost host;
   private final Map<String, WasmBase> clones = new HashMap<>();
-  private final List<WasmBase> retired = new ArrayList<>();
   private boolean closed;
 
   Worker(ProxyWasmHost host) {
@@ -63,8 +60,14 @@ public final class Worker implements AutoCloseable {
     LoadedPlugin loaded = plugin.loaded();
     WasmBase clone = clones.get(loaded.vmKey());
     if (clone != null && clone.isFailed()) {
+      // A failed clone is never entered again; streams still open on it only see its failure.
       clones.remove(loaded.vmKey());
-      retired.add(clone);
+      clone.lock().lock();
+      try {
+        clone.close();
+      } finally {
+        clone.lock().unlock();
+      }
       clone = null;
     }
     try {
@@ -77,7 +80,6 @@ public final class Worker implements AutoCloseable {
         } finally {
           base.lock().unlock();
         }
-        integration.bind(clone);
         clones.put(loaded.vmKey(), clone);
       }
       clone.lock().lock();
@@ -100,6 +102,25 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
+   * Returns how many contexts (root and stream) are alive in this worker's VMs: a number that must
+   * come back to the number of root contexts once every stream is closed.
+   *
+   * @return the count
+   */
+  public synchronized int liveContexts() {
+    int n = 0;
+    for (WasmBase clone : clones.values()) {
+      clone.lock().lock();
+      try {
+        n += clone.liveContexts();
+      } finally {
+        clone.lock().unlock();
+      }
+    }
+    return n;
+  }
+
+  /**
    * Shuts down every root context ({@code proxy_on_done}, {@code proxy_on_delete}) and releases the
    * clones.
    */
@@ -118,10 +139,6 @@ public final class Worker implements AutoCloseable {
         clone.close();
       }
     }
-    for (WasmBase clone : retired) {
-      clone.close();
-    }
     clones.clear();
-    retired.clear();
   }
 }

@@ -30,6 +30,15 @@ public final class VmIntegration implements WasmVmIntegration {
   }
 
   /**
+   * Returns the plugin the VM is created for.
+   *
+   * @return the identity
+   */
+  public PluginInfo owner() {
+    return owner;
+  }
+
+  /**
    * Binds the VM whose failure messages to record.
    *
    * @param wasm the VM

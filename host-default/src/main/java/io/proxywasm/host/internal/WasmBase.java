@@ -5,10 +5,11 @@ import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.HostFunction;
 import io.proxywasm.spi.MemoryAccessException;
+import io.proxywasm.spi.PluginInfo;
+import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
-import io.proxywasm.spi.WasmVmIntegration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +29,7 @@ import java.util.function.Consumer;
  */
 public final class WasmBase {
   private final HostServices host;
+  private final PluginInfo owner;
   private final VmSpec spec;
   private final WasmVm vm;
   private final AbiVersion abi;
@@ -48,14 +50,24 @@ public final class WasmBase {
   private volatile FailState failState = FailState.OK;
   private volatile String failMessage = "";
 
-  private WasmBase(HostServices host, VmSpec spec, WasmVm vm, AbiVersion abi, Cloneability from) {
+  private boolean closed;
+
+  private WasmBase(
+      HostServices host,
+      VmSpec spec,
+      WasmVm vm,
+      AbiVersion abi,
+      Cloneability from,
+      VmIntegration integration) {
     this.host = host;
+    this.owner = integration.owner();
     this.spec = spec;
     this.vm = vm;
     this.abi = abi;
     this.startedFrom = from;
     this.metrics = new MetricTable(host.extension());
     vm.addFailCallback(this::onVmFailed);
+    integration.bind(this);
   }
 
   /**
@@ -63,16 +75,17 @@ public final class WasmBase {
    *
    * @param host the host's services
    * @param spec what defines the VM
-   * @param integration the VM's embedder hooks
+   * @param integration the VM's embedder hooks, naming the plugin it is created for
    * @return the started VM
    * @throws WasmException naming what failed
    */
-  public static WasmBase createBase(HostServices host, VmSpec spec, WasmVmIntegration integration) {
+  public static WasmBase createBase(HostServices host, VmSpec spec, VmIntegration integration) {
     WasmVm vm = create(spec, integration);
     try {
       AbiVersion abi = load(spec, vm);
-      WasmBase base = new WasmBase(host, spec, vm, abi, Cloneability.NOT_CLONEABLE);
+      WasmBase base = new WasmBase(host, spec, vm, abi, Cloneability.NOT_CLONEABLE, integration);
       base.initialize(true);
+      base.created();
       return base;
     } catch (RuntimeException e) {
       vm.close();
@@ -80,7 +93,7 @@ public final class WasmBase {
     }
   }
 
-  private static WasmVm create(VmSpec spec, WasmVmIntegration integration) {
+  private static WasmVm create(VmSpec spec, VmIntegration integration) {
     try {
       return spec.provider().create(integration);
     } catch (WasmException e) {
@@ -115,11 +128,11 @@ public final class WasmBase {
   /**
    * Creates a worker's copy of this base VM, as its runtime's cloneability allows.
    *
-   * @param integration the clone's embedder hooks
+   * @param integration the clone's embedder hooks, naming the plugin it is created for
    * @return the started clone
    * @throws WasmException with {@link FailState#UNABLE_TO_CLONE_VM} or the failure of starting it
    */
-  public WasmBase cloneForWorker(WasmVmIntegration integration) {
+  public WasmBase cloneForWorker(VmIntegration integration) {
     Cloneability kind = vm.cloneability();
     WasmVm copy;
     try {
@@ -131,13 +144,14 @@ public final class WasmBase {
       throw new WasmException(
           FailState.UNABLE_TO_CLONE_VM, "Failed to clone Base Wasm: " + e.getMessage(), e);
     }
-    WasmBase clone = new WasmBase(host, spec, copy, abi, kind);
+    WasmBase clone = new WasmBase(host, spec, copy, abi, kind, integration);
     try {
       clone.initialize(kind != Cloneability.INSTANTIATED_MODULE);
     } catch (RuntimeException e) {
       copy.close();
       throw e;
     }
+    clone.created();
     return clone;
   }
 
@@ -603,8 +617,21 @@ public final class WasmBase {
     return startedFrom;
   }
 
-  /** Releases the module instance. */
-  public void close() {
+  private void created() {
+    host.extension()
+        .onEvent(
+            WasmEvent.VM_CREATED,
+            owner,
+            (startedFrom == Cloneability.NOT_CLONEABLE ? "VM " : "clone ") + spec.vmKey());
+  }
+
+  /** Releases the module instance and reports {@link WasmEvent#VM_SHUT_DOWN}; idempotent. */
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     vm.close();
+    host.extension().onEvent(WasmEvent.VM_SHUT_DOWN, owner, spec.vmKey());
   }
 }
