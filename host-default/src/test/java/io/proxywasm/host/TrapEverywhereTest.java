@@ -1,0 +1,77 @@
+package io.proxywasm.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.PeerType;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A plugin that traps in any one callback never throws into the embedder, never leaks a context,
+ * and leaves another plugin on the same worker working.
+ */
+class TrapEverywhereTest {
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r"
+      })
+  void trapInOneCallback(String callback) throws Exception {
+    TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
+    try (ProxyWasmHost host =
+            ProxyWasmHost.builder()
+                .logSink(new TestSupport.RecordingLog())
+                .scheduler(scheduler)
+                .build();
+        Plugin trapper =
+            host.load(
+                PluginConfig.builder("trapper")
+                    .runtime(TestSupport.RUNTIME)
+                    .code(TestSupport.wat("trapper.wat"))
+                    .pluginConfiguration(callback)
+                    .build());
+        Plugin healthy =
+            host.load(
+                PluginConfig.builder("healthy")
+                    .runtime(TestSupport.RUNTIME)
+                    .code(TestSupport.wat("recorder.wat"))
+                    .build());
+        Worker worker = host.newWorker()) {
+      PluginHandle handle = worker.handle(trapper);
+      for (int round = 0; round < 2; round++) {
+        HttpStream http = handle.newHttpStream(HttpStreamListener.IGNORE);
+        http.onRequestHeaders(HeaderMap.of(":path", "/"), false);
+        http.onRequestBody(new BodyBuffer(new byte[] {1}), false);
+        http.onRequestTrailers(HeaderMap.of("t", "1"));
+        http.onResponseHeaders(HeaderMap.of(":status", "200"), false);
+        http.onResponseBody(new BodyBuffer(new byte[] {2}), true);
+        http.onResponseTrailers(HeaderMap.of("t", "2"));
+        http.onLog();
+        http.close();
+
+        TcpStream tcp = handle.newTcpStream(TcpStreamListener.IGNORE, PropertyResolver.NONE);
+        tcp.onNewConnection();
+        tcp.onDownstreamData(new BodyBuffer(new byte[] {3}), false);
+        tcp.onUpstreamData(new BodyBuffer(new byte[] {4}), false);
+        tcp.onConnectionClose(false, PeerType.REMOTE);
+        tcp.onConnectionClose(true, PeerType.LOCAL);
+        tcp.close();
+
+        handle.tick();
+        handle.callForeignFunction(1, new byte[] {5});
+        host.sharedQueues().enqueue(host.sharedQueues().resolve("", "q"), new byte[] {6});
+        scheduler.runDue();
+      }
+      assertTrue(worker.liveContexts() <= 1, "contexts alive: " + worker.liveContexts());
+
+      HttpStream fine = worker.handle(healthy).newHttpStream(HttpStreamListener.IGNORE);
+      assertEquals(FilterHeadersStatus.CONTINUE, fine.onRequestHeaders(new HeaderMap(), true));
+      fine.close();
+      scheduler.advance(Duration.ofSeconds(1));
+    }
+  }
+}
