@@ -3,9 +3,16 @@ package io.proxywasm.host;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.internal.SimpleExtension;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Metric;
+import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.PeerType;
+import io.proxywasm.spi.PluginInfo;
+import io.proxywasm.spi.WasmEvent;
+import io.proxywasm.spi.WasmExtension;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,10 +29,32 @@ class TrapEverywhereTest {
       })
   void trapInOneCallback(String callback) throws Exception {
     TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
+    AtomicInteger runtimeErrors = new AtomicInteger();
+    WasmExtension metrics = new SimpleExtension();
+    WasmExtension counting =
+        new WasmExtension() {
+          @Override
+          public void onEvent(WasmEvent event, PluginInfo plugin, String message) {
+            if (event == WasmEvent.RUNTIME_ERROR) {
+              runtimeErrors.incrementAndGet();
+            }
+          }
+
+          @Override
+          public Metric pluginMetric(MetricType type, String name, PluginInfo plugin) {
+            return metrics.pluginMetric(type, name, plugin);
+          }
+
+          @Override
+          public Metric hostMetric(MetricType type, String name) {
+            return metrics.hostMetric(type, name);
+          }
+        };
     try (ProxyWasmHost host =
             ProxyWasmHost.builder()
                 .logSink(new TestSupport.RecordingLog())
                 .scheduler(scheduler)
+                .extension(counting)
                 .build();
         Plugin trapper =
             host.load(
@@ -67,6 +96,8 @@ class TrapEverywhereTest {
         scheduler.runDue();
       }
       assertTrue(worker.liveContexts() <= 1, "contexts alive: " + worker.liveContexts());
+      assertTrue(
+          runtimeErrors.get() >= 2, "the plugin trapped in each round: " + runtimeErrors.get());
 
       HttpStream fine = worker.handle(healthy).newHttpStream(HttpStreamListener.IGNORE);
       assertEquals(FilterHeadersStatus.CONTINUE, fine.onRequestHeaders(new HeaderMap(), true));
