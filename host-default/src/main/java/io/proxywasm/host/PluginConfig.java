@@ -26,6 +26,7 @@ import java.util.Set;
  * @param logLevel the level at and above which the plugin's logs are kept
  * @param callDeadline how long one call into the plugin may run before it is stopped and the VM
  *     failed; zero disables the deadline
+ * @param memoryLimitBytes the most linear memory each of the plugin's VMs may have
  */
 public record PluginConfig(
     String name,
@@ -39,7 +40,8 @@ public record PluginConfig(
     Set<String> allowedCapabilities,
     Map<String, String> environment,
     LogLevel logLevel,
-    Duration callDeadline) {
+    Duration callDeadline,
+    long memoryLimitBytes) {
 
   /**
    * Validates and copies the parts.
@@ -56,6 +58,7 @@ public record PluginConfig(
    * @param environment the environment
    * @param logLevel the log level
    * @param callDeadline the deadline of one call, or zero for none
+   * @param memoryLimitBytes the memory limit per VM
    */
   public PluginConfig {
     Objects.requireNonNull(name, "name");
@@ -72,6 +75,9 @@ public record PluginConfig(
     Objects.requireNonNull(logLevel, "logLevel");
     if (callDeadline.isNegative()) {
       throw new IllegalArgumentException("callDeadline must not be negative: " + callDeadline);
+    }
+    if (memoryLimitBytes <= 0) {
+      throw new IllegalArgumentException("memoryLimitBytes must be positive: " + memoryLimitBytes);
     }
   }
 
@@ -114,7 +120,7 @@ public record PluginConfig(
    * @param name the plugin name
    * @return a builder with Envoy's defaults: empty root_id and vm_id, the default runtime,
    *     fail-closed, all capabilities, no environment, log level info, a 10 second deadline per
-   *     call into the plugin
+   *     call into the plugin, 1 GiB of memory per VM
    */
   public static Builder builder(String name) {
     return new Builder(name);
@@ -134,6 +140,7 @@ public record PluginConfig(
     private Map<String, String> environment = Map.of();
     private LogLevel logLevel = LogLevel.INFO;
     private Duration callDeadline = DEFAULT_CALL_DEADLINE;
+    private long memoryLimitBytes = io.proxywasm.spi.WasmVmIntegration.DEFAULT_MEMORY_LIMIT_BYTES;
 
     private Builder(String name) {
       this.name = name;
@@ -284,6 +291,18 @@ public record PluginConfig(
     }
 
     /**
+     * Sets the most linear memory each VM of the plugin may have: growing past it fails inside the
+     * plugin ({@code memory.grow} returns -1).
+     *
+     * @param memoryLimitBytes the limit in bytes
+     * @return this builder
+     */
+    public Builder memoryLimitBytes(long memoryLimitBytes) {
+      this.memoryLimitBytes = memoryLimitBytes;
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the configuration
@@ -301,7 +320,8 @@ public record PluginConfig(
           allowedCapabilities,
           environment,
           logLevel,
-          callDeadline);
+          callDeadline,
+          memoryLimitBytes);
     }
   }
 }

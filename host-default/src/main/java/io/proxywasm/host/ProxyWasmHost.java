@@ -143,7 +143,8 @@ public final class ProxyWasmHost implements AutoCloseable {
             config.vmConfiguration(),
             config.allowedCapabilities(),
             config.environment(),
-            config.callDeadline());
+            config.callDeadline(),
+            config.memoryLimitBytes());
     WasmBase base;
     synchronized (bases) {
       BaseVm entry = bases.get(vmKey);
@@ -165,7 +166,7 @@ public final class ProxyWasmHost implements AutoCloseable {
   }
 
   private BaseVm createBase(VmSpec spec, PluginInfo info) throws PluginLoadException {
-    VmIntegration integration = new VmIntegration(services, info);
+    VmIntegration integration = new VmIntegration(services, info, spec.memoryLimitBytes());
     try {
       WasmBase base = WasmBase.createBase(services, spec, integration);
       return new BaseVm(
@@ -180,7 +181,8 @@ public final class ProxyWasmHost implements AutoCloseable {
 
   private void canary(WasmBase base, LoadedPlugin plugin) throws PluginLoadException {
     WasmBase clone;
-    VmIntegration integration = new VmIntegration(services, plugin.info());
+    VmIntegration integration =
+        new VmIntegration(services, plugin.info(), plugin.config().memoryLimitBytes());
     base.lock().lock();
     try {
       clone = base.cloneForWorker(integration);
@@ -206,7 +208,8 @@ public final class ProxyWasmHost implements AutoCloseable {
     StringBuilder extra = new StringBuilder();
     new TreeMap<>(config.environment())
         .forEach((k, v) -> extra.append(k).append('=').append(v).append('\0'));
-    extra.append('|').append(config.callDeadline().toNanos()).append('|');
+    extra.append('|').append(config.callDeadline().toNanos());
+    extra.append('|').append(config.memoryLimitBytes()).append('|');
     config.allowedCapabilities().stream().sorted().forEach(c -> extra.append(c).append('\0'));
     return Keys.digest(
         Keys.utf8(config.vmId()),

@@ -73,7 +73,8 @@ public final class Worker implements AutoCloseable {
     try {
       if (clone == null) {
         WasmBase base = host.base(loaded.vmKey());
-        VmIntegration integration = new VmIntegration(host.services(), loaded.info());
+        VmIntegration integration =
+            new VmIntegration(host.services(), loaded.info(), loaded.config().memoryLimitBytes());
         base.lock().lock();
         try {
           clone = base.cloneForWorker(integration);

@@ -10,7 +10,10 @@ import io.proxywasm.spi.FilterHeadersStatus;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** A plugin stuck in a loop is stopped by the call deadline; the worker stays usable. */
+/**
+ * A plugin stuck in a loop is stopped by the call deadline; a plugin cannot grow past its memory
+ * limit; the worker stays usable.
+ */
 class DeadlineTest {
   private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
 
@@ -62,6 +65,41 @@ class DeadlineTest {
           e.getMessage().contains("proxy_on_configure failed: execution deadline of 200 ms"),
           e.getMessage());
       assertFalse(Thread.currentThread().isInterrupted());
+    }
+  }
+
+  @Test
+  void memoryGrowthStopsAtTheLimit() throws Exception {
+    byte[] grower =
+        TestSupport.watText(
+            "(module (memory (export \"memory\") 1)\n"
+                + "  (func (export \"proxy_abi_version_0_2_1\"))\n"
+                + "  (func (export \"malloc\") (param i32) (result i32) (i32.const 1024))\n"
+                + "  (func (export \"proxy_on_request_headers\") (param i32 i32 i32) (result i32)\n"
+                + "    (i32.ne (memory.grow (local.get 1)) (i32.const -1))))");
+    try (ProxyWasmHost host =
+            ProxyWasmHost.builder()
+                .logSink(log)
+                .scheduler(new TestSupport.ManualScheduler())
+                .build();
+        Plugin plugin =
+            host.load(
+                PluginConfig.builder("grower")
+                    .runtime(TestSupport.RUNTIME)
+                    .code(grower)
+                    .memoryLimitBytes(4 * 65536)
+                    .build());
+        Worker worker = host.newWorker()) {
+      HttpStream stream = worker.handle(plugin).newHttpStream(HttpStreamListener.IGNORE);
+      // grow by 3 pages (1 -> 4): allowed, the plugin pauses to say so
+      assertEquals(
+          FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK,
+          stream.onRequestHeaders(HeaderMap.of("a", "1", "b", "2", "c", "3"), false));
+      // grow by 1 more page: refused inside the plugin (-1), which continues; nothing failed
+      assertEquals(
+          FilterHeadersStatus.CONTINUE, stream.onRequestHeaders(HeaderMap.of("a", "1"), true));
+      assertTrue(stream.localResponse().isEmpty());
+      stream.close();
     }
   }
 }

@@ -21,6 +21,7 @@ import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.ImportSection;
 import com.dylibso.chicory.wasm.types.MemoryImport;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableImport;
 import com.dylibso.chicory.wasm.types.ValType;
@@ -228,6 +229,15 @@ final class ChicoryVm implements WasmVm {
     try {
       Instance.Builder builder =
           Instance.builder(loaded.module()).withImportValues(imports).withStart(false);
+      Optional<MemoryLimits> declared =
+          loaded
+              .module()
+              .memorySection()
+              .filter(s -> s.memoryCount() > 0)
+              .map(s -> s.getMemory(0).limits());
+      if (declared.isPresent()) {
+        builder.withMemoryLimits(capped(declared.get(), debugName));
+      }
       if (loaded.machineFactory() != null) {
         builder.withMachineFactory(loaded.machineFactory());
       } else {
@@ -246,6 +256,28 @@ final class ChicoryVm implements WasmVm {
       instance = null;
       throw initError("Failed to instantiate Wasm module " + debugName + ": " + reason(e), e);
     }
+  }
+
+  /**
+   * Caps a memory's maximum at the integration's memory limit.
+   *
+   * @throws WasmException if the memory's initial size is already over the limit
+   */
+  private MemoryLimits capped(MemoryLimits declared, String what) {
+    long limitPages = Math.max(0, integration.memoryLimitBytes() / Memory.PAGE_SIZE);
+    int max = (int) Math.min(declared.maximumPages(), Math.min(limitPages, MemoryLimits.MAX_PAGES));
+    if (declared.initialPages() > max) {
+      throw initError(
+          "Failed to load Wasm module "
+              + what
+              + ": its memory starts at "
+              + declared.initialPages()
+              + " pages, over the memory limit of "
+              + integration.memoryLimitBytes()
+              + " bytes",
+          null);
+    }
+    return new MemoryLimits(declared.initialPages(), max, declared.shared());
   }
 
   /** Matches every import of the module with a host function, or a new memory or table. */
@@ -283,7 +315,7 @@ final class ChicoryVm implements WasmVm {
                 new ImportMemory(
                     wanted.module(),
                     wanted.name(),
-                    new ByteBufferMemory(((MemoryImport) wanted).limits())));
+                    new ByteBufferMemory(capped(((MemoryImport) wanted).limits(), qualified))));
         case TABLE -> {
           TableImport table = (TableImport) wanted;
           values.addTable(

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** An integration that records what a VM reports. */
-final class RecordingIntegration implements WasmVmIntegration {
+class RecordingIntegration implements WasmVmIntegration {
   /** The reported errors, as {@code STATE: message}, and fail callbacks, as {@code callback}. */
   final List<String> events = new ArrayList<>();
 

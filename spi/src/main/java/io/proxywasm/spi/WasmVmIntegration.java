@@ -17,6 +17,20 @@ public interface WasmVmIntegration {
     return LogLevel.INFO;
   }
 
+  /** The memory limit a VM gets unless its embedder says otherwise: 1 GiB, as in cpp-host. */
+  long DEFAULT_MEMORY_LIMIT_BYTES = 1L << 30;
+
+  /**
+   * Returns the most linear memory the VM may have. Growing past it fails inside the plugin ({@code
+   * memory.grow} returns -1), never in the host; a module whose initial memory is larger fails to
+   * link.
+   *
+   * @return the limit in bytes; {@link #DEFAULT_MEMORY_LIMIT_BYTES} by default
+   */
+  default long memoryLimitBytes() {
+    return DEFAULT_MEMORY_LIMIT_BYTES;
+  }
+
   /**
    * Receives a VM failure. Called once per failure, before fail callbacks.
    *

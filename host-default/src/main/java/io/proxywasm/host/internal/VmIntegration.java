@@ -16,6 +16,7 @@ public final class VmIntegration implements WasmVmIntegration {
   private static final Logger LOG = LoggerFactory.getLogger("io.proxywasm.host.vm");
   private final HostServices host;
   private final PluginInfo owner;
+  private final long memoryLimitBytes;
   private volatile WasmBase target;
 
   /**
@@ -23,10 +24,17 @@ public final class VmIntegration implements WasmVmIntegration {
    *
    * @param host the host's services
    * @param owner the plugin the VM is created for
+   * @param memoryLimitBytes the most linear memory the VM may have
    */
-  public VmIntegration(HostServices host, PluginInfo owner) {
+  public VmIntegration(HostServices host, PluginInfo owner, long memoryLimitBytes) {
     this.host = host;
     this.owner = owner;
+    this.memoryLimitBytes = memoryLimitBytes;
+  }
+
+  @Override
+  public long memoryLimitBytes() {
+    return memoryLimitBytes;
   }
 
   /**

@@ -15,6 +15,7 @@ import java.util.Set;
  * @param allowedCapabilities capability restriction; empty allows all
  * @param environment the WASI environment
  * @param callDeadline how long one call into the VM may run; zero for no limit
+ * @param memoryLimitBytes the most linear memory the VM may have
  */
 public record VmSpec(
     WasmVmProvider provider,
@@ -24,7 +25,8 @@ public record VmSpec(
     byte[] vmConfiguration,
     Set<String> allowedCapabilities,
     Map<String, String> environment,
-    java.time.Duration callDeadline) {
+    java.time.Duration callDeadline,
+    long memoryLimitBytes) {
 
   /**
    * Returns whether a capability is allowed.
