@@ -90,6 +90,7 @@ public final class ProxyWasmHost implements AutoCloseable {
             b.logSink,
             b.properties,
             b.httpCalls,
+            b.grpcCalls,
             Map.copyOf(b.foreignFunctions));
   }
 
@@ -332,6 +333,7 @@ public final class ProxyWasmHost implements AutoCloseable {
     private LogSink logSink = Builder::slf4j;
     private PropertyResolver properties = PropertyResolver.NONE;
     private HttpCallHandler httpCalls = HttpCallHandler.NONE;
+    private GrpcCallHandler grpcCalls = GrpcCallHandler.NONE;
     private final Map<String, ForeignFunction> foreignFunctions = new HashMap<>();
 
     private Builder() {}
@@ -434,6 +436,18 @@ public final class ProxyWasmHost implements AutoCloseable {
      */
     public Builder httpCalls(HttpCallHandler httpCalls) {
       this.httpCalls = Objects.requireNonNull(httpCalls, "httpCalls");
+      return this;
+    }
+
+    /**
+     * Opens plugins' gRPC callouts ({@code proxy_grpc_call}, {@code proxy_grpc_stream}) through the
+     * given handler. Without one, every call is refused with {@code ParseFailure}.
+     *
+     * @param grpcCalls the handler
+     * @return this builder
+     */
+    public Builder grpcCalls(GrpcCallHandler grpcCalls) {
+      this.grpcCalls = Objects.requireNonNull(grpcCalls, "grpcCalls");
       return this;
     }
 

@@ -35,6 +35,10 @@ public final class Context {
   private final Map<io.proxywasm.spi.BufferType, BodyBuffer> calloutBuffers =
       new EnumMap<>(io.proxywasm.spi.BufferType.class);
   private final java.util.Set<Integer> pendingHttpCalls = new java.util.HashSet<>();
+  private final Map<Integer, GrpcCallouts.Pending> pendingGrpc = new java.util.HashMap<>();
+  private final int[] lastGrpcBase = new int[2];
+  private int statusCode;
+  private String statusMessage = "";
   private int lastHttpCallToken;
   private long tickPeriodMillis;
   private Scheduler.Cancellable tick;
@@ -226,6 +230,68 @@ public final class Context {
   public void onQueueReady(int token) {
     if (!wasm.isFailed() && !deleted) {
       wasm.callIn(this, Callback.ON_QUEUE_READY, id, token);
+    }
+  }
+
+  Map<Integer, GrpcCallouts.Pending> pendingGrpc() {
+    return pendingGrpc;
+  }
+
+  /** Tokens of gRPC calls (5, 9, 13...) and streams (6, 10, 14...), as Envoy numbers them. */
+  int nextGrpcToken(boolean streaming) {
+    int kind = streaming ? 1 : 0;
+    int token;
+    do {
+      lastGrpcBase[kind] = lastGrpcBase[kind] + 4 > 0 ? lastGrpcBase[kind] + 4 : 4;
+      token = lastGrpcBase[kind] + 1 + kind;
+    } while (pendingGrpc.containsKey(token));
+    return token;
+  }
+
+  int statusCode() {
+    return statusCode;
+  }
+
+  String statusMessage() {
+    return statusMessage;
+  }
+
+  /**
+   * Calls one of the gRPC callbacks with its data visible during the call. Caller holds the VM
+   * lock.
+   *
+   * @param cb the callback
+   * @param token the call's token
+   * @param metadata the metadata for the metadata callbacks, else null
+   * @param message the message for {@code proxy_on_grpc_receive}, else null
+   * @param status the status for {@code proxy_on_grpc_close}
+   * @param statusText the status message for {@code proxy_on_grpc_close}
+   */
+  void onGrpc(
+      Callback cb, int token, HeaderMap metadata, byte[] message, int status, String statusText) {
+    if (wasm.isFailed() || deleted) {
+      return;
+    }
+    io.proxywasm.spi.HeaderMapType mapType =
+        cb == Callback.ON_GRPC_RECEIVE_INITIAL_METADATA
+            ? io.proxywasm.spi.HeaderMapType.GRPC_RECEIVE_INITIAL_METADATA
+            : io.proxywasm.spi.HeaderMapType.GRPC_RECEIVE_TRAILING_METADATA;
+    try {
+      if (cb == Callback.ON_GRPC_CLOSE) {
+        statusCode = status;
+        statusMessage = statusText;
+        wasm.callIn(this, cb, id, token, status);
+      } else if (cb == Callback.ON_GRPC_RECEIVE) {
+        calloutBuffers.put(
+            io.proxywasm.spi.BufferType.GRPC_RECEIVE_BUFFER, new BodyBuffer(message));
+        wasm.callIn(this, cb, id, token, message.length);
+      } else {
+        calloutMaps.put(mapType, metadata);
+        wasm.callIn(this, cb, id, token, metadata.size());
+      }
+    } finally {
+      calloutMaps.remove(mapType);
+      calloutBuffers.remove(io.proxywasm.spi.BufferType.GRPC_RECEIVE_BUFFER);
     }
   }
 

@@ -2,6 +2,7 @@ package io.proxywasm.host.internal;
 
 import io.proxywasm.host.BodyBuffer;
 import io.proxywasm.host.ForeignFunction;
+import io.proxywasm.host.GrpcCallRequest;
 import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.HttpCallRequest;
 import io.proxywasm.host.LocalResponse;
@@ -127,6 +128,40 @@ final class HostCalls {
     return wasm.effectiveContext();
   }
 
+  private static Context root(WasmBase wasm) {
+    return ctx(wasm).root();
+  }
+
+  /** proxy_grpc_call (12 arguments) and proxy_grpc_stream (9 arguments). */
+  private static WasmResult grpc(WasmBase w, WasmVm vm, long[] a, boolean streaming) {
+    byte[] service = bytes(vm, a[0], a[1]);
+    String serviceName = string(vm, a[2], a[3]);
+    String method = string(vm, a[4], a[5]);
+    List<Map.Entry<String, String>> metadata = Pairs.decode(bytes(vm, a[6], a[7]));
+    byte[] message = streaming ? new byte[0] : bytes(vm, a[8], a[9]);
+    long tokenPtr = ptr(streaming ? a[8] : a[11]);
+    vm.writeInt(tokenPtr, 0);
+    Context root = root(w);
+    int[] token = new int[1];
+    WasmResult r =
+        GrpcCallouts.open(
+            root,
+            new GrpcCallRequest(
+                service,
+                serviceName,
+                method,
+                metadata,
+                message,
+                streaming ? Duration.ZERO : Duration.ofMillis(ptr(a[10])),
+                streaming,
+                Logging.info(root)),
+            token);
+    if (r == WasmResult.OK) {
+      vm.writeInt(tokenPtr, token[0]);
+    }
+    return r;
+  }
+
   private static Optional<HeaderMap> headerMap(Context c, int type) {
     if (type <= 3) {
       return c.stream().headerMap(type);
@@ -242,8 +277,9 @@ final class HostCalls {
               3,
               ALL,
               (w, vm, a) -> {
-                vm.writeInt(ptr(a[0]), 0);
-                return copyOut(w, new byte[0], a[1], a[2]);
+                Context root = root(w);
+                vm.writeInt(ptr(a[0]), root.statusCode());
+                return copyOut(w, Keys.utf8(root.statusMessage()), a[1], a[2]);
               }),
           def(
               "proxy_get_configuration",
@@ -569,38 +605,16 @@ final class HostCalls {
                 }
                 return r;
               }),
-          def(
-              "proxy_grpc_call",
-              12,
-              ALL,
-              (w, vm, a) -> {
-                for (int i = 0; i < 10; i += 2) {
-                  bytes(vm, a[i], a[i + 1]);
-                }
-                vm.writeInt(ptr(a[11]), 0);
-                return WasmResult.PARSE_FAILURE;
-              }),
-          def(
-              "proxy_grpc_stream",
-              9,
-              ALL,
-              (w, vm, a) -> {
-                for (int i = 0; i < 8; i += 2) {
-                  bytes(vm, a[i], a[i + 1]);
-                }
-                vm.writeInt(ptr(a[8]), 0);
-                return WasmResult.PARSE_FAILURE;
-              }),
-          def("proxy_grpc_cancel", 1, ALL, (w, vm, a) -> WasmResult.NOT_FOUND),
-          def("proxy_grpc_close", 1, ALL, (w, vm, a) -> WasmResult.NOT_FOUND),
+          def("proxy_grpc_call", 12, ALL, (w, vm, a) -> grpc(w, vm, a, false)),
+          def("proxy_grpc_stream", 9, ALL, (w, vm, a) -> grpc(w, vm, a, true)),
+          def("proxy_grpc_cancel", 1, ALL, (w, vm, a) -> GrpcCallouts.cancel(root(w), (int) a[0])),
+          def("proxy_grpc_close", 1, ALL, (w, vm, a) -> GrpcCallouts.close(root(w), (int) a[0])),
           def(
               "proxy_grpc_send",
               4,
               ALL,
-              (w, vm, a) -> {
-                bytes(vm, a[1], a[2]);
-                return WasmResult.NOT_FOUND;
-              }),
+              (w, vm, a) ->
+                  GrpcCallouts.send(root(w), (int) a[0], bytes(vm, a[1], a[2]), a[3] != 0)),
           def(
               "proxy_set_tick_period_milliseconds",
               1,

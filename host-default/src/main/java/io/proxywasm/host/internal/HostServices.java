@@ -1,6 +1,7 @@
 package io.proxywasm.host.internal;
 
 import io.proxywasm.host.ForeignFunction;
+import io.proxywasm.host.GrpcCallHandler;
 import io.proxywasm.host.HostClock;
 import io.proxywasm.host.HttpCallHandler;
 import io.proxywasm.host.LogSink;
@@ -22,6 +23,7 @@ import java.util.Map;
  * @param logSink where plugin logs go
  * @param properties the host-wide property resolver
  * @param httpCalls sends HTTP callouts
+ * @param grpcCalls opens gRPC callouts
  * @param foreignFunctions the functions plugins may call by name
  */
 public record HostServices(
@@ -33,4 +35,5 @@ public record HostServices(
     LogSink logSink,
     PropertyResolver properties,
     HttpCallHandler httpCalls,
+    GrpcCallHandler grpcCalls,
     Map<String, ForeignFunction> foreignFunctions) {}

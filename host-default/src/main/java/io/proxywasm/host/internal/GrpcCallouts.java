@@ -1,0 +1,159 @@
+package io.proxywasm.host.internal;
+
+import io.proxywasm.host.GrpcCallHandler;
+import io.proxywasm.host.GrpcCallRequest;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.spi.GrpcStatus;
+import io.proxywasm.spi.WasmResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * gRPC callouts: open through the embedder's handler, deliver what it reports to the root context
+ * on the scheduler under the VM's lock, and close each call exactly once.
+ */
+final class GrpcCallouts {
+  private GrpcCallouts() {}
+
+  /** An open call: the plugin's side of it, and whether it is a stream. */
+  record Pending(GrpcCallHandler.Outbound outbound, boolean streaming) {}
+
+  static WasmResult open(Context root, GrpcCallRequest request, int[] tokenOut) {
+    WasmBase wasm = root.wasm();
+    int token = root.nextGrpcToken(request.streaming());
+    GrpcCallHandler.Callbacks callbacks =
+        new GrpcCallHandler.Callbacks() {
+          @Override
+          public void onInitialMetadata(List<Map.Entry<String, String>> metadata) {
+            later(root, token, Callback.ON_GRPC_RECEIVE_INITIAL_METADATA, metadata, null, 0, "");
+          }
+
+          @Override
+          public void onMessage(byte[] message) {
+            later(root, token, Callback.ON_GRPC_RECEIVE, null, message.clone(), 0, "");
+          }
+
+          @Override
+          public void onTrailingMetadata(List<Map.Entry<String, String>> metadata) {
+            later(root, token, Callback.ON_GRPC_RECEIVE_TRAILING_METADATA, metadata, null, 0, "");
+          }
+
+          @Override
+          public void onClose(int status, String message) {
+            later(root, token, Callback.ON_GRPC_CLOSE, null, null, status, message);
+          }
+        };
+    GrpcCallHandler.Outbound outbound;
+    try {
+      outbound = wasm.host().grpcCalls().open(request, callbacks);
+    } catch (GrpcCallHandler.Rejected e) {
+      return e.result();
+    } catch (RuntimeException e) {
+      Logging.error(wasm, "gRPC callout handler failed: " + e);
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    root.pendingGrpc()
+        .put(
+            token,
+            new Pending(
+                outbound == null ? new GrpcCallHandler.Outbound() {} : outbound,
+                request.streaming()));
+    if (!request.streaming() && !request.timeout().isZero()) {
+      wasm.host()
+          .scheduler()
+          .schedule(
+              request.timeout(),
+              () -> {
+                wasm.lock().lock();
+                try {
+                  Pending p = root.pendingGrpc().remove(token);
+                  if (p != null) {
+                    p.outbound().cancel();
+                    root.onGrpc(
+                        Callback.ON_GRPC_CLOSE,
+                        token,
+                        null,
+                        null,
+                        GrpcStatus.DEADLINE_EXCEEDED.code(),
+                        "timeout");
+                  }
+                } finally {
+                  wasm.lock().unlock();
+                }
+              });
+    }
+    tokenOut[0] = token;
+    return WasmResult.OK;
+  }
+
+  private static void later(
+      Context root,
+      int token,
+      Callback cb,
+      List<Map.Entry<String, String>> metadata,
+      byte[] message,
+      int status,
+      String text) {
+    WasmBase wasm = root.wasm();
+    wasm.host()
+        .scheduler()
+        .schedule(
+            Duration.ZERO,
+            () -> {
+              wasm.lock().lock();
+              try {
+                boolean open =
+                    cb == Callback.ON_GRPC_CLOSE
+                        ? root.pendingGrpc().remove(token) != null
+                        : root.pendingGrpc().containsKey(token);
+                if (open) {
+                  root.onGrpc(
+                      cb,
+                      token,
+                      metadata == null ? null : HeaderMap.of(metadata),
+                      message,
+                      status,
+                      text);
+                }
+              } finally {
+                wasm.lock().unlock();
+              }
+            });
+  }
+
+  static WasmResult send(Context root, int token, byte[] message, boolean endOfStream) {
+    Pending p = root.pendingGrpc().get(token);
+    if (p == null) {
+      return WasmResult.NOT_FOUND;
+    }
+    if (!p.streaming()) {
+      return WasmResult.BAD_ARGUMENT;
+    }
+    p.outbound().send(message, endOfStream);
+    return WasmResult.OK;
+  }
+
+  static WasmResult cancel(Context root, int token) {
+    Pending p = root.pendingGrpc().remove(token);
+    if (p == null) {
+      return WasmResult.NOT_FOUND;
+    }
+    p.outbound().cancel();
+    return WasmResult.OK;
+  }
+
+  static WasmResult close(Context root, int token) {
+    Pending p = root.pendingGrpc().get(token);
+    if (p == null) {
+      return WasmResult.NOT_FOUND;
+    }
+    if (p.streaming()) {
+      p.outbound().close();
+    } else {
+      root.pendingGrpc().remove(token);
+      p.outbound().cancel();
+    }
+    return WasmResult.OK;
+  }
+}
