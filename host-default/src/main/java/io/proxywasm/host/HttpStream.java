@@ -4,6 +4,7 @@ import io.proxywasm.host.internal.Context;
 import io.proxywasm.host.internal.HttpState;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.FilterMetadataStatus;
 import io.proxywasm.spi.FilterTrailersStatus;
 import io.proxywasm.spi.StreamType;
 import java.util.Optional;
@@ -23,12 +24,14 @@ public final class HttpStream implements AutoCloseable {
   private final Context ctx;
   private final HttpState state;
   private final FailPolicy failPolicy;
+  private final long bufferLimitBytes;
   private boolean closed;
 
-  HttpStream(Context ctx, HttpState state, FailPolicy failPolicy) {
+  HttpStream(Context ctx, HttpState state, FailPolicy failPolicy, long bufferLimitBytes) {
     this.ctx = ctx;
     this.state = state;
     this.failPolicy = failPolicy;
+    this.bufferLimitBytes = bufferLimitBytes;
   }
 
   private <T> T enter(Supplier<T> call, T whenUnavailable) {
@@ -61,6 +64,19 @@ public final class HttpStream implements AutoCloseable {
   }
 
   private FilterDataStatus body(boolean response, BodyBuffer body, boolean endOfStream) {
+    if (body.length() > bufferLimitBytes && !closed) {
+      // What Envoy does when buffered data passes the limit: 413 for a request, 500 for a
+      // response, and the plugin is not called with the oversized buffer.
+      state.sendLocalResponse(
+          new LocalResponse(
+              response ? 500 : 413,
+              (response ? "Internal Server Error" : "Payload Too Large")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              java.util.List.of(),
+              -1,
+              response ? "response_payload_too_large" : "request_payload_too_large"));
+      return FilterDataStatus.STOP_ITERATION_NO_BUFFER;
+    }
     return enter(
         () -> {
           state.body(response, body);
@@ -144,6 +160,35 @@ public final class HttpStream implements AutoCloseable {
    */
   public FilterTrailersStatus onResponseTrailers(HeaderMap trailers) {
     return trailers(true, trailers);
+  }
+
+  /**
+   * Passes request metadata ({@code proxy_on_request_metadata}); metadata always continues.
+   *
+   * @param metadata the metadata elements
+   * @return {@link FilterMetadataStatus#CONTINUE}
+   */
+  public FilterMetadataStatus onRequestMetadata(HeaderMap metadata) {
+    return metadata(false, metadata);
+  }
+
+  /**
+   * Passes response metadata ({@code proxy_on_response_metadata}); metadata always continues.
+   *
+   * @param metadata the metadata elements
+   * @return {@link FilterMetadataStatus#CONTINUE}
+   */
+  public FilterMetadataStatus onResponseMetadata(HeaderMap metadata) {
+    return metadata(true, metadata);
+  }
+
+  private FilterMetadataStatus metadata(boolean response, HeaderMap metadata) {
+    return enter(
+        () -> {
+          ctx.onMetadata(response, metadata.size());
+          return FilterMetadataStatus.CONTINUE;
+        },
+        FilterMetadataStatus.CONTINUE);
   }
 
   /** Calls {@code proxy_on_log}, as an access log would at the end of the stream. */

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param callDeadline how long one call into the plugin may run before it is stopped and the VM
  *     failed; zero disables the deadline
  * @param memoryLimitBytes the most linear memory each of the plugin's VMs may have
+ * @param bodyBufferLimitBytes the most body data one HTTP body callback may be given: a larger
+ *     buffered body gets Envoy's answer (413 for a request, 500 for a response) instead
  */
 public record PluginConfig(
     String name,
@@ -41,7 +43,8 @@ public record PluginConfig(
     Map<String, String> environment,
     LogLevel logLevel,
     Duration callDeadline,
-    long memoryLimitBytes) {
+    long memoryLimitBytes,
+    long bodyBufferLimitBytes) {
 
   /**
    * Validates and copies the parts.
@@ -59,6 +62,7 @@ public record PluginConfig(
    * @param logLevel the log level
    * @param callDeadline the deadline of one call, or zero for none
    * @param memoryLimitBytes the memory limit per VM
+   * @param bodyBufferLimitBytes the body buffer limit
    */
   public PluginConfig {
     Objects.requireNonNull(name, "name");
@@ -78,6 +82,10 @@ public record PluginConfig(
     }
     if (memoryLimitBytes <= 0) {
       throw new IllegalArgumentException("memoryLimitBytes must be positive: " + memoryLimitBytes);
+    }
+    if (bodyBufferLimitBytes < 0) {
+      throw new IllegalArgumentException(
+          "bodyBufferLimitBytes must not be negative: " + bodyBufferLimitBytes);
     }
   }
 
@@ -120,7 +128,8 @@ public record PluginConfig(
    * @param name the plugin name
    * @return a builder with Envoy's defaults: empty root_id and vm_id, the default runtime,
    *     fail-closed, all capabilities, no environment, log level info, a 10 second deadline per
-   *     call into the plugin, 1 GiB of memory per VM
+   *     call into the plugin, 1 GiB of memory per VM, a 1 MiB body buffer limit (Envoy's default
+   *     per-connection buffer limit)
    */
   public static Builder builder(String name) {
     return new Builder(name);
@@ -141,6 +150,7 @@ public record PluginConfig(
     private LogLevel logLevel = LogLevel.INFO;
     private Duration callDeadline = DEFAULT_CALL_DEADLINE;
     private long memoryLimitBytes = io.proxywasm.spi.WasmVmIntegration.DEFAULT_MEMORY_LIMIT_BYTES;
+    private long bodyBufferLimitBytes = 1 << 20;
 
     private Builder(String name) {
       this.name = name;
@@ -303,6 +313,19 @@ public record PluginConfig(
     }
 
     /**
+     * Sets the most body data one body callback may be given. When an embedder has buffered more
+     * (because the plugin asked it to buffer), the stream gets Envoy's answer instead: a local 413
+     * for a request, 500 for a response.
+     *
+     * @param bodyBufferLimitBytes the limit in bytes
+     * @return this builder
+     */
+    public Builder bodyBufferLimitBytes(long bodyBufferLimitBytes) {
+      this.bodyBufferLimitBytes = bodyBufferLimitBytes;
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the configuration
@@ -321,7 +344,8 @@ public record PluginConfig(
           environment,
           logLevel,
           callDeadline,
-          memoryLimitBytes);
+          memoryLimitBytes,
+          bodyBufferLimitBytes);
     }
   }
 }

@@ -49,13 +49,17 @@ public final class PluginHandle {
     HttpState state = new HttpState(listener, properties);
     Optional<Worker.Instance> instance = worker.instance(plugin);
     if (instance.isEmpty()) {
-      return new HttpStream(null, state, plugin.config().failPolicy());
+      return new HttpStream(
+          null, state, plugin.config().failPolicy(), plugin.config().bodyBufferLimitBytes());
     }
     Worker.Instance i = instance.get();
     i.wasm().lock().lock();
     try {
       return new HttpStream(
-          Context.newStream(i.root(), state), state, plugin.config().failPolicy());
+          Context.newStream(i.root(), state),
+          state,
+          plugin.config().failPolicy(),
+          plugin.config().bodyBufferLimitBytes());
     } finally {
       i.wasm().lock().unlock();
     }

@@ -196,6 +196,7 @@ public final class ProxyWasmHost implements AutoCloseable {
     try {
       clone.configure(clone.startRoot(plugin));
       clone.startShutdown();
+      // the canary is discarded now, whatever proxy_on_done answered
     } catch (WasmException e) {
       services.extension().onEvent(WasmEvent.of(e.failState()), plugin.info(), e.getMessage());
       throw new PluginLoadException(e.failState(), e.getMessage(), e);

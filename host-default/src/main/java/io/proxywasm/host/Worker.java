@@ -135,9 +135,10 @@ public final class Worker implements AutoCloseable {
       clone.lock().lock();
       try {
         clone.startShutdown();
+        // A root context that returned false from proxy_on_done keeps its VM until proxy_done.
+        clone.closeWhenDone();
       } finally {
         clone.lock().unlock();
-        clone.close();
       }
     }
     clones.clear();

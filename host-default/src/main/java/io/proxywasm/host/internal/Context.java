@@ -392,6 +392,15 @@ public final class Context {
     }
   }
 
+  /** Stops this context's tick; its VM is going away. */
+  void cancelTimers() {
+    if (tick != null) {
+      tick.cancel();
+      tick = null;
+    }
+    tickPeriodMillis = 0;
+  }
+
   /** Calls {@code proxy_on_delete} if the plugin saw this context, and forgets the context. */
   public void onDelete() {
     if (deleted) {

@@ -50,7 +50,8 @@ public final class WasmBase {
   private volatile FailState failState = FailState.OK;
   private volatile String failMessage = "";
 
-  private boolean closed;
+  private volatile boolean closed;
+  private boolean closeWhenDone;
 
   private WasmBase(
       HostServices host,
@@ -231,7 +232,7 @@ public final class WasmBase {
 
   private long invoke(Context ctx, Callback cb, long[] args) {
     WasmFunction f = functions[cb.ordinal()];
-    if (f == null || isFailed()) {
+    if (f == null || isFailed() || closed) {
       return 0;
     }
     Context savedCurrent = current;
@@ -249,6 +250,11 @@ public final class WasmBase {
       if (failState == FailState.OK) {
         vm.fail(FailState.RUNTIME_ERROR, e.getMessage());
       }
+    } catch (RuntimeException e) {
+      // A runtime that breaks its contract must not take the embedder down with it.
+      String message = "Function: " + cb.exportName() + " failed in the runtime: " + e;
+      recordFailureMessage(message);
+      vm.fail(FailState.RUNTIME_ERROR, message);
     } finally {
       if (deadline != null) {
         deadline.cancel();
@@ -487,8 +493,10 @@ public final class WasmBase {
   /**
    * Shuts down every root context: {@code proxy_on_done}, then {@code proxy_on_delete} unless the
    * plugin asked to finish later with {@code proxy_done}.
+   *
+   * @return true if every root context is deleted; false if some wait for {@code proxy_done}
    */
-  public void startShutdown() {
+  public boolean startShutdown() {
     for (Context root : new ArrayList<>(rootContexts.values())) {
       rootContexts.remove(root.plugin().key());
       if (root.onDone()) {
@@ -496,6 +504,18 @@ public final class WasmBase {
       } else {
         pendingDone.put(root.id(), root);
       }
+    }
+    return pendingDone.isEmpty();
+  }
+
+  /**
+   * Closes this VM once no root context waits for {@code proxy_done} any more: now, or when the
+   * last one calls it.
+   */
+  public void closeWhenDone() {
+    closeWhenDone = true;
+    if (pendingDone.isEmpty()) {
+      close();
     }
   }
 
@@ -510,7 +530,13 @@ public final class WasmBase {
     if (root == null) {
       return false;
     }
-    afterCall(root::onDelete);
+    afterCall(
+        () -> {
+          root.onDelete();
+          if (closeWhenDone && pendingDone.isEmpty()) {
+            close();
+          }
+        });
     return true;
   }
 
@@ -631,6 +657,9 @@ public final class WasmBase {
       return;
     }
     closed = true;
+    for (Context c : new ArrayList<>(contexts.values())) {
+      c.cancelTimers();
+    }
     vm.close();
     host.extension().onEvent(WasmEvent.VM_SHUT_DOWN, owner, spec.vmKey());
   }

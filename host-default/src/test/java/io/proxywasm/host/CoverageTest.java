@@ -1,0 +1,159 @@
+package io.proxywasm.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proxywasm.spi.FilterDataStatus;
+import io.proxywasm.spi.FilterMetadataStatus;
+import io.proxywasm.spi.LogLevel;
+import io.proxywasm.spi.MetricType;
+import io.proxywasm.spi.StreamType;
+import io.proxywasm.spi.WasmResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Host calls' success paths, metric semantics, metadata, the body buffer limit, the allocator
+ * fallback and deferred root shutdown with proxy_done.
+ */
+class CoverageTest {
+  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
+  private final List<String> propertiesSet = new ArrayList<>();
+  private final ProxyWasmHost host =
+      ProxyWasmHost.builder()
+          .logSink(log)
+          .scheduler(scheduler)
+          .properties(
+              new PropertyResolver() {
+                @Override
+                public java.util.Optional<byte[]> get(List<String> path) {
+                  return java.util.Optional.empty();
+                }
+
+                @Override
+                public WasmResult set(List<String> path, byte[] value) {
+                  propertiesSet.add(
+                      path + "=" + new String(value, java.nio.charset.StandardCharsets.UTF_8));
+                  return WasmResult.OK;
+                }
+              })
+          .build();
+
+  @AfterEach
+  void tearDown() {
+    host.close();
+  }
+
+  private Plugin load(long bodyLimit) throws PluginLoadException {
+    return host.load(
+        PluginConfig.builder("coverage")
+            .runtime(TestSupport.RUNTIME)
+            .code(TestSupport.wat("coverage.wat"))
+            .logLevel(LogLevel.DEBUG)
+            .bodyBufferLimitBytes(bodyLimit)
+            .build());
+  }
+
+  @Test
+  void logLevelPropertiesAndMetricSemantics() throws Exception {
+    try (Plugin plugin = load(1 << 20)) {
+      assertEquals(
+          List.of(
+              "level 0 1 0", // proxy_get_log_level: Ok, debug (1)
+              "setprop 0 0 0",
+              "counter 2 0 5", // +0: BadArgument; record adds 5; get Ok + value 5
+              "gauge 0 0 42", // add -5 then set 42; get Ok + 42
+              "hist 2 0 2", // increment: BadArgument; record Ok; get: BadArgument
+              "rootdone 1 0 0"), // the canary's shutdown
+          log.messages());
+      assertEquals(List.of("[a, b]=v"), propertiesSet);
+      assertEquals(
+          5, host.extension().pluginMetric(MetricType.COUNTER, "c", plugin.info()).value());
+      assertEquals(42, host.extension().pluginMetric(MetricType.GAUGE, "g", plugin.info()).value());
+    }
+  }
+
+  @Test
+  void streamPathsMetadataAndBufferLimit() throws Exception {
+    try (Plugin plugin = load(8);
+        Worker worker = host.newWorker()) {
+      List<String> decisions = new ArrayList<>();
+      HttpStream stream =
+          worker
+              .handle(plugin)
+              .newHttpStream(
+                  new HttpStreamListener() {
+                    @Override
+                    public void onClose(StreamType direction) {
+                      decisions.add("close " + direction);
+                    }
+
+                    @Override
+                    public void onLocalResponse(LocalResponse response) {
+                      decisions.add(response.status() + " " + response.details());
+                    }
+                  });
+      log.clear();
+      stream.onRequestHeaders(HeaderMap.of("ab", "cd", "e", "f"), false);
+      assertEquals(
+          FilterDataStatus.STOP_ITERATION_AND_BUFFER,
+          stream.onRequestBody(new BodyBuffer(new byte[5]), false));
+      assertEquals(
+          FilterDataStatus.STOP_ITERATION_NO_BUFFER,
+          stream.onRequestBody(new BodyBuffer(new byte[9]), true),
+          "9 buffered bytes are over the limit of 8");
+      assertEquals(FilterMetadataStatus.CONTINUE, stream.onRequestMetadata(HeaderMap.of("m", "1")));
+      assertEquals(
+          FilterMetadataStatus.CONTINUE,
+          stream.onResponseMetadata(HeaderMap.of("m", "1", "n", "2")));
+      stream.onResponseHeaders(HeaderMap.of(":status", "200"), true);
+      stream.close();
+      assertEquals(
+          List.of(
+              "size 0 6 1", // map size = 6 bytes of names and values; no body yet: NotFound
+              "body 0 5 0",
+              "meta 1 0 0",
+              "meta 2 1 0",
+              "close 0 0 0",
+              "delete " + stream.contextId() + " 0 0"),
+          log.messages());
+      assertEquals(List.of("413 request_payload_too_large", "close RESPONSE"), decisions);
+    }
+  }
+
+  @Test
+  void rootShutdownWaitsForProxyDone() throws Exception {
+    try (Plugin plugin = load(1 << 20)) {
+      Worker worker = host.newWorker();
+      PluginHandle handle = worker.handle(plugin);
+      int root = handle.rootContextId().orElseThrow();
+      log.clear();
+      worker.close();
+      assertEquals(List.of("rootdone " + root + " 0 0"), log.messages(), "not deleted yet");
+      scheduler.advance(Duration.ofMillis(1000));
+      assertEquals(
+          List.of("rootdone " + root + " 0 0", "tick 0 0 0", "delete " + root + " 0 0"),
+          log.messages());
+      log.clear();
+      scheduler.advance(Duration.ofSeconds(5));
+      assertTrue(log.messages().isEmpty(), "the VM is gone: no more ticks");
+    }
+  }
+
+  @Test
+  void allocatorFallsBackToProxyOnMemoryAllocate() throws Exception {
+    try (Plugin plugin =
+        host.load(
+            PluginConfig.builder("allocating")
+                .runtime(TestSupport.RUNTIME)
+                .code(TestSupport.wat("allocate.wat"))
+                .build())) {
+      assertEquals(List.of("allocating"), log.messages());
+      assertEquals("allocating", plugin.info().name());
+    }
+  }
+}

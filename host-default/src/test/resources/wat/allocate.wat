@@ -1,0 +1,17 @@
+;; Exports proxy_on_memory_allocate and no malloc: the host must allocate through it (ABI 0.2.1).
+(module
+  (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_property" (func $get_property (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 8192))
+  (data (i32.const 16) "plugin_name")
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_memory_allocate") (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (global.get $heap) (local.get $n)))
+    (local.get $p))
+  (func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+    (drop (call $get_property (i32.const 16) (i32.const 11) (i32.const 32) (i32.const 36)))
+    (drop (call $log (i32.const 2) (i32.load (i32.const 32)) (i32.load (i32.const 36))))
+    i32.const 1))
