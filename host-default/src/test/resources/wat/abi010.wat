@@ -6,10 +6,13 @@
   (import "env" "proxy_get_header_map_value"
     (func $get_hv (param i32 i32 i32 i32 i32) (result i32)))
   (import "env" "proxy_continue_request" (func $continue_request (result i32)))
+  (import "env" "proxy_continue_response" (func $continue_response (result i32)))
+  (import "env" "proxy_clear_route_cache" (func $clear_route_cache (result i32)))
   (memory (export "memory") 2)
   (global $heap (mut i32) (i32.const 65536))
   (data (i32.const 300) "x-missing")
   (data (i32.const 320) "cfg")
+  (data (i32.const 324) "resp")
   (func (export "proxy_abi_version_0_1_0"))
   ;;@include lib.wat
   (func (export "proxy_on_vm_start") (param i32 i32) (result i32)
@@ -28,4 +31,8 @@
       (i32.load (i32.const 208)) (i32.load (i32.const 212)))
     (call $rec (i32.const 320) (i32.const 3) (call $continue_request) (local.get $n)
       (i32.const 0))
+    i32.const 0)
+  (func (export "proxy_on_response_headers") (param $id i32) (param $n i32) (result i32)
+    (call $rec (i32.const 324) (i32.const 4) (call $continue_response) (call $clear_route_cache)
+      (local.get $n))
     i32.const 0))

@@ -51,6 +51,11 @@ class AbiVersionsTest {
       // missing header: Ok (0) and pointer/size written as 0/0; continue_request: Ok; 2 headers
       assertEquals(List.of("x-missing 0 0 0", "cfg 0 2 0"), log.messages());
       assertEquals(List.of(StreamType.REQUEST), resumed);
+      log.clear();
+      stream.onResponseHeaders(HeaderMap.of(":status", "200"), true);
+      // continue_response and clear_route_cache: Ok; 1 header
+      assertEquals(List.of("resp 0 0 1"), log.messages());
+      assertEquals(List.of(StreamType.REQUEST, StreamType.RESPONSE), resumed);
       stream.close();
     }
   }

@@ -68,6 +68,8 @@ class CoverageTest {
               "counter 2 0 5", // +0: BadArgument; record adds 5; get Ok + value 5
               "gauge 0 0 42", // add -5 then set 42; get Ok + 42
               "hist 2 0 2", // increment: BadArgument; record Ok; get: BadArgument
+              "shared 0 1 1", // get_shared_data: Ok, 1 byte, cas 1
+              "misc 1 0 0", // pthread_equal 1 + 0; args_sizes_get Ok, argc 0
               "rootdone 1 0 0"), // the canary's shutdown
           log.messages());
       assertEquals(List.of("[a, b]=v"), propertiesSet);
