@@ -20,36 +20,18 @@ import java.util.function.Supplier;
  * <p>Not for concurrent use: one stream's events come in order. Streams of one worker may be driven
  * from different threads; the host serialises them on the VM.
  */
-public final class HttpStream implements AutoCloseable {
-  private final Context ctx;
+public final class HttpStream extends StreamBase {
   private final HttpState state;
-  private final FailPolicy failPolicy;
   private final long bufferLimitBytes;
-  private boolean closed;
 
   HttpStream(Context ctx, HttpState state, FailPolicy failPolicy, long bufferLimitBytes) {
-    this.ctx = ctx;
+    super(ctx, state, failPolicy, false);
     this.state = state;
-    this.failPolicy = failPolicy;
     this.bufferLimitBytes = bufferLimitBytes;
   }
 
-  private <T> T enter(Supplier<T> call, T whenUnavailable) {
-    if (closed) {
-      throw new IllegalStateException("stream is closed");
-    }
-    if (ctx == null) {
-      if (failPolicy == FailPolicy.FAIL_CLOSED) {
-        state.failStream(StreamType.REQUEST);
-      }
-      return whenUnavailable;
-    }
-    ctx.wasm().lock().lock();
-    try {
-      return call.get();
-    } finally {
-      ctx.wasm().lock().unlock();
-    }
+  private <T> T enter(Supplier<T> call, T whenOpen, T whenClosed) {
+    return enter(call, whenOpen, whenClosed, StreamType.REQUEST);
   }
 
   private FilterHeadersStatus headers(boolean response, HeaderMap headers, boolean endOfStream) {
@@ -58,13 +40,12 @@ public final class HttpStream implements AutoCloseable {
           state.map(response ? 2 : 0, headers);
           return ctx.onHeaders(response, headers.size(), endOfStream);
         },
-        failPolicy == FailPolicy.FAIL_OPEN
-            ? FilterHeadersStatus.CONTINUE
-            : FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK);
+        FilterHeadersStatus.CONTINUE,
+        FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK);
   }
 
   private FilterDataStatus body(boolean response, BodyBuffer body, boolean endOfStream) {
-    if (body.length() > bufferLimitBytes && !closed) {
+    if (body.length() > bufferLimitBytes && !isClosed()) {
       // What Envoy does when buffered data passes the limit: 413 for a request, 500 for a
       // response, and the plugin is not called with the oversized buffer.
       state.sendLocalResponse(
@@ -82,9 +63,8 @@ public final class HttpStream implements AutoCloseable {
           state.body(response, body);
           return ctx.onBody(response, body.length(), endOfStream);
         },
-        failPolicy == FailPolicy.FAIL_OPEN
-            ? FilterDataStatus.CONTINUE
-            : FilterDataStatus.STOP_ITERATION_NO_BUFFER);
+        FilterDataStatus.CONTINUE,
+        FilterDataStatus.STOP_ITERATION_NO_BUFFER);
   }
 
   private FilterTrailersStatus trailers(boolean response, HeaderMap trailers) {
@@ -93,9 +73,8 @@ public final class HttpStream implements AutoCloseable {
           state.map(response ? 3 : 1, trailers);
           return ctx.onTrailers(response, trailers.size());
         },
-        failPolicy == FailPolicy.FAIL_OPEN
-            ? FilterTrailersStatus.CONTINUE
-            : FilterTrailersStatus.STOP_ITERATION);
+        FilterTrailersStatus.CONTINUE,
+        FilterTrailersStatus.STOP_ITERATION);
   }
 
   /**
@@ -188,6 +167,7 @@ public final class HttpStream implements AutoCloseable {
           ctx.onMetadata(response, metadata.size());
           return FilterMetadataStatus.CONTINUE;
         },
+        FilterMetadataStatus.CONTINUE,
         FilterMetadataStatus.CONTINUE);
   }
 
@@ -198,6 +178,7 @@ public final class HttpStream implements AutoCloseable {
           ctx.onLog();
           return null;
         },
+        null,
         null);
   }
 
@@ -208,32 +189,5 @@ public final class HttpStream implements AutoCloseable {
    */
   public Optional<io.proxywasm.host.LocalResponse> localResponse() {
     return state.localResponse();
-  }
-
-  /**
-   * Returns the plugin's context id for this stream.
-   *
-   * @return the id, or 0 if the plugin could not run on this worker
-   */
-  public int contextId() {
-    return ctx == null ? 0 : ctx.id();
-  }
-
-  /** Ends the stream: {@code proxy_on_done}, then {@code proxy_on_delete}. Idempotent. */
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    if (ctx != null) {
-      ctx.wasm().lock().lock();
-      try {
-        ctx.onDone();
-        ctx.onDelete();
-      } finally {
-        ctx.wasm().lock().unlock();
-      }
-    }
-    closed = true;
   }
 }

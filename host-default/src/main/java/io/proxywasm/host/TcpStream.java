@@ -11,35 +11,16 @@ import java.util.function.Supplier;
  * One TCP connection passing through a plugin. Feed it the connection's events; {@link #close()}
  * when the connection is gone. Not for concurrent use.
  */
-public final class TcpStream implements AutoCloseable {
-  private final Context ctx;
+public final class TcpStream extends StreamBase {
   private final TcpState state;
-  private final FailPolicy failPolicy;
-  private boolean closed;
 
   TcpStream(Context ctx, TcpState state, FailPolicy failPolicy) {
-    this.ctx = ctx;
+    super(ctx, state, failPolicy, true);
     this.state = state;
-    this.failPolicy = failPolicy;
   }
 
   private FilterStatus enter(Supplier<FilterStatus> call) {
-    if (closed) {
-      throw new IllegalStateException("stream is closed");
-    }
-    if (ctx == null) {
-      if (failPolicy == FailPolicy.FAIL_OPEN) {
-        return FilterStatus.CONTINUE;
-      }
-      state.closeStream(StreamType.DOWNSTREAM);
-      return FilterStatus.STOP_ITERATION;
-    }
-    ctx.wasm().lock().lock();
-    try {
-      return call.get();
-    } finally {
-      ctx.wasm().lock().unlock();
-    }
+    return enter(call, FilterStatus.CONTINUE, FilterStatus.STOP_ITERATION, StreamType.DOWNSTREAM);
   }
 
   /**
@@ -102,33 +83,5 @@ public final class TcpStream implements AutoCloseable {
    */
   public boolean closedByPlugin() {
     return state.closed();
-  }
-
-  /**
-   * Returns the plugin's context id for this connection.
-   *
-   * @return the id, or 0 if the plugin could not run on this worker
-   */
-  public int contextId() {
-    return ctx == null ? 0 : ctx.id();
-  }
-
-  /** Ends the connection: {@code proxy_on_done}, {@code proxy_on_log}, {@code proxy_on_delete}. */
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    if (ctx != null) {
-      ctx.wasm().lock().lock();
-      try {
-        ctx.onDone();
-        ctx.onLog();
-        ctx.onDelete();
-      } finally {
-        ctx.wasm().lock().unlock();
-      }
-    }
-    closed = true;
   }
 }

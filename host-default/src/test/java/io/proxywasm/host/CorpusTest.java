@@ -22,9 +22,7 @@ class CorpusTest {
   private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
   private final TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
   private final ProxyWasmHost host =
-      ProxyWasmHost.builder()
-          .logSink(log)
-          .scheduler(scheduler)
+      TestSupport.host(log, scheduler)
           .clock(
               new HostClock() {
                 @Override

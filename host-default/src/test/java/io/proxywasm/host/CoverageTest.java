@@ -24,9 +24,7 @@ class CoverageTest {
   private final TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
   private final List<String> propertiesSet = new ArrayList<>();
   private final ProxyWasmHost host =
-      ProxyWasmHost.builder()
-          .logSink(log)
-          .scheduler(scheduler)
+      TestSupport.host(log, scheduler)
           .properties(
               new PropertyResolver() {
                 @Override

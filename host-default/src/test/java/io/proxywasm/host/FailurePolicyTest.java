@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class FailurePolicyTest {
   private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
   private final ProxyWasmHost host =
-      ProxyWasmHost.builder().logSink(log).scheduler(new TestSupport.ManualScheduler()).build();
+      TestSupport.host(log, new TestSupport.ManualScheduler()).build();
 
   @AfterEach
   void tearDown() {

@@ -20,9 +20,7 @@ class GrpcTest {
   private final List<GrpcCallHandler.Callbacks> callbacks = new ArrayList<>();
   private final List<String> outbound = new ArrayList<>();
   private final ProxyWasmHost host =
-      ProxyWasmHost.builder()
-          .logSink(log)
-          .scheduler(scheduler)
+      TestSupport.host(log, scheduler)
           .grpcCalls(
               (request, cb) -> {
                 if (!new String(request.service(), StandardCharsets.UTF_8).equals("upstream")) {

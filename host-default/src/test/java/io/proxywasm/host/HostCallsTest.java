@@ -24,9 +24,7 @@ class HostCallsTest {
   private final List<HttpCallRequest> calls = new ArrayList<>();
   private final List<HttpCallHandler.Callback> callbacks = new ArrayList<>();
   private final ProxyWasmHost host =
-      ProxyWasmHost.builder()
-          .logSink(log)
-          .scheduler(scheduler)
+      TestSupport.host(log, scheduler)
           .httpCalls(
               (request, callback) -> {
                 if (!request.upstream().equals("upstream")) {

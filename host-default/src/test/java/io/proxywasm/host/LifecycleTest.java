@@ -23,7 +23,7 @@ class LifecycleTest {
 
   @BeforeEach
   void setUp() {
-    host = ProxyWasmHost.builder().logSink(log).scheduler(scheduler).build();
+    host = TestSupport.host(log, scheduler).build();
   }
 
   @AfterEach

@@ -22,6 +22,13 @@ final class TestSupport {
 
   private TestSupport() {}
 
+  /**
+   * A host builder whose plugin logs go to {@code log} and whose timers wait for {@code scheduler}.
+   */
+  static ProxyWasmHost.Builder host(RecordingLog log, ManualScheduler scheduler) {
+    return ProxyWasmHost.builder().logSink(log).scheduler(scheduler);
+  }
+
   /** Compiles a WAT test module from {@code src/test/resources/wat}. */
   static byte[] wat(String name) {
     try (InputStream in = TestSupport.class.getResourceAsStream("/wat/" + name)) {

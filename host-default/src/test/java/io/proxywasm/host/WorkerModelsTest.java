@@ -25,7 +25,7 @@ class WorkerModelsTest {
 
   @Test
   void poolServesConcurrentRequestsWithoutLeakingContexts() throws Exception {
-    try (ProxyWasmHost host = ProxyWasmHost.builder().logSink(log).scheduler(scheduler).build();
+    try (ProxyWasmHost host = TestSupport.host(log, scheduler).build();
         Plugin plugin =
             host.load(
                 PluginConfig.builder("features")
@@ -65,7 +65,7 @@ class WorkerModelsTest {
 
   @Test
   void serviceCollectsWhatFiltersEnqueueAcrossVms() throws Exception {
-    try (ProxyWasmHost host = ProxyWasmHost.builder().logSink(log).scheduler(scheduler).build();
+    try (ProxyWasmHost host = TestSupport.host(log, scheduler).build();
         ServicePlugin service =
             host.startService(
                 PluginConfig.builder("collector")
@@ -117,8 +117,7 @@ class WorkerModelsTest {
             return metrics.hostMetric(type, name);
           }
         };
-    try (ProxyWasmHost host =
-        ProxyWasmHost.builder().logSink(log).scheduler(scheduler).extension(recording).build()) {
+    try (ProxyWasmHost host = TestSupport.host(log, scheduler).extension(recording).build()) {
       try (Plugin plugin =
               host.load(
                   PluginConfig.builder("recorder")

@@ -170,6 +170,48 @@ final class HostCalls {
         c.root().calloutMaps().get(io.proxywasm.spi.HeaderMapType.fromCode(type).orElseThrow()));
   }
 
+  /** An operation on the header map a host call names. */
+  @FunctionalInterface
+  private interface MapOp {
+    WasmResult apply(HeaderMap map);
+  }
+
+  /** An operation on the buffer a host call names. */
+  @FunctionalInterface
+  private interface BufferOp {
+    WasmResult apply(BufferRef buffer);
+  }
+
+  /**
+   * Runs an operation on the header map of the given type: {@code BadArgument} for a type above 7,
+   * {@code NotFound} when the context has no such map. The caller reads plugin memory first, as
+   * cpp-host does, so that a bad pointer is reported before a missing map.
+   */
+  private static WasmResult onMap(WasmBase w, long type, MapOp op) {
+    Optional<HeaderMap> map = headerMap(ctx(w), (int) type);
+    return map.isEmpty() ? WasmResult.NOT_FOUND : op.apply(map.get());
+  }
+
+  /** Runs an operation on the buffer of the given type, as {@link #onMap} does for maps. */
+  private static WasmResult onBuffer(WasmBase w, long type, BufferOp op) {
+    Optional<BufferRef> buffer = buffer(ctx(w), (int) type);
+    return buffer.isEmpty() ? WasmResult.NOT_FOUND : op.apply(buffer.get());
+  }
+
+  /** Runs an action that cannot fail but by a memory fault, and answers {@code Ok}. */
+  private static WasmResult ok(Runnable action) {
+    action.run();
+    return WasmResult.OK;
+  }
+
+  private static boolean badMapType(long type) {
+    return ptr(type) > MAX_HEADER_MAP_TYPE;
+  }
+
+  private static boolean badBufferType(long type) {
+    return ptr(type) > MAX_BUFFER_TYPE;
+  }
+
   /** A buffer and whether the plugin may change it. */
   private record BufferRef(BodyBuffer buffer, boolean writable) {}
 
@@ -427,144 +469,127 @@ final class HostCalls {
               5,
               ALL,
               (w, vm, a) -> {
-                if (ptr(a[0]) > MAX_HEADER_MAP_TYPE) {
+                if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
                 String key = string(vm, a[1], a[2]);
-                Optional<HeaderMap> map = headerMap(ctx(w), (int) a[0]);
-                if (map.isEmpty()) {
-                  return WasmResult.NOT_FOUND;
-                }
-                Optional<String> value = map.get().get(key);
-                if (value.isEmpty()) {
-                  return w.abi() == AbiVersion.V0_1_0
-                      ? copyOut(w, new byte[0], a[3], a[4])
-                      : WasmResult.NOT_FOUND;
-                }
-                return copyOut(w, Keys.utf8(value.get()), a[3], a[4]);
+                return onMap(
+                    w,
+                    a[0],
+                    m -> {
+                      Optional<String> value = m.get(key);
+                      if (value.isEmpty()) {
+                        // 0.1.0 answers a missing header with Ok and an empty value (Envoy)
+                        return w.abi() == AbiVersion.V0_1_0
+                            ? copyOut(w, new byte[0], a[3], a[4])
+                            : WasmResult.NOT_FOUND;
+                      }
+                      return copyOut(w, Keys.utf8(value.get()), a[3], a[4]);
+                    });
               }),
           def(
               "proxy_add_header_map_value",
               5,
               ALL,
               (w, vm, a) -> {
-                if (ptr(a[0]) > MAX_HEADER_MAP_TYPE) {
+                if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
                 String key = string(vm, a[1], a[2]);
                 String value = string(vm, a[3], a[4]);
-                Optional<HeaderMap> map = headerMap(ctx(w), (int) a[0]);
-                map.ifPresent(m -> m.add(key, value));
-                return map.isPresent() ? WasmResult.OK : WasmResult.NOT_FOUND;
+                return onMap(w, a[0], m -> ok(() -> m.add(key, value)));
               }),
           def(
               "proxy_replace_header_map_value",
               5,
               ALL,
               (w, vm, a) -> {
-                if (ptr(a[0]) > MAX_HEADER_MAP_TYPE) {
+                if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
                 String key = string(vm, a[1], a[2]);
                 String value = string(vm, a[3], a[4]);
-                Optional<HeaderMap> map = headerMap(ctx(w), (int) a[0]);
-                map.ifPresent(m -> m.set(key, value));
-                return map.isPresent() ? WasmResult.OK : WasmResult.NOT_FOUND;
+                return onMap(w, a[0], m -> ok(() -> m.set(key, value)));
               }),
           def(
               "proxy_remove_header_map_value",
               3,
               ALL,
               (w, vm, a) -> {
-                if (ptr(a[0]) > MAX_HEADER_MAP_TYPE) {
+                if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
                 String key = string(vm, a[1], a[2]);
-                Optional<HeaderMap> map = headerMap(ctx(w), (int) a[0]);
-                map.ifPresent(m -> m.remove(key));
-                return map.isPresent() ? WasmResult.OK : WasmResult.NOT_FOUND;
+                return onMap(w, a[0], m -> ok(() -> m.remove(key)));
               }),
           def(
               "proxy_get_header_map_pairs",
               3,
               ALL,
-              (w, vm, a) -> {
-                if (ptr(a[0]) > MAX_HEADER_MAP_TYPE) {
-                  return WasmResult.BAD_ARGUMENT;
-                }
-                Optional<HeaderMap> map = headerMap(ctx(w), (int) a[0]);
-                if (map.isEmpty()) {
-                  return WasmResult.NOT_FOUND;
-                }
-                byte[] encoded =
-                    map.get().size() == 0 ? new byte[0] : Pairs.encode(map.get().entries());
-                return copyOut(w, encoded, a[1], a[2]);
-              }),
+              (w, vm, a) ->
+                  badMapType(a[0])
+                      ? WasmResult.BAD_ARGUMENT
+                      : onMap(
+                          w,
+                          a[0],
+                          m ->
+                              copyOut(
+                                  w,
+                                  m.size() == 0 ? new byte[0] : Pairs.encode(m.entries()),
+                                  a[1],
+                                  a[2]))),
           def(
               "proxy_set_header_map_pairs",
               3,
               ALL,
               (w, vm, a) -> {
-                if (ptr(a[0]) > MAX_HEADER_MAP_TYPE) {
+                if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
                 List<Map.Entry<String, String>> pairs = Pairs.decode(bytes(vm, a[1], a[2]));
-                Optional<HeaderMap> map = headerMap(ctx(w), (int) a[0]);
-                map.ifPresent(m -> m.setAll(pairs));
-                return map.isPresent() ? WasmResult.OK : WasmResult.NOT_FOUND;
+                return onMap(w, a[0], m -> ok(() -> m.setAll(pairs)));
               }),
           def(
               "proxy_get_header_map_size",
               2,
               ALL,
-              (w, vm, a) -> {
-                if (ptr(a[0]) > MAX_HEADER_MAP_TYPE) {
-                  return WasmResult.BAD_ARGUMENT;
-                }
-                Optional<HeaderMap> map = headerMap(ctx(w), (int) a[0]);
-                if (map.isEmpty()) {
-                  return WasmResult.NOT_FOUND;
-                }
-                vm.writeWord(ptr(a[1]), map.get().byteSize());
-                return WasmResult.OK;
-              }),
+              (w, vm, a) ->
+                  badMapType(a[0])
+                      ? WasmResult.BAD_ARGUMENT
+                      : onMap(w, a[0], m -> ok(() -> vm.writeWord(ptr(a[1]), m.byteSize())))),
           def(
               "proxy_get_buffer_status",
               3,
               ALL,
-              (w, vm, a) -> {
-                if (ptr(a[0]) > MAX_BUFFER_TYPE) {
-                  return WasmResult.BAD_ARGUMENT;
-                }
-                Optional<BufferRef> buffer = buffer(ctx(w), (int) a[0]);
-                if (buffer.isEmpty()) {
-                  return WasmResult.NOT_FOUND;
-                }
-                vm.writeWord(ptr(a[1]), buffer.get().buffer().length());
-                vm.writeInt(ptr(a[2]), 0);
-                return WasmResult.OK;
-              }),
+              (w, vm, a) ->
+                  badBufferType(a[0])
+                      ? WasmResult.BAD_ARGUMENT
+                      : onBuffer(
+                          w,
+                          a[0],
+                          b ->
+                              ok(
+                                  () -> {
+                                    vm.writeWord(ptr(a[1]), b.buffer().length());
+                                    vm.writeInt(ptr(a[2]), 0);
+                                  }))),
           def(
               "proxy_get_buffer_bytes",
               5,
               ALL,
-              (w, vm, a) -> {
-                if (ptr(a[0]) > MAX_BUFFER_TYPE) {
-                  return WasmResult.BAD_ARGUMENT;
-                }
-                Optional<BufferRef> buffer = buffer(ctx(w), (int) a[0]);
-                if (buffer.isEmpty()) {
-                  return WasmResult.NOT_FOUND;
-                }
-                byte[] slice = buffer.get().buffer().slice(ptr(a[1]), ptr(a[2]));
-                return copyOut(w, slice, a[3], a[4]);
-              }),
+              (w, vm, a) ->
+                  badBufferType(a[0])
+                      ? WasmResult.BAD_ARGUMENT
+                      : onBuffer(
+                          w,
+                          a[0],
+                          b -> copyOut(w, b.buffer().slice(ptr(a[1]), ptr(a[2])), a[3], a[4]))),
           def(
               "proxy_set_buffer_bytes",
               5,
               ALL,
               (w, vm, a) -> {
-                if (ptr(a[0]) > MAX_BUFFER_TYPE) {
+                if (badBufferType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
                 Optional<BufferRef> buffer = buffer(ctx(w), (int) a[0]);
@@ -572,10 +597,9 @@ final class HostCalls {
                   return WasmResult.NOT_FOUND;
                 }
                 byte[] data = bytes(vm, a[3], a[4]);
-                if (!buffer.get().writable()) {
-                  return WasmResult.BAD_ARGUMENT;
-                }
-                return buffer.get().buffer().replace(ptr(a[1]), ptr(a[2]), data);
+                return buffer.get().writable()
+                    ? buffer.get().buffer().replace(ptr(a[1]), ptr(a[2]), data)
+                    : WasmResult.BAD_ARGUMENT;
               }),
           def(
               "proxy_http_call",

@@ -1,0 +1,89 @@
+package io.proxywasm.host;
+
+import io.proxywasm.host.internal.Context;
+import io.proxywasm.host.internal.StreamRole;
+import io.proxywasm.spi.StreamType;
+import java.util.function.Supplier;
+
+/**
+ * What HTTP and TCP streams share: the plugin context they are bound to, serialised entry into its
+ * VM, the fail policy when the plugin cannot run on the worker, and the end of the stream.
+ */
+abstract class StreamBase implements AutoCloseable {
+  /** The plugin's context for this stream, or null if the plugin could not run on the worker. */
+  final Context ctx;
+
+  private final StreamRole state;
+  private final FailPolicy failPolicy;
+  private final boolean logOnClose;
+  private boolean closed;
+
+  StreamBase(Context ctx, StreamRole state, FailPolicy failPolicy, boolean logOnClose) {
+    this.ctx = ctx;
+    this.state = state;
+    this.failPolicy = failPolicy;
+    this.logOnClose = logOnClose;
+  }
+
+  /**
+   * Runs a call into the plugin under its VM's lock. When the plugin could not run on this worker,
+   * answers with the fail policy instead: the given open value, or the closed value after failing
+   * the stream once.
+   */
+  final <T> T enter(Supplier<T> call, T whenOpen, T whenClosed, StreamType failedDirection) {
+    if (closed) {
+      throw new IllegalStateException("stream is closed");
+    }
+    if (ctx == null) {
+      if (failPolicy == FailPolicy.FAIL_OPEN) {
+        return whenOpen;
+      }
+      state.failStream(failedDirection);
+      return whenClosed;
+    }
+    ctx.wasm().lock().lock();
+    try {
+      return call.get();
+    } finally {
+      ctx.wasm().lock().unlock();
+    }
+  }
+
+  final boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Returns the plugin's context id for this stream.
+   *
+   * @return the id, or 0 if the plugin could not run on this worker
+   */
+  public int contextId() {
+    return ctx == null ? 0 : ctx.id();
+  }
+
+  /**
+   * Ends the stream: {@code proxy_on_done}, {@code proxy_on_log} for TCP (an HTTP stream logs when
+   * the embedder says so), then {@code proxy_on_delete}, so that the context is released.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    if (ctx != null) {
+      ctx.wasm().lock().lock();
+      try {
+        ctx.onDone();
+        if (logOnClose) {
+          ctx.onLog();
+        }
+        ctx.onDelete();
+      } finally {
+        ctx.wasm().lock().unlock();
+      }
+    }
+    closed = true;
+  }
+}
