@@ -52,24 +52,19 @@ final class Callouts {
       root.pendingHttpCalls().remove(token);
       return result;
     }
-    wasm.host().scheduler().schedule(request.timeout(), () -> deliverNow(root, token, null));
+    wasm.post(request.timeout(), () -> deliver(root, token, null));
     tokenOut[0] = token;
     return WasmResult.OK;
   }
 
   private static void deliverLater(Context root, int token, HttpCallResponse response) {
-    root.wasm().host().scheduler().schedule(Duration.ZERO, () -> deliverNow(root, token, response));
+    root.wasm().post(Duration.ZERO, () -> deliver(root, token, response));
   }
 
-  private static void deliverNow(Context root, int token, HttpCallResponse response) {
-    WasmBase wasm = root.wasm();
-    wasm.lock().lock();
-    try {
-      if (root.pendingHttpCalls().remove(token)) {
-        root.onHttpCallResponse(token, response);
-      }
-    } finally {
-      wasm.lock().unlock();
+  /** Delivers the first outcome of a call; later ones find the token gone. */
+  private static void deliver(Context root, int token, HttpCallResponse response) {
+    if (root.pendingHttpCalls().remove(token)) {
+      root.onHttpCallResponse(token, response);
     }
   }
 }

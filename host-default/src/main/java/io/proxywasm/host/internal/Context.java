@@ -186,24 +186,17 @@ public final class Context {
   private void armTick() {
     long period = tickPeriodMillis;
     tick =
-        wasm.host()
-            .scheduler()
-            .schedule(
-                Duration.ofMillis(period),
-                () -> {
-                  wasm.lock().lock();
-                  try {
-                    if (deleted || tickPeriodMillis != period || wasm.isFailed()) {
-                      return;
-                    }
-                    onTick();
-                    if (tickPeriodMillis == period && !deleted) {
-                      armTick();
-                    }
-                  } finally {
-                    wasm.lock().unlock();
-                  }
-                });
+        wasm.post(
+            Duration.ofMillis(period),
+            () -> {
+              if (deleted || tickPeriodMillis != period || wasm.isFailed()) {
+                return;
+              }
+              onTick();
+              if (tickPeriodMillis == period && !deleted) {
+                armTick();
+              }
+            });
   }
 
   /**

@@ -60,28 +60,21 @@ final class GrpcCallouts {
                 outbound == null ? new GrpcCallHandler.Outbound() {} : outbound,
                 request.streaming()));
     if (!request.streaming() && !request.timeout().isZero()) {
-      wasm.host()
-          .scheduler()
-          .schedule(
-              request.timeout(),
-              () -> {
-                wasm.lock().lock();
-                try {
-                  Pending p = root.pendingGrpc().remove(token);
-                  if (p != null) {
-                    p.outbound().cancel();
-                    root.onGrpc(
-                        Callback.ON_GRPC_CLOSE,
-                        token,
-                        null,
-                        null,
-                        GrpcStatus.DEADLINE_EXCEEDED.code(),
-                        "timeout");
-                  }
-                } finally {
-                  wasm.lock().unlock();
-                }
-              });
+      wasm.post(
+          request.timeout(),
+          () -> {
+            Pending p = root.pendingGrpc().remove(token);
+            if (p != null) {
+              p.outbound().cancel();
+              root.onGrpc(
+                  Callback.ON_GRPC_CLOSE,
+                  token,
+                  null,
+                  null,
+                  GrpcStatus.DEADLINE_EXCEEDED.code(),
+                  "timeout");
+            }
+          });
     }
     tokenOut[0] = token;
     return WasmResult.OK;
@@ -95,29 +88,22 @@ final class GrpcCallouts {
       byte[] message,
       int status,
       String text) {
-    WasmBase wasm = root.wasm();
-    wasm.host()
-        .scheduler()
-        .schedule(
+    root.wasm()
+        .post(
             Duration.ZERO,
             () -> {
-              wasm.lock().lock();
-              try {
-                boolean open =
-                    cb == Callback.ON_GRPC_CLOSE
-                        ? root.pendingGrpc().remove(token) != null
-                        : root.pendingGrpc().containsKey(token);
-                if (open) {
-                  root.onGrpc(
-                      cb,
-                      token,
-                      metadata == null ? null : HeaderMap.of(metadata),
-                      message,
-                      status,
-                      text);
-                }
-              } finally {
-                wasm.lock().unlock();
+              boolean open =
+                  cb == Callback.ON_GRPC_CLOSE
+                      ? root.pendingGrpc().remove(token) != null
+                      : root.pendingGrpc().containsKey(token);
+              if (open) {
+                root.onGrpc(
+                    cb,
+                    token,
+                    metadata == null ? null : HeaderMap.of(metadata),
+                    message,
+                    status,
+                    text);
               }
             });
   }

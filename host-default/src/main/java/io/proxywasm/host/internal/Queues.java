@@ -16,18 +16,6 @@ final class Queues {
         .register(
             wasm.spec().vmId(),
             name,
-            token ->
-                wasm.host()
-                    .scheduler()
-                    .schedule(
-                        Duration.ZERO,
-                        () -> {
-                          wasm.lock().lock();
-                          try {
-                            root.onQueueReady(token);
-                          } finally {
-                            wasm.lock().unlock();
-                          }
-                        }));
+            token -> wasm.post(Duration.ZERO, () -> root.onQueueReady(token)));
   }
 }

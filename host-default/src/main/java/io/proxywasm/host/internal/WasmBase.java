@@ -294,6 +294,30 @@ public final class WasmBase {
         });
   }
 
+  /**
+   * Runs a task later on the host's scheduler, under this VM's lock, unless the VM is closed by
+   * then: how asynchronous events (callout answers, queue items, timeouts) reach the plugin.
+   *
+   * @param delay how long to wait
+   * @param task what to run
+   * @return a handle to cancel it
+   */
+  io.proxywasm.host.Scheduler.Cancellable post(java.time.Duration delay, Runnable task) {
+    return host.scheduler()
+        .schedule(
+            delay,
+            () -> {
+              lock.lock();
+              try {
+                if (!closed) {
+                  task.run();
+                }
+              } finally {
+                lock.unlock();
+              }
+            });
+  }
+
   /** Runs the queued after-call actions and clears the stop-iteration flag. */
   private void drainAfterCall() {
     stopNextIteration = false;
