@@ -201,6 +201,22 @@ public record PluginConfig(
     }
 
     /**
+     * Reads the module from a file.
+     *
+     * @param file a {@code .wasm} file
+     * @return this builder
+     * @throws java.io.UncheckedIOException naming the file if it cannot be read
+     */
+    public Builder code(java.nio.file.Path file) {
+      try {
+        return code(java.nio.file.Files.readAllBytes(file));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(
+            "cannot read the code of plugin " + name + " from " + file + ": " + e.getMessage(), e);
+      }
+    }
+
+    /**
      * Sets the VM configuration.
      *
      * @param vmConfiguration the bytes

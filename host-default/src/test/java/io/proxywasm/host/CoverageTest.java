@@ -68,6 +68,8 @@ class CoverageTest {
               "hist 2 0 2", // increment: BadArgument; record Ok; get: BadArgument
               "shared 0 1 1", // get_shared_data: Ok, 1 byte, cas 1
               "misc 1 0 0", // pthread_equal 1 + 0; args_sizes_get Ok, argc 0
+              "status 1 1 1", // unknown property, missing key, unknown queue: NotFound
+              "status 8 7 0", // stale cas: CasMismatch; empty queue: Empty
               "rootdone 1 0 0"), // the canary's shutdown
           log.messages());
       assertEquals(List.of("[a, b]=v"), propertiesSet);
@@ -145,15 +147,20 @@ class CoverageTest {
   }
 
   @Test
-  void allocatorFallsBackToProxyOnMemoryAllocate() throws Exception {
+  void allocatorFallsBackToProxyOnMemoryAllocate(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("allocate.wasm");
+    java.nio.file.Files.write(file, TestSupport.wat("allocate.wat"));
     try (Plugin plugin =
         host.load(
-            PluginConfig.builder("allocating")
-                .runtime(TestSupport.RUNTIME)
-                .code(TestSupport.wat("allocate.wat"))
-                .build())) {
+            PluginConfig.builder("allocating").runtime(TestSupport.RUNTIME).code(file).build())) {
       assertEquals(List.of("allocating"), log.messages());
       assertEquals("allocating", plugin.info().name());
     }
+    java.io.UncheckedIOException missing =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.UncheckedIOException.class,
+            () -> PluginConfig.builder("ghost").code(dir.resolve("missing.wasm")));
+    assertTrue(missing.getMessage().contains("cannot read the code of plugin ghost"));
   }
 }
