@@ -1,8 +1,12 @@
 /**
- * The test kit: run and assert proxy-wasm plugins (wasm or Java) in JUnit with no proxy, check an
- * embedder's integration, and prove a runtime with the TCK.
+ * The test kit: run proxy-wasm plugins (wasm or, later, Java) with no proxy and look at what they
+ * did. {@link io.proxywasm.testkit.ProxyWasmTestKit} is the entry point; the fakes ({@link
+ * io.proxywasm.testkit.ManualScheduler}, {@link io.proxywasm.testkit.ManualClock}, {@link
+ * io.proxywasm.testkit.RecordingLogSink}, {@link io.proxywasm.testkit.RecordingExtension}) also
+ * serve embedders testing their own integration.
  */
 module io.proxywasm.testkit {
   requires transitive io.proxywasm.host;
-  requires transitive org.junit.jupiter.api;
+
+  exports io.proxywasm.testkit;
 }

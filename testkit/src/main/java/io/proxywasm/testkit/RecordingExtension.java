@@ -1,0 +1,133 @@
+package io.proxywasm.testkit;
+
+import io.proxywasm.spi.Metric;
+import io.proxywasm.spi.MetricType;
+import io.proxywasm.spi.PluginInfo;
+import io.proxywasm.spi.WasmEvent;
+import io.proxywasm.spi.WasmExtension;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * A {@link WasmExtension} that keeps every lifecycle event and metric, under the names plugins give
+ * them. Thread-safe.
+ */
+public final class RecordingExtension implements WasmExtension {
+  /**
+   * One lifecycle event.
+   *
+   * @param event what happened
+   * @param plugin the plugin it concerns
+   * @param message the details
+   */
+  public record Event(WasmEvent event, PluginInfo plugin, String message) {}
+
+  private final List<Event> events = new CopyOnWriteArrayList<>();
+  private final Map<String, RecordedMetric> metrics = new ConcurrentHashMap<>();
+
+  /** Creates an empty extension. */
+  public RecordingExtension() {}
+
+  @Override
+  public void onEvent(WasmEvent event, PluginInfo plugin, String message) {
+    events.add(new Event(event, plugin, message));
+  }
+
+  @Override
+  public Metric pluginMetric(MetricType type, String name, PluginInfo plugin) {
+    return hostMetric(type, name);
+  }
+
+  @Override
+  public Metric hostMetric(MetricType type, String name) {
+    return metrics.computeIfAbsent(name, n -> new RecordedMetric(type, n));
+  }
+
+  /**
+   * Returns every event, oldest first.
+   *
+   * @return a snapshot
+   */
+  public List<Event> events() {
+    return List.copyOf(events);
+  }
+
+  /**
+   * Returns the events of one kind.
+   *
+   * @param kind the kind
+   * @return a snapshot, oldest first
+   */
+  public List<Event> events(WasmEvent kind) {
+    return events.stream().filter(e -> e.event() == kind).collect(Collectors.toList());
+  }
+
+  /**
+   * Returns a metric's value: a counter's or gauge's value, a histogram's last recorded value.
+   *
+   * @param name the name the plugin gave
+   * @return the value, or empty if no such metric was defined
+   */
+  public OptionalLong metric(String name) {
+    RecordedMetric m = metrics.get(name);
+    return m == null ? OptionalLong.empty() : OptionalLong.of(m.value.get());
+  }
+
+  /**
+   * Returns every metric's value, by name.
+   *
+   * @return a sorted snapshot
+   */
+  public Map<String, Long> metrics() {
+    Map<String, Long> out = new TreeMap<>();
+    metrics.forEach((k, v) -> out.put(k, v.value.get()));
+    return out;
+  }
+
+  private static final class RecordedMetric implements Metric {
+    private final MetricType type;
+    private final String name;
+    private final AtomicLong value = new AtomicLong();
+
+    RecordedMetric(MetricType type, String name) {
+      this.type = type;
+      this.name = name;
+    }
+
+    @Override
+    public MetricType type() {
+      return type;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public void add(long delta) {
+      value.addAndGet(delta);
+    }
+
+    @Override
+    public void set(long v) {
+      value.set(v);
+    }
+
+    @Override
+    public void record(long v) {
+      value.set(v);
+    }
+
+    @Override
+    public long value() {
+      return value.get();
+    }
+  }
+}
