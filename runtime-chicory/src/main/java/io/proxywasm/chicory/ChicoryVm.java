@@ -29,6 +29,7 @@ import com.dylibso.chicory.wasm.types.Value;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostFunction;
@@ -203,6 +204,15 @@ final class ChicoryVm implements WasmVm {
   @Override
   public List<FunctionImport> functionImports() {
     return loaded().functionImports();
+  }
+
+  @Override
+  public List<FunctionExport> functionExports() {
+    List<FunctionExport> out = new ArrayList<>();
+    loaded()
+        .functionExports()
+        .forEach((name, type) -> toSpi(type).ifPresent(t -> out.add(new FunctionExport(name, t))));
+    return out;
   }
 
   @Override

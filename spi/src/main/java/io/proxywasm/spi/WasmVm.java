@@ -58,6 +58,15 @@ public interface WasmVm extends AutoCloseable {
   List<FunctionImport> functionImports();
 
   /**
+   * Returns the functions the loaded module exports, in module order, for tools that check a module
+   * without running it.
+   *
+   * @return the exported functions whose signatures use only numbers; empty for the Null VM
+   * @throws IllegalStateException if nothing is loaded
+   */
+  List<FunctionExport> functionExports();
+
+  /**
    * Offers a host function to the module. Registering the same module and name again replaces the
    * earlier function. Functions the module does not import are ignored at {@link #link}.
    *

@@ -80,6 +80,27 @@ public final class RecordingExtension implements WasmExtension {
   }
 
   /**
+   * A metric and its value.
+   *
+   * @param name the name the plugin gave
+   * @param type the type
+   * @param value a counter's or gauge's value, a histogram's last recorded value
+   */
+  public record MetricValue(String name, MetricType type, long value) {}
+
+  /**
+   * Returns every metric with its type and value, in name order.
+   *
+   * @return a snapshot
+   */
+  public List<MetricValue> metricValues() {
+    return metrics.values().stream()
+        .map(m -> new MetricValue(m.name, m.type, m.value.get()))
+        .sorted(java.util.Comparator.comparing(MetricValue::name))
+        .collect(Collectors.toList());
+  }
+
+  /**
    * Returns every metric's value, by name.
    *
    * @return a sorted snapshot

@@ -81,6 +81,31 @@ final class HostCalls {
     return out;
   }
 
+  /**
+   * Returns the signature of every function a module of the given ABI version may import.
+   *
+   * @param abi the version
+   * @return the imports offered, {@code env} first, then both WASI modules
+   */
+  static List<io.proxywasm.spi.FunctionImport> offered(AbiVersion abi) {
+    List<io.proxywasm.spi.FunctionImport> out = new ArrayList<>();
+    for (Def d : DEFS) {
+      if (d.versions().contains(abi)) {
+        out.add(new io.proxywasm.spi.FunctionImport("env", d.name(), d.type()));
+      }
+    }
+    out.add(new io.proxywasm.spi.FunctionImport("env", "pthread_equal", FunctionType.i32(2, 1)));
+    out.add(
+        new io.proxywasm.spi.FunctionImport(
+            "env", "emscripten_notify_memory_growth", FunctionType.i32(1, 0)));
+    for (String module : Wasi.MODULES) {
+      for (String name : Wasi.NAMES) {
+        out.add(new io.proxywasm.spi.FunctionImport(module, name, Wasi.typeOf(name)));
+      }
+    }
+    return out;
+  }
+
   private static HostFunction.Body bind(WasmBase wasm, Impl impl) {
     WasmVm vm = wasm.vm();
     return a -> {

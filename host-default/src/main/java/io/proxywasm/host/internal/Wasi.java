@@ -247,6 +247,9 @@ public final class Wasi {
     return (vm, ctx, a) -> errno;
   }
 
+  /** The names of the WASI functions offered, in table order. */
+  static final List<String> NAMES;
+
   private static final List<Def> DEFS =
       List.of(
           new Def("fd_write", "iiii", Wasi::write),
@@ -334,4 +337,12 @@ public final class Wasi {
           new Def("sched_yield", "", constant(SUCCESS)),
           new Def("poll_oneoff", "iiii", writeZeroThen(3, SUCCESS)),
           new Def("proc_exit", "iv", constant(SUCCESS)));
+
+  static {
+    List<String> names = new ArrayList<>();
+    for (Def d : DEFS) {
+      names.add(d.name());
+    }
+    NAMES = List.copyOf(names);
+  }
 }
