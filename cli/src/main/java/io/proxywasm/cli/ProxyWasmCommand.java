@@ -59,8 +59,10 @@ public final class ProxyWasmCommand {
           "                      [--response-body TEXT|@FILE] [--response-trailer NAME=VALUE]...",
           "                      [--ticks N] [--json]",
           "       proxy-wasm inspect FILE [--runtime NAME] [--json]",
+          "       proxy-wasm bench (the options of run) [--requests N] [--warmup N]",
           "",
           "run      runs one HTTP exchange through the plugin and prints what it did",
+          "bench    runs the exchange repeatedly on one worker and reports what it costs",
           "inspect  prints a module's ABI version and imports, and whether this host can load it",
           "");
 
@@ -108,6 +110,8 @@ public final class ProxyWasmCommand {
           return runExchange(Options.parse(rest, true), out, err);
         case "inspect":
           return inspect(Options.parse(rest, false), out, err);
+        case "bench":
+          return Bench.run(Options.parse(rest, true), out, err);
         default:
           throw new UsageException("unknown command '" + args[0] + "'");
       }
@@ -133,6 +137,8 @@ public final class ProxyWasmCommand {
     String requestBody;
     String responseBody;
     int ticks;
+    int requests = 10_000;
+    int warmup = 2_000;
     boolean json;
 
     static Options parse(List<String> args, boolean run) throws UsageException {
@@ -192,14 +198,13 @@ public final class ProxyWasmCommand {
             o.responseBody = text(a, v);
             break;
           case "--ticks":
-            try {
-              o.ticks = Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-              throw new UsageException("--ticks needs a number, not '" + v + "'");
-            }
-            if (o.ticks < 0) {
-              throw new UsageException("--ticks must not be negative: " + v);
-            }
+            o.ticks = count(a, v);
+            break;
+          case "--requests":
+            o.requests = Math.max(1, count(a, v));
+            break;
+          case "--warmup":
+            o.warmup = count(a, v);
             break;
           default:
             throw new UsageException("unknown option " + a);
@@ -209,6 +214,19 @@ public final class ProxyWasmCommand {
         throw new UsageException(run ? "--plugin is required" : "inspect needs a FILE");
       }
       return o;
+    }
+
+    private static int count(String option, String value) throws UsageException {
+      int n;
+      try {
+        n = Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        throw new UsageException(option + " needs a number, not '" + value + "'");
+      }
+      if (n < 0) {
+        throw new UsageException(option + " must not be negative: " + value);
+      }
+      return n;
     }
 
     private static String[] pair(String option, String value) throws UsageException {
@@ -231,7 +249,7 @@ public final class ProxyWasmCommand {
     }
   }
 
-  private static byte[] readPlugin(Options o) throws UsageException {
+  static byte[] readPlugin(Options o) throws UsageException {
     if (o.plugin.startsWith("java:")) {
       throw new UsageException(
           "--plugin " + o.plugin + ": Java plugins need the Null VM, which this build lacks");
@@ -243,7 +261,7 @@ public final class ProxyWasmCommand {
     }
   }
 
-  private static WasmVmProvider runtime(Options o) throws UsageException {
+  static WasmVmProvider runtime(Options o) throws UsageException {
     try {
       Runtimes runtimes = Runtimes.discover();
       return o.runtime == null ? runtimes.preferred() : runtimes.get(o.runtime);

@@ -132,4 +132,27 @@ class ProxyWasmCommandTest {
     assertEquals(2, run("inspect", plugin("bad-magic.wasm")));
     assertTrue(out().contains("bad magic number"), out());
   }
+
+  @Test
+  void bench() {
+    assertEquals(
+        0,
+        run(
+            "bench",
+            "--plugin",
+            plugin("c-http-headers.wasm"),
+            "--request-header",
+            ":path=/other",
+            "--requests",
+            "200",
+            "--warmup",
+            "20",
+            "--json"));
+    String json = out().strip();
+    assertTrue(json.matches("\\{\"runtime\":\"chicory-compiler\",\"requests\":200,.*"), json);
+    assertTrue(json.matches(".*\"perRequestNanos\":[1-9][0-9]*,.*"), json);
+    assertTrue(json.matches(".*\"cloneNanos\":[1-9][0-9]*,.*"), json);
+    assertTrue(json.matches(".*\"memoryBytes\":[1-9][0-9]*,.*"), json);
+    assertTrue(json.contains("\"pluginFailed\":false"), json);
+  }
 }

@@ -138,6 +138,15 @@ public final class PluginHandle {
   }
 
   /**
+   * Returns the size of the linear memory of the plugin's VM on this worker.
+   *
+   * @return bytes, or empty if the plugin cannot run on this worker
+   */
+  public Optional<Long> memorySize() {
+    return worker.instance(plugin).map(i -> i.wasm().memorySize());
+  }
+
+  /**
    * Returns the tick period the plugin asked for.
    *
    * @return milliseconds, 0 when off; empty if the plugin cannot run on this worker

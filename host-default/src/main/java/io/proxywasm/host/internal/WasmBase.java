@@ -456,6 +456,20 @@ public final class WasmBase {
   }
 
   /**
+   * Returns the size of the VM's linear memory.
+   *
+   * @return bytes; 0 once closed
+   */
+  public long memorySize() {
+    lock.lock();
+    try {
+      return closed ? 0 : vm.memorySize();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Returns the number of live contexts, root contexts included.
    *
    * @return the count
