@@ -1,7 +1,7 @@
 /**
  * The test kit: run proxy-wasm plugins (wasm or, later, Java) with no proxy and look at what they
  * did. {@link io.proxywasm.testkit.ProxyWasmTestKit} is the entry point; the fakes ({@link
- * io.proxywasm.testkit.ManualScheduler}, {@link io.proxywasm.testkit.ManualClock}, {@link
+ * io.proxywasm.host.ManualScheduler}, {@link io.proxywasm.testkit.ManualClock}, {@link
  * io.proxywasm.testkit.RecordingLogSink}, {@link io.proxywasm.testkit.RecordingExtension}) also
  * serve embedders testing their own integration.
  */

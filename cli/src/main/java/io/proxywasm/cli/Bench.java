@@ -3,7 +3,6 @@ package io.proxywasm.cli;
 import io.proxywasm.host.PluginConfig;
 import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.spi.WasmVmProvider;
-import io.proxywasm.testkit.HttpExchange;
 import io.proxywasm.testkit.ProxyWasmTestKit;
 import io.proxywasm.testkit.TestPlugin;
 import java.io.PrintStream;
@@ -96,18 +95,7 @@ final class Bench {
   }
 
   private static void exchange(TestPlugin plugin, ProxyWasmCommand.Options o) {
-    HttpExchange exchange = plugin.http();
-    o.requestHeaders.forEach(h -> exchange.requestHeader(h[0], h[1]));
-    o.requestTrailers.forEach(h -> exchange.requestTrailer(h[0], h[1]));
-    o.responseHeaders.forEach(h -> exchange.responseHeader(h[0], h[1]));
-    o.responseTrailers.forEach(h -> exchange.responseTrailer(h[0], h[1]));
-    if (o.requestBody != null) {
-      exchange.requestBody(o.requestBody);
-    }
-    if (o.responseBody != null) {
-      exchange.responseBody(o.responseBody);
-    }
-    exchange.run();
+    o.exchange(plugin).run();
     plugin.logs().clear();
   }
 

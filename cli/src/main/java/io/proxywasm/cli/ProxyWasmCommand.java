@@ -216,6 +216,22 @@ public final class ProxyWasmCommand {
       return o;
     }
 
+    /** The exchange these options describe, on the given plugin. */
+    HttpExchange exchange(TestPlugin plugin) {
+      HttpExchange exchange = plugin.http();
+      requestHeaders.forEach(h -> exchange.requestHeader(h[0], h[1]));
+      requestTrailers.forEach(h -> exchange.requestTrailer(h[0], h[1]));
+      responseHeaders.forEach(h -> exchange.responseHeader(h[0], h[1]));
+      responseTrailers.forEach(h -> exchange.responseTrailer(h[0], h[1]));
+      if (requestBody != null) {
+        exchange.requestBody(requestBody);
+      }
+      if (responseBody != null) {
+        exchange.responseBody(responseBody);
+      }
+      return exchange;
+    }
+
     private static int count(String option, String value) throws UsageException {
       int n;
       try {
@@ -310,18 +326,7 @@ public final class ProxyWasmCommand {
       for (int i = 0; i < o.ticks; i++) {
         plugin.handle().tick();
       }
-      HttpExchange exchange = plugin.http();
-      o.requestHeaders.forEach(h -> exchange.requestHeader(h[0], h[1]));
-      o.requestTrailers.forEach(h -> exchange.requestTrailer(h[0], h[1]));
-      o.responseHeaders.forEach(h -> exchange.responseHeader(h[0], h[1]));
-      o.responseTrailers.forEach(h -> exchange.responseTrailer(h[0], h[1]));
-      if (o.requestBody != null) {
-        exchange.requestBody(o.requestBody);
-      }
-      if (o.responseBody != null) {
-        exchange.responseBody(o.responseBody);
-      }
-      ExchangeResult result = exchange.run();
+      ExchangeResult result = o.exchange(plugin).run();
       List<RecordingExtension.Event> failures = plugin.extension().events(WasmEvent.RUNTIME_ERROR);
       Map<String, Object> report = report(o, result, plugin, httpCalls, failures);
       if (o.json) {

@@ -3,7 +3,6 @@ package io.proxywasm.host;
 import io.proxywasm.host.internal.HostServices;
 import io.proxywasm.host.internal.Keys;
 import io.proxywasm.host.internal.LoadedPlugin;
-import io.proxywasm.host.internal.SimpleExtension;
 import io.proxywasm.host.internal.VmIntegration;
 import io.proxywasm.host.internal.VmSpec;
 import io.proxywasm.host.internal.WasmBase;
@@ -96,7 +95,7 @@ public final class ProxyWasmHost implements AutoCloseable {
 
   private static WasmExtension defaultExtension() {
     Extensions found = Extensions.discover();
-    return found.all().isEmpty() ? new SimpleExtension() : found.preferred().create();
+    return found.all().isEmpty() ? new InMemoryExtension() : found.preferred().create();
   }
 
   /**

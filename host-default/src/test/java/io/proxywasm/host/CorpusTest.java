@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CorpusTest {
   private static final long NOW = 1_700_000_000_123_456_789L;
   private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
-  private final TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
+  private final ManualScheduler scheduler = new ManualScheduler();
   private final ProxyWasmHost host =
       TestSupport.host(log, scheduler)
           .clock(

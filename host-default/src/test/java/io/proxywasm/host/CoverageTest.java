@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class CoverageTest {
   private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
-  private final TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
+  private final ManualScheduler scheduler = new ManualScheduler();
   private final List<String> propertiesSet = new ArrayList<>();
   private final ProxyWasmHost host =
       TestSupport.host(log, scheduler)

@@ -26,7 +26,7 @@ class DeadlineTest {
 
   @Test
   void infiniteLoopInACallbackIsStoppedAndTheNextRequestSucceeds() throws Exception {
-    try (ProxyWasmHost host = TestSupport.host(log, new TestSupport.ManualScheduler()).build();
+    try (ProxyWasmHost host = TestSupport.host(log, new ManualScheduler()).build();
         Plugin plugin = host.load(looper().build());
         Worker worker = host.newWorker()) {
       PluginHandle handle = worker.handle(plugin);
@@ -73,7 +73,7 @@ class DeadlineTest {
                 + "  (func (export \"malloc\") (param i32) (result i32) (i32.const 1024))\n"
                 + "  (func (export \"proxy_on_request_headers\") (param i32 i32 i32) (result i32)\n"
                 + "    (i32.ne (memory.grow (local.get 1)) (i32.const -1))))");
-    try (ProxyWasmHost host = TestSupport.host(log, new TestSupport.ManualScheduler()).build();
+    try (ProxyWasmHost host = TestSupport.host(log, new ManualScheduler()).build();
         Plugin plugin =
             host.load(
                 PluginConfig.builder("grower")

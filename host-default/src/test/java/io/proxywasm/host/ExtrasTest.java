@@ -21,7 +21,7 @@ class ExtrasTest {
   private static final long NOW = 0x1234_5678_9ABC_DEF0L;
   private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
   private final ProxyWasmHost host =
-      TestSupport.host(log, new TestSupport.ManualScheduler())
+      TestSupport.host(log, new ManualScheduler())
           .clock(
               new HostClock() {
                 @Override

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 /** A trap fails the clone; the stream gets the plugin's fail policy; the next stream is fresh. */
 class FailurePolicyTest {
   private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
-  private final ProxyWasmHost host =
-      TestSupport.host(log, new TestSupport.ManualScheduler()).build();
+  private final ProxyWasmHost host = TestSupport.host(log, new ManualScheduler()).build();
 
   @AfterEach
   void tearDown() {

@@ -15,7 +15,7 @@ class GarbagePointersTest {
   @Test
   void everyHostCallAnswersWithItsStatus() throws Exception {
     TestSupport.RecordingLog log = new TestSupport.RecordingLog();
-    try (ProxyWasmHost host = TestSupport.host(log, new TestSupport.ManualScheduler()).build();
+    try (ProxyWasmHost host = TestSupport.host(log, new ManualScheduler()).build();
         Plugin plugin =
             host.load(
                 PluginConfig.builder("prober")

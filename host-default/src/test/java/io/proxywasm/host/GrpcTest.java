@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** gRPC streams and unary calls: every callback, sends, cancel, status and timeout. */
 class GrpcTest {
   private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
-  private final TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
+  private final ManualScheduler scheduler = new ManualScheduler();
   private final List<GrpcCallRequest> opened = new ArrayList<>();
   private final List<GrpcCallHandler.Callbacks> callbacks = new ArrayList<>();
   private final List<String> outbound = new ArrayList<>();

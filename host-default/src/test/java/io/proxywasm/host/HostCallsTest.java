@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** Header, property, metric, shared data, queue, buffer and callout host calls on a real module. */
 class HostCallsTest {
   private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
-  private final TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
+  private final ManualScheduler scheduler = new ManualScheduler();
   private final List<HttpCallRequest> calls = new ArrayList<>();
   private final List<HttpCallHandler.Callback> callbacks = new ArrayList<>();
   private final ProxyWasmHost host =

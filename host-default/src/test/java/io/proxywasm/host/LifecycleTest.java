@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The order of callbacks through a plugin's life, on a real module. */
 class LifecycleTest {
   private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
-  private final TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
+  private final ManualScheduler scheduler = new ManualScheduler();
   private ProxyWasmHost host;
 
   @BeforeEach

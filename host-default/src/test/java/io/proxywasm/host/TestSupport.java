@@ -9,9 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -88,58 +86,6 @@ final class TestSupport {
     void clear() {
       lines.clear();
       plugins.clear();
-    }
-  }
-
-  /** A scheduler that runs tasks only when the test says so, in due order. */
-  static final class ManualScheduler implements Scheduler {
-    private record Task(long due, long seq, Runnable run, boolean[] cancelled) {}
-
-    private final List<Task> tasks = new ArrayList<>();
-    private long now;
-    private long seq;
-
-    @Override
-    public synchronized Cancellable schedule(Duration delay, Runnable task) {
-      boolean[] cancelled = {false};
-      tasks.add(new Task(now + delay.toMillis(), seq++, task, cancelled));
-      return () -> cancelled[0] = true;
-    }
-
-    /** Advances time, running every task that falls due, including ones they schedule. */
-    void advance(Duration by) {
-      long target;
-      synchronized (this) {
-        target = now + by.toMillis();
-      }
-      while (true) {
-        Task next;
-        synchronized (this) {
-          next =
-              tasks.stream()
-                  .filter(t -> t.due() <= target)
-                  .min(Comparator.comparingLong(Task::due).thenComparingLong(Task::seq))
-                  .orElse(null);
-          if (next == null) {
-            now = target;
-            return;
-          }
-          tasks.remove(next);
-          now = Math.max(now, next.due());
-        }
-        if (!next.cancelled()[0]) {
-          next.run().run();
-        }
-      }
-    }
-
-    /** Runs what is due now. */
-    void runDue() {
-      advance(Duration.ZERO);
-    }
-
-    synchronized int pending() {
-      return (int) tasks.stream().filter(t -> !t.cancelled()[0]).count();
     }
   }
 }

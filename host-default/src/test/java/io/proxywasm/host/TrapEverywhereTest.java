@@ -3,7 +3,6 @@ package io.proxywasm.host;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proxywasm.host.internal.SimpleExtension;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.Metric;
 import io.proxywasm.spi.MetricType;
@@ -28,9 +27,9 @@ class TrapEverywhereTest {
         "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r"
       })
   void trapInOneCallback(String callback) throws Exception {
-    TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
+    ManualScheduler scheduler = new ManualScheduler();
     AtomicInteger runtimeErrors = new AtomicInteger();
-    WasmExtension metrics = new SimpleExtension();
+    WasmExtension metrics = new InMemoryExtension();
     WasmExtension counting =
         new WasmExtension() {
           @Override

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** Worker pools, singleton service plugins, shared queues between VMs, and VM lifecycle events. */
 class WorkerModelsTest {
   private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
-  private final TestSupport.ManualScheduler scheduler = new TestSupport.ManualScheduler();
+  private final ManualScheduler scheduler = new ManualScheduler();
 
   @Test
   void poolServesConcurrentRequestsWithoutLeakingContexts() throws Exception {
@@ -99,7 +99,7 @@ class WorkerModelsTest {
     ConcurrentHashMap<WasmEvent, AtomicLong> events = new ConcurrentHashMap<>();
     WasmExtension recording =
         new WasmExtension() {
-          private final WasmExtension metrics = new io.proxywasm.host.internal.SimpleExtension();
+          private final WasmExtension metrics = new InMemoryExtension();
 
           @Override
           public void onEvent(WasmEvent event, PluginInfo plugin, String message) {

@@ -4,6 +4,7 @@ import io.proxywasm.host.BodyBuffer;
 import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.HttpStream;
 import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.ManualScheduler;
 import io.proxywasm.host.PluginHandle;
 import io.proxywasm.host.PropertyResolver;
 import io.proxywasm.spi.FilterDataStatus;

@@ -1,6 +1,7 @@
 package io.proxywasm.testkit;
 
 import io.proxywasm.host.HttpCallHandler;
+import io.proxywasm.host.ManualScheduler;
 import io.proxywasm.host.PluginConfig;
 import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.host.ProxyWasmHost;

@@ -1,17 +1,14 @@
 package io.proxywasm.testkit;
 
+import io.proxywasm.host.InMemoryExtension;
 import io.proxywasm.spi.Metric;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmExtension;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -29,7 +26,7 @@ public final class RecordingExtension implements WasmExtension {
   public record Event(WasmEvent event, PluginInfo plugin, String message) {}
 
   private final List<Event> events = new CopyOnWriteArrayList<>();
-  private final Map<String, RecordedMetric> metrics = new ConcurrentHashMap<>();
+  private final InMemoryExtension metrics = new InMemoryExtension();
 
   /** Creates an empty extension. */
   public RecordingExtension() {}
@@ -41,12 +38,12 @@ public final class RecordingExtension implements WasmExtension {
 
   @Override
   public Metric pluginMetric(MetricType type, String name, PluginInfo plugin) {
-    return hostMetric(type, name);
+    return metrics.pluginMetric(type, name, plugin);
   }
 
   @Override
   public Metric hostMetric(MetricType type, String name) {
-    return metrics.computeIfAbsent(name, n -> new RecordedMetric(type, n));
+    return metrics.hostMetric(type, name);
   }
 
   /**
@@ -75,8 +72,7 @@ public final class RecordingExtension implements WasmExtension {
    * @return the value, or empty if no such metric was defined
    */
   public OptionalLong metric(String name) {
-    RecordedMetric m = metrics.get(name);
-    return m == null ? OptionalLong.empty() : OptionalLong.of(m.value.get());
+    return metrics.metric(name).map(m -> OptionalLong.of(m.value())).orElse(OptionalLong.empty());
   }
 
   /**
@@ -94,61 +90,8 @@ public final class RecordingExtension implements WasmExtension {
    * @return a snapshot
    */
   public List<MetricValue> metricValues() {
-    return metrics.values().stream()
-        .map(m -> new MetricValue(m.name, m.type, m.value.get()))
-        .sorted(java.util.Comparator.comparing(MetricValue::name))
+    return metrics.metrics().stream()
+        .map(m -> new MetricValue(m.name(), m.type(), m.value()))
         .collect(Collectors.toList());
-  }
-
-  /**
-   * Returns every metric's value, by name.
-   *
-   * @return a sorted snapshot
-   */
-  public Map<String, Long> metrics() {
-    Map<String, Long> out = new TreeMap<>();
-    metrics.forEach((k, v) -> out.put(k, v.value.get()));
-    return out;
-  }
-
-  private static final class RecordedMetric implements Metric {
-    private final MetricType type;
-    private final String name;
-    private final AtomicLong value = new AtomicLong();
-
-    RecordedMetric(MetricType type, String name) {
-      this.type = type;
-      this.name = name;
-    }
-
-    @Override
-    public MetricType type() {
-      return type;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public void add(long delta) {
-      value.addAndGet(delta);
-    }
-
-    @Override
-    public void set(long v) {
-      value.set(v);
-    }
-
-    @Override
-    public void record(long v) {
-      value.set(v);
-    }
-
-    @Override
-    public long value() {
-      return value.get();
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.proxywasm.testkit;
 
+import io.proxywasm.host.ManualScheduler;
 import io.proxywasm.host.Plugin;
 import io.proxywasm.host.PluginHandle;
 import io.proxywasm.host.ProxyWasmHost;

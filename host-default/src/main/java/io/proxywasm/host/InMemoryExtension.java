@@ -1,4 +1,4 @@
-package io.proxywasm.host.internal;
+package io.proxywasm.host;
 
 import io.proxywasm.spi.Metric;
 import io.proxywasm.spi.MetricType;
@@ -9,14 +9,38 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The extension a host uses when none is installed: metrics kept in memory under the names plugins
- * give them, events ignored.
+ * Metrics kept in memory under the names plugins give them, events ignored: the extension a host
+ * uses when none is installed, and the metrics store of the test kit. Thread-safe.
  */
-public final class SimpleExtension implements WasmExtension {
+public final class InMemoryExtension implements WasmExtension {
   private final Map<String, SimpleMetric> metrics = new ConcurrentHashMap<>();
 
   /** Creates an empty extension. */
-  public SimpleExtension() {}
+  public InMemoryExtension() {}
+
+  /**
+   * Returns every metric, in name order.
+   *
+   * @return the metrics
+   */
+  public java.util.List<Metric> metrics() {
+    java.util.List<Metric> out = new java.util.ArrayList<>(metrics.values());
+    out.sort(java.util.Comparator.comparing(Metric::name));
+    return out;
+  }
+
+  /**
+   * Finds a metric by name, whatever its type.
+   *
+   * @param name the name
+   * @return the metric, or empty
+   */
+  public java.util.Optional<Metric> metric(String name) {
+    return metrics.values().stream()
+        .filter(m -> m.name().equals(name))
+        .<Metric>map(m -> m)
+        .findFirst();
+  }
 
   @Override
   public Metric pluginMetric(MetricType type, String name, PluginInfo plugin) {

@@ -1,15 +1,14 @@
-package io.proxywasm.testkit;
+package io.proxywasm.host;
 
-import io.proxywasm.host.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * A {@link Scheduler} whose time only moves when the test says so: ticks, queue deliveries and
- * callout answers run in {@link #advance} or {@link #runDue}, in due order, on the test's thread.
- * Thread-safe.
+ * A {@link Scheduler} whose time only moves when the caller says so, for tests and tools: ticks,
+ * queue deliveries and callout answers run in {@link #advance} or {@link #runDue}, in due order, on
+ * the test's thread. Thread-safe.
  */
 public final class ManualScheduler implements Scheduler {
   private record Task(long due, long seq, Runnable run, boolean[] cancelled) {}
