@@ -51,6 +51,16 @@ public final class WasmBase {
   private volatile String failMessage = "";
 
   private volatile boolean closed;
+
+  /** The call deadline in nanoseconds, or 0 when none applies to this VM. */
+  private final long deadlineNanos;
+
+  /** When the call in progress must end ({@link System#nanoTime()}), or 0 between calls. */
+  private volatile long callDeadline;
+
+  /** The outermost callback in progress, for the deadline message. */
+  private volatile Callback runningCallback = Callback.INITIALIZE;
+
   private boolean closeWhenDone;
 
   private WasmBase(
@@ -69,6 +79,13 @@ public final class WasmBase {
     this.metrics = new MetricTable(host.extension());
     vm.addFailCallback(this::onVmFailed);
     integration.bind(this);
+    boolean terminable =
+        spec.provider().capabilities().contains(io.proxywasm.spi.VmCapability.TERMINATE);
+    this.deadlineNanos =
+        terminable && !spec.callDeadline().isZero() ? spec.callDeadline().toNanos() : 0;
+    if (deadlineNanos > 0) {
+      Watchdog.watch(this);
+    }
   }
 
   /**
@@ -239,7 +256,11 @@ public final class WasmBase {
     int savedEffective = effectiveContextId;
     current = ctx;
     effectiveContextId = 0;
-    Watchdog.Armed deadline = depth == 0 ? armDeadline(cb) : null;
+    boolean outermost = depth == 0;
+    if (outermost && deadlineNanos > 0) {
+      runningCallback = cb;
+      callDeadline = System.nanoTime() + deadlineNanos;
+    }
     depth++;
     long result = 0;
     try {
@@ -256,8 +277,8 @@ public final class WasmBase {
       recordFailureMessage(message);
       vm.fail(FailState.RUNTIME_ERROR, message);
     } finally {
-      if (deadline != null) {
-        deadline.cancel();
+      if (outermost) {
+        callDeadline = 0;
       }
       current = savedCurrent;
       effectiveContextId = savedEffective;
@@ -272,26 +293,26 @@ public final class WasmBase {
     return result;
   }
 
-  private Watchdog.Armed armDeadline(Callback cb) {
-    java.time.Duration limit = spec.callDeadline();
-    if (limit.isZero()
-        || !spec.provider().capabilities().contains(io.proxywasm.spi.VmCapability.TERMINATE)) {
-      return null;
+  /**
+   * Stops the call in progress if it is past its deadline; called by the watchdog's thread.
+   *
+   * @param now the current {@link System#nanoTime()}
+   */
+  void enforceDeadline(long now) {
+    long deadline = callDeadline;
+    if (deadline == 0 || now - deadline < 0 || isFailed()) {
+      return;
     }
-    return Watchdog.arm(
-        limit,
-        () -> {
-          // Fail first, so that the deadline (not the interruption it causes) is the reason.
-          String message =
-              "Function: "
-                  + cb.exportName()
-                  + " failed: execution deadline of "
-                  + limit.toMillis()
-                  + " ms exceeded";
-          recordFailureMessage(message);
-          vm.fail(FailState.RUNTIME_ERROR, message);
-          vm.terminate();
-        });
+    // Fail first, so that the deadline (not the interruption it causes) is the reason.
+    String message =
+        "Function: "
+            + runningCallback.exportName()
+            + " failed: execution deadline of "
+            + spec.callDeadline().toMillis()
+            + " ms exceeded";
+    recordFailureMessage(message);
+    vm.fail(FailState.RUNTIME_ERROR, message);
+    vm.terminate();
   }
 
   /**
@@ -695,6 +716,7 @@ public final class WasmBase {
       return;
     }
     closed = true;
+    Watchdog.forget(this);
     for (Context c : new ArrayList<>(contexts.values())) {
       c.cancelTimers();
     }

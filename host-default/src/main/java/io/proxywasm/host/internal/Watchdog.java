@@ -1,34 +1,56 @@
 package io.proxywasm.host.internal;
 
-import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Enforces call deadlines on real time, whatever scheduler the host uses for ticks: one daemon
- * thread for the whole process, which only ever runs the short action of a deadline that passed.
+ * Enforces call deadlines on real time, whatever scheduler the host uses for ticks. A call into a
+ * VM only writes its deadline into the VM (no allocation, no shared lock on the hot path); one
+ * daemon thread for the whole process sweeps the VMs that have a call in progress and stops the
+ * ones past their deadline. Deadlines are enforced to within {@link #SWEEP_MILLIS}.
  */
 final class Watchdog {
-  private static final ScheduledExecutorService TIMER =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "proxy-wasm-deadlines");
-            t.setDaemon(true);
-            return t;
-          });
+  /** How often the sweeper looks. */
+  static final long SWEEP_MILLIS = 10;
+
+  private static final Set<WasmBase> WATCHED = ConcurrentHashMap.newKeySet();
+
+  static {
+    Thread sweeper = new Thread(Watchdog::sweep, "proxy-wasm-deadlines");
+    sweeper.setDaemon(true);
+    sweeper.start();
+  }
 
   private Watchdog() {}
 
-  /** A deadline being watched. */
-  interface Armed {
-    /** Stops watching; the action will not run if it has not started. */
-    void cancel();
+  /** Watches a VM until {@link #forget}; only VMs with a deadline need watching. */
+  static void watch(WasmBase wasm) {
+    WATCHED.add(wasm);
   }
 
-  static Armed arm(Duration deadline, Runnable onExpiry) {
-    ScheduledFuture<?> f = TIMER.schedule(onExpiry, deadline.toNanos(), TimeUnit.NANOSECONDS);
-    return () -> f.cancel(false);
+  static void forget(WasmBase wasm) {
+    WATCHED.remove(wasm);
+  }
+
+  private static void sweep() {
+    while (true) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(SWEEP_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      long now = System.nanoTime();
+      for (WasmBase wasm : WATCHED) {
+        try {
+          wasm.enforceDeadline(now);
+        } catch (RuntimeException e) {
+          // One misbehaving runtime must not stop the watchdog for every other VM.
+          System.getLogger(Watchdog.class.getName())
+              .log(System.Logger.Level.ERROR, "stopping a VM past its deadline failed", e);
+        }
+      }
+    }
   }
 }
