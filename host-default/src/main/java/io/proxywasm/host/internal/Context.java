@@ -413,15 +413,6 @@ public final class Context {
     }
   }
 
-  /**
-   * Returns whether this context was deleted.
-   *
-   * @return true after {@link #onDelete()}
-   */
-  public boolean isDeleted() {
-    return deleted;
-  }
-
   // ---- HTTP -----------------------------------------------------------------------------------
 
   private boolean failOpen() {
@@ -445,15 +436,6 @@ public final class Context {
       stream.failStream(second);
     }
     return true;
-  }
-
-  /**
-   * Returns whether the stream was failed by the fail-closed policy.
-   *
-   * @return true once failed
-   */
-  public boolean streamFailed() {
-    return streamFailed;
   }
 
   private FilterHeadersStatus headersFailValue() {

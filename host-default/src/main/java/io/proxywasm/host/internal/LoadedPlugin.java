@@ -12,15 +12,4 @@ import io.proxywasm.spi.PluginInfo;
  * @param key uppercase-hex SHA-256 of root_id, plugin configuration and vm_key
  * @param vmKey the key of the base VM the plugin runs in
  */
-public record LoadedPlugin(PluginConfig config, PluginInfo info, String key, String vmKey) {
-
-  /**
-   * Returns whether the plugin may use a host function, WASI function or callback.
-   *
-   * @param name the capability name, for example {@code proxy_log} or {@code fd_write}
-   * @return true when no restriction is configured or the name is allowed
-   */
-  public boolean allows(String name) {
-    return config.allowedCapabilities().isEmpty() || config.allowedCapabilities().contains(name);
-  }
-}
+public record LoadedPlugin(PluginConfig config, PluginInfo info, String key, String vmKey) {}

@@ -13,10 +13,8 @@ import io.proxywasm.spi.WasmVm;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
  * One VM as the host drives it: the module instance, the callbacks fetched from it, its contexts,
@@ -40,7 +38,6 @@ public final class WasmBase {
   private final Map<String, Context> rootContexts = new HashMap<>();
   private final Map<Integer, Context> pendingDone = new HashMap<>();
   private final ArrayDeque<Runnable> afterCall = new ArrayDeque<>();
-  private final List<Consumer<FailState>> failListeners = new ArrayList<>();
   private final MetricTable metrics;
   private int nextContextId = 1;
   private Context current;
@@ -467,16 +464,6 @@ public final class WasmBase {
   }
 
   /**
-   * Returns a live context by id.
-   *
-   * @param id the id
-   * @return the context, or null
-   */
-  public Context context(int id) {
-    return contexts.get(id);
-  }
-
-  /**
    * Returns the size of the VM's linear memory.
    *
    * @return bytes; 0 once closed
@@ -601,9 +588,6 @@ public final class WasmBase {
 
   private void onVmFailed(FailState state) {
     failState = state;
-    for (Consumer<FailState> l : failListeners) {
-      l.accept(state);
-    }
   }
 
   /**
@@ -615,15 +599,6 @@ public final class WasmBase {
     if (failMessage.isEmpty()) {
       failMessage = message;
     }
-  }
-
-  /**
-   * Registers a listener for this VM's failure.
-   *
-   * @param listener receives the failure kind
-   */
-  public void onFailure(Consumer<FailState> listener) {
-    failListeners.add(listener);
   }
 
   /**
@@ -691,15 +666,6 @@ public final class WasmBase {
 
   MetricTable metrics() {
     return metrics;
-  }
-
-  /**
-   * Returns how this VM was made from its base.
-   *
-   * @return the clone kind, {@link Cloneability#NOT_CLONEABLE} for a base
-   */
-  public Cloneability startedFrom() {
-    return startedFrom;
   }
 
   private void created() {
