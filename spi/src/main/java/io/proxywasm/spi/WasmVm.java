@@ -75,6 +75,15 @@ public interface WasmVm extends AutoCloseable {
   void registerHostFunction(HostFunction function);
 
   /**
+   * Offers the host's typed ABI, before {@link #link}. A runtime that runs Java plugins ({@link
+   * VmCapability#JAVA_PLUGINS}) hands it to them so that their host calls go straight to the host
+   * without linear memory; a runtime for wasm bytecode ignores it, which is the default.
+   *
+   * @param abi the host side of the ABI, bound to this VM
+   */
+  default void registerHostAbi(HostAbi abi) {}
+
+  /**
    * Instantiates the loaded module with the registered host functions. Start functions ({@code
    * _initialize}, {@code _start}) are not run here; the host calls them.
    *

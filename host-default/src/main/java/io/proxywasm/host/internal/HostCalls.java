@@ -1,17 +1,16 @@
 package io.proxywasm.host.internal;
 
-import io.proxywasm.host.BodyBuffer;
-import io.proxywasm.host.ForeignFunction;
-import io.proxywasm.host.GrpcCallRequest;
 import io.proxywasm.host.HeaderMap;
-import io.proxywasm.host.HttpCallRequest;
-import io.proxywasm.host.LocalResponse;
 import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.BufferType;
 import io.proxywasm.spi.FunctionType;
+import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostFunction;
+import io.proxywasm.spi.HostResult;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.MetricType;
+import io.proxywasm.spi.SharedDataValue;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.ValueType;
 import io.proxywasm.spi.WasmResult;
@@ -23,6 +22,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -149,84 +149,16 @@ final class HostCalls {
         : WasmResult.INVALID_MEMORY_ACCESS;
   }
 
-  private static Context ctx(WasmBase wasm) {
-    return wasm.effectiveContext();
+  private static TypedHost t(WasmBase wasm) {
+    return wasm.typedHost();
   }
 
-  private static Context root(WasmBase wasm) {
-    return ctx(wasm).root();
+  private static HeaderMapType mapType(long type) {
+    return HeaderMapType.fromCode(type).orElseThrow();
   }
 
-  /** proxy_grpc_call (12 arguments) and proxy_grpc_stream (9 arguments). */
-  private static WasmResult grpc(WasmBase w, WasmVm vm, long[] a, boolean streaming) {
-    byte[] service = bytes(vm, a[0], a[1]);
-    String serviceName = string(vm, a[2], a[3]);
-    String method = string(vm, a[4], a[5]);
-    List<Map.Entry<String, String>> metadata = Pairs.decode(bytes(vm, a[6], a[7]));
-    byte[] message = streaming ? new byte[0] : bytes(vm, a[8], a[9]);
-    long tokenPtr = ptr(streaming ? a[8] : a[11]);
-    vm.writeInt(tokenPtr, 0);
-    Context root = root(w);
-    int[] token = new int[1];
-    WasmResult r =
-        GrpcCallouts.open(
-            root,
-            new GrpcCallRequest(
-                service,
-                serviceName,
-                method,
-                metadata,
-                message,
-                streaming ? Duration.ZERO : Duration.ofMillis(ptr(a[10])),
-                streaming,
-                Logging.info(root)),
-            token);
-    if (r == WasmResult.OK) {
-      vm.writeInt(tokenPtr, token[0]);
-    }
-    return r;
-  }
-
-  private static Optional<HeaderMap> headerMap(Context c, int type) {
-    if (type <= 3) {
-      return c.stream().headerMap(type);
-    }
-    return Optional.ofNullable(
-        c.root().calloutMaps().get(io.proxywasm.spi.HeaderMapType.fromCode(type).orElseThrow()));
-  }
-
-  /** An operation on the header map a host call names. */
-  @FunctionalInterface
-  private interface MapOp {
-    WasmResult apply(HeaderMap map);
-  }
-
-  /** An operation on the buffer a host call names. */
-  @FunctionalInterface
-  private interface BufferOp {
-    WasmResult apply(BufferRef buffer);
-  }
-
-  /**
-   * Runs an operation on the header map of the given type: {@code BadArgument} for a type above 7,
-   * {@code NotFound} when the context has no such map. The caller reads plugin memory first, as
-   * cpp-host does, so that a bad pointer is reported before a missing map.
-   */
-  private static WasmResult onMap(WasmBase w, long type, MapOp op) {
-    Optional<HeaderMap> map = headerMap(ctx(w), (int) type);
-    return map.isEmpty() ? WasmResult.NOT_FOUND : op.apply(map.get());
-  }
-
-  /** Runs an operation on the buffer of the given type, as {@link #onMap} does for maps. */
-  private static WasmResult onBuffer(WasmBase w, long type, BufferOp op) {
-    Optional<BufferRef> buffer = buffer(ctx(w), (int) type);
-    return buffer.isEmpty() ? WasmResult.NOT_FOUND : op.apply(buffer.get());
-  }
-
-  /** Runs an action that cannot fail but by a memory fault, and answers {@code Ok}. */
-  private static WasmResult ok(Runnable action) {
-    action.run();
-    return WasmResult.OK;
+  private static BufferType bufferType(long type) {
+    return BufferType.fromCode(type).orElseThrow();
   }
 
   private static boolean badMapType(long type) {
@@ -237,66 +169,37 @@ final class HostCalls {
     return ptr(type) > MAX_BUFFER_TYPE;
   }
 
-  /** A buffer and whether the plugin may change it. */
-  private record BufferRef(BodyBuffer buffer, boolean writable) {}
-
-  private static Optional<BufferRef> buffer(Context c, int type) {
-    switch (type) {
-      case 0:
-      case 1:
-      case 2:
-      case 3:
-        return c.stream().buffer(type).map(b -> new BufferRef(b, true));
-      case 6:
-        return Optional.of(new BufferRef(new BodyBuffer(c.wasm().spec().vmConfiguration()), false));
-      case 7:
-        return c.root().configuring()
-            ? Optional.of(
-                new BufferRef(
-                    new BodyBuffer(c.root().plugin().config().pluginConfiguration()), false))
-            : Optional.empty();
-      default:
-        return Optional.ofNullable(
-                c.root()
-                    .calloutBuffers()
-                    .get(io.proxywasm.spi.BufferType.fromCode(type).orElseThrow()))
-            .map(b -> new BufferRef(b, false));
+  /** Writes a token to the plugin when the result is {@code OK}, and returns its status. */
+  private static WasmResult token(WasmVm vm, HostResult<Integer> r, long tokenPtr) {
+    if (r.isOk()) {
+      vm.writeInt(ptr(tokenPtr), r.value());
     }
+    return r.status();
   }
 
-  private static WasmResult continueStream(WasmBase wasm, StreamType type) {
-    Context c = ctx(wasm);
-    if (c.stream() == StreamRole.NONE) {
-      return WasmResult.NOT_FOUND;
-    }
-    wasm.afterCall(() -> c.stream().continueStream(type));
-    return WasmResult.OK;
+  /** Copies the value of a result out to the plugin when it is {@code OK}. */
+  private static WasmResult copyOut(WasmBase w, HostResult<byte[]> r, long ptrPtr, long sizePtr) {
+    return r.isOk() ? copyOut(w, r.value(), ptrPtr, sizePtr) : r.status();
   }
 
-  private static WasmResult closeStream(WasmBase wasm, StreamType type) {
-    Context c = ctx(wasm);
-    if (c.stream() == StreamRole.NONE) {
-      return WasmResult.NOT_FOUND;
+  /** proxy_grpc_call (12 arguments) and proxy_grpc_stream (9 arguments). */
+  private static WasmResult grpc(WasmBase w, WasmVm vm, long[] a, boolean streaming) {
+    byte[] service = bytes(vm, a[0], a[1]);
+    String serviceName = string(vm, a[2], a[3]);
+    String method = string(vm, a[4], a[5]);
+    List<Map.Entry<String, String>> metadata = Pairs.decode(bytes(vm, a[6], a[7]));
+    long tokenPtr = streaming ? a[8] : a[11];
+    if (streaming) {
+      vm.writeInt(ptr(tokenPtr), 0);
+      return token(vm, t(w).grpcStream(service, serviceName, method, metadata), tokenPtr);
     }
-    wasm.afterCall(() -> c.stream().closeStream(type));
-    return WasmResult.OK;
-  }
-
-  private static Optional<byte[]> property(Context c, List<String> path) {
-    if (path.size() == 1 && c.plugin() != null) {
-      switch (path.get(0)) {
-        case "plugin_name":
-          return Optional.of(Keys.utf8(c.plugin().info().name()));
-        case "plugin_root_id":
-          return Optional.of(Keys.utf8(c.plugin().info().rootId()));
-        case "plugin_vm_id":
-          return Optional.of(Keys.utf8(c.plugin().info().vmId()));
-        default:
-          break;
-      }
-    }
-    Optional<byte[]> own = c.stream().property(path);
-    return own.isPresent() ? own : c.wasm().host().properties().get(path);
+    byte[] message = bytes(vm, a[8], a[9]);
+    vm.writeInt(ptr(tokenPtr), 0);
+    return token(
+        vm,
+        t(w).grpcCall(
+                service, serviceName, method, metadata, message, Duration.ofMillis(ptr(a[10]))),
+        tokenPtr);
   }
 
   private static FunctionType withI64(int i32Before, int i32After) {
@@ -328,15 +231,14 @@ final class HostCalls {
                 if (level.isEmpty()) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                Logging.log(w, ctx(w), level.get(), string(vm, a[1], a[2]));
-                return WasmResult.OK;
+                return t(w).log(level.get(), string(vm, a[1], a[2]));
               }),
           def(
               "proxy_get_log_level",
               1,
               V021,
               (w, vm, a) -> {
-                vm.writeInt(ptr(a[0]), Logging.level(ctx(w)).code());
+                vm.writeInt(ptr(a[0]), t(w).logLevel().code());
                 return WasmResult.OK;
               }),
           def(
@@ -344,16 +246,16 @@ final class HostCalls {
               3,
               ALL,
               (w, vm, a) -> {
-                Context root = root(w);
-                vm.writeInt(ptr(a[0]), root.statusCode());
-                return copyOut(w, Keys.utf8(root.statusMessage()), a[1], a[2]);
+                Map.Entry<Integer, String> status = t(w).status();
+                vm.writeInt(ptr(a[0]), status.getKey());
+                return copyOut(w, Keys.utf8(status.getValue()), a[1], a[2]);
               }),
           def(
               "proxy_get_configuration",
               2,
               V010,
               (w, vm, a) -> {
-                Context root = ctx(w).root();
+                Context root = w.effectiveContext().root();
                 byte[] config =
                     root.configuring() && root.plugin() != null
                         ? root.plugin().config().pluginConfiguration()
@@ -365,28 +267,25 @@ final class HostCalls {
               4,
               ALL,
               (w, vm, a) ->
-                  w.host()
-                      .properties()
-                      .set(Pairs.splitPath(bytes(vm, a[0], a[1])), bytes(vm, a[2], a[3]))),
+                  t(w).setProperty(Pairs.splitPath(bytes(vm, a[0], a[1])), bytes(vm, a[2], a[3]))),
           def(
               "proxy_get_property",
               4,
               ALL,
               (w, vm, a) -> {
-                List<String> path = Pairs.splitPath(bytes(vm, a[0], a[1]));
-                Optional<byte[]> value = property(ctx(w), path);
+                Optional<byte[]> value = t(w).property(Pairs.splitPath(bytes(vm, a[0], a[1])));
                 return value.isEmpty() ? WasmResult.NOT_FOUND : copyOut(w, value.get(), a[2], a[3]);
               }),
           def(
               "proxy_continue_request",
               0,
               V010,
-              (w, vm, a) -> continueStream(w, StreamType.REQUEST)),
+              (w, vm, a) -> t(w).continueStream(StreamType.REQUEST)),
           def(
               "proxy_continue_response",
               0,
               V010,
-              (w, vm, a) -> continueStream(w, StreamType.RESPONSE)),
+              (w, vm, a) -> t(w).continueStream(StreamType.RESPONSE)),
           def("proxy_clear_route_cache", 0, V010, (w, vm, a) -> WasmResult.OK),
           def(
               "proxy_continue_stream",
@@ -395,7 +294,7 @@ final class HostCalls {
               (w, vm, a) ->
                   ptr(a[0]) > MAX_STREAM_TYPE
                       ? WasmResult.BAD_ARGUMENT
-                      : continueStream(w, StreamType.fromCode(a[0]).orElseThrow())),
+                      : t(w).continueStream(StreamType.fromCode(a[0]).orElseThrow())),
           def(
               "proxy_close_stream",
               1,
@@ -403,7 +302,7 @@ final class HostCalls {
               (w, vm, a) ->
                   ptr(a[0]) > MAX_STREAM_TYPE
                       ? WasmResult.BAD_ARGUMENT
-                      : closeStream(w, StreamType.fromCode(a[0]).orElseThrow())),
+                      : t(w).closeStream(StreamType.fromCode(a[0]).orElseThrow())),
           def(
               "proxy_send_local_response",
               8,
@@ -412,26 +311,20 @@ final class HostCalls {
                 String details = string(vm, a[1], a[2]);
                 byte[] body = bytes(vm, a[3], a[4]);
                 List<Map.Entry<String, String>> headers = Pairs.decode(bytes(vm, a[5], a[6]));
-                LocalResponse response =
-                    new LocalResponse((int) a[0], body, headers, (int) a[7], details);
-                Context c = ctx(w);
-                w.afterCall(() -> c.stream().sendLocalResponse(response));
-                w.stopNextIteration();
-                return WasmResult.OK;
+                return t(w).sendLocalResponse((int) a[0], details, body, headers, (int) a[7]);
               }),
           def(
               "proxy_get_shared_data",
               5,
               ALL,
               (w, vm, a) -> {
-                String key = string(vm, a[0], a[1]);
-                var entry = w.host().sharedData().get(w.spec().vmId(), key);
-                if (entry.isEmpty()) {
-                  return WasmResult.NOT_FOUND;
+                HostResult<SharedDataValue> entry = t(w).sharedData(string(vm, a[0], a[1]));
+                if (!entry.isOk()) {
+                  return entry.status();
                 }
-                WasmResult r = copyOut(w, entry.get().value(), a[2], a[3]);
+                WasmResult r = copyOut(w, entry.value().value(), a[2], a[3]);
                 if (r == WasmResult.OK) {
-                  vm.writeInt(ptr(a[4]), entry.get().cas());
+                  vm.writeInt(ptr(a[4]), entry.value().cas());
                 }
                 return r;
               }),
@@ -440,24 +333,12 @@ final class HostCalls {
               5,
               ALL,
               (w, vm, a) ->
-                  w.host()
-                      .sharedData()
-                      .set(
-                          w.spec().vmId(),
-                          string(vm, a[0], a[1]),
-                          bytes(vm, a[2], a[3]),
-                          (int) a[4])),
+                  t(w).setSharedData(string(vm, a[0], a[1]), bytes(vm, a[2], a[3]), (int) a[4])),
           def(
               "proxy_register_shared_queue",
               3,
               ALL,
-              (w, vm, a) -> {
-                String name = string(vm, a[0], a[1]);
-                Context root = ctx(w).root();
-                int token = Queues.register(w, root, name);
-                vm.writeInt(ptr(a[2]), token);
-                return WasmResult.OK;
-              }),
+              (w, vm, a) -> token(vm, t(w).registerSharedQueue(string(vm, a[0], a[1])), a[2])),
           def(
               "proxy_resolve_shared_queue",
               5,
@@ -465,30 +346,18 @@ final class HostCalls {
               (w, vm, a) -> {
                 String vmId = string(vm, a[0], a[1]);
                 String name = string(vm, a[2], a[3]);
-                int token =
-                    w.host().sharedQueues().resolve(vmId.isEmpty() ? w.spec().vmId() : vmId, name);
-                if (token == 0) {
-                  return WasmResult.NOT_FOUND;
-                }
-                vm.writeInt(ptr(a[4]), token);
-                return WasmResult.OK;
+                return token(vm, t(w).resolveSharedQueue(vmId, name), a[4]);
               }),
           def(
               "proxy_dequeue_shared_queue",
               3,
               ALL,
-              (w, vm, a) -> {
-                var item = w.host().sharedQueues().dequeue((int) a[0]);
-                if (item.status() != WasmResult.OK) {
-                  return item.status();
-                }
-                return copyOut(w, item.data(), a[1], a[2]);
-              }),
+              (w, vm, a) -> copyOut(w, t(w).dequeueSharedQueue((int) a[0]), a[1], a[2])),
           def(
               "proxy_enqueue_shared_queue",
               3,
               ALL,
-              (w, vm, a) -> w.host().sharedQueues().enqueue((int) a[0], bytes(vm, a[1], a[2]))),
+              (w, vm, a) -> t(w).enqueueSharedQueue((int) a[0], bytes(vm, a[1], a[2]))),
           def(
               "proxy_get_header_map_value",
               5,
@@ -498,19 +367,18 @@ final class HostCalls {
                   return WasmResult.BAD_ARGUMENT;
                 }
                 String key = string(vm, a[1], a[2]);
-                return onMap(
-                    w,
-                    a[0],
-                    m -> {
-                      Optional<String> value = m.get(key);
-                      if (value.isEmpty()) {
-                        // 0.1.0 answers a missing header with Ok and an empty value (Envoy)
-                        return w.abi() == AbiVersion.V0_1_0
-                            ? copyOut(w, new byte[0], a[3], a[4])
-                            : WasmResult.NOT_FOUND;
-                      }
-                      return copyOut(w, Keys.utf8(value.get()), a[3], a[4]);
-                    });
+                Optional<HeaderMap> map = t(w).map((int) a[0]);
+                if (map.isEmpty()) {
+                  return WasmResult.NOT_FOUND;
+                }
+                Optional<String> value = map.get().get(key);
+                if (value.isEmpty()) {
+                  // 0.1.0 answers a missing header with Ok and an empty value (Envoy)
+                  return w.abi() == AbiVersion.V0_1_0
+                      ? copyOut(w, new byte[0], a[3], a[4])
+                      : WasmResult.NOT_FOUND;
+                }
+                return copyOut(w, Keys.utf8(value.get()), a[3], a[4]);
               }),
           def(
               "proxy_add_header_map_value",
@@ -522,7 +390,7 @@ final class HostCalls {
                 }
                 String key = string(vm, a[1], a[2]);
                 String value = string(vm, a[3], a[4]);
-                return onMap(w, a[0], m -> ok(() -> m.add(key, value)));
+                return t(w).addHeaderMapValue(mapType(a[0]), key, value);
               }),
           def(
               "proxy_replace_header_map_value",
@@ -534,7 +402,7 @@ final class HostCalls {
                 }
                 String key = string(vm, a[1], a[2]);
                 String value = string(vm, a[3], a[4]);
-                return onMap(w, a[0], m -> ok(() -> m.set(key, value)));
+                return t(w).replaceHeaderMapValue(mapType(a[0]), key, value);
               }),
           def(
               "proxy_remove_header_map_value",
@@ -544,25 +412,24 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                String key = string(vm, a[1], a[2]);
-                return onMap(w, a[0], m -> ok(() -> m.remove(key)));
+                return t(w).removeHeaderMapValue(mapType(a[0]), string(vm, a[1], a[2]));
               }),
           def(
               "proxy_get_header_map_pairs",
               3,
               ALL,
-              (w, vm, a) ->
-                  badMapType(a[0])
-                      ? WasmResult.BAD_ARGUMENT
-                      : onMap(
-                          w,
-                          a[0],
-                          m ->
-                              copyOut(
-                                  w,
-                                  m.size() == 0 ? new byte[0] : Pairs.encode(m.entries()),
-                                  a[1],
-                                  a[2]))),
+              (w, vm, a) -> {
+                if (badMapType(a[0])) {
+                  return WasmResult.BAD_ARGUMENT;
+                }
+                Optional<HeaderMap> map = t(w).map((int) a[0]);
+                if (map.isEmpty()) {
+                  return WasmResult.NOT_FOUND;
+                }
+                HeaderMap m = map.get();
+                return copyOut(
+                    w, m.size() == 0 ? new byte[0] : Pairs.encode(m.entries()), a[1], a[2]);
+              }),
           def(
               "proxy_set_header_map_pairs",
               3,
@@ -572,32 +439,39 @@ final class HostCalls {
                   return WasmResult.BAD_ARGUMENT;
                 }
                 List<Map.Entry<String, String>> pairs = Pairs.decode(bytes(vm, a[1], a[2]));
-                return onMap(w, a[0], m -> ok(() -> m.setAll(pairs)));
+                return t(w).setHeaderMapPairs(mapType(a[0]), pairs);
               }),
           def(
               "proxy_get_header_map_size",
               2,
               ALL,
-              (w, vm, a) ->
-                  badMapType(a[0])
-                      ? WasmResult.BAD_ARGUMENT
-                      : onMap(w, a[0], m -> ok(() -> vm.writeWord(ptr(a[1]), m.byteSize())))),
+              (w, vm, a) -> {
+                if (badMapType(a[0])) {
+                  return WasmResult.BAD_ARGUMENT;
+                }
+                OptionalLong size = t(w).headerMapSize(mapType(a[0]));
+                if (size.isEmpty()) {
+                  return WasmResult.NOT_FOUND;
+                }
+                vm.writeWord(ptr(a[1]), size.getAsLong());
+                return WasmResult.OK;
+              }),
           def(
               "proxy_get_buffer_status",
               3,
               ALL,
-              (w, vm, a) ->
-                  badBufferType(a[0])
-                      ? WasmResult.BAD_ARGUMENT
-                      : onBuffer(
-                          w,
-                          a[0],
-                          b ->
-                              ok(
-                                  () -> {
-                                    vm.writeWord(ptr(a[1]), b.buffer().length());
-                                    vm.writeInt(ptr(a[2]), 0);
-                                  }))),
+              (w, vm, a) -> {
+                if (badBufferType(a[0])) {
+                  return WasmResult.BAD_ARGUMENT;
+                }
+                OptionalLong length = t(w).bufferLength(bufferType(a[0]));
+                if (length.isEmpty()) {
+                  return WasmResult.NOT_FOUND;
+                }
+                vm.writeWord(ptr(a[1]), length.getAsLong());
+                vm.writeInt(ptr(a[2]), 0);
+                return WasmResult.OK;
+              }),
           def(
               "proxy_get_buffer_bytes",
               5,
@@ -605,10 +479,8 @@ final class HostCalls {
               (w, vm, a) ->
                   badBufferType(a[0])
                       ? WasmResult.BAD_ARGUMENT
-                      : onBuffer(
-                          w,
-                          a[0],
-                          b -> copyOut(w, b.buffer().slice(ptr(a[1]), ptr(a[2])), a[3], a[4]))),
+                      : copyOut(
+                          w, t(w).bufferBytes(bufferType(a[0]), ptr(a[1]), ptr(a[2])), a[3], a[4])),
           def(
               "proxy_set_buffer_bytes",
               5,
@@ -617,14 +489,12 @@ final class HostCalls {
                 if (badBufferType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                Optional<BufferRef> buffer = buffer(ctx(w), (int) a[0]);
-                if (buffer.isEmpty()) {
+                // cpp-host looks the buffer up before it reads the plugin's bytes
+                if (t(w).buffer((int) a[0]).isEmpty()) {
                   return WasmResult.NOT_FOUND;
                 }
                 byte[] data = bytes(vm, a[3], a[4]);
-                return buffer.get().writable()
-                    ? buffer.get().buffer().replace(ptr(a[1]), ptr(a[2]), data)
-                    : WasmResult.BAD_ARGUMENT;
+                return t(w).setBufferBytes(bufferType(a[0]), ptr(a[1]), ptr(a[2]), data);
               }),
           def(
               "proxy_http_call",
@@ -636,48 +506,31 @@ final class HostCalls {
                 byte[] body = bytes(vm, a[4], a[5]);
                 List<Map.Entry<String, String>> trailers = Pairs.decode(bytes(vm, a[6], a[7]));
                 vm.writeInt(ptr(a[9]), 0);
-                Context root = ctx(w).root();
-                int[] token = new int[1];
-                WasmResult r =
-                    Callouts.httpCall(
-                        root,
-                        new HttpCallRequest(
-                            upstream,
-                            headers,
-                            body,
-                            trailers,
-                            Duration.ofMillis(ptr(a[8])),
-                            Logging.info(root)),
-                        token);
-                if (r == WasmResult.OK) {
-                  vm.writeInt(ptr(a[9]), token[0]);
-                }
-                return r;
+                return token(
+                    vm,
+                    t(w).httpCall(upstream, headers, body, trailers, Duration.ofMillis(ptr(a[8]))),
+                    a[9]);
               }),
           def("proxy_grpc_call", 12, ALL, (w, vm, a) -> grpc(w, vm, a, false)),
           def("proxy_grpc_stream", 9, ALL, (w, vm, a) -> grpc(w, vm, a, true)),
-          def("proxy_grpc_cancel", 1, ALL, (w, vm, a) -> GrpcCallouts.cancel(root(w), (int) a[0])),
-          def("proxy_grpc_close", 1, ALL, (w, vm, a) -> GrpcCallouts.close(root(w), (int) a[0])),
+          def("proxy_grpc_cancel", 1, ALL, (w, vm, a) -> t(w).grpcCancel((int) a[0])),
+          def("proxy_grpc_close", 1, ALL, (w, vm, a) -> t(w).grpcClose((int) a[0])),
           def(
               "proxy_grpc_send",
               4,
               ALL,
-              (w, vm, a) ->
-                  GrpcCallouts.send(root(w), (int) a[0], bytes(vm, a[1], a[2]), a[3] != 0)),
+              (w, vm, a) -> t(w).grpcSend((int) a[0], bytes(vm, a[1], a[2]), a[3] != 0)),
           def(
               "proxy_set_tick_period_milliseconds",
               1,
               ALL,
-              (w, vm, a) -> {
-                ctx(w).root().setTickPeriod(ptr(a[0]));
-                return WasmResult.OK;
-              }),
+              (w, vm, a) -> t(w).setTickPeriod(Duration.ofMillis(ptr(a[0])))),
           def(
               "proxy_get_current_time_nanoseconds",
               1,
               ALL,
               (w, vm, a) -> {
-                vm.writeLong(ptr(a[0]), w.host().clock().realtimeNanos());
+                vm.writeLong(ptr(a[0]), t(w).currentTimeNanos());
                 return WasmResult.OK;
               }),
           def(
@@ -689,28 +542,25 @@ final class HostCalls {
                 if (type.isEmpty()) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                String name = string(vm, a[1], a[2]);
-                int id = w.metrics().define(type.get(), name, Logging.info(ctx(w)));
-                vm.writeInt(ptr(a[3]), id);
-                return WasmResult.OK;
+                return token(vm, t(w).defineMetric(type.get(), string(vm, a[1], a[2])), a[3]);
               }),
           new Def(
               "proxy_increment_metric",
               withI64(1, 0),
               ALL,
-              (w, vm, a) -> w.metrics().increment((int) a[0], a[1])),
+              (w, vm, a) -> t(w).incrementMetric((int) a[0], a[1])),
           new Def(
               "proxy_record_metric",
               withI64(1, 0),
               ALL,
-              (w, vm, a) -> w.metrics().record((int) a[0], a[1])),
+              (w, vm, a) -> t(w).recordMetric((int) a[0], a[1])),
           def(
               "proxy_get_metric",
               2,
               ALL,
               (w, vm, a) -> {
-                MetricTable.Reading reading = w.metrics().get((int) a[0]);
-                if (reading.status() == WasmResult.OK) {
+                HostResult<Long> reading = t(w).metric((int) a[0]);
+                if (reading.isOk()) {
                   vm.writeLong(ptr(a[1]), reading.value());
                 }
                 return reading.status();
@@ -719,13 +569,8 @@ final class HostCalls {
               "proxy_set_effective_context",
               1,
               ALL,
-              (w, vm, a) ->
-                  w.setEffectiveContext((int) a[0]) ? WasmResult.OK : WasmResult.BAD_ARGUMENT),
-          def(
-              "proxy_done",
-              0,
-              ALL,
-              (w, vm, a) -> w.done(ctx(w)) ? WasmResult.OK : WasmResult.NOT_FOUND),
+              (w, vm, a) -> t(w).setEffectiveContext((int) a[0])),
+          def("proxy_done", 0, ALL, (w, vm, a) -> t(w).done()),
           def(
               "proxy_call_foreign_function",
               6,
@@ -733,19 +578,6 @@ final class HostCalls {
               (w, vm, a) -> {
                 String name = string(vm, a[0], a[1]);
                 byte[] args = bytes(vm, a[2], a[3]);
-                ForeignFunction f = w.host().foreignFunctions().get(name);
-                if (f == null) {
-                  return WasmResult.NOT_FOUND;
-                }
-                byte[] result;
-                try {
-                  result = f.call(Logging.info(ctx(w)), args);
-                } catch (ForeignFunction.Failure e) {
-                  return e.result();
-                } catch (RuntimeException e) {
-                  Logging.error(w, "foreign function " + name + " failed: " + e);
-                  return WasmResult.INTERNAL_FAILURE;
-                }
-                return copyOut(w, result == null ? new byte[0] : result, a[4], a[5]);
+                return copyOut(w, t(w).callForeignFunction(name, args), a[4], a[5]);
               }));
 }

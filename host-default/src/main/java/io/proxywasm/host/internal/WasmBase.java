@@ -60,6 +60,9 @@ public final class WasmBase {
 
   private boolean closeWhenDone;
 
+  /** The host functions' semantics with Java values, shared by wasm imports and Java plugins. */
+  private final TypedHost typedHost;
+
   private WasmBase(
       HostServices host,
       VmSpec spec,
@@ -74,6 +77,7 @@ public final class WasmBase {
     this.abi = abi;
     this.startedFrom = from;
     this.metrics = new MetricTable(host.extension());
+    this.typedHost = new TypedHost(this);
     vm.addFailCallback(this::onVmFailed);
     integration.bind(this);
     boolean terminable =
@@ -175,6 +179,7 @@ public final class WasmBase {
       for (HostFunction f : HostCalls.functions(this)) {
         vm.registerHostFunction(f);
       }
+      vm.registerHostAbi(typedHost);
       vm.link(spec.vmId());
     }
     for (Callback cb : Callback.values()) {
@@ -183,7 +188,9 @@ public final class WasmBase {
       }
       functions[cb.ordinal()] = vm.function(cb.exportName(), cb.type()).orElse(null);
     }
-    if (fn(Callback.MALLOC) == null && fn(Callback.ON_MEMORY_ALLOCATE) == null) {
+    boolean linearMemory =
+        spec.provider().capabilities().contains(io.proxywasm.spi.VmCapability.WASM_BYTECODE);
+    if (linearMemory && fn(Callback.MALLOC) == null && fn(Callback.ON_MEMORY_ALLOCATE) == null) {
       throw new WasmException(
           FailState.MISSING_FUNCTION, "Wasm module is missing malloc function.");
     }
@@ -208,6 +215,15 @@ public final class WasmBase {
       throw new WasmException(
           FailState.UNABLE_TO_INITIALIZE_CODE, "Failed to start the module: " + failMessage);
     }
+  }
+
+  /**
+   * Returns the host functions' semantics for this VM, with Java values.
+   *
+   * @return the typed host ABI
+   */
+  TypedHost typedHost() {
+    return typedHost;
   }
 
   WasmFunction fn(Callback cb) {

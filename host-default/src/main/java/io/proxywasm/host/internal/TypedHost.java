@@ -1,0 +1,573 @@
+package io.proxywasm.host.internal;
+
+import io.proxywasm.host.BodyBuffer;
+import io.proxywasm.host.ForeignFunction;
+import io.proxywasm.host.GrpcCallRequest;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpCallRequest;
+import io.proxywasm.host.LocalResponse;
+import io.proxywasm.host.SharedData;
+import io.proxywasm.host.SharedQueues;
+import io.proxywasm.spi.BufferType;
+import io.proxywasm.spi.HeaderMapType;
+import io.proxywasm.spi.HostAbi;
+import io.proxywasm.spi.HostResult;
+import io.proxywasm.spi.LogLevel;
+import io.proxywasm.spi.MetricType;
+import io.proxywasm.spi.SharedDataValue;
+import io.proxywasm.spi.StreamType;
+import io.proxywasm.spi.VmCapability;
+import io.proxywasm.spi.WasmResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The semantics of every {@code env.proxy_*} host function for one VM, with Java values in place of
+ * plugin memory. {@link HostCalls} decodes a wasm module's pointers and calls these; the Null VM
+ * calls them directly, so both kinds of plugin see one implementation. Capability restriction is
+ * checked here for the Null VM; wasm modules are restricted when their imports are bound.
+ */
+final class TypedHost implements HostAbi {
+  private final WasmBase wasm;
+  private final boolean restricted;
+
+  /**
+   * Creates the host ABI of a VM.
+   *
+   * @param wasm the VM
+   */
+  TypedHost(WasmBase wasm) {
+    this.wasm = wasm;
+    // a wasm module's restricted imports are bound to functions that refuse the call
+    this.restricted =
+        !wasm.spec().allowedCapabilities().isEmpty()
+            && !wasm.spec().provider().capabilities().contains(VmCapability.WASM_BYTECODE);
+  }
+
+  private boolean denied(String name) {
+    if (restricted && !wasm.spec().allows(name)) {
+      Logging.error(wasm, "Attempted call to restricted proxy-wasm capability: " + name);
+      return true;
+    }
+    return false;
+  }
+
+  private Context ctx() {
+    return wasm.effectiveContext();
+  }
+
+  private Context root() {
+    return ctx().root();
+  }
+
+  // ---- logging and status ---------------------------------------------------------------------
+
+  @Override
+  public WasmResult log(LogLevel level, String message) {
+    if (denied("proxy_log")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    Logging.log(wasm, ctx(), level, message);
+    return WasmResult.OK;
+  }
+
+  @Override
+  public LogLevel logLevel() {
+    return Logging.level(ctx());
+  }
+
+  @Override
+  public Map.Entry<Integer, String> status() {
+    Context root = root();
+    return Map.entry(root.statusCode(), root.statusMessage());
+  }
+
+  // ---- properties -----------------------------------------------------------------------------
+
+  @Override
+  public Optional<byte[]> property(List<String> path) {
+    if (denied("proxy_get_property")) {
+      return Optional.empty();
+    }
+    Context c = ctx();
+    if (path.size() == 1 && c.plugin() != null) {
+      switch (path.get(0)) {
+        case "plugin_name":
+          return Optional.of(Keys.utf8(c.plugin().info().name()));
+        case "plugin_root_id":
+          return Optional.of(Keys.utf8(c.plugin().info().rootId()));
+        case "plugin_vm_id":
+          return Optional.of(Keys.utf8(c.plugin().info().vmId()));
+        default:
+          break;
+      }
+    }
+    Optional<byte[]> own = c.stream().property(path);
+    return own.isPresent() ? own : wasm.host().properties().get(path);
+  }
+
+  @Override
+  public WasmResult setProperty(List<String> path, byte[] value) {
+    if (denied("proxy_set_property")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    return wasm.host().properties().set(path, value);
+  }
+
+  // ---- streams --------------------------------------------------------------------------------
+
+  @Override
+  public WasmResult continueStream(StreamType type) {
+    if (denied("proxy_continue_stream")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    Context c = ctx();
+    if (c.stream() == StreamRole.NONE) {
+      return WasmResult.NOT_FOUND;
+    }
+    wasm.afterCall(() -> c.stream().continueStream(type));
+    return WasmResult.OK;
+  }
+
+  @Override
+  public WasmResult closeStream(StreamType type) {
+    if (denied("proxy_close_stream")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    Context c = ctx();
+    if (c.stream() == StreamRole.NONE) {
+      return WasmResult.NOT_FOUND;
+    }
+    wasm.afterCall(() -> c.stream().closeStream(type));
+    return WasmResult.OK;
+  }
+
+  @Override
+  public WasmResult sendLocalResponse(
+      int statusCode,
+      String details,
+      byte[] body,
+      List<Map.Entry<String, String>> headers,
+      int grpcStatus) {
+    if (denied("proxy_send_local_response")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    LocalResponse response = new LocalResponse(statusCode, body, headers, grpcStatus, details);
+    Context c = ctx();
+    wasm.afterCall(() -> c.stream().sendLocalResponse(response));
+    wasm.stopNextIteration();
+    return WasmResult.OK;
+  }
+
+  // ---- shared data and queues -----------------------------------------------------------------
+
+  @Override
+  public HostResult<SharedDataValue> sharedData(String key) {
+    if (denied("proxy_get_shared_data")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    Optional<SharedData.Entry> entry = wasm.host().sharedData().get(wasm.spec().vmId(), key);
+    return entry.isEmpty()
+        ? HostResult.failed(WasmResult.NOT_FOUND)
+        : HostResult.ok(new SharedDataValue(entry.get().value(), entry.get().cas()));
+  }
+
+  @Override
+  public WasmResult setSharedData(String key, byte[] value, int cas) {
+    if (denied("proxy_set_shared_data")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    return wasm.host().sharedData().set(wasm.spec().vmId(), key, value, cas);
+  }
+
+  @Override
+  public HostResult<Integer> registerSharedQueue(String name) {
+    if (denied("proxy_register_shared_queue")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    return HostResult.ok(Queues.register(wasm, root(), name));
+  }
+
+  @Override
+  public HostResult<Integer> resolveSharedQueue(String vmId, String name) {
+    if (denied("proxy_resolve_shared_queue")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    int token =
+        wasm.host().sharedQueues().resolve(vmId.isEmpty() ? wasm.spec().vmId() : vmId, name);
+    return token == 0 ? HostResult.failed(WasmResult.NOT_FOUND) : HostResult.ok(token);
+  }
+
+  @Override
+  public HostResult<byte[]> dequeueSharedQueue(int token) {
+    if (denied("proxy_dequeue_shared_queue")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    SharedQueues.Item item = wasm.host().sharedQueues().dequeue(token);
+    return item.status() == WasmResult.OK
+        ? HostResult.ok(item.data())
+        : HostResult.failed(item.status());
+  }
+
+  @Override
+  public WasmResult enqueueSharedQueue(int token, byte[] data) {
+    if (denied("proxy_enqueue_shared_queue")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    return wasm.host().sharedQueues().enqueue(token, data);
+  }
+
+  // ---- header maps ----------------------------------------------------------------------------
+
+  /**
+   * Returns the header map of the given type for the effective context.
+   *
+   * @param type the map type code, at most 7
+   * @return the map, or empty when the context has none
+   */
+  Optional<HeaderMap> map(int type) {
+    Context c = ctx();
+    if (type <= 3) {
+      return c.stream().headerMap(type);
+    }
+    return Optional.ofNullable(
+        c.root().calloutMaps().get(HeaderMapType.fromCode(type).orElseThrow()));
+  }
+
+  @Override
+  public Optional<String> headerMapValue(HeaderMapType type, String key) {
+    if (denied("proxy_get_header_map_value")) {
+      return Optional.empty();
+    }
+    Optional<HeaderMap> map = map(type.code());
+    return map.isEmpty() ? Optional.empty() : map.get().get(key);
+  }
+
+  @Override
+  public WasmResult addHeaderMapValue(HeaderMapType type, String key, String value) {
+    if (denied("proxy_add_header_map_value")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    Optional<HeaderMap> map = map(type.code());
+    if (map.isEmpty()) {
+      return WasmResult.NOT_FOUND;
+    }
+    map.get().add(key, value);
+    return WasmResult.OK;
+  }
+
+  @Override
+  public WasmResult replaceHeaderMapValue(HeaderMapType type, String key, String value) {
+    if (denied("proxy_replace_header_map_value")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    Optional<HeaderMap> map = map(type.code());
+    if (map.isEmpty()) {
+      return WasmResult.NOT_FOUND;
+    }
+    map.get().set(key, value);
+    return WasmResult.OK;
+  }
+
+  @Override
+  public WasmResult removeHeaderMapValue(HeaderMapType type, String key) {
+    if (denied("proxy_remove_header_map_value")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    Optional<HeaderMap> map = map(type.code());
+    if (map.isEmpty()) {
+      return WasmResult.NOT_FOUND;
+    }
+    map.get().remove(key);
+    return WasmResult.OK;
+  }
+
+  @Override
+  public HostResult<List<Map.Entry<String, String>>> headerMapPairs(HeaderMapType type) {
+    if (denied("proxy_get_header_map_pairs")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    Optional<HeaderMap> map = map(type.code());
+    return map.isEmpty()
+        ? HostResult.failed(WasmResult.NOT_FOUND)
+        : HostResult.ok(List.copyOf(map.get().entries()));
+  }
+
+  @Override
+  public WasmResult setHeaderMapPairs(HeaderMapType type, List<Map.Entry<String, String>> pairs) {
+    if (denied("proxy_set_header_map_pairs")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    Optional<HeaderMap> map = map(type.code());
+    if (map.isEmpty()) {
+      return WasmResult.NOT_FOUND;
+    }
+    map.get().setAll(pairs);
+    return WasmResult.OK;
+  }
+
+  @Override
+  public OptionalLong headerMapSize(HeaderMapType type) {
+    if (denied("proxy_get_header_map_size")) {
+      return OptionalLong.empty();
+    }
+    Optional<HeaderMap> map = map(type.code());
+    return map.isEmpty() ? OptionalLong.empty() : OptionalLong.of(map.get().byteSize());
+  }
+
+  // ---- buffers --------------------------------------------------------------------------------
+
+  /** A buffer and whether the plugin may change it. */
+  record BufferRef(BodyBuffer buffer, boolean writable) {}
+
+  /**
+   * Returns the buffer of the given type for the effective context.
+   *
+   * @param type the buffer type code, at most 8
+   * @return the buffer, or empty when there is none
+   */
+  Optional<BufferRef> buffer(int type) {
+    Context c = ctx();
+    switch (type) {
+      case 0:
+      case 1:
+      case 2:
+      case 3:
+        return c.stream().buffer(type).map(b -> new BufferRef(b, true));
+      case 6:
+        return Optional.of(new BufferRef(new BodyBuffer(wasm.spec().vmConfiguration()), false));
+      case 7:
+        return c.root().configuring()
+            ? Optional.of(
+                new BufferRef(
+                    new BodyBuffer(c.root().plugin().config().pluginConfiguration()), false))
+            : Optional.empty();
+      default:
+        return Optional.ofNullable(
+                c.root().calloutBuffers().get(BufferType.fromCode(type).orElseThrow()))
+            .map(b -> new BufferRef(b, false));
+    }
+  }
+
+  @Override
+  public OptionalLong bufferLength(BufferType type) {
+    if (denied("proxy_get_buffer_status")) {
+      return OptionalLong.empty();
+    }
+    Optional<BufferRef> b = buffer(type.code());
+    return b.isEmpty() ? OptionalLong.empty() : OptionalLong.of(b.get().buffer().length());
+  }
+
+  @Override
+  public HostResult<byte[]> bufferBytes(BufferType type, long start, long length) {
+    if (denied("proxy_get_buffer_bytes")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    Optional<BufferRef> b = buffer(type.code());
+    return b.isEmpty()
+        ? HostResult.failed(WasmResult.NOT_FOUND)
+        : HostResult.ok(b.get().buffer().slice(start, length));
+  }
+
+  @Override
+  public WasmResult setBufferBytes(BufferType type, long start, long length, byte[] data) {
+    if (denied("proxy_set_buffer_bytes")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    Optional<BufferRef> b = buffer(type.code());
+    if (b.isEmpty()) {
+      return WasmResult.NOT_FOUND;
+    }
+    return b.get().writable()
+        ? b.get().buffer().replace(start, length, data)
+        : WasmResult.BAD_ARGUMENT;
+  }
+
+  // ---- callouts -------------------------------------------------------------------------------
+
+  @Override
+  public HostResult<Integer> httpCall(
+      String upstream,
+      List<Map.Entry<String, String>> headers,
+      byte[] body,
+      List<Map.Entry<String, String>> trailers,
+      Duration timeout) {
+    if (denied("proxy_http_call")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    Context root = root();
+    int[] token = new int[1];
+    WasmResult r =
+        Callouts.httpCall(
+            root,
+            new HttpCallRequest(upstream, headers, body, trailers, timeout, Logging.info(root)),
+            token);
+    return r == WasmResult.OK ? HostResult.ok(token[0]) : HostResult.failed(r);
+  }
+
+  @Override
+  public HostResult<Integer> grpcCall(
+      byte[] service,
+      String serviceName,
+      String method,
+      List<Map.Entry<String, String>> metadata,
+      byte[] message,
+      Duration timeout) {
+    if (denied("proxy_grpc_call")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    return grpc(service, serviceName, method, metadata, message, timeout, false);
+  }
+
+  @Override
+  public HostResult<Integer> grpcStream(
+      byte[] service, String serviceName, String method, List<Map.Entry<String, String>> metadata) {
+    if (denied("proxy_grpc_stream")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    return grpc(service, serviceName, method, metadata, new byte[0], Duration.ZERO, true);
+  }
+
+  private HostResult<Integer> grpc(
+      byte[] service,
+      String serviceName,
+      String method,
+      List<Map.Entry<String, String>> metadata,
+      byte[] message,
+      Duration timeout,
+      boolean streaming) {
+    Context root = root();
+    int[] token = new int[1];
+    WasmResult r =
+        GrpcCallouts.open(
+            root,
+            new GrpcCallRequest(
+                service,
+                serviceName,
+                method,
+                metadata,
+                message,
+                timeout,
+                streaming,
+                Logging.info(root)),
+            token);
+    return r == WasmResult.OK ? HostResult.ok(token[0]) : HostResult.failed(r);
+  }
+
+  @Override
+  public WasmResult grpcSend(int token, byte[] message, boolean endOfStream) {
+    if (denied("proxy_grpc_send")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    return GrpcCallouts.send(root(), token, message, endOfStream);
+  }
+
+  @Override
+  public WasmResult grpcCancel(int token) {
+    if (denied("proxy_grpc_cancel")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    return GrpcCallouts.cancel(root(), token);
+  }
+
+  @Override
+  public WasmResult grpcClose(int token) {
+    if (denied("proxy_grpc_close")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    return GrpcCallouts.close(root(), token);
+  }
+
+  // ---- timers, time, metrics ------------------------------------------------------------------
+
+  @Override
+  public WasmResult setTickPeriod(Duration period) {
+    if (denied("proxy_set_tick_period_milliseconds")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    root().setTickPeriod(period.toMillis());
+    return WasmResult.OK;
+  }
+
+  @Override
+  public long currentTimeNanos() {
+    return wasm.host().clock().realtimeNanos();
+  }
+
+  @Override
+  public HostResult<Integer> defineMetric(MetricType type, String name) {
+    if (denied("proxy_define_metric")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    return HostResult.ok(wasm.metrics().define(type, name, Logging.info(ctx())));
+  }
+
+  @Override
+  public WasmResult incrementMetric(int id, long offset) {
+    if (denied("proxy_increment_metric")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    return wasm.metrics().increment(id, offset);
+  }
+
+  @Override
+  public WasmResult recordMetric(int id, long value) {
+    if (denied("proxy_record_metric")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    return wasm.metrics().record(id, value);
+  }
+
+  @Override
+  public HostResult<Long> metric(int id) {
+    if (denied("proxy_get_metric")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    MetricTable.Reading reading = wasm.metrics().get(id);
+    return reading.status() == WasmResult.OK
+        ? HostResult.ok(reading.value())
+        : HostResult.failed(reading.status());
+  }
+
+  // ---- contexts and foreign functions ---------------------------------------------------------
+
+  @Override
+  public WasmResult setEffectiveContext(int contextId) {
+    if (denied("proxy_set_effective_context")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    return wasm.setEffectiveContext(contextId) ? WasmResult.OK : WasmResult.BAD_ARGUMENT;
+  }
+
+  @Override
+  public WasmResult done() {
+    if (denied("proxy_done")) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    return wasm.done(ctx()) ? WasmResult.OK : WasmResult.NOT_FOUND;
+  }
+
+  @Override
+  public HostResult<byte[]> callForeignFunction(String name, byte[] arguments) {
+    if (denied("proxy_call_foreign_function")) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    ForeignFunction f = wasm.host().foreignFunctions().get(name);
+    if (f == null) {
+      return HostResult.failed(WasmResult.NOT_FOUND);
+    }
+    byte[] result;
+    try {
+      result = f.call(Logging.info(ctx()), arguments);
+    } catch (ForeignFunction.Failure e) {
+      return HostResult.failed(e.result());
+    } catch (RuntimeException e) {
+      Logging.error(wasm, "foreign function " + name + " failed: " + e);
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    return HostResult.ok(result == null ? new byte[0] : result);
+  }
+}
