@@ -1,12 +1,13 @@
 /**
- * The test kit: run proxy-wasm plugins (wasm or, later, Java) with no proxy and look at what they
- * did. {@link io.proxywasm.testkit.ProxyWasmTestKit} is the entry point; the fakes ({@link
- * io.proxywasm.host.ManualScheduler}, {@link io.proxywasm.testkit.ManualClock}, {@link
+ * The test kit: run proxy-wasm plugins (wasm, or Java on the Null VM) with no proxy and look at
+ * what they did. {@link io.proxywasm.testkit.ProxyWasmTestKit} is the entry point; the fakes
+ * ({@link io.proxywasm.host.ManualScheduler}, {@link io.proxywasm.testkit.ManualClock}, {@link
  * io.proxywasm.testkit.RecordingLogSink}, {@link io.proxywasm.testkit.RecordingExtension}) also
  * serve embedders testing their own integration.
  */
 module io.proxywasm.testkit {
   requires transitive io.proxywasm.host;
+  requires transitive io.proxywasm.nullvm;
 
   exports io.proxywasm.testkit;
 }

@@ -32,6 +32,7 @@ class ModuleDescriptorsTest {
         "io.proxywasm.nullvm",
         "io.proxywasm.envoy",
         "io.proxywasm.testkit",
+        "io.proxywasm.examples",
         "io.proxywasm.cli"
       })
   void descriptorIsAsExpected(String module) throws IOException {

@@ -201,6 +201,20 @@ public record PluginConfig(
     }
 
     /**
+     * Runs a plugin written in Java: the code becomes {@code java:NAME}, which the default runtime
+     * choice sends to a runtime that runs Java plugins (the Null VM, runtime {@code null}).
+     *
+     * @param pluginName the name the Java plugin is registered under, or its class name
+     * @return this builder
+     */
+    public Builder javaPlugin(String pluginName) {
+      Objects.requireNonNull(pluginName, "pluginName");
+      return code(
+          (io.proxywasm.spi.Runtimes.JAVA_PLUGIN_PREFIX + pluginName)
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
      * Reads the module from a file.
      *
      * @param file a {@code .wasm} file

@@ -90,7 +90,8 @@ public final class ProxyWasmHost implements AutoCloseable {
             b.properties,
             b.httpCalls,
             b.grpcCalls,
-            Map.copyOf(b.foreignFunctions));
+            Map.copyOf(b.foreignFunctions),
+            Map.copyOf(b.runtimeObjects));
   }
 
   private static WasmExtension defaultExtension() {
@@ -121,7 +122,10 @@ public final class ProxyWasmHost implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     WasmVmProvider provider;
     try {
-      provider = config.runtime().isEmpty() ? runtimes.preferred() : runtimes.get(config.runtime());
+      provider =
+          config.runtime().isEmpty()
+              ? runtimes.preferredFor(config.code())
+              : runtimes.get(config.runtime());
     } catch (ProviderLookupException e) {
       throw new PluginLoadException(FailState.UNABLE_TO_CREATE_VM, e.getMessage(), e);
     }
@@ -335,6 +339,7 @@ public final class ProxyWasmHost implements AutoCloseable {
     private HttpCallHandler httpCalls = HttpCallHandler.NONE;
     private GrpcCallHandler grpcCalls = GrpcCallHandler.NONE;
     private final Map<String, ForeignFunction> foreignFunctions = new HashMap<>();
+    private final Map<String, Object> runtimeObjects = new HashMap<>();
 
     private Builder() {}
 
@@ -448,6 +453,26 @@ public final class ProxyWasmHost implements AutoCloseable {
      */
     public Builder grpcCalls(GrpcCallHandler grpcCalls) {
       this.grpcCalls = Objects.requireNonNull(grpcCalls, "grpcCalls");
+      return this;
+    }
+
+    /**
+     * Offers an object to runtimes by name, through {@link
+     * io.proxywasm.spi.WasmVmIntegration#lookup}. The Null VM looks Java plugins up here first, so
+     * a test or an embedder can run a plugin instance that is not registered with ServiceLoader:
+     * {@code offer("my-plugin", new MyPlugin())} with code {@code java:my-plugin}.
+     *
+     * @param name the name
+     * @param object the object
+     * @return this builder
+     * @throws IllegalArgumentException if the name is already offered
+     */
+    public Builder offer(String name, Object object) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(object, "object");
+      if (runtimeObjects.putIfAbsent(name, object) != null) {
+        throw new IllegalArgumentException("an object is already offered as " + name);
+      }
       return this;
     }
 

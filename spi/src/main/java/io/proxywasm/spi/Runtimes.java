@@ -81,4 +81,54 @@ public final class Runtimes extends ProviderSet<WasmVmProvider> {
   public Runtimes with(WasmVmProvider... providers) {
     return new Runtimes(registry.with(List.of(providers)));
   }
+
+  /** The prefix of code that names a plugin written in Java rather than holding a wasm module. */
+  public static final String JAVA_PLUGIN_PREFIX = "java:";
+
+  /**
+   * Returns the default runtime for a piece of code: for a Java plugin ({@code java:NAME}) the
+   * highest-priority runtime that runs Java plugins; otherwise {@link #preferred()}.
+   *
+   * @param code the plugin's code
+   * @return the runtime
+   * @throws ProviderLookupException if no runtime can run the code
+   */
+  public WasmVmProvider preferredFor(byte[] code) {
+    if (!isJavaPlugin(code)) {
+      return preferred();
+    }
+    WasmVmProvider best = null;
+    for (WasmVmProvider p : all().values()) {
+      if (p.capabilities().contains(VmCapability.JAVA_PLUGINS)
+          && (best == null || p.priority() > best.priority())) {
+        best = p;
+      }
+    }
+    if (best == null) {
+      throw new ProviderLookupException(
+          "the code names a Java plugin, but no runtime that runs Java plugins is available"
+              + " (add proxy-wasm-null-vm-java); runtimes: "
+              + all().keySet());
+    }
+    return best;
+  }
+
+  /**
+   * Tells whether code names a Java plugin: it is the text {@code java:NAME}.
+   *
+   * @param code the code
+   * @return true for a Java plugin
+   */
+  public static boolean isJavaPlugin(byte[] code) {
+    byte[] prefix = JAVA_PLUGIN_PREFIX.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    if (code.length <= prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (code[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

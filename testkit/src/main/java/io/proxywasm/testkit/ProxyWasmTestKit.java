@@ -5,6 +5,7 @@ import io.proxywasm.host.ManualScheduler;
 import io.proxywasm.host.PluginConfig;
 import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.nullvm.JavaPlugin;
 import io.proxywasm.spi.Runtimes;
 import io.proxywasm.spi.WasmVmProvider;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import java.util.function.Consumer;
  */
 public final class ProxyWasmTestKit {
   private final WasmVmProvider runtime;
+  private JavaPlugin offered;
   private byte[] code;
   private Consumer<PluginConfig.Builder> config = c -> {};
   private ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -75,6 +77,30 @@ public final class ProxyWasmTestKit {
   public ProxyWasmTestKit plugin(byte[] code) {
     this.code = code.clone();
     return this;
+  }
+
+  /**
+   * Runs a Java plugin registered with ServiceLoader under a name (code {@code java:NAME}); use
+   * with the Null VM, {@code runtime("null")}.
+   *
+   * @param name the plugin's name, or its class name
+   * @return this kit
+   */
+  public ProxyWasmTestKit javaPlugin(String name) {
+    return plugin(
+        (Runtimes.JAVA_PLUGIN_PREFIX + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Runs a Java plugin instance, which need not be registered with ServiceLoader; use with the Null
+   * VM, {@code runtime("null")}.
+   *
+   * @param plugin the plugin
+   * @return this kit
+   */
+  public ProxyWasmTestKit javaPlugin(JavaPlugin plugin) {
+    this.offered = Objects.requireNonNull(plugin, "plugin");
+    return javaPlugin(plugin.name());
   }
 
   /**
@@ -158,15 +184,18 @@ public final class ProxyWasmTestKit {
     ManualScheduler scheduler = new ManualScheduler();
     RecordingLogSink logs = new RecordingLogSink();
     RecordingExtension extension = new RecordingExtension();
-    ProxyWasmHost host =
+    ProxyWasmHost.Builder hostBuilder =
         ProxyWasmHost.builder()
             .runtimes(Runtimes.of(runtime))
             .scheduler(scheduler)
             .clock(clock)
             .logSink(logs)
             .extension(extension)
-            .httpCalls(httpCalls)
-            .build();
+            .httpCalls(httpCalls);
+    if (offered != null) {
+      hostBuilder.offer(offered.name(), offered);
+    }
+    ProxyWasmHost host = hostBuilder.build();
     PluginConfig.Builder builder = PluginConfig.builder("test").runtime(runtime.name()).code(code);
     config.accept(builder);
     try {

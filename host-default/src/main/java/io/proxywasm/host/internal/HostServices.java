@@ -25,6 +25,7 @@ import java.util.Map;
  * @param httpCalls sends HTTP callouts
  * @param grpcCalls opens gRPC callouts
  * @param foreignFunctions the functions plugins may call by name
+ * @param runtimeObjects objects offered to runtimes by name (the Null VM's Java plugins)
  */
 public record HostServices(
     SharedData sharedData,
@@ -36,4 +37,5 @@ public record HostServices(
     PropertyResolver properties,
     HttpCallHandler httpCalls,
     GrpcCallHandler grpcCalls,
-    Map<String, ForeignFunction> foreignFunctions) {}
+    Map<String, ForeignFunction> foreignFunctions,
+    Map<String, Object> runtimeObjects) {}

@@ -5,6 +5,7 @@ import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmVmIntegration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,12 @@ public final class VmIntegration implements WasmVmIntegration {
       w.recordFailureMessage(message);
     }
     host.extension().onEvent(WasmEvent.of(state), owner, message);
+  }
+
+  @Override
+  public <T> Optional<T> lookup(Class<T> type, String name) {
+    Object o = host.runtimeObjects().get(name);
+    return type.isInstance(o) ? Optional.of(type.cast(o)) : Optional.empty();
   }
 
   @Override

@@ -1,0 +1,113 @@
+package io.proxywasm.nullvm;
+
+import io.proxywasm.spi.HeaderMapType;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One header map of a stream (request or response headers or trailers), read and changed through
+ * the host. Names are matched without regard to case; the host stores them in lower case.
+ */
+public final class Headers {
+  private final Context context;
+  private final HeaderMapType type;
+
+  Headers(Context context, HeaderMapType type) {
+    this.context = context;
+    this.type = type;
+  }
+
+  /**
+   * Returns which map this is.
+   *
+   * @return the map type
+   */
+  public HeaderMapType type() {
+    return type;
+  }
+
+  /**
+   * Returns the value of a header ({@code proxy_get_header_map_value}); several values of one name
+   * come joined by commas, as Envoy joins them.
+   *
+   * @param name the header name
+   * @return the value, or empty when the header or the map is absent
+   */
+  public Optional<String> get(String name) {
+    return context.host().headerMapValue(type, name);
+  }
+
+  /**
+   * Returns every entry in order ({@code proxy_get_header_map_pairs}).
+   *
+   * @return the entries; empty when the map is absent
+   */
+  public List<Map.Entry<String, String>> entries() {
+    return context.pairs(type);
+  }
+
+  /**
+   * Adds a value, keeping earlier values of the name ({@code proxy_add_header_map_value}).
+   *
+   * @param name the header name
+   * @param value the value
+   * @throws HostCallException when the map is not available in this callback
+   */
+  public void add(String name, String value) {
+    Context.check(
+        "proxy_add_header_map_value", context.host().addHeaderMapValue(type, name, value));
+  }
+
+  /**
+   * Sets a header, replacing its values ({@code proxy_replace_header_map_value}).
+   *
+   * @param name the header name
+   * @param value the value
+   * @throws HostCallException when the map is not available in this callback
+   */
+  public void set(String name, String value) {
+    Context.check(
+        "proxy_replace_header_map_value", context.host().replaceHeaderMapValue(type, name, value));
+  }
+
+  /**
+   * Removes every value of a header ({@code proxy_remove_header_map_value}).
+   *
+   * @param name the header name
+   * @throws HostCallException when the map is not available in this callback
+   */
+  public void remove(String name) {
+    Context.check("proxy_remove_header_map_value", context.host().removeHeaderMapValue(type, name));
+  }
+
+  /**
+   * Replaces the whole map ({@code proxy_set_header_map_pairs}).
+   *
+   * @param entries the new entries, in order
+   * @throws HostCallException when the map is not available in this callback
+   */
+  public void setAll(List<Map.Entry<String, String>> entries) {
+    Context.check("proxy_set_header_map_pairs", context.host().setHeaderMapPairs(type, entries));
+  }
+
+  /**
+   * Tells whether the map is available in this callback.
+   *
+   * @return true when the host has the map
+   */
+  public boolean isAvailable() {
+    return context.host().headerMapSize(type).isPresent();
+  }
+
+  /**
+   * Returns a header's value or a default.
+   *
+   * @param name the header name
+   * @param fallback the value when absent
+   * @return the value
+   */
+  public String getOrDefault(String name, String fallback) {
+    return get(name).orElse(fallback);
+  }
+}

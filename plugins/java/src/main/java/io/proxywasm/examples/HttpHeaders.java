@@ -1,0 +1,70 @@
+package io.proxywasm.examples;
+
+import com.google.auto.service.AutoService;
+import io.proxywasm.nullvm.Action;
+import io.proxywasm.nullvm.Headers;
+import io.proxywasm.nullvm.HttpContext;
+import io.proxywasm.nullvm.JavaPlugin;
+import io.proxywasm.nullvm.RootContext;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seed's http headers plugin: logs every request and response header at trace level, answers
+ * {@code :path} {@code /hello} with a local 200 {@code Hello, World!} (headers {@code Hello: World}
+ * and {@code Powered-By: proxy-wasm}), and lets every other request continue. Twin of {@code
+ * plugins/c/http_headers.c}.
+ */
+@AutoService(JavaPlugin.class)
+public final class HttpHeaders implements JavaPlugin {
+  private static final List<Map.Entry<String, String>> HELLO_HEADERS =
+      List.of(Map.entry("Hello", "World"), Map.entry("Powered-By", "proxy-wasm"));
+
+  /** Creates the plugin; ServiceLoader does this. */
+  public HttpHeaders() {}
+
+  @Override
+  public String name() {
+    return "http-headers";
+  }
+
+  @Override
+  public RootContext newRootContext() {
+    return new RootContext() {
+      @Override
+      public HttpContext newHttpContext(int contextId) {
+        return new Filter();
+      }
+    };
+  }
+
+  /** One HTTP stream. */
+  private static final class Filter extends HttpContext {
+    private void logAll(Headers headers, String arrow) {
+      for (Map.Entry<String, String> e : headers.entries()) {
+        logTrace("#" + contextId() + arrow + e.getKey() + ": " + e.getValue());
+      }
+    }
+
+    @Override
+    public Action onRequestHeaders(int headers, boolean endOfStream) {
+      logAll(requestHeaders(), " -> ");
+      if (requestHeaders().get(":path").filter("/hello"::equals).isPresent()) {
+        sendLocalResponse(200, HELLO_HEADERS, "Hello, World!\n");
+        return Action.PAUSE;
+      }
+      return Action.CONTINUE;
+    }
+
+    @Override
+    public Action onResponseHeaders(int headers, boolean endOfStream) {
+      logAll(responseHeaders(), " <- ");
+      return Action.CONTINUE;
+    }
+
+    @Override
+    public void onLog() {
+      logTrace("#" + contextId() + " completed.");
+    }
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Example Java plugins for the Null VM, twins of the wasm plugins under {@code plugins/}: the
+ * seed's hello world and http headers, and a filter that enqueues request paths with a singleton
+ * service that collects them into shared data.
+ */
+module io.proxywasm.examples {
+  requires io.proxywasm.nullvm;
+  requires static com.google.auto.service;
+
+  provides io.proxywasm.nullvm.JavaPlugin with
+      io.proxywasm.examples.HelloWorld,
+      io.proxywasm.examples.HttpHeaders,
+      io.proxywasm.examples.PathCollector,
+      io.proxywasm.examples.PathReporter;
+}

@@ -1,0 +1,132 @@
+package io.proxywasm.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proxywasm.host.LocalResponse;
+import io.proxywasm.spi.LogLevel;
+import io.proxywasm.testkit.ExchangeResult;
+import io.proxywasm.testkit.ManualClock;
+import io.proxywasm.testkit.ProxyWasmTestKit;
+import io.proxywasm.testkit.RecordingLogSink;
+import io.proxywasm.testkit.TestPlugin;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Each Java example and its wasm twin from {@code plugins/} give the same observable result for the
+ * same scenario: actions, headers after mutation, local replies, and log lines with levels.
+ */
+class ParityTest {
+  private static Path corpus(String name) {
+    return Path.of(System.getProperty("proxywasm.plugins.dir", "../../plugins"), "wasm", name);
+  }
+
+  private static ProxyWasmTestKit wasm(String file) {
+    return ProxyWasmTestKit.runtime("chicory-compiler").plugin(corpus(file));
+  }
+
+  private static ProxyWasmTestKit java(String name) {
+    return ProxyWasmTestKit.runtime("null").javaPlugin(name);
+  }
+
+  /** What a test can observe of an exchange, in a comparable form. */
+  private record Observed(
+      String requestAction,
+      Optional<String> responseAction,
+      List<?> requestHeaders,
+      List<?> responseHeaders,
+      String responseBody,
+      Optional<String> localResponse,
+      List<String> logs) {
+    static Observed of(ExchangeResult r) {
+      return new Observed(
+          r.requestHeadersStatus().name(),
+          r.responseHeadersStatus().map(Enum::name),
+          r.requestHeaders(),
+          r.responseHeaders(),
+          new String(r.responseBody(), StandardCharsets.UTF_8),
+          r.localResponse().map(ParityTest::describe),
+          r.logs().stream().map(RecordingLogSink.Line::toString).toList());
+    }
+  }
+
+  private static String describe(LocalResponse l) {
+    return l.status() + " " + l.headers() + " " + l.bodyText() + " grpc=" + l.grpcStatus();
+  }
+
+  private static Observed exchange(TestPlugin plugin, String path) {
+    return Observed.of(
+        plugin
+            .http()
+            .requestHeader(":path", path)
+            .requestHeader(":method", "GET")
+            .responseHeader("server", "test")
+            .responseBody("upstream")
+            .run());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/hello", "/other", "/hello/not"})
+  void httpHeadersMatchesItsWasmTwin(String path) throws Exception {
+    try (TestPlugin c =
+            wasm("c-http-headers.wasm").config(b -> b.logLevel(LogLevel.TRACE)).start();
+        TestPlugin j = java("http-headers").config(b -> b.logLevel(LogLevel.TRACE)).start()) {
+      for (int round = 0; round < 2; round++) {
+        Observed fromC = exchange(c, path);
+        Observed fromJava = exchange(j, path);
+        assertEquals(fromC, fromJava, "round " + round + " of " + path);
+        assertTrue(fromJava.logs().size() >= 3, fromJava.logs().toString());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/hello", "/other"})
+  void httpHeadersMatchesTheAssemblyScriptSdkTwinOnWhatBothDo(String path) throws Exception {
+    try (TestPlugin as =
+            wasm("as-http-headers.wasm")
+                .config(b -> b.rootId("http_headers").pluginConfiguration("{}"))
+                .start();
+        TestPlugin j = java("http-headers").start()) {
+      Observed fromAs = exchange(as, path);
+      Observed fromJava = exchange(j, path);
+      assertEquals(fromAs.requestAction(), fromJava.requestAction());
+      assertEquals(fromAs.responseAction(), fromJava.responseAction());
+      assertEquals(fromAs.localResponse(), fromJava.localResponse());
+      assertEquals(fromAs.responseHeaders(), fromJava.responseHeaders());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 3})
+  void helloWorldMatchesItsWasmTwin(int ticks) throws Exception {
+    ManualClock cClock = new ManualClock(Instant.ofEpochSecond(1_700_000_000L, 123));
+    ManualClock jClock = new ManualClock(Instant.ofEpochSecond(1_700_000_000L, 123));
+    try (TestPlugin c = wasm("c-hello-world.wasm").clock(cClock).start();
+        TestPlugin j = java("hello-world").clock(jClock).start()) {
+      for (int i = 0; i < ticks; i++) {
+        c.advance(Duration.ofSeconds(5));
+        j.advance(Duration.ofSeconds(5));
+      }
+      assertEquals(lines(c), lines(j));
+      assertEquals(
+          ticks,
+          lines(j).stream().filter(l -> l.startsWith("INFO It's ")).count(),
+          lines(j).toString());
+      assertTrue(lines(j).contains("INFO Hello, World!"), lines(j).toString());
+      assertEquals(c.handle().tickPeriodMillis(), j.handle().tickPeriodMillis());
+      assertEquals(c.extension().metricValues(), j.extension().metricValues());
+    }
+  }
+
+  private static List<String> lines(TestPlugin p) {
+    return p.logs().lines().stream().map(RecordingLogSink.Line::toString).toList();
+  }
+}
