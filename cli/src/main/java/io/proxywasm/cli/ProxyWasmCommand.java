@@ -52,7 +52,7 @@ public final class ProxyWasmCommand {
   private static final String USAGE =
       String.join(
           "\n",
-          "usage: proxy-wasm run --plugin FILE [--runtime NAME] [--plugin-config TEXT|@FILE]",
+          "usage: proxy-wasm run --plugin FILE|java:NAME [--runtime NAME] [--plugin-config TEXT|@FILE]",
           "                      [--vm-config TEXT|@FILE] [--root-id ID] [--vm-id ID]",
           "                      [--request-header NAME=VALUE]... [--request-body TEXT|@FILE]",
           "                      [--request-trailer NAME=VALUE]... [--response-header NAME=VALUE]...",
@@ -266,9 +266,8 @@ public final class ProxyWasmCommand {
   }
 
   static byte[] readPlugin(Options o) throws UsageException {
-    if (o.plugin.startsWith("java:")) {
-      throw new UsageException(
-          "--plugin " + o.plugin + ": Java plugins need the Null VM, which this build lacks");
+    if (o.plugin.startsWith(Runtimes.JAVA_PLUGIN_PREFIX)) {
+      return o.plugin.getBytes(StandardCharsets.UTF_8);
     }
     try {
       return Files.readAllBytes(Path.of(o.plugin));
@@ -280,7 +279,12 @@ public final class ProxyWasmCommand {
   static WasmVmProvider runtime(Options o) throws UsageException {
     try {
       Runtimes runtimes = Runtimes.discover();
-      return o.runtime == null ? runtimes.preferred() : runtimes.get(o.runtime);
+      if (o.runtime != null) {
+        return runtimes.get(o.runtime);
+      }
+      return o.plugin != null && o.plugin.startsWith(Runtimes.JAVA_PLUGIN_PREFIX)
+          ? runtimes.preferredFor(o.plugin.getBytes(StandardCharsets.UTF_8))
+          : runtimes.preferred();
     } catch (ProviderLookupException e) {
       throw new UsageException(e.getMessage());
     }

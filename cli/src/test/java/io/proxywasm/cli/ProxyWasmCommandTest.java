@@ -105,9 +105,32 @@ class ProxyWasmCommandTest {
     assertEquals(2, run("frobnicate"));
     assertTrue(err().contains("unknown command 'frobnicate'"), err());
     assertEquals(2, run("run", "--plugin", "java:my-plugin"));
-    assertTrue(err().contains("Java plugins need the Null VM"), err());
+    assertTrue(err().contains("no Java plugin named 'my-plugin'"), err());
     assertEquals(0, run("run", "--help"));
     assertTrue(out().startsWith("usage: proxy-wasm run"), out());
+  }
+
+  @Test
+  void runsAJavaPluginOnTheNullVm() {
+    assertEquals(
+        0,
+        run("run", "--plugin", "java:http-headers", "--request-header", ":path=/hello", "--json"));
+    String json = out();
+    assertTrue(json.contains("\"status\":200"), json);
+    assertTrue(json.contains("Hello, World!"), json);
+    out.reset();
+    assertEquals(
+        0,
+        run(
+            "run",
+            "--plugin",
+            "java:http-headers",
+            "--runtime",
+            "null",
+            "--request-header",
+            ":path=/other",
+            "--json"));
+    assertTrue(out().contains("\"localResponse\":null"), out());
   }
 
   @Test
