@@ -293,7 +293,7 @@ final class TypedHost implements HostAbi {
     Optional<HeaderMap> map = map(type.code());
     return map.isEmpty()
         ? HostResult.failed(WasmResult.NOT_FOUND)
-        : HostResult.ok(List.copyOf(map.get().entries()));
+        : HostResult.ok(map.get().entries());
   }
 
   @Override

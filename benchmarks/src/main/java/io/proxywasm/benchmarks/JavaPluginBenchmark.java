@@ -1,0 +1,148 @@
+package io.proxywasm.benchmarks;
+
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
+import io.proxywasm.nullvm.NullVmProvider;
+import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.FunctionType;
+import io.proxywasm.spi.WasmFunction;
+import io.proxywasm.spi.WasmVm;
+import io.proxywasm.spi.WasmVmIntegration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The Java twin of the http-headers plugin ({@code java:http-headers}) on the Null VM: one exchange
+ * through the full host ({@link #throughHost}), as {@link PerRequestBenchmark} measures the wasm
+ * runtimes, and the same callbacks called straight on the VM with a minimal host that only keeps
+ * two header maps ({@link #direct}) — the cost of the plugin's own methods, the baseline of the
+ * "within 2x" target.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class JavaPluginBenchmark {
+  private ProxyWasmHost host;
+  private Plugin loaded;
+  private Worker worker;
+  private PluginHandle handle;
+  private final HeaderMap request = PerRequestBenchmark.requestHeaders();
+  private final HeaderMap response = HeaderMap.of(":status", "200", "content-type", "text/plain");
+
+  private WasmVm vm;
+  private MinimalHost minimal;
+  private WasmFunction contextCreate;
+  private WasmFunction requestHeaders;
+  private WasmFunction responseHeaders;
+  private WasmFunction onLog;
+  private WasmFunction onDone;
+  private WasmFunction onDelete;
+
+  /** Creates the benchmark state; JMH calls it. */
+  public JavaPluginBenchmark() {}
+
+  /**
+   * Loads the plugin in the host and, separately, in a bare Null VM.
+   *
+   * @throws Exception if the plugin cannot load
+   */
+  @Setup
+  public void setUp() throws Exception {
+    host = ProxyWasmHost.builder().logSink((p, level, message) -> {}).build();
+    loaded = host.load(PluginConfig.builder("bench").javaPlugin("http-headers").build());
+    worker = host.newWorker();
+    handle = worker.handle(loaded);
+    handle.rootContextId();
+
+    vm =
+        new NullVmProvider()
+            .create(
+                new WasmVmIntegration() {
+                  @Override
+                  public void error(FailState state, String message) {
+                    throw new IllegalStateException(message);
+                  }
+                });
+    vm.load("java:http-headers".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    minimal = new MinimalHost(toList(request), toList(response));
+    vm.registerHostAbi(minimal);
+    vm.link("bench");
+    contextCreate = fn("proxy_on_context_create", 2, 0);
+    requestHeaders = fn("proxy_on_request_headers", 3, 1);
+    responseHeaders = fn("proxy_on_response_headers", 3, 1);
+    onLog = fn("proxy_on_log", 1, 0);
+    onDone = fn("proxy_on_done", 1, 1);
+    onDelete = fn("proxy_on_delete", 1, 0);
+    contextCreate.call(1, 0);
+  }
+
+  private static List<Map.Entry<String, String>> toList(HeaderMap map) {
+    return List.copyOf(map.entries());
+  }
+
+  private WasmFunction fn(String name, int params, int results) {
+    return vm.function(name, FunctionType.i32(params, results)).orElseThrow();
+  }
+
+  /** Releases everything. */
+  @TearDown
+  public void tearDown() {
+    worker.close();
+    loaded.close();
+    host.close();
+    vm.close();
+  }
+
+  /**
+   * One exchange through the host on the Null VM.
+   *
+   * @return the request decision
+   */
+  @Benchmark
+  public FilterHeadersStatus throughHost() {
+    HttpStream stream = handle.newHttpStream(HttpStreamListener.IGNORE);
+    FilterHeadersStatus status = stream.onRequestHeaders(request, false);
+    stream.onResponseHeaders(response, true);
+    stream.onLog();
+    stream.close();
+    return status;
+  }
+
+  /**
+   * The same callbacks on the bare VM with a minimal host.
+   *
+   * @return the request decision
+   */
+  @Benchmark
+  public long direct() {
+    contextCreate.call(2, 1);
+    long status = requestHeaders.call(2, 7, 0)[0];
+    responseHeaders.call(2, 2, 1);
+    onLog.call(2);
+    onDone.call(2);
+    onDelete.call(2);
+    return status;
+  }
+}
