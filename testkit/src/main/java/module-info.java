@@ -8,6 +8,7 @@
 module io.proxywasm.testkit {
   requires transitive io.proxywasm.host;
   requires transitive io.proxywasm.nullvm;
+  requires static transitive org.junit.jupiter.api;
 
   exports io.proxywasm.testkit;
 }
