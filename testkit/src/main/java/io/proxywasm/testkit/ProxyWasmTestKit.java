@@ -42,6 +42,7 @@ public final class ProxyWasmTestKit {
   private Consumer<PluginConfig.Builder> config = c -> {};
   private ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private HttpCallHandler httpCalls = HttpCallHandler.NONE;
+  private io.proxywasm.host.GrpcCallHandler grpcCalls = io.proxywasm.host.GrpcCallHandler.NONE;
 
   private ProxyWasmTestKit(WasmVmProvider runtime) {
     this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -171,6 +172,28 @@ public final class ProxyWasmTestKit {
   }
 
   /**
+   * Answers the plugin's gRPC calls with the given handler.
+   *
+   * @param grpcCalls the handler; by default every cluster is unknown
+   * @return this kit
+   */
+  public ProxyWasmTestKit grpcCalls(io.proxywasm.host.GrpcCallHandler grpcCalls) {
+    this.grpcCalls = Objects.requireNonNull(grpcCalls, "grpcCalls");
+    return this;
+  }
+
+  /**
+   * Answers the plugin's HTTP and gRPC callouts from scripted upstreams, which also record the
+   * calls.
+   *
+   * @param upstreams the upstreams
+   * @return this kit
+   */
+  public ProxyWasmTestKit upstreams(FakeUpstreams upstreams) {
+    return httpCalls(upstreams).grpcCalls(upstreams);
+  }
+
+  /**
    * Loads the plugin and starts it on a worker: its root context is created, started and
    * configured.
    *
@@ -191,7 +214,8 @@ public final class ProxyWasmTestKit {
             .clock(clock)
             .logSink(logs)
             .extension(extension)
-            .httpCalls(httpCalls);
+            .httpCalls(httpCalls)
+            .grpcCalls(grpcCalls);
     if (offered != null) {
       hostBuilder.offer(offered.name(), offered);
     }

@@ -59,6 +59,69 @@ public final class TestPlugin implements AutoCloseable {
     scheduler.advance(by);
   }
 
+  /**
+   * Runs {@code proxy_on_tick} now, as the plugin's timer would, and delivers what is due.
+   *
+   * @throws IllegalStateException if the plugin cannot run on its worker
+   */
+  public void tick() {
+    if (!handle.tick()) {
+      throw new IllegalStateException("plugin " + plugin.info().name() + " cannot run: see events");
+    }
+    scheduler.runDue();
+  }
+
+  /**
+   * Puts an item on a shared queue, as another plugin or the embedder would, and delivers it: the
+   * plugin that registered the queue gets {@code proxy_on_queue_ready}.
+   *
+   * @param vmId the vm_id the queue belongs to (the plugin's own is {@code plugin().info().vmId()})
+   * @param queue the queue name
+   * @param item the item
+   * @throws IllegalArgumentException if no such queue is registered
+   */
+  public void enqueue(String vmId, String queue, byte[] item) {
+    int token = host.sharedQueues().resolve(vmId, queue);
+    if (token == 0) {
+      throw new IllegalArgumentException(
+          "no queue '"
+              + queue
+              + "' in vm_id '"
+              + vmId
+              + "'; registered: "
+              + host.sharedQueues().names(vmId));
+    }
+    io.proxywasm.spi.WasmResult r = host.sharedQueues().enqueue(token, item);
+    if (r != io.proxywasm.spi.WasmResult.OK) {
+      throw new IllegalStateException("enqueue on " + queue + " failed: " + r);
+    }
+    scheduler.runDue();
+  }
+
+  /**
+   * Calls a function the plugin exports to the host ({@code proxy_on_foreign_function}) and
+   * delivers what is due.
+   *
+   * @param functionId the function's id
+   * @param arguments its argument bytes
+   * @throws IllegalStateException if the plugin cannot run on its worker
+   */
+  public void callForeignFunction(int functionId, byte[] arguments) {
+    if (!handle.callForeignFunction(functionId, arguments)) {
+      throw new IllegalStateException("plugin " + plugin.info().name() + " cannot run: see events");
+    }
+    scheduler.runDue();
+  }
+
+  /**
+   * Opens a TCP connection through the plugin.
+   *
+   * @return the connection, already past {@code proxy_on_new_connection}
+   */
+  public TcpConnection tcp() {
+    return new TcpConnection(handle, scheduler);
+  }
+
   /** Delivers what is due now: queue items, callout answers. */
   public void runDue() {
     scheduler.runDue();
