@@ -26,7 +26,11 @@ public final class ChicoryCompilerProvider implements WasmVmProvider {
 
   @Override
   public Set<VmCapability> capabilities() {
-    return Set.of(VmCapability.WASM_BYTECODE, VmCapability.COMPILED, VmCapability.TERMINATE);
+    return Set.of(
+        VmCapability.WASM_BYTECODE,
+        VmCapability.COMPILED,
+        VmCapability.TERMINATE,
+        VmCapability.MEMORY_LIMIT);
   }
 
   @Override

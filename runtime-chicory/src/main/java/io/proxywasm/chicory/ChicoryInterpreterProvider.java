@@ -23,7 +23,7 @@ public final class ChicoryInterpreterProvider implements WasmVmProvider {
 
   @Override
   public Set<VmCapability> capabilities() {
-    return Set.of(VmCapability.WASM_BYTECODE, VmCapability.TERMINATE);
+    return Set.of(VmCapability.WASM_BYTECODE, VmCapability.TERMINATE, VmCapability.MEMORY_LIMIT);
   }
 
   @Override

@@ -45,7 +45,8 @@ class ProvidersTest {
     WasmVmProvider provider = new ChicoryInterpreterProvider();
     assertEquals("chicory", provider.name());
     assertEquals(
-        Set.of(VmCapability.WASM_BYTECODE, VmCapability.TERMINATE), provider.capabilities());
+        Set.of(VmCapability.WASM_BYTECODE, VmCapability.TERMINATE, VmCapability.MEMORY_LIMIT),
+        provider.capabilities());
     assertEquals(0, provider.priority());
     createsWorkingVms(provider);
   }
@@ -55,7 +56,11 @@ class ProvidersTest {
     WasmVmProvider provider = new ChicoryCompilerProvider();
     assertEquals("chicory-compiler", provider.name());
     assertEquals(
-        Set.of(VmCapability.WASM_BYTECODE, VmCapability.COMPILED, VmCapability.TERMINATE),
+        Set.of(
+            VmCapability.WASM_BYTECODE,
+            VmCapability.COMPILED,
+            VmCapability.TERMINATE,
+            VmCapability.MEMORY_LIMIT),
         provider.capabilities());
     assertEquals(10, provider.priority());
     createsWorkingVms(provider);
