@@ -42,8 +42,13 @@ public final class Plugin implements AutoCloseable {
    * Returns the ABI version the module declares.
    *
    * @return the version
+   * @throws IllegalStateException for a plugin that is not {@link #isAvailable() available}
    */
   public AbiVersion abiVersion() {
+    if (abi == null) {
+      throw new IllegalStateException(
+          "plugin " + loaded.info().name() + " is unavailable: " + loaded.unavailable());
+    }
     return abi;
   }
 
@@ -54,6 +59,45 @@ public final class Plugin implements AutoCloseable {
    */
   public String vmKey() {
     return loaded.vmKey();
+  }
+
+  /**
+   * Tells whether the plugin runs; false for a plugin registered with {@link
+   * ProxyWasmHost#unavailable}, whose streams all get the fail policy.
+   *
+   * @return true when the plugin has code and a VM
+   */
+  public boolean isAvailable() {
+    return loaded.unavailable() == null;
+  }
+
+  /**
+   * Returns why the plugin cannot run.
+   *
+   * @return the reason, or empty for a plugin that runs
+   */
+  public java.util.Optional<String> unavailableReason() {
+    return java.util.Optional.ofNullable(loaded.unavailable());
+  }
+
+  /**
+   * Returns the plugin's current log level: its logs below it are dropped, and {@code
+   * proxy_get_log_level} answers it.
+   *
+   * @return the level
+   */
+  public io.proxywasm.spi.LogLevel logLevel() {
+    return loaded.logLevel().get();
+  }
+
+  /**
+   * Changes the plugin's log level at run time, in every VM it runs in; the plugin sees the new
+   * level from its next {@code proxy_get_log_level}.
+   *
+   * @param level the new level
+   */
+  public void setLogLevel(io.proxywasm.spi.LogLevel level) {
+    loaded.logLevel().set(java.util.Objects.requireNonNull(level, "level"));
   }
 
   LoadedPlugin loaded() {

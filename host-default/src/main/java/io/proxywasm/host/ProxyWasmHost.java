@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class ProxyWasmHost implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyWasmHost.class);
   private final Runtimes runtimes;
   private final HostServices services;
   private final ScheduledExecutorService ownedScheduler;
@@ -269,7 +270,27 @@ public final class ProxyWasmHost implements AutoCloseable {
   }
 
   void release(Plugin plugin) {
-    releaseBase(plugin.vmKey());
+    if (plugin.isAvailable()) {
+      releaseBase(plugin.vmKey());
+    }
+  }
+
+  /**
+   * Registers a plugin whose code could not be had (a remote module that failed to download, a hash
+   * mismatch): it loads nothing, and every stream through it gets the plugin's fail policy — fail
+   * closed answers 503, fail open lets the stream through — as Envoy does for a plugin whose VM
+   * could not be created. The caller reports the failure; this records the reason.
+   *
+   * @param config the plugin; its code is not used
+   * @param reason why the plugin cannot run, for logs and {@link Plugin#unavailableReason()}
+   * @return the plugin
+   */
+  public Plugin unavailable(PluginConfig config, String reason) {
+    Objects.requireNonNull(config, "config");
+    String runtime = config.runtime().isEmpty() ? "" : config.runtime();
+    PluginInfo info = new PluginInfo(config.name(), config.rootId(), config.vmId(), runtime);
+    LOG.warn("plugin {} {} {} is unavailable: {}", info.name(), info.rootId(), info.vmId(), reason);
+    return new Plugin(this, LoadedPlugin.unavailable(config, info, reason), null);
   }
 
   private void releaseBase(String vmKey) {
@@ -329,12 +350,11 @@ public final class ProxyWasmHost implements AutoCloseable {
 
   /** Configures a {@link ProxyWasmHost}. */
   public static final class Builder {
-    private static final Logger PLUGIN_LOG = LoggerFactory.getLogger("io.proxywasm.plugin");
     private Runtimes runtimes;
     private WasmExtension extension;
     private Scheduler scheduler;
     private HostClock clock = HostClock.SYSTEM;
-    private LogSink logSink = Builder::slf4j;
+    private LogSink logSink = new Slf4jLogSink();
     private PropertyResolver properties = PropertyResolver.NONE;
     private HttpCallHandler httpCalls = HttpCallHandler.NONE;
     private GrpcCallHandler grpcCalls = GrpcCallHandler.NONE;
@@ -342,28 +362,6 @@ public final class ProxyWasmHost implements AutoCloseable {
     private final Map<String, Object> runtimeObjects = new HashMap<>();
 
     private Builder() {}
-
-    private static void slf4j(PluginInfo plugin, io.proxywasm.spi.LogLevel level, String msg) {
-      String format = "wasm log {} {} {}: {}";
-      Object[] args = {plugin.name(), plugin.rootId(), plugin.vmId(), msg};
-      switch (level) {
-        case TRACE:
-          PLUGIN_LOG.trace(format, args);
-          break;
-        case DEBUG:
-          PLUGIN_LOG.debug(format, args);
-          break;
-        case INFO:
-          PLUGIN_LOG.info(format, args);
-          break;
-        case WARN:
-          PLUGIN_LOG.warn(format, args);
-          break;
-        default:
-          PLUGIN_LOG.error(format, args);
-          break;
-      }
-    }
 
     /**
      * Uses the given runtimes instead of discovering them.

@@ -58,6 +58,9 @@ public final class Worker implements AutoCloseable {
       throw new IllegalStateException(plugin + " is closed");
     }
     LoadedPlugin loaded = plugin.loaded();
+    if (loaded.unavailable() != null) {
+      return Optional.empty();
+    }
     WasmBase clone = clones.get(loaded.vmKey());
     if (clone != null && clone.isFailed()) {
       // A failed clone is never entered again; streams still open on it only see its failure.

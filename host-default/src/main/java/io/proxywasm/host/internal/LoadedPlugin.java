@@ -1,15 +1,74 @@
 package io.proxywasm.host.internal;
 
 import io.proxywasm.host.PluginConfig;
+import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.PluginInfo;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A plugin as the host runs it: its configuration, its identity for events and metrics, and the key
- * that tells plugins apart inside one VM.
+ * A plugin as the host runs it: its configuration, its identity for events and metrics, the key
+ * that tells plugins apart inside one VM, its current log level, and, for a plugin whose code could
+ * not be had, why.
  *
  * @param config the configuration
  * @param info the identity
  * @param key uppercase-hex SHA-256 of root_id, plugin configuration and vm_key
- * @param vmKey the key of the base VM the plugin runs in
+ * @param vmKey the key of the base VM the plugin runs in; empty when unavailable
+ * @param logLevel the level below which the plugin's logs are dropped; changes at run time
+ * @param unavailable why the plugin cannot run, or null when it can
  */
-public record LoadedPlugin(PluginConfig config, PluginInfo info, String key, String vmKey) {}
+public record LoadedPlugin(
+    PluginConfig config,
+    PluginInfo info,
+    String key,
+    String vmKey,
+    AtomicReference<LogLevel> logLevel,
+    String unavailable) {
+
+  /**
+   * Checks the parts.
+   *
+   * @param config the configuration
+   * @param info the identity
+   * @param key the plugin key
+   * @param vmKey the base VM's key
+   * @param logLevel the log level holder
+   * @param unavailable why the plugin cannot run, or null
+   */
+  public LoadedPlugin {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(info, "info");
+    Objects.requireNonNull(logLevel, "logLevel");
+  }
+
+  /**
+   * A plugin that runs, at its configured log level.
+   *
+   * @param config the configuration
+   * @param info the identity
+   * @param key the plugin key
+   * @param vmKey the base VM's key
+   */
+  public LoadedPlugin(PluginConfig config, PluginInfo info, String key, String vmKey) {
+    this(config, info, key, vmKey, new AtomicReference<>(config.logLevel()), null);
+  }
+
+  /**
+   * A plugin that cannot run: every stream gets its fail policy.
+   *
+   * @param config the configuration
+   * @param info the identity
+   * @param reason why
+   * @return the plugin
+   */
+  public static LoadedPlugin unavailable(PluginConfig config, PluginInfo info, String reason) {
+    return new LoadedPlugin(
+        config,
+        info,
+        "",
+        "",
+        new AtomicReference<>(config.logLevel()),
+        Objects.requireNonNull(reason, "reason"));
+  }
+}

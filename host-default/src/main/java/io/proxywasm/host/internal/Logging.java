@@ -18,7 +18,7 @@ final class Logging {
   }
 
   static LogLevel level(Context c) {
-    return c != null && c.plugin() != null ? c.plugin().config().logLevel() : LogLevel.INFO;
+    return c != null && c.plugin() != null ? c.plugin().logLevel().get() : LogLevel.INFO;
   }
 
   static void log(WasmBase wasm, Context c, LogLevel level, String message) {

@@ -60,6 +60,11 @@ public final class WasmBase {
 
   private boolean closeWhenDone;
 
+  /** The runtime's {@code wasm.<runtime>.memory_size} gauge, and what this VM added to it. */
+  private final io.proxywasm.spi.Metric memoryGauge;
+
+  private long reportedMemory;
+
   /** The host functions' semantics with Java values, shared by wasm imports and Java plugins. */
   private final TypedHost typedHost;
 
@@ -78,6 +83,11 @@ public final class WasmBase {
     this.startedFrom = from;
     this.metrics = new MetricTable(host.extension());
     this.typedHost = new TypedHost(this);
+    this.memoryGauge =
+        host.extension()
+            .hostMetric(
+                io.proxywasm.spi.MetricType.GAUGE,
+                "wasm." + spec.provider().name() + ".memory_size");
     vm.addFailCallback(this::onVmFailed);
     integration.bind(this);
     boolean terminable =
@@ -297,6 +307,9 @@ public final class WasmBase {
       effectiveContextId = savedEffective;
       depth--;
       if (depth == 0) {
+        if (!closed) {
+          reportMemory();
+        }
         if (stopNextIteration) {
           result |= 1L << 32;
         }
@@ -685,6 +698,7 @@ public final class WasmBase {
   }
 
   private void created() {
+    reportMemory();
     host.extension()
         .onEvent(
             WasmEvent.VM_CREATED,
@@ -702,7 +716,22 @@ public final class WasmBase {
     for (Context c : new ArrayList<>(contexts.values())) {
       c.cancelTimers();
     }
+    memoryGauge.add(-reportedMemory);
+    reportedMemory = 0;
     vm.close();
     host.extension().onEvent(WasmEvent.VM_SHUT_DOWN, owner, spec.vmKey());
+  }
+
+  /**
+   * Brings the host gauge {@code wasm.<runtime>.memory_size} (the sum of the linear memory of every
+   * live VM of the runtime) up to date with this VM's size; called when a VM is created and after
+   * each outermost call, which is when memory can have grown.
+   */
+  private void reportMemory() {
+    long size = vm.memorySize();
+    if (size != reportedMemory) {
+      memoryGauge.add(size - reportedMemory);
+      reportedMemory = size;
+    }
   }
 }

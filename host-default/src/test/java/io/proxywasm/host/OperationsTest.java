@@ -1,0 +1,117 @@
+package io.proxywasm.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.LogLevel;
+import io.proxywasm.spi.MetricType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What operators rely on: run-time log levels, unavailable plugins, the memory gauge. */
+class OperationsTest {
+  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final InMemoryExtension extension = new InMemoryExtension();
+  private final ProxyWasmHost host =
+      TestSupport.host(log, new ManualScheduler()).extension(extension).build();
+
+  @AfterEach
+  void tearDown() {
+    host.close();
+  }
+
+  private static void exchange(PluginHandle handle, String path) {
+    HttpStream s = handle.newHttpStream(HttpStreamListener.IGNORE);
+    s.onRequestHeaders(HeaderMap.of(":path", path), true);
+    s.onLog();
+    s.close();
+  }
+
+  @Test
+  void theLogLevelChangesAtRunTime() throws Exception {
+    try (Plugin plugin =
+            host.load(
+                PluginConfig.builder("headers")
+                    .runtime(TestSupport.RUNTIME)
+                    .code(TestSupport.corpus("wasm/c-http-headers.wasm"))
+                    .build());
+        Worker worker = host.newWorker()) {
+      assertEquals(LogLevel.INFO, plugin.logLevel());
+      exchange(worker.handle(plugin), "/a");
+      assertEquals(List.of(), log.messages(), "trace lines are dropped at info");
+      plugin.setLogLevel(LogLevel.TRACE);
+      exchange(worker.handle(plugin), "/b");
+      assertTrue(
+          log.messages().stream().anyMatch(m -> m.endsWith(":path: /b")), log.lines.toString());
+      log.clear();
+      plugin.setLogLevel(LogLevel.WARN);
+      exchange(worker.handle(plugin), "/c");
+      assertEquals(List.of(), log.messages());
+    }
+  }
+
+  @Test
+  void anUnavailablePluginAppliesItsFailPolicyToEveryStream() throws Exception {
+    for (FailPolicy policy : FailPolicy.values()) {
+      try (Plugin plugin =
+              host.unavailable(
+                  PluginConfig.builder("remote-" + policy)
+                      .code(new byte[0])
+                      .failPolicy(policy)
+                      .build(),
+                  "sha256 mismatch");
+          Worker worker = host.newWorker()) {
+        assertFalse(plugin.isAvailable());
+        assertEquals(Optional.of("sha256 mismatch"), plugin.unavailableReason());
+        assertThrows(IllegalStateException.class, plugin::abiVersion);
+        List<LocalResponse> replies = new ArrayList<>();
+        HttpStream s =
+            worker
+                .handle(plugin)
+                .newHttpStream(
+                    new HttpStreamListener() {
+                      @Override
+                      public void onLocalResponse(LocalResponse response) {
+                        replies.add(response);
+                      }
+                    });
+        FilterHeadersStatus status = s.onRequestHeaders(HeaderMap.of(":path", "/"), true);
+        s.close();
+        if (policy == FailPolicy.FAIL_CLOSED) {
+          assertEquals(503, replies.get(0).status());
+        } else {
+          assertEquals(FilterHeadersStatus.CONTINUE, status);
+          assertEquals(List.of(), replies);
+        }
+      }
+    }
+  }
+
+  @Test
+  void theMemoryGaugeFollowsLiveVms() throws Exception {
+    String gauge = "wasm." + TestSupport.RUNTIME + ".memory_size";
+    long perVm;
+    try (Plugin plugin =
+            host.load(
+                PluginConfig.builder("headers")
+                    .runtime(TestSupport.RUNTIME)
+                    .code(TestSupport.corpus("wasm/c-http-headers.wasm"))
+                    .build());
+        Worker worker = host.newWorker()) {
+      long baseOnly = extension.hostMetric(MetricType.GAUGE, gauge).value();
+      assertTrue(baseOnly > 0, "the base VM's memory is counted");
+      exchange(worker.handle(plugin), "/");
+      long withClone = extension.hostMetric(MetricType.GAUGE, gauge).value();
+      perVm = withClone - baseOnly;
+      assertEquals(baseOnly, perVm, "a clone has the base's memory size");
+    }
+    assertEquals(0, extension.hostMetric(MetricType.GAUGE, gauge).value(), "all VMs are gone");
+    assertTrue(perVm > 0);
+  }
+}
