@@ -62,7 +62,8 @@ public final class Worker implements AutoCloseable {
       return Optional.empty();
     }
     WasmBase clone = clones.get(loaded.vmKey());
-    if (clone != null && clone.isFailed()) {
+    boolean reloading = clone != null && clone.isFailed();
+    if (reloading) {
       // A failed clone is never entered again; streams still open on it only see its failure.
       clones.remove(loaded.vmKey());
       clone.lock().lock();
@@ -85,6 +86,14 @@ public final class Worker implements AutoCloseable {
           base.lock().unlock();
         }
         clones.put(loaded.vmKey(), clone);
+        if (reloading) {
+          host.services()
+              .extension()
+              .onEvent(
+                  WasmEvent.VM_RELOAD_SUCCESS,
+                  loaded.info(),
+                  "a fresh clone replaced a failed one");
+        }
       }
       clone.lock().lock();
       try {
@@ -101,6 +110,11 @@ public final class Worker implements AutoCloseable {
       host.services()
           .extension()
           .onEvent(WasmEvent.of(e.failState()), loaded.info(), e.getMessage());
+      if (reloading) {
+        host.services()
+            .extension()
+            .onEvent(WasmEvent.VM_RELOAD_FAILURE, loaded.info(), e.getMessage());
+      }
       return Optional.empty();
     }
   }

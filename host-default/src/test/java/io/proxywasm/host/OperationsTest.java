@@ -114,4 +114,45 @@ class OperationsTest {
     assertEquals(0, extension.hostMetric(MetricType.GAUGE, gauge).value(), "all VMs are gone");
     assertTrue(perVm > 0);
   }
+
+  @Test
+  void aFreshCloneAfterATrapIsAReload() throws Exception {
+    java.util.List<io.proxywasm.spi.WasmEvent> events =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.proxywasm.spi.WasmExtension recording =
+        new io.proxywasm.spi.WasmExtension() {
+          @Override
+          public void onEvent(
+              io.proxywasm.spi.WasmEvent event, io.proxywasm.spi.PluginInfo plugin, String m) {
+            events.add(event);
+          }
+
+          @Override
+          public io.proxywasm.spi.Metric pluginMetric(
+              MetricType type, String name, io.proxywasm.spi.PluginInfo plugin) {
+            return extension.pluginMetric(type, name, plugin);
+          }
+
+          @Override
+          public io.proxywasm.spi.Metric hostMetric(MetricType type, String name) {
+            return extension.hostMetric(type, name);
+          }
+        };
+    try (ProxyWasmHost h =
+            TestSupport.host(log, new ManualScheduler()).extension(recording).build();
+        Plugin plugin =
+            h.load(
+                PluginConfig.builder("trapper")
+                    .runtime(TestSupport.RUNTIME)
+                    .code(TestSupport.wat("recorder.wat"))
+                    .pluginConfiguration("t")
+                    .build());
+        Worker worker = h.newWorker()) {
+      exchange(worker.handle(plugin), "/first");
+      assertTrue(events.contains(io.proxywasm.spi.WasmEvent.RUNTIME_ERROR), events.toString());
+      assertFalse(events.contains(io.proxywasm.spi.WasmEvent.VM_RELOAD_SUCCESS));
+      exchange(worker.handle(plugin), "/second");
+      assertTrue(events.contains(io.proxywasm.spi.WasmEvent.VM_RELOAD_SUCCESS), events.toString());
+    }
+  }
 }
