@@ -14,6 +14,9 @@
 enum { LOG_TRACE = 0, LOG_DEBUG = 1, LOG_INFO = 2, LOG_WARN = 3, LOG_ERROR = 4 };
 enum { MAP_REQUEST_HEADERS = 0, MAP_RESPONSE_HEADERS = 2 };
 enum { ACTION_CONTINUE = 0, ACTION_PAUSE = 1 };
+enum { STATUS_OK = 0, STATUS_NOT_FOUND = 1, STATUS_EMPTY = 7, STATUS_CAS_MISMATCH = 8 };
+enum { BUFFER_PLUGIN_CONFIGURATION = 7 };
+enum { METRIC_COUNTER = 0 };
 
 IMPORT(proxy_log) uint32_t proxy_log(uint32_t level, const char *message, size_t size);
 IMPORT(proxy_set_tick_period_milliseconds) uint32_t proxy_set_tick_period_milliseconds(uint32_t ms);
@@ -27,6 +30,28 @@ IMPORT(proxy_send_local_response)
 uint32_t proxy_send_local_response(uint32_t status, const char *details, size_t details_size,
                                    const char *body, size_t body_size, const char *headers,
                                    size_t headers_size, int32_t grpc_status);
+
+IMPORT(proxy_get_buffer_bytes)
+uint32_t proxy_get_buffer_bytes(uint32_t type, uint32_t start, uint32_t max_size, const char **data,
+                                size_t *size);
+IMPORT(proxy_register_shared_queue)
+uint32_t proxy_register_shared_queue(const char *name, size_t name_size, uint32_t *token);
+IMPORT(proxy_resolve_shared_queue)
+uint32_t proxy_resolve_shared_queue(const char *vm_id, size_t vm_id_size, const char *name,
+                                    size_t name_size, uint32_t *token);
+IMPORT(proxy_enqueue_shared_queue)
+uint32_t proxy_enqueue_shared_queue(uint32_t token, const char *data, size_t size);
+IMPORT(proxy_dequeue_shared_queue)
+uint32_t proxy_dequeue_shared_queue(uint32_t token, const char **data, size_t *size);
+IMPORT(proxy_get_shared_data)
+uint32_t proxy_get_shared_data(const char *key, size_t key_size, const char **value,
+                               size_t *value_size, uint32_t *cas);
+IMPORT(proxy_set_shared_data)
+uint32_t proxy_set_shared_data(const char *key, size_t key_size, const char *value,
+                               size_t value_size, uint32_t cas);
+IMPORT(proxy_define_metric)
+uint32_t proxy_define_metric(uint32_t type, const char *name, size_t name_size, uint32_t *id);
+IMPORT(proxy_increment_metric) uint32_t proxy_increment_metric(uint32_t id, int64_t offset);
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
