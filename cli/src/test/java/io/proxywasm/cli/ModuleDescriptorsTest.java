@@ -31,6 +31,7 @@ class ModuleDescriptorsTest {
         "io.proxywasm.chicory",
         "io.proxywasm.nullvm",
         "io.proxywasm.envoy",
+        "io.proxywasm.micrometer",
         "io.proxywasm.testkit",
         "io.proxywasm.examples",
         "io.proxywasm.cli"
