@@ -9,12 +9,15 @@ import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.HttpStream;
 import io.proxywasm.host.HttpStreamListener;
 import io.proxywasm.host.InMemoryExtension;
+import io.proxywasm.host.LogSink;
 import io.proxywasm.host.Plugin;
 import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.host.Worker;
 import io.proxywasm.spi.Extensions;
 import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.WasmEvent;
@@ -85,6 +88,40 @@ class EnvoyWasmExtensionTest {
             IllegalArgumentException.class,
             () -> extension.pluginMetric(MetricType.GAUGE, "requests", plugin));
     assertTrue(clash.getMessage().contains("is a COUNTER, not a GAUGE"), clash.getMessage());
+  }
+
+  @Test
+  void aPluginDefiningANameTakenByAnotherTypeIsAnsweredNotFailed() throws Exception {
+    EnvoyWasmExtension extension = EnvoyWasmExtension.builder().build();
+    extension
+        .pluginMetric(MetricType.GAUGE, "collected_paths", new PluginInfo("other", "", "", ""))
+        .set(9);
+    RecordingLogs logs = new RecordingLogs();
+    try (ProxyWasmHost host = ProxyWasmHost.builder().extension(extension).logSink(logs).build()) {
+      PluginLoadException e =
+          assertThrows(
+              PluginLoadException.class,
+              () ->
+                  host.load(
+                      PluginConfig.builder("collector")
+                          .runtime("chicory")
+                          .code(corpus("c-path-collector.wasm"))
+                          .build()));
+      // the plugin got BAD_ARGUMENT, logged it and refused its configuration: no trap
+      assertEquals(FailState.CONFIGURE_FAILED, e.failState(), e.getMessage());
+      assertEquals(List.of("cannot define the counter collected_paths"), logs.messages);
+    }
+    assertEquals(OptionalLong.of(9), extension.registry().value("wasmcustom.collected_paths"));
+  }
+
+  /** Keeps what plugins log. */
+  private static final class RecordingLogs implements LogSink {
+    final List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void log(PluginInfo plugin, LogLevel level, String message) {
+      messages.add(message);
+    }
   }
 
   @Test

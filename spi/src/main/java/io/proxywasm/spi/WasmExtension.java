@@ -24,12 +24,15 @@ public interface WasmExtension {
 
   /**
    * Creates or finds a metric a plugin defines with {@code proxy_define_metric}. Defining the same
-   * type and name again returns the same metric.
+   * type and name again returns the same metric. An extension that keeps one namespace for all
+   * types throws {@link IllegalArgumentException} for a name it holds with another type; the host
+   * then answers the plugin {@link WasmResult#BAD_ARGUMENT}.
    *
    * @param type the type
    * @param name the name the plugin gave
    * @param plugin the plugin defining it
    * @return the metric
+   * @throws IllegalArgumentException if the name is taken by a metric of another type
    */
   Metric pluginMetric(MetricType type, String name, PluginInfo plugin);
 

@@ -25,18 +25,33 @@ final class MetricTable {
     this.extension = extension;
   }
 
-  /** Defines a metric, or returns the id of the one with this type and name. */
-  int define(MetricType type, String name, PluginInfo plugin) {
+  /** An id, or why the metric could not be defined. */
+  record Definition(WasmResult status, int id) {}
+
+  /**
+   * Defines a metric, or returns the id of the one with this type and name. A name the extension
+   * already holds with another type is {@code BAD_ARGUMENT}; an extension that fails otherwise is
+   * {@code INTERNAL_FAILURE}: neither fails the plugin's VM.
+   */
+  Definition define(MetricType type, String name, PluginInfo plugin) {
     String key = type.code() + ":" + name;
     Integer existing = byName.get(key);
     if (existing != null) {
-      return existing;
+      return new Definition(WasmResult.OK, existing);
+    }
+    Metric metric;
+    try {
+      metric = extension.pluginMetric(type, name, plugin);
+    } catch (IllegalArgumentException e) {
+      return new Definition(WasmResult.BAD_ARGUMENT, 0);
+    } catch (RuntimeException e) {
+      return new Definition(WasmResult.INTERNAL_FAILURE, 0);
     }
     int id = next[type.code()];
     next[type.code()] += ID_INCREMENT;
-    byId.put(id, extension.pluginMetric(type, name, plugin));
+    byId.put(id, metric);
     byName.put(key, id);
-    return id;
+    return new Definition(WasmResult.OK, id);
   }
 
   WasmResult increment(int id, long offset) {

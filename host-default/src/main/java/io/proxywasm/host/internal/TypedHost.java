@@ -502,7 +502,8 @@ final class TypedHost implements HostAbi {
     if (denied("proxy_define_metric")) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
-    return HostResult.ok(wasm.metrics().define(type, name, Logging.info(ctx())));
+    MetricTable.Definition d = wasm.metrics().define(type, name, Logging.info(ctx()));
+    return d.status() == WasmResult.OK ? HostResult.ok(d.id()) : HostResult.failed(d.status());
   }
 
   @Override

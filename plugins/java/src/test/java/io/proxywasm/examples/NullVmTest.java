@@ -24,6 +24,7 @@ import io.proxywasm.nullvm.JavaPlugin;
 import io.proxywasm.nullvm.RootContext;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.WasmResult;
 import io.proxywasm.testkit.ExchangeResult;
@@ -289,6 +290,46 @@ class NullVmTest {
       assertFalse(plugin.logs().messages().contains("x"));
       HostCallException none = new HostCallException("proxy_log", WasmResult.NOT_FOUND);
       assertEquals(WasmResult.NOT_FOUND, none.result());
+    }
+  }
+
+  @Test
+  void aPluginSeesItsLogLevelChangeAtRunTime() throws Exception {
+    JavaPlugin reporter =
+        new Inline(
+            "level-reporter",
+            () ->
+                new RootContext() {
+                  @Override
+                  public HttpContext newHttpContext(int id) {
+                    return new HttpContext() {
+                      @Override
+                      public Action onRequestHeaders(int headers, boolean endOfStream) {
+                        logError("level " + logLevel());
+                        return Action.CONTINUE;
+                      }
+                    };
+                  }
+                });
+    RecordingLogSink logs = new RecordingLogSink();
+    try (ProxyWasmHost host =
+            ProxyWasmHost.builder().offer("level-reporter", reporter).logSink(logs).build();
+        Plugin plugin =
+            host.load(PluginConfig.builder("levels").javaPlugin("level-reporter").build());
+        Worker worker = host.newWorker()) {
+      List<String> seen = new ArrayList<>();
+      for (LogLevel level : List.of(LogLevel.INFO, LogLevel.TRACE, LogLevel.CRITICAL)) {
+        if (level != LogLevel.INFO) {
+          plugin.setLogLevel(level);
+        }
+        HttpStream s = worker.handle(plugin).newHttpStream(HttpStreamListener.IGNORE);
+        s.onRequestHeaders(HeaderMap.of(":path", "/"), true);
+        s.close();
+        seen.addAll(logs.messages());
+        logs.clear();
+      }
+      assertEquals(List.of("level INFO", "level TRACE"), seen, "at critical, errors are dropped");
+      assertEquals(LogLevel.CRITICAL, plugin.logLevel());
     }
   }
 }
