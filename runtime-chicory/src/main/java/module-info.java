@@ -2,15 +2,18 @@
  * Runtimes on Chicory, a pure-Java WebAssembly engine: {@code chicory}, its interpreter, and {@code
  * chicory-compiler}, which translates wasm to JVM bytecode (the default runtime).
  *
- * <p>Nothing is exported: use the runtimes through {@link io.proxywasm.spi.Runtimes}.
+ * <p>Use the runtimes through {@link io.proxywasm.spi.Runtimes}. The one exported package holds the
+ * two providers, so that an embedder can configure the compiler's on-disk cache and modules
+ * compiled at build time ({@link io.proxywasm.chicory.ChicoryCompilerProvider#builder()}).
  *
  * @provides io.proxywasm.spi.WasmVmProvider runtimes {@code chicory} and {@code chicory-compiler}
  */
 module io.proxywasm.chicory {
-  requires io.proxywasm.spi;
-  requires com.dylibso.chicory.runtime;
+  requires transitive io.proxywasm.spi;
+  requires transitive com.dylibso.chicory.runtime;
   requires com.dylibso.chicory.compiler;
-  requires static com.google.auto.service;
+
+  exports io.proxywasm.chicory;
 
   provides io.proxywasm.spi.WasmVmProvider with
       io.proxywasm.chicory.ChicoryInterpreterProvider,

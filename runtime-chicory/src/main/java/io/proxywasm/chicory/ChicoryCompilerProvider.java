@@ -1,23 +1,88 @@
 package io.proxywasm.chicory;
 
-import com.google.auto.service.AutoService;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
 import io.proxywasm.spi.VmCapability;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
 import io.proxywasm.spi.WasmVmProvider;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
- * Runtime {@code chicory-compiler}: Chicory's compiler translates each module to JVM bytecode once,
- * when it is loaded; clones share the generated classes. The default runtime when present.
+ * Runtime {@code chicory-compiler}: Chicory's compiler translates each module to JVM bytecode; the
+ * default runtime when present.
+ *
+ * <p>A module is translated once per process and module hash: every clone, and every other base VM
+ * of the same module (another vm_id or VM configuration), reuses the classes while any VM holds
+ * them. To start without compiling at all:
+ *
+ * <ul>
+ *   <li>an <b>on-disk cache</b> keeps compiled modules across restarts, keyed by module digest, in
+ *       a directory per Chicory version: {@link Builder#cacheDirectory}, or the system property
+ *       {@value #CACHE_DIRECTORY_PROPERTY} for the instance ServiceLoader creates. The directory
+ *       holds classes the JVM will run: it must be writable only by the gateway's user;
+ *   <li><b>modules compiled at build time</b> by Chicory's Maven plugin ({@code
+ *       com.dylibso.chicory:chicory-compiler-maven-plugin}, goal {@code compile}), whose generated
+ *       class has a static {@code create(Instance)}: register it with {@link Builder#precompiled}
+ *       for the module's bytes.
+ * </ul>
+ *
+ * <p>A function too large for one JVM method runs in Chicory's interpreter; Chicory logs a warning
+ * naming it when the module is compiled.
  */
-@AutoService(WasmVmProvider.class)
 public final class ChicoryCompilerProvider implements WasmVmProvider {
   /** The runtime name. */
   public static final String NAME = "chicory-compiler";
 
-  /** Creates the provider; stateless. */
-  public ChicoryCompilerProvider() {}
+  /**
+   * The system property naming the on-disk cache directory of the provider ServiceLoader creates.
+   */
+  public static final String CACHE_DIRECTORY_PROPERTY = "io.proxywasm.chicory.cacheDir";
+
+  private final CodeSource source;
+
+  /**
+   * Creates the provider ServiceLoader finds: no precompiled modules, and the on-disk cache in the
+   * directory {@value #CACHE_DIRECTORY_PROPERTY} names, if set.
+   */
+  public ChicoryCompilerProvider() {
+    this(
+        Optional.ofNullable(System.getProperty(CACHE_DIRECTORY_PROPERTY))
+            .filter(s -> !s.isBlank())
+            .map(Path::of),
+        Map.of());
+  }
+
+  private ChicoryCompilerProvider(
+      Optional<Path> cacheDirectory, Map<String, Function<Instance, Machine>> precompiled) {
+    this.source = CodeSource.compiler(cacheDirectory, precompiled);
+  }
+
+  /**
+   * Starts a provider with an on-disk cache or modules compiled at build time. Use it in place of
+   * the discovered one: {@code Runtimes.of(ChicoryCompilerProvider.builder()...build(), new
+   * ChicoryInterpreterProvider())}.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the on-disk cache's directory for this Chicory version, if the cache is on.
+   *
+   * @return the directory
+   */
+  public Optional<Path> cacheDirectory() {
+    return source.cacheDirectory();
+  }
 
   @Override
   public String name() {
@@ -40,6 +105,58 @@ public final class ChicoryCompilerProvider implements WasmVmProvider {
 
   @Override
   public WasmVm create(WasmVmIntegration integration) {
-    return new ChicoryVm(NAME, true, integration);
+    return new ChicoryVm(NAME, source, integration);
+  }
+
+  @Override
+  public String toString() {
+    return "ChicoryCompilerProvider"
+        + source.cacheDirectory().map(d -> "[cache " + d + "]").orElse("");
+  }
+
+  /** Configures a {@link ChicoryCompilerProvider}. */
+  public static final class Builder {
+    private Optional<Path> cacheDirectory = Optional.empty();
+    private final Map<String, Function<Instance, Machine>> precompiled = new HashMap<>();
+
+    private Builder() {}
+
+    /**
+     * Keeps compiled modules in a directory (created when needed), so that a restart loads them
+     * instead of compiling. A subdirectory per Chicory version keeps versions apart.
+     *
+     * @param directory the directory, writable only by the gateway's user
+     * @return this builder
+     */
+    public Builder cacheDirectory(Path directory) {
+      this.cacheDirectory = Optional.of(Objects.requireNonNull(directory, "directory"));
+      return this;
+    }
+
+    /**
+     * Uses a machine factory compiled at build time for one module: when a plugin's code is exactly
+     * {@code wasm}, its VMs run the given factory and nothing is compiled. With Chicory's Maven
+     * plugin the factory is the generated class's {@code create} method ({@code MyModule::create});
+     * {@code wasm} must be the module the plugin compiled.
+     *
+     * @param wasm the module's bytes, as the plugin's configuration gives them
+     * @param machineFactory the compiled module
+     * @return this builder
+     */
+    public Builder precompiled(byte[] wasm, Function<Instance, Machine> machineFactory) {
+      Objects.requireNonNull(wasm, "wasm");
+      Objects.requireNonNull(machineFactory, "machineFactory");
+      precompiled.put(CodeSource.sha256(wasm), machineFactory);
+      return this;
+    }
+
+    /**
+     * Creates the provider.
+     *
+     * @return the provider
+     */
+    public ChicoryCompilerProvider build() {
+      return new ChicoryCompilerProvider(cacheDirectory, precompiled);
+    }
   }
 }

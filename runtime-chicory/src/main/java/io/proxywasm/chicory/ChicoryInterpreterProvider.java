@@ -1,6 +1,5 @@
 package io.proxywasm.chicory;
 
-import com.google.auto.service.AutoService;
 import io.proxywasm.spi.VmCapability;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
@@ -8,7 +7,6 @@ import io.proxywasm.spi.WasmVmProvider;
 import java.util.Set;
 
 /** Runtime {@code chicory}: Chicory's pure-Java WebAssembly interpreter. */
-@AutoService(WasmVmProvider.class)
 public final class ChicoryInterpreterProvider implements WasmVmProvider {
   /** The runtime name. */
   public static final String NAME = "chicory";
@@ -28,6 +26,6 @@ public final class ChicoryInterpreterProvider implements WasmVmProvider {
 
   @Override
   public WasmVm create(WasmVmIntegration integration) {
-    return new ChicoryVm(NAME, false, integration);
+    return new ChicoryVm(NAME, CodeSource.INTERPRETER, integration);
   }
 }

@@ -1,7 +1,5 @@
 package io.proxywasm.chicory;
 
-import com.dylibso.chicory.compiler.InterpreterFallback;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExportFunction;
@@ -69,7 +67,7 @@ final class ChicoryVm implements WasmVm {
   private static final byte[] MAGIC = {0, 'a', 's', 'm'};
 
   /** A parsed and validated module with what the host asks about it; immutable. */
-  private record Code(
+  record Code(
       WasmModule module,
       List<FunctionImport> functionImports,
       Map<String, com.dylibso.chicory.wasm.types.FunctionType> functionExports,
@@ -79,7 +77,7 @@ final class ChicoryVm implements WasmVm {
   private record ImportName(String module, String name) {}
 
   private final String runtimeName;
-  private final boolean compile;
+  private final CodeSource source;
   private final WasmVmIntegration integration;
   private final Map<ImportName, HostFunction> hostFunctions = new HashMap<>();
   private final List<Consumer<FailState>> failCallbacks = new CopyOnWriteArrayList<>();
@@ -100,16 +98,17 @@ final class ChicoryVm implements WasmVm {
   private volatile boolean terminateRequested;
 
   ChicoryVm(WasmVmIntegration integration) {
-    this(ChicoryInterpreterProvider.NAME, false, integration, null);
+    this(ChicoryInterpreterProvider.NAME, CodeSource.INTERPRETER, integration, null);
   }
 
-  ChicoryVm(String runtimeName, boolean compile, WasmVmIntegration integration) {
-    this(runtimeName, compile, integration, null);
+  ChicoryVm(String runtimeName, CodeSource source, WasmVmIntegration integration) {
+    this(runtimeName, source, integration, null);
   }
 
-  private ChicoryVm(String runtimeName, boolean compile, WasmVmIntegration integration, Code code) {
+  private ChicoryVm(
+      String runtimeName, CodeSource source, WasmVmIntegration integration, Code code) {
     this.runtimeName = runtimeName;
-    this.compile = compile;
+    this.source = source;
     this.integration = integration;
     this.code = code;
   }
@@ -137,7 +136,7 @@ final class ChicoryVm implements WasmVm {
           "Failed to load Wasm bytecode: not a WebAssembly module (bad magic number)", null);
     }
     try {
-      code = inspect(Parser.parse(bytes), compile);
+      code = source.load(bytes, () -> inspect(bytes, Parser.parse(bytes), source));
     } catch (WasmException e) {
       throw e;
     } catch (RuntimeException | Error e) {
@@ -145,7 +144,7 @@ final class ChicoryVm implements WasmVm {
     }
   }
 
-  private static Code inspect(WasmModule module, boolean compile) {
+  private static Code inspect(byte[] bytes, WasmModule module, CodeSource source) {
     List<FunctionImport> imports = new ArrayList<>();
     List<com.dylibso.chicory.wasm.types.FunctionType> importTypes = new ArrayList<>();
     ImportSection importSection = module.importSection();
@@ -188,12 +187,7 @@ final class ChicoryVm implements WasmVm {
         List.copyOf(imports),
         Collections.unmodifiableMap(exports),
         AbiVersion.detect(exports.keySet()),
-        compile
-            // A function too large for one JVM method runs in the interpreter, with a warning.
-            ? MachineFactoryCompiler.builder(module)
-                .withInterpreterFallback(InterpreterFallback.WARN)
-                .compile()
-            : null);
+        source.machineFactory(bytes, module));
   }
 
   @Override
@@ -540,7 +534,7 @@ final class ChicoryVm implements WasmVm {
 
   @Override
   public WasmVm cloneVm() {
-    return new ChicoryVm(runtimeName, compile, integration, loaded());
+    return new ChicoryVm(runtimeName, source, integration, loaded());
   }
 
   private void enter() {

@@ -30,7 +30,7 @@ class MemoryLimitTest {
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
   void growthPastTheLimitReturnsMinusOne(boolean compile) {
-    ChicoryVm base = new ChicoryVm("test", compile, limitedTo(3 * 65536));
+    ChicoryVm base = new ChicoryVm("test", CodeSource.of(compile), limitedTo(3 * 65536));
     base.load(Wat.wasm(GROWER));
     base.link("base");
     try (WasmVm clone = base.cloneVm()) {
@@ -48,7 +48,7 @@ class MemoryLimitTest {
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
   void initialMemoryOverTheLimitFailsToLink(boolean compile) {
-    ChicoryVm vm = new ChicoryVm("test", compile, limitedTo(65535));
+    ChicoryVm vm = new ChicoryVm("test", CodeSource.of(compile), limitedTo(65535));
     vm.load(Wat.wasm(GROWER));
     WasmException e = assertThrows(WasmException.class, () -> vm.link("small"));
     assertEquals(FailState.UNABLE_TO_INITIALIZE_CODE, e.failState());

@@ -32,7 +32,7 @@ class TerminateTest {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try {
       for (String export : new String[] {"spin", "spin_calling"}) {
-        ChicoryVm vm = new ChicoryVm("test", compile, new RecordingIntegration());
+        ChicoryVm vm = new ChicoryVm("test", CodeSource.of(compile), new RecordingIntegration());
         vm.load(LOOPS);
         vm.link("loops");
         WasmFunction f = vm.function(export, FunctionType.i32(0, 0)).orElseThrow();
@@ -51,7 +51,7 @@ class TerminateTest {
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
   void terminateBetweenCallsDoesNothing(boolean compile) {
-    ChicoryVm vm = new ChicoryVm("test", compile, new RecordingIntegration());
+    ChicoryVm vm = new ChicoryVm("test", CodeSource.of(compile), new RecordingIntegration());
     vm.load(LOOPS);
     vm.link("loops");
     vm.terminate();

@@ -1,0 +1,213 @@
+package io.proxywasm.chicory;
+
+import com.dylibso.chicory.compiler.Cache;
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.WasmModule;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Where a runtime's modules come from. The machine factory is none (the interpreter), a class
+ * compiled at build time, the on-disk cache, or the compiler. Parsed and compiled modules are
+ * shared by hash across every VM of the process: a second base VM for the same module (another
+ * vm_id or configuration) reuses what the first one parsed and compiled, as long as any VM holds
+ * it.
+ */
+final class CodeSource {
+  /** Loaded modules by mode and hash; an entry lives while some VM holds its module. */
+  private static final Map<String, Entry> SHARED = new ConcurrentHashMap<>();
+
+  private static final ReferenceQueue<ChicoryVm.Code> CLEARED = new ReferenceQueue<>();
+
+  /** How many modules were translated to bytecode in this process; tests and benchmarks read it. */
+  static final AtomicLong COMPILATIONS = new AtomicLong();
+
+  /** How many modules were loaded from the on-disk cache instead of compiled. */
+  static final AtomicLong DISK_LOADS = new AtomicLong();
+
+  private static final class Entry extends WeakReference<ChicoryVm.Code> {
+    final String key;
+
+    Entry(String key, ChicoryVm.Code code) {
+      super(code, CLEARED);
+      this.key = key;
+    }
+  }
+
+  /** The interpreter's source: no machine factory. */
+  static final CodeSource INTERPRETER = new CodeSource(false, Optional.empty(), Map.of());
+
+  private final boolean compile;
+  private final Optional<DiskCache> disk;
+  private final Map<String, Function<Instance, Machine>> precompiled;
+
+  CodeSource(
+      boolean compile,
+      Optional<DiskCache> disk,
+      Map<String, Function<Instance, Machine>> precompiled) {
+    this.compile = compile;
+    this.disk = Objects.requireNonNull(disk);
+    this.precompiled = Map.copyOf(precompiled);
+  }
+
+  /** The compiler's source with the given on-disk cache directory, if any. */
+  static CodeSource compiler(
+      Optional<Path> cacheDirectory, Map<String, Function<Instance, Machine>> precompiled) {
+    return new CodeSource(true, cacheDirectory.map(DiskCache::new), precompiled);
+  }
+
+  /** The interpreter's source, or the compiler's with no disk cache nor precompiled modules. */
+  static CodeSource of(boolean compile) {
+    return compile ? compiler(Optional.empty(), Map.of()) : INTERPRETER;
+  }
+
+  boolean compiles() {
+    return compile;
+  }
+
+  Optional<Path> cacheDirectory() {
+    return disk.map(DiskCache::directory);
+  }
+
+  /**
+   * Returns the parsed, inspected and (for the compiler) translated module for some bytes: the one
+   * another VM already made from the same bytes while any VM still holds it, or a new one. Chicory
+   * ties compiled classes to the parsed module they came from, so both are shared together.
+   *
+   * @param bytes the module's bytes
+   * @param make parses, inspects and translates the module; called at most once at a time per hash
+   */
+  ChicoryVm.Code load(byte[] bytes, Supplier<ChicoryVm.Code> make) {
+    String hash = sha256(bytes);
+    if (precompiled.containsKey(hash)) {
+      return make.get();
+    }
+    String key = (compile ? "compiled:" : "interpreted:") + hash;
+    expunge();
+    ChicoryVm.Code code = live(key);
+    if (code != null) {
+      return code;
+    }
+    synchronized (lockFor(key)) {
+      code = live(key);
+      if (code == null) {
+        code = make.get();
+        SHARED.put(key, new Entry(key, code));
+      }
+      return code;
+    }
+  }
+
+  /** Forgets every shared module, as a restart would; for tests. */
+  static void forgetShared() {
+    SHARED.clear();
+  }
+
+  private static ChicoryVm.Code live(String key) {
+    Entry entry = SHARED.get(key);
+    return entry == null ? null : entry.get();
+  }
+
+  /**
+   * Returns the machine factory for a parsed module, or null to interpret it.
+   *
+   * @param bytes the module's bytes, for its hash
+   * @param module the parsed module
+   */
+  Function<Instance, Machine> machineFactory(byte[] bytes, WasmModule module) {
+    if (!compile) {
+      return null;
+    }
+    Function<Instance, Machine> built = precompiled.get(sha256(bytes));
+    return built != null ? built : translate(module);
+  }
+
+  private Function<Instance, Machine> translate(WasmModule module) {
+    if (disk.isPresent()) {
+      Tracking cache = new Tracking(disk.get());
+      try {
+        Function<Instance, Machine> factory = compiler(module).withCache(cache).compile();
+        (cache.hit ? DISK_LOADS : COMPILATIONS).incrementAndGet();
+        return factory;
+      } catch (RuntimeException | LinkageError e) {
+        if (!cache.hit) {
+          throw e;
+        }
+        // Classes another build wrote, or damage the checksum did not catch: compile afresh.
+        disk.get().remove(module.digest(), e);
+      }
+    }
+    Function<Instance, Machine> factory = compiler(module).compile();
+    COMPILATIONS.incrementAndGet();
+    return factory;
+  }
+
+  private static MachineFactoryCompiler.Builder compiler(WasmModule module) {
+    // A function too large for one JVM method runs in the interpreter, with a warning.
+    return MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.WARN);
+  }
+
+  /** The disk cache for one compilation, noting whether it served the classes. */
+  private static final class Tracking implements Cache {
+    private final DiskCache disk;
+    private boolean hit;
+
+    Tracking(DiskCache disk) {
+      this.disk = disk;
+    }
+
+    @Override
+    public byte[] get(String key) {
+      byte[] bytes = disk.get(key);
+      hit = bytes != null;
+      return bytes;
+    }
+
+    @Override
+    public void putIfAbsent(String key, byte[] data) {
+      disk.putIfAbsent(key, data);
+    }
+  }
+
+  private static final Object[] LOCKS = new Object[64];
+
+  static {
+    for (int i = 0; i < LOCKS.length; i++) {
+      LOCKS[i] = new Object();
+    }
+  }
+
+  private static Object lockFor(String hash) {
+    return LOCKS[Math.floorMod(hash.hashCode(), LOCKS.length)];
+  }
+
+  private static void expunge() {
+    for (Object cleared = CLEARED.poll(); cleared != null; cleared = CLEARED.poll()) {
+      Entry e = (Entry) cleared;
+      SHARED.remove(e.key, e);
+    }
+  }
+
+  /** Returns the lower-case hex SHA-256 of some bytes. */
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+}
