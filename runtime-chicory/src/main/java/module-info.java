@@ -12,6 +12,9 @@ module io.proxywasm.chicory {
   requires transitive io.proxywasm.spi;
   requires transitive com.dylibso.chicory.runtime;
   requires com.dylibso.chicory.compiler;
+  requires org.objectweb.asm;
+  requires org.objectweb.asm.commons;
+  requires jdk.management;
 
   exports io.proxywasm.chicory;
 

@@ -347,6 +347,7 @@ public final class ProxyWasmCommand {
     if (o.json) {
       Map<String, Object> failure = new LinkedHashMap<>();
       failure.put("kind", kind);
+      failure.put("cause", null);
       failure.put("message", message);
       Map<String, Object> report = new LinkedHashMap<>();
       report.put("failure", failure);
@@ -423,7 +424,8 @@ public final class ProxyWasmCommand {
     } else {
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("kind", FailState.RUNTIME_ERROR.name());
-      f.put("message", failures.get(0).message());
+      f.put("cause", r.failure().map(x -> x.cause().name()).orElse(null));
+      f.put("message", r.failure().map(x -> x.message()).orElse(failures.get(0).message()));
       report.put("failure", f);
     }
     return report;

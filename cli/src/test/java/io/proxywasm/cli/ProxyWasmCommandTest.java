@@ -86,7 +86,7 @@ class ProxyWasmCommandTest {
             "--json"));
     String json = out();
     assertTrue(json.contains("\"localResponse\":{\"status\":503"), json);
-    assertTrue(json.contains("\"failure\":{\"kind\":\"RUNTIME_ERROR\""), json);
+    assertTrue(json.contains("\"failure\":{\"kind\":\"RUNTIME_ERROR\",\"cause\":\"TRAP\""), json);
     assertTrue(json.contains("proxy_on_request_headers failed"), json);
   }
 

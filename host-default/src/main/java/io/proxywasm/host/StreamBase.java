@@ -2,7 +2,9 @@ package io.proxywasm.host;
 
 import io.proxywasm.host.internal.Context;
 import io.proxywasm.host.internal.StreamRole;
+import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.StreamType;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -47,6 +49,25 @@ abstract class StreamBase implements AutoCloseable {
     } finally {
       ctx.wasm().lock().unlock();
     }
+  }
+
+  /**
+   * Returns why the plugin stopped serving this stream, if it did: its VM failed during a call
+   * ({@link PluginFailure.Cause#TRAP}, {@link PluginFailure.Cause#DEADLINE_EXCEEDED}, {@link
+   * PluginFailure.Cause#RUNTIME_FAILURE}), or the plugin could not run on this worker ({@link
+   * PluginFailure.Cause#UNAVAILABLE}). The stream got the plugin's fail policy.
+   *
+   * @return the failure, or empty while the plugin serves the stream
+   */
+  public Optional<PluginFailure> failure() {
+    if (ctx == null) {
+      return Optional.of(
+          new PluginFailure(
+              FailState.UNABLE_TO_CLONE_VM,
+              PluginFailure.Cause.UNAVAILABLE,
+              "the plugin could not run on this worker"));
+    }
+    return ctx.wasm().failure();
   }
 
   final boolean isClosed() {

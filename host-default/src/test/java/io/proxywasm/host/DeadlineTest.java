@@ -40,12 +40,51 @@ class DeadlineTest {
       assertFalse(Thread.currentThread().isInterrupted(), "no interrupt leaks to the embedder");
       LocalResponse reply = stuck.localResponse().orElseThrow();
       assertEquals(503, reply.status());
+      PluginFailure failure = stuck.failure().orElseThrow();
+      assertEquals(PluginFailure.Cause.DEADLINE_EXCEEDED, failure.cause(), failure.toString());
+      assertEquals(FailState.RUNTIME_ERROR, failure.state());
+      assertTrue(
+          failure.message().contains("proxy_on_request_headers failed: execution deadline"),
+          failure.message());
       stuck.close();
 
       HttpStream next = handle.newHttpStream(HttpStreamListener.IGNORE);
       assertEquals(
           FilterHeadersStatus.CONTINUE, next.onRequestHeaders(HeaderMap.of("a", "1"), true));
+      assertEquals(java.util.Optional.empty(), next.failure(), "a fresh clone serves it");
       next.close();
+    }
+  }
+
+  @Test
+  void aTrapIsReportedAsATrapNotADeadline() throws Exception {
+    try (ProxyWasmHost host = TestSupport.host(log, new ManualScheduler()).build();
+        Plugin plugin =
+            host.load(
+                PluginConfig.builder("trapper")
+                    .runtime(TestSupport.RUNTIME)
+                    .code(TestSupport.corpus("wasm/trap-in-request-headers.wasm"))
+                    .build());
+        Worker worker = host.newWorker()) {
+      HttpStream s = worker.handle(plugin).newHttpStream(HttpStreamListener.IGNORE);
+      assertEquals(java.util.Optional.empty(), s.failure(), "healthy before the call");
+      s.onRequestHeaders(HeaderMap.of(":path", "/"), true);
+      PluginFailure failure = s.failure().orElseThrow();
+      assertEquals(PluginFailure.Cause.TRAP, failure.cause(), failure.toString());
+      assertTrue(failure.message().contains("proxy_on_request_headers"), failure.message());
+      s.close();
+    }
+  }
+
+  @Test
+  void aStreamOnAnUnavailablePluginSaysSo() throws Exception {
+    try (ProxyWasmHost host = TestSupport.host(log, new ManualScheduler()).build();
+        Plugin plugin =
+            host.unavailable(PluginConfig.builder("gone").code(new byte[0]).build(), "no code");
+        Worker worker = host.newWorker()) {
+      HttpStream s = worker.handle(plugin).newHttpStream(HttpStreamListener.IGNORE);
+      assertEquals(PluginFailure.Cause.UNAVAILABLE, s.failure().orElseThrow().cause());
+      s.close();
     }
   }
 

@@ -72,7 +72,11 @@ final class ChicoryVm implements WasmVm {
       List<FunctionImport> functionImports,
       Map<String, com.dylibso.chicory.wasm.types.FunctionType> functionExports,
       Optional<AbiVersion> abiVersion,
-      Function<Instance, Machine> machineFactory) {}
+      CodeSource.Translation translation) {
+    Function<Instance, Machine> machineFactory() {
+      return translation.machineFactory();
+    }
+  }
 
   private record ImportName(String module, String name) {}
 
@@ -187,7 +191,15 @@ final class ChicoryVm implements WasmVm {
         List.copyOf(imports),
         Collections.unmodifiableMap(exports),
         AbiVersion.detect(exports.keySet()),
-        source.machineFactory(bytes, module));
+        source.translation(bytes, module));
+  }
+
+  /**
+   * Returns the generated methods HotSpot will not JIT-compile by default, as {@code Class.method
+   * (N bytes)}; empty for the interpreter and for modules compiled at build time.
+   */
+  List<String> hugeMethods() {
+    return loaded().translation().hugeMethods();
   }
 
   @Override

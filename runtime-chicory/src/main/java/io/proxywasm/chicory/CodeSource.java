@@ -1,17 +1,22 @@
 package io.proxywasm.chicory;
 
-import com.dylibso.chicory.compiler.Cache;
 import com.dylibso.chicory.compiler.InterpreterFallback;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.compiler.internal.ClassLoadingCollector;
+import com.dylibso.chicory.compiler.internal.Compiler;
+import com.dylibso.chicory.compiler.internal.CompilerResult;
+import com.dylibso.chicory.compiler.internal.MachineFactory;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -122,65 +127,83 @@ final class CodeSource {
     return entry == null ? null : entry.get();
   }
 
+  /** A module's machine factory (null: interpret it) and what HotSpot will not JIT-compile. */
+  record Translation(Function<Instance, Machine> machineFactory, List<String> hugeMethods) {
+    static final Translation INTERPRETED = new Translation(null, List.of());
+  }
+
   /**
-   * Returns the machine factory for a parsed module, or null to interpret it.
+   * Returns the machine factory for a parsed module.
    *
    * @param bytes the module's bytes, for its hash
    * @param module the parsed module
    */
-  Function<Instance, Machine> machineFactory(byte[] bytes, WasmModule module) {
+  Translation translation(byte[] bytes, WasmModule module) {
     if (!compile) {
-      return null;
+      return Translation.INTERPRETED;
     }
-    Function<Instance, Machine> built = precompiled.get(sha256(bytes));
-    return built != null ? built : translate(module);
-  }
-
-  private Function<Instance, Machine> translate(WasmModule module) {
+    String hash = sha256(bytes);
+    Function<Instance, Machine> built = precompiled.get(hash);
+    if (built != null) {
+      return new Translation(built, List.of());
+    }
     if (disk.isPresent()) {
-      Tracking cache = new Tracking(disk.get());
-      try {
-        Function<Instance, Machine> factory = compiler(module).withCache(cache).compile();
-        (cache.hit ? DISK_LOADS : COMPILATIONS).incrementAndGet();
-        return factory;
-      } catch (RuntimeException | LinkageError e) {
-        if (!cache.hit) {
-          throw e;
+      Optional<Map<String, byte[]>> stored = disk.get().load(hash);
+      if (stored.isPresent()) {
+        try {
+          Translation t = translation(module, stored.get());
+          DISK_LOADS.incrementAndGet();
+          HugeMethods.warn(hash, t.hugeMethods());
+          return t;
+        } catch (RuntimeException | LinkageError e) {
+          // Classes another build wrote, or damage the checksum did not catch: compile afresh.
+          disk.get().remove(hash, e);
         }
-        // Classes another build wrote, or damage the checksum did not catch: compile afresh.
-        disk.get().remove(module.digest(), e);
       }
     }
-    Function<Instance, Machine> factory = compiler(module).compile();
+    CompilerResult result =
+        Compiler.builder(module)
+            // A function too large for one JVM method runs in the interpreter, with a warning.
+            .withInterpreterFallback(InterpreterFallback.WARN)
+            .withClassCollectorFactory(ClassLoadingCollector::new)
+            .build()
+            .compile();
     COMPILATIONS.incrementAndGet();
-    return factory;
+    ClassLoadingCollector classes = (ClassLoadingCollector) result.collector();
+    Map<String, byte[]> all = new LinkedHashMap<>();
+    all.put(MAIN, classes.mainClassName().getBytes(StandardCharsets.UTF_8));
+    all.putAll(classes.classBytes());
+    disk.ifPresent(d -> d.store(hash, all));
+    List<String> huge = HugeMethods.find(classes.classBytes());
+    HugeMethods.warn(hash, huge);
+    return new Translation(new MachineFactory(module, classes.machineFactory()), huge);
   }
 
-  private static MachineFactoryCompiler.Builder compiler(WasmModule module) {
-    // A function too large for one JVM method runs in the interpreter, with a warning.
-    return MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.WARN);
-  }
+  /** The entry naming the main class among a module's stored classes. */
+  static final String MAIN = "";
 
-  /** The disk cache for one compilation, noting whether it served the classes. */
-  private static final class Tracking implements Cache {
-    private final DiskCache disk;
-    private boolean hit;
-
-    Tracking(DiskCache disk) {
-      this.disk = disk;
+  private static Translation translation(WasmModule module, Map<String, byte[]> stored) {
+    byte[] main = stored.get(MAIN);
+    if (main == null) {
+      throw new IllegalArgumentException("no main class");
     }
-
-    @Override
-    public byte[] get(String key) {
-      byte[] bytes = disk.get(key);
-      hit = bytes != null;
-      return bytes;
+    String mainName = new String(main, StandardCharsets.UTF_8);
+    Map<String, byte[]> classBytes = new LinkedHashMap<>(stored);
+    classBytes.remove(MAIN);
+    byte[] mainBytes = classBytes.get(mainName);
+    if (mainBytes == null) {
+      throw new IllegalArgumentException("main class " + mainName + " missing");
     }
-
-    @Override
-    public void putIfAbsent(String key, byte[] data) {
-      disk.putIfAbsent(key, data);
-    }
+    ClassLoadingCollector classes = new ClassLoadingCollector();
+    classes.putMainClass(mainName, mainBytes);
+    classBytes.forEach(
+        (name, bytes) -> {
+          if (!name.equals(mainName)) {
+            classes.put(name, bytes);
+          }
+        });
+    Function<Instance, Machine> factory = classes.machineFactory();
+    return new Translation(new MachineFactory(module, factory), HugeMethods.find(classBytes));
   }
 
   private static final Object[] LOCKS = new Object[64];

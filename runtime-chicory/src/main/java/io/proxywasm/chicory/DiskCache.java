@@ -1,11 +1,14 @@
 package io.proxywasm.chicory;
 
-import com.dylibso.chicory.compiler.Cache;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,20 +17,23 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * Compiled modules on disk, keyed by the module's digest, in a directory per Chicory version (the
- * bytes are Chicory's serialised classes, which only the version that wrote them can read). Each
- * file carries a SHA-256 of its content: a truncated or damaged file is deleted and the module
- * compiled again. A file that cannot be read or written is logged and otherwise ignored: the cache
- * never fails a load.
+ * Compiled modules on disk, keyed by the module's SHA-256, in a directory per Chicory version (the
+ * classes Chicory generates only work with the version that generated them). Each file carries a
+ * SHA-256 of its content: a truncated or damaged file is deleted and the module compiled again. A
+ * file that cannot be read or written is logged and otherwise ignored: the cache never fails a
+ * load.
  *
  * <p>The files are classes the JVM will load and run: the directory must be writable only by the
  * gateway's own user.
  */
-final class DiskCache implements Cache {
+final class DiskCache {
   private static final System.Logger LOG = System.getLogger(DiskCache.class.getName());
   private static final byte[] MAGIC = {'P', 'W', 'J', 'C', 0, 0, 0, 1};
   private static final int DIGEST = 32;
@@ -83,24 +89,33 @@ final class DiskCache implements Cache {
         "compiled module cache: {0} cannot be loaded ({1}); compiling again",
         file,
         why.toString());
+    delete(file);
+  }
+
+  private static void delete(Path file) {
     try {
       Files.deleteIfExists(file);
     } catch (IOException e) {
-      LOG.log(Level.WARNING, "compiled module cache: cannot delete {0}: {1}", file, e);
+      LOG.log(Level.WARNING, "compiled module cache: cannot delete {0}: {1}", file, e.toString());
     }
   }
 
-  @Override
-  public byte[] get(String key) {
+  /**
+   * Reads a module's classes, by name.
+   *
+   * @param key the module's hash
+   * @return the classes, or empty when absent, unreadable or damaged (a damaged file is deleted)
+   */
+  Optional<Map<String, byte[]>> load(String key) {
     Path file = file(key);
     byte[] content;
     try {
       content = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      return null;
+      return Optional.empty();
     } catch (IOException e) {
       LOG.log(Level.WARNING, "compiled module cache: cannot read {0}: {1}", file, e.toString());
-      return null;
+      return Optional.empty();
     }
     int header = MAGIC.length + DIGEST;
     if (content.length < header
@@ -113,29 +128,57 @@ final class DiskCache implements Cache {
             0,
             DIGEST)) {
       LOG.log(Level.WARNING, "compiled module cache: {0} is damaged; compiling again", file);
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException e) {
-        LOG.log(Level.WARNING, "compiled module cache: cannot delete {0}: {1}", file, e);
-      }
-      return null;
+      delete(file);
+      return Optional.empty();
     }
-    return Arrays.copyOfRange(content, header, content.length);
+    try (DataInputStream in =
+        new DataInputStream(new ByteArrayInputStream(content, header, content.length - header))) {
+      int count = in.readInt();
+      Map<String, byte[]> classes = new LinkedHashMap<>();
+      for (int i = 0; i < count; i++) {
+        String name = in.readUTF();
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        classes.put(name, bytes);
+      }
+      return Optional.of(classes);
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "compiled module cache: {0} is damaged; compiling again", file);
+      delete(file);
+      return Optional.empty();
+    }
   }
 
-  @Override
-  public void putIfAbsent(String key, byte[] data) {
+  /**
+   * Writes a module's classes, unless another process already did; never fails.
+   *
+   * @param key the module's hash
+   * @param classes the classes by name
+   */
+  void store(String key, Map<String, byte[]> classes) {
     Path file = file(key);
     if (Files.exists(file)) {
       return;
     }
     Path temp = null;
     try {
+      ByteArrayOutputStream payload = new ByteArrayOutputStream();
+      try (DataOutputStream out = new DataOutputStream(payload)) {
+        out.writeInt(classes.size());
+        for (Map.Entry<String, byte[]> e : classes.entrySet()) {
+          out.writeUTF(e.getKey());
+          out.writeInt(e.getValue().length);
+          out.write(e.getValue());
+        }
+      }
+      byte[] data = payload.toByteArray();
       Files.createDirectories(directory);
       temp = Files.createTempFile(directory, ".compiling-", ".tmp");
-      ByteBuffer out = ByteBuffer.allocate(MAGIC.length + DIGEST + data.length);
-      out.put(MAGIC).put(digest(data, 0, data.length)).put(data);
-      Files.write(temp, out.array());
+      try (OutputStream out = Files.newOutputStream(temp)) {
+        out.write(MAGIC);
+        out.write(digest(data, 0, data.length));
+        out.write(data);
+      }
       try {
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -146,11 +189,7 @@ final class DiskCache implements Cache {
       LOG.log(Level.WARNING, "compiled module cache: cannot write {0}: {1}", file, e.toString());
     } finally {
       if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException e) {
-          LOG.log(Level.WARNING, "compiled module cache: cannot delete {0}: {1}", temp, e);
-        }
+        delete(temp);
       }
     }
   }

@@ -11,6 +11,7 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
 import io.proxywasm.spi.FunctionType;
+import io.proxywasm.spi.ValueType;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmProvider;
 import java.io.IOException;
@@ -169,5 +170,47 @@ class CompiledCodeTest {
     long other = answer(provider, uniqueModule());
     assertTrue(other > 0);
     assertEquals(1, CodeSource.COMPILATIONS.get() - compiled, "another module is compiled");
+  }
+
+  /** A function of {@code steps} arithmetic steps on its argument. */
+  static String bigFunctionModule(int steps) {
+    StringBuilder wat =
+        new StringBuilder("(module (func (export \"mix\") (param i32) (result i32)\n");
+    for (int i = 0; i < steps; i++) {
+      wat.append(" local.get 0 i32.const ")
+          .append(i * 31 + 7)
+          .append(" i32.mul i32.const ")
+          .append(i)
+          .append(" i32.xor local.set 0\n");
+    }
+    return wat.append(" local.get 0))").toString();
+  }
+
+  @Test
+  void functionsTooBigForTheJitAreFound() {
+    ChicoryCompilerProvider provider = new ChicoryCompilerProvider();
+    try (ChicoryVm small = (ChicoryVm) provider.create(new RecordingIntegration());
+        ChicoryVm big = (ChicoryVm) provider.create(new RecordingIntegration())) {
+      small.load(Wat.wasm(bigFunctionModule(10)));
+      big.load(Wat.wasm(bigFunctionModule(1500)));
+      assertEquals(List.of(), small.hugeMethods());
+      List<String> huge = big.hugeMethods();
+      assertEquals(1, huge.size(), huge.toString());
+      int bytes = Integer.parseInt(huge.get(0).replaceAll(".*\\((\\d+) bytes\\)", "$1"));
+      assertTrue(bytes > HugeMethods.HUGE_METHOD_LIMIT && bytes < 65_536, huge.toString());
+      big.link("big");
+      small.link("small");
+      FunctionType type = new FunctionType(List.of(ValueType.I32), List.of(ValueType.I32));
+      try (ChicoryVm interpreted =
+          (ChicoryVm) new ChicoryInterpreterProvider().create(new RecordingIntegration())) {
+        interpreted.load(Wat.wasm(bigFunctionModule(1500)));
+        interpreted.link("interpreted");
+        assertEquals(List.of(), interpreted.hugeMethods());
+        assertEquals(
+            interpreted.function("mix", type).orElseThrow().call(5)[0],
+            big.function("mix", type).orElseThrow().call(5)[0],
+            "the huge method computes what the interpreter does");
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.proxywasm.testkit;
 
 import io.proxywasm.host.LocalResponse;
+import io.proxywasm.host.PluginFailure;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterTrailersStatus;
@@ -26,6 +27,8 @@ import java.util.stream.Collectors;
  * @param localResponse the plugin's local reply, if it sent one
  * @param resumed the directions the plugin resumed with {@code proxy_continue_stream}
  * @param logs what the plugin logged during the exchange
+ * @param failure why the plugin stopped serving the exchange (a trap, the call deadline, ...), if
+ *     it did; the exchange then got the plugin's fail policy
  */
 public record ExchangeResult(
     FilterHeadersStatus requestHeadersStatus,
@@ -38,7 +41,8 @@ public record ExchangeResult(
     byte[] responseBody,
     Optional<LocalResponse> localResponse,
     List<StreamType> resumed,
-    List<RecordingLogSink.Line> logs) {
+    List<RecordingLogSink.Line> logs,
+    Optional<PluginFailure> failure) {
 
   /**
    * Copies the parts.
@@ -54,6 +58,7 @@ public record ExchangeResult(
    * @param localResponse the local reply
    * @param resumed the resumed directions
    * @param logs the log lines
+   * @param failure the plugin's failure, if any
    */
   public ExchangeResult {
     requestHeaders = List.copyOf(requestHeaders);

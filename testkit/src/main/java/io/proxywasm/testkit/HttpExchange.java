@@ -188,7 +188,8 @@ public final class HttpExchange {
           respBody == null ? new byte[0] : respBody.bytes(),
           stream.localResponse(),
           List.copyOf(resumed),
-          logs.since(firstLog));
+          logs.since(firstLog),
+          stream.failure());
     } finally {
       stream.close();
     }

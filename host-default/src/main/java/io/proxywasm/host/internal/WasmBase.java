@@ -1,5 +1,6 @@
 package io.proxywasm.host.internal;
 
+import io.proxywasm.host.PluginFailure;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
@@ -46,6 +47,9 @@ public final class WasmBase {
   private boolean stopNextIteration;
   private volatile FailState failState = FailState.OK;
   private volatile String failMessage = "";
+
+  /** What caused the failure, once failed during a call. */
+  private PluginFailure.Cause failureCause;
 
   private volatile boolean closed;
 
@@ -290,14 +294,14 @@ public final class WasmBase {
       long[] r = f.call(args);
       result = r == null || r.length == 0 ? 0 : r[0] & 0xFFFF_FFFFL;
     } catch (WasmException e) {
-      recordFailureMessage(e.getMessage());
+      recordFailure(PluginFailure.Cause.TRAP, e.getMessage());
       if (failState == FailState.OK) {
         vm.fail(FailState.RUNTIME_ERROR, e.getMessage());
       }
     } catch (RuntimeException e) {
       // A runtime that breaks its contract must not take the embedder down with it.
       String message = "Function: " + cb.exportName() + " failed in the runtime: " + e;
-      recordFailureMessage(message);
+      recordFailure(PluginFailure.Cause.RUNTIME_FAILURE, message);
       vm.fail(FailState.RUNTIME_ERROR, message);
     } finally {
       if (outermost) {
@@ -336,7 +340,7 @@ public final class WasmBase {
             + " failed: execution deadline of "
             + spec.callDeadline().toMillis()
             + " ms exceeded";
-    recordFailureMessage(message);
+    recordFailure(PluginFailure.Cause.DEADLINE_EXCEEDED, message);
     vm.fail(FailState.RUNTIME_ERROR, message);
     vm.terminate();
   }
@@ -628,6 +632,30 @@ public final class WasmBase {
     if (failMessage.isEmpty()) {
       failMessage = message;
     }
+  }
+
+  /** Records what caused the VM's failure; the first cause recorded stands. */
+  private synchronized void recordFailure(PluginFailure.Cause cause, String message) {
+    recordFailureMessage(message);
+    if (failureCause == null) {
+      failureCause = cause;
+    }
+  }
+
+  /**
+   * Returns why the VM failed during a call, if it did.
+   *
+   * @return the failure, or empty while the VM is healthy
+   */
+  public synchronized java.util.Optional<PluginFailure> failure() {
+    if (!isFailed()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        new PluginFailure(
+            failState,
+            failureCause == null ? PluginFailure.Cause.TRAP : failureCause,
+            failMessage.isEmpty() ? "the VM failed" : failMessage));
   }
 
   /**
