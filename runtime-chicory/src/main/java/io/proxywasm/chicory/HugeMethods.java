@@ -95,15 +95,21 @@ final class HugeMethods {
     if (huge.isEmpty() || !jvmSkipsHugeMethods()) {
       return;
     }
+    String largest =
+        huge.stream().max(java.util.Comparator.comparingInt(HugeMethods::size)).orElseThrow();
     LOG.log(
         Level.WARNING,
-        "wasm module {0}: {1} function(s) translate to JVM methods over {2} bytes, which HotSpot"
-            + " never JIT-compiles, so they run in the JVM's interpreter; start the JVM with"
-            + " -XX:-DontCompileHugeMethods to compile them. Largest: {3}",
-        hash.substring(0, 12),
-        huge.size(),
-        HUGE_METHOD_LIMIT,
-        huge.stream().max(java.util.Comparator.comparingInt(HugeMethods::size)).orElseThrow());
+        () ->
+            "wasm module "
+                + hash.substring(0, 12)
+                + ": "
+                + huge.size()
+                + " function(s) translate to JVM methods over "
+                + HUGE_METHOD_LIMIT
+                + " bytes, which HotSpot never JIT-compiles, so they run in the JVM bytecode"
+                + " interpreter; start the JVM with -XX:-DontCompileHugeMethods to compile them."
+                + " Largest: "
+                + largest);
   }
 
   private static int size(String entry) {

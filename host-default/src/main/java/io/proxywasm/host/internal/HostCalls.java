@@ -231,6 +231,11 @@ final class HostCalls {
                 if (level.isEmpty()) {
                   return WasmResult.BAD_ARGUMENT;
                 }
+                if (!t(w).keeps(level.get())) {
+                  // Dropped: the range is still checked, as cpp-host reads it, but not decoded.
+                  MemoryAccessException.checkBounds(ptr(a[1]), ptr(a[2]), vm.memorySize());
+                  return WasmResult.OK;
+                }
                 return t(w).log(level.get(), string(vm, a[1], a[2]));
               }),
           def(

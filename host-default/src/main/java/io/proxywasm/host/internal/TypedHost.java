@@ -74,6 +74,18 @@ final class TypedHost implements HostAbi {
     return WasmResult.OK;
   }
 
+  /**
+   * Tells whether a line at this level would reach the log sink, so that callers can skip building
+   * it; a plugin denied {@code proxy_log} keeps everything, so that the denial is answered.
+   *
+   * @param level the line's level
+   * @return false if the line would be dropped
+   */
+  boolean keeps(LogLevel level) {
+    return (restricted && !wasm.spec().allows("proxy_log"))
+        || level.code() >= Logging.level(ctx()).code();
+  }
+
   @Override
   public LogLevel logLevel() {
     return Logging.level(ctx());

@@ -1,0 +1,114 @@
+package io.proxywasm.benchmarks;
+
+import io.proxywasm.chicory.ChicoryCompilerProvider;
+import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.FunctionType;
+import io.proxywasm.spi.ValueType;
+import io.proxywasm.spi.WasmFunction;
+import io.proxywasm.spi.WasmVm;
+import io.proxywasm.spi.WasmVmIntegration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What HotSpot's huge-method limit costs a Go-sized plugin on {@code chicory-compiler}: a 200
+ * function, multi-megabyte module whose functions each translate to a JVM method over 8000 bytes.
+ * {@code huge} calls one of them with the JVM's default flags (the method stays in the JVM's
+ * interpreter); {@code hugeWithJit} does the same in a JVM started with {@code
+ * -XX:-DontCompileHugeMethods}; {@code split} does exactly the same work in small functions, the
+ * shape the JIT compiles without any flag.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class HugeFunctionBenchmark {
+  static final int FUNCTIONS = 200;
+  static final int STEPS = 1500;
+  static final int PARTS = 15;
+
+  private WasmVm vm;
+  private WasmFunction huge;
+  private WasmFunction split;
+  private int input;
+
+  /** Creates the benchmark state; JMH calls it. */
+  public HugeFunctionBenchmark() {}
+
+  /** Compiles the module and checks both shapes compute the same. */
+  @Setup
+  public void setUp() {
+    byte[] module = GeneratedModules.bigFunctions(FUNCTIONS, STEPS, PARTS);
+    vm =
+        new ChicoryCompilerProvider()
+            .create(
+                new WasmVmIntegration() {
+                  @Override
+                  public void error(FailState state, String message) {
+                    throw new IllegalStateException(message);
+                  }
+                });
+    long start = System.nanoTime();
+    vm.load(module);
+    vm.link("huge");
+    System.out.printf(
+        "%n[module %,d bytes, compiled and linked in %,d ms]%n",
+        module.length, (System.nanoTime() - start) / 1_000_000);
+    FunctionType type = new FunctionType(List.of(ValueType.I32), List.of(ValueType.I32));
+    huge = vm.function("big0", type).orElseThrow();
+    split = vm.function("split", type).orElseThrow();
+    if (huge.call(12345)[0] != split.call(12345)[0]) {
+      throw new IllegalStateException("the two shapes disagree");
+    }
+  }
+
+  /** Closes the VM. */
+  @TearDown
+  public void tearDown() {
+    vm.close();
+  }
+
+  /**
+   * One call of a huge function, default JVM flags.
+   *
+   * @return the result
+   */
+  @Benchmark
+  public long huge() {
+    return huge.call(input++)[0];
+  }
+
+  /**
+   * One call of a huge function in a JVM that JIT-compiles huge methods.
+   *
+   * @return the result
+   */
+  @Benchmark
+  @Fork(value = 1, jvmArgsAppend = "-XX:-DontCompileHugeMethods")
+  public long hugeWithJit() {
+    return huge.call(input++)[0];
+  }
+
+  /**
+   * The same work in small functions, default JVM flags.
+   *
+   * @return the result
+   */
+  @Benchmark
+  public long split() {
+    return split.call(input++)[0];
+  }
+}
