@@ -8,7 +8,6 @@ import io.proxywasm.spi.FilterMetadataStatus;
 import io.proxywasm.spi.FilterTrailersStatus;
 import io.proxywasm.spi.StreamType;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * One HTTP request and its response passing through a plugin. Feed it the events as they arrive;
@@ -30,18 +29,18 @@ public final class HttpStream extends StreamBase {
     this.bufferLimitBytes = bufferLimitBytes;
   }
 
-  private <T> T enter(Supplier<T> call, T whenOpen, T whenClosed) {
-    return enter(call, whenOpen, whenClosed, StreamType.REQUEST);
-  }
-
   private FilterHeadersStatus headers(boolean response, HeaderMap headers, boolean endOfStream) {
-    return enter(
-        () -> {
-          state.map(response ? 2 : 0, headers);
-          return ctx.onHeaders(response, headers.size(), endOfStream);
-        },
-        FilterHeadersStatus.CONTINUE,
-        FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK);
+    if (!lockPlugin(StreamType.REQUEST)) {
+      return failsOpen()
+          ? FilterHeadersStatus.CONTINUE
+          : FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
+    }
+    try {
+      state.map(response ? 2 : 0, headers);
+      return ctx.onHeaders(response, headers.size(), endOfStream);
+    } finally {
+      unlockPlugin();
+    }
   }
 
   private FilterDataStatus body(boolean response, BodyBuffer body, boolean endOfStream) {
@@ -58,23 +57,27 @@ public final class HttpStream extends StreamBase {
               response ? "response_payload_too_large" : "request_payload_too_large"));
       return FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
-    return enter(
-        () -> {
-          state.body(response, body);
-          return ctx.onBody(response, body.length(), endOfStream);
-        },
-        FilterDataStatus.CONTINUE,
-        FilterDataStatus.STOP_ITERATION_NO_BUFFER);
+    if (!lockPlugin(StreamType.REQUEST)) {
+      return failsOpen() ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
+    }
+    try {
+      state.body(response, body);
+      return ctx.onBody(response, body.length(), endOfStream);
+    } finally {
+      unlockPlugin();
+    }
   }
 
   private FilterTrailersStatus trailers(boolean response, HeaderMap trailers) {
-    return enter(
-        () -> {
-          state.map(response ? 3 : 1, trailers);
-          return ctx.onTrailers(response, trailers.size());
-        },
-        FilterTrailersStatus.CONTINUE,
-        FilterTrailersStatus.STOP_ITERATION);
+    if (!lockPlugin(StreamType.REQUEST)) {
+      return failsOpen() ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
+    }
+    try {
+      state.map(response ? 3 : 1, trailers);
+      return ctx.onTrailers(response, trailers.size());
+    } finally {
+      unlockPlugin();
+    }
   }
 
   /**
@@ -162,24 +165,27 @@ public final class HttpStream extends StreamBase {
   }
 
   private FilterMetadataStatus metadata(boolean response, HeaderMap metadata) {
-    return enter(
-        () -> {
-          ctx.onMetadata(response, metadata.size());
-          return FilterMetadataStatus.CONTINUE;
-        },
-        FilterMetadataStatus.CONTINUE,
-        FilterMetadataStatus.CONTINUE);
+    if (!lockPlugin(StreamType.REQUEST)) {
+      return FilterMetadataStatus.CONTINUE;
+    }
+    try {
+      ctx.onMetadata(response, metadata.size());
+      return FilterMetadataStatus.CONTINUE;
+    } finally {
+      unlockPlugin();
+    }
   }
 
   /** Calls {@code proxy_on_log}, as an access log would at the end of the stream. */
   public void onLog() {
-    enter(
-        () -> {
-          ctx.onLog();
-          return null;
-        },
-        null,
-        null);
+    if (!lockPlugin(StreamType.REQUEST)) {
+      return;
+    }
+    try {
+      ctx.onLog();
+    } finally {
+      unlockPlugin();
+    }
   }
 
   /**

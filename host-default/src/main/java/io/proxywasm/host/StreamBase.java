@@ -33,22 +33,43 @@ abstract class StreamBase implements AutoCloseable {
    * the stream once.
    */
   final <T> T enter(Supplier<T> call, T whenOpen, T whenClosed, StreamType failedDirection) {
+    if (!lockPlugin(failedDirection)) {
+      return failPolicy == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
+    }
+    try {
+      return call.get();
+    } finally {
+      unlockPlugin();
+    }
+  }
+
+  /**
+   * Takes the plugin's VM lock for a call, the allocation-free form of {@link #enter}: true when
+   * the caller is to call the plugin and then {@link #unlockPlugin()} in a {@code finally}; false
+   * when the plugin cannot run on this worker, after failing the stream if the policy is closed.
+   */
+  final boolean lockPlugin(StreamType failedDirection) {
     if (closed) {
       throw new IllegalStateException("stream is closed");
     }
     if (ctx == null) {
-      if (failPolicy == FailPolicy.FAIL_OPEN) {
-        return whenOpen;
+      if (failPolicy != FailPolicy.FAIL_OPEN) {
+        state.failStream(failedDirection);
       }
-      state.failStream(failedDirection);
-      return whenClosed;
+      return false;
     }
     ctx.wasm().lock().lock();
-    try {
-      return call.get();
-    } finally {
-      ctx.wasm().lock().unlock();
-    }
+    return true;
+  }
+
+  /** Releases the lock {@link #lockPlugin} took. */
+  final void unlockPlugin() {
+    ctx.wasm().lock().unlock();
+  }
+
+  /** Whether the plugin's fail policy is open. */
+  final boolean failsOpen() {
+    return failPolicy == FailPolicy.FAIL_OPEN;
   }
 
   /**

@@ -23,7 +23,7 @@ public enum BufferType implements AbiCode {
   /** Arguments of a foreign function call (ABI 0.2.0 and later). Code 8. */
   CALL_DATA(8);
 
-  private static final BufferType[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<BufferType>> BY_CODE = Codes.index(values());
 
   private final int code;
 

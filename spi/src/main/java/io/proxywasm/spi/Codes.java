@@ -1,5 +1,8 @@
 package io.proxywasm.spi;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 
 /** Lookup tables from ABI codes to enum constants; shared by the enums of this package. */
@@ -13,33 +16,24 @@ final class Codes {
    * @param <E> the enum type
    * @return an array where index {@code c} holds the constant with code {@code c}, or null
    */
-  static <E extends AbiCode> E[] index(E[] values) {
+  static <E extends AbiCode> List<Optional<E>> index(E[] values) {
     int max = 0;
     for (E e : values) {
       max = Math.max(max, e.code());
     }
-    E[] table = java.util.Arrays.copyOf(values, max + 1);
-    java.util.Arrays.fill(table, null);
+    List<Optional<E>> table = new ArrayList<>(Collections.nCopies(max + 1, Optional.empty()));
     for (E e : values) {
       if (e.code() >= 0) {
-        table[e.code()] = e;
+        table.set(e.code(), Optional.of(e));
       }
     }
-    return table;
+    return List.copyOf(table);
   }
 
-  /**
-   * Finds the constant with the given code.
-   *
-   * @param table a table built by {@link #index}
-   * @param code the code to look up; any value, including negative and out-of-range ones
-   * @param <E> the enum type
-   * @return the constant, or empty when no constant has that code
-   */
-  static <E> Optional<E> find(E[] table, long code) {
-    if (code < 0 || code >= table.length) {
+  static <E> Optional<E> find(List<Optional<E>> table, long code) {
+    if (code < 0 || code >= table.size()) {
       return Optional.empty();
     }
-    return Optional.ofNullable(table[(int) code]);
+    return table.get((int) code);
   }
 }

@@ -21,7 +21,7 @@ public enum FailState implements AbiCode {
   /** The plugin trapped while running. Code 7. */
   RUNTIME_ERROR(7);
 
-  private static final FailState[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<FailState>> BY_CODE = Codes.index(values());
 
   private final int code;
 

@@ -13,7 +13,7 @@ public enum FilterDataStatus implements AbiCode {
   /** Stop without buffering. Code 3. */
   STOP_ITERATION_NO_BUFFER(3);
 
-  private static final FilterDataStatus[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<FilterDataStatus>> BY_CODE = Codes.index(values());
 
   private final int code;
 

@@ -15,7 +15,8 @@ public enum FilterHeadersStatus implements AbiCode {
   /** Stop and buffer up to the buffer limit until resumed. Code 4. */
   STOP_ALL_ITERATION_AND_WATERMARK(4);
 
-  private static final FilterHeadersStatus[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<FilterHeadersStatus>> BY_CODE =
+      Codes.index(values());
 
   private final int code;
 

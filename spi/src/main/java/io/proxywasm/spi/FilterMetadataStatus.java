@@ -7,7 +7,8 @@ public enum FilterMetadataStatus implements AbiCode {
   /** Continue with the next filter. Code 0. */
   CONTINUE(0);
 
-  private static final FilterMetadataStatus[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<FilterMetadataStatus>> BY_CODE =
+      Codes.index(values());
 
   private final int code;
 

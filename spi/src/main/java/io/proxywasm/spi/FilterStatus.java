@@ -9,7 +9,7 @@ public enum FilterStatus implements AbiCode {
   /** Stop until the plugin resumes the stream. Code 1. */
   STOP_ITERATION(1);
 
-  private static final FilterStatus[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<FilterStatus>> BY_CODE = Codes.index(values());
 
   private final int code;
 

@@ -9,7 +9,8 @@ public enum FilterTrailersStatus implements AbiCode {
   /** Stop until the plugin resumes the stream. Code 1. */
   STOP_ITERATION(1);
 
-  private static final FilterTrailersStatus[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<FilterTrailersStatus>> BY_CODE =
+      Codes.index(values());
 
   private final int code;
 

@@ -41,7 +41,7 @@ public enum GrpcStatus implements AbiCode {
   /** Code -1: no gRPC status (a local reply without a {@code grpc-status} header). */
   INVALID_CODE(-1);
 
-  private static final GrpcStatus[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<GrpcStatus>> BY_CODE = Codes.index(values());
 
   private final int code;
 

@@ -21,7 +21,7 @@ public enum HeaderMapType implements AbiCode {
   /** Trailers of an HTTP callout's response. Code 7. */
   HTTP_CALL_RESPONSE_TRAILERS(7);
 
-  private static final HeaderMapType[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<HeaderMapType>> BY_CODE = Codes.index(values());
 
   private final int code;
 

@@ -27,14 +27,19 @@ public record HostFunction(String module, String name, FunctionType type, Body b
     Objects.requireNonNull(body, "body");
   }
 
-  /** The implementation of a host function, in the same call shape as {@link WasmFunction}. */
+  /**
+   * The implementation of a host function, in the same call shape as {@link WasmFunction}. The
+   * runtime reads the returned array before the next call and never modifies or keeps it, so a host
+   * may return the same array every time (the default host answers each status code with one shared
+   * array, so that a host call allocates nothing).
+   */
   @FunctionalInterface
   public interface Body {
     /**
      * Runs the host function.
      *
-     * @param args the arguments as {@code long}s
-     * @return the results, or null for none
+     * @param args the arguments as {@code long}s; the runtime may reuse the array after the call
+     * @return the results, or null for none; read-only for the runtime
      */
     long[] call(long... args);
   }

@@ -17,7 +17,7 @@ public enum LogLevel implements AbiCode {
   /** Critical. Code 5. */
   CRITICAL(5);
 
-  private static final LogLevel[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<LogLevel>> BY_CODE = Codes.index(values());
 
   private final int code;
 

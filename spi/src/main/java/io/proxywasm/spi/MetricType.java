@@ -11,7 +11,7 @@ public enum MetricType implements AbiCode {
   /** A distribution of recorded values. Code 2. */
   HISTOGRAM(2);
 
-  private static final MetricType[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<MetricType>> BY_CODE = Codes.index(values());
 
   private final int code;
 

@@ -11,7 +11,7 @@ public enum PeerType implements AbiCode {
   /** Closed by the peer. Code 2. */
   REMOTE(2);
 
-  private static final PeerType[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<PeerType>> BY_CODE = Codes.index(values());
 
   private final int code;
 

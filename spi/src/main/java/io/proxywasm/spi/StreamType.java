@@ -13,7 +13,7 @@ public enum StreamType implements AbiCode {
   /** The upstream side of a TCP stream. Code 3. */
   UPSTREAM(3);
 
-  private static final StreamType[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<StreamType>> BY_CODE = Codes.index(values());
 
   private final int code;
 

@@ -31,7 +31,7 @@ public enum WasmResult implements AbiCode {
   /** The host does not implement the call. Code 12. */
   UNIMPLEMENTED(12);
 
-  private static final WasmResult[] BY_CODE = Codes.index(values());
+  private static final java.util.List<Optional<WasmResult>> BY_CODE = Codes.index(values());
 
   private final int code;
 

@@ -30,13 +30,12 @@ public final class Context {
   private boolean deleted;
   private boolean streamFailed;
   private boolean configuring;
-  private final Map<io.proxywasm.spi.HeaderMapType, HeaderMap> calloutMaps =
-      new EnumMap<>(io.proxywasm.spi.HeaderMapType.class);
-  private final Map<io.proxywasm.spi.BufferType, BodyBuffer> calloutBuffers =
-      new EnumMap<>(io.proxywasm.spi.BufferType.class);
-  private final java.util.Set<Integer> pendingHttpCalls = new java.util.HashSet<>();
-  private final Map<Integer, GrpcCallouts.Pending> pendingGrpc = new java.util.HashMap<>();
-  private final int[] lastGrpcBase = new int[2];
+  // Callout state lives on root contexts; made on first use so that a stream costs none of it.
+  private Map<io.proxywasm.spi.HeaderMapType, HeaderMap> calloutMaps;
+  private Map<io.proxywasm.spi.BufferType, BodyBuffer> calloutBuffers;
+  private java.util.Set<Integer> pendingHttpCalls;
+  private Map<Integer, GrpcCallouts.Pending> pendingGrpc;
+  private int[] lastGrpcBase;
   private int statusCode;
   private String statusMessage = "";
   private int lastHttpCallToken;
@@ -125,10 +124,16 @@ public final class Context {
   }
 
   Map<io.proxywasm.spi.HeaderMapType, HeaderMap> calloutMaps() {
+    if (calloutMaps == null) {
+      calloutMaps = new EnumMap<>(io.proxywasm.spi.HeaderMapType.class);
+    }
     return calloutMaps;
   }
 
   Map<io.proxywasm.spi.BufferType, BodyBuffer> calloutBuffers() {
+    if (calloutBuffers == null) {
+      calloutBuffers = new EnumMap<>(io.proxywasm.spi.BufferType.class);
+    }
     return calloutBuffers;
   }
 
@@ -227,6 +232,9 @@ public final class Context {
   }
 
   Map<Integer, GrpcCallouts.Pending> pendingGrpc() {
+    if (pendingGrpc == null) {
+      pendingGrpc = new java.util.HashMap<>();
+    }
     return pendingGrpc;
   }
 
@@ -235,9 +243,12 @@ public final class Context {
     int kind = streaming ? 1 : 0;
     int token;
     do {
+      if (lastGrpcBase == null) {
+        lastGrpcBase = new int[2];
+      }
       lastGrpcBase[kind] = lastGrpcBase[kind] + 4 > 0 ? lastGrpcBase[kind] + 4 : 4;
       token = lastGrpcBase[kind] + 1 + kind;
-    } while (pendingGrpc.containsKey(token));
+    } while (pendingGrpc().containsKey(token));
     return token;
   }
 
@@ -275,20 +286,23 @@ public final class Context {
         statusMessage = statusText;
         wasm.callIn(this, cb, id, token, status);
       } else if (cb == Callback.ON_GRPC_RECEIVE) {
-        calloutBuffers.put(
-            io.proxywasm.spi.BufferType.GRPC_RECEIVE_BUFFER, new BodyBuffer(message));
+        calloutBuffers()
+            .put(io.proxywasm.spi.BufferType.GRPC_RECEIVE_BUFFER, new BodyBuffer(message));
         wasm.callIn(this, cb, id, token, message.length);
       } else {
-        calloutMaps.put(mapType, metadata);
+        calloutMaps().put(mapType, metadata);
         wasm.callIn(this, cb, id, token, metadata.size());
       }
     } finally {
-      calloutMaps.remove(mapType);
-      calloutBuffers.remove(io.proxywasm.spi.BufferType.GRPC_RECEIVE_BUFFER);
+      calloutMaps().remove(mapType);
+      calloutBuffers().remove(io.proxywasm.spi.BufferType.GRPC_RECEIVE_BUFFER);
     }
   }
 
   java.util.Set<Integer> pendingHttpCalls() {
+    if (pendingHttpCalls == null) {
+      pendingHttpCalls = new java.util.HashSet<>();
+    }
     return pendingHttpCalls;
   }
 
@@ -299,7 +313,7 @@ public final class Context {
       if (lastHttpCallToken <= 0) {
         lastHttpCallToken = 4;
       }
-    } while (pendingHttpCalls.contains(lastHttpCallToken));
+    } while (pendingHttpCalls().contains(lastHttpCallToken));
     return lastHttpCallToken;
   }
 
@@ -317,9 +331,9 @@ public final class Context {
     HeaderMap headers = response == null ? new HeaderMap() : HeaderMap.of(response.headers());
     HeaderMap trailers = response == null ? new HeaderMap() : HeaderMap.of(response.trailers());
     BodyBuffer body = new BodyBuffer(response == null ? new byte[0] : response.body());
-    calloutMaps.put(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_HEADERS, headers);
-    calloutMaps.put(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_TRAILERS, trailers);
-    calloutBuffers.put(io.proxywasm.spi.BufferType.HTTP_CALL_RESPONSE_BODY, body);
+    calloutMaps().put(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_HEADERS, headers);
+    calloutMaps().put(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_TRAILERS, trailers);
+    calloutBuffers().put(io.proxywasm.spi.BufferType.HTTP_CALL_RESPONSE_BODY, body);
     try {
       wasm.callIn(
           this,
@@ -330,9 +344,9 @@ public final class Context {
           body.length(),
           trailers.size());
     } finally {
-      calloutMaps.remove(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_HEADERS);
-      calloutMaps.remove(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_TRAILERS);
-      calloutBuffers.remove(io.proxywasm.spi.BufferType.HTTP_CALL_RESPONSE_BODY);
+      calloutMaps().remove(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_HEADERS);
+      calloutMaps().remove(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_TRAILERS);
+      calloutBuffers().remove(io.proxywasm.spi.BufferType.HTTP_CALL_RESPONSE_BODY);
     }
   }
 
@@ -347,11 +361,11 @@ public final class Context {
     if (wasm.isFailed() || deleted) {
       return;
     }
-    calloutBuffers.put(io.proxywasm.spi.BufferType.CALL_DATA, new BodyBuffer(data));
+    calloutBuffers().put(io.proxywasm.spi.BufferType.CALL_DATA, new BodyBuffer(data));
     try {
       wasm.callIn(this, Callback.ON_FOREIGN_FUNCTION, id, functionId, data.length);
     } finally {
-      calloutBuffers.remove(io.proxywasm.spi.BufferType.CALL_DATA);
+      calloutBuffers().remove(io.proxywasm.spi.BufferType.CALL_DATA);
     }
   }
 

@@ -115,14 +115,26 @@ final class HostCalls {
       } catch (MemoryAccessException e) {
         r = WasmResult.INVALID_MEMORY_ACCESS;
       }
-      return new long[] {r.code()};
+      return RESULTS[r.ordinal()];
     };
+  }
+
+  /** One result array per status, shared: runtimes only read what a host function returns. */
+  private static final long[][] RESULTS = results();
+
+  private static long[][] results() {
+    WasmResult[] all = WasmResult.values();
+    long[][] out = new long[all.length][];
+    for (WasmResult r : all) {
+      out[r.ordinal()] = new long[] {r.code()};
+    }
+    return out;
   }
 
   private static HostFunction.Body restricted(WasmBase wasm, String name) {
     return a -> {
       Logging.error(wasm, "Attempted call to restricted proxy-wasm capability: " + name);
-      return new long[] {WasmResult.INTERNAL_FAILURE.code()};
+      return RESULTS[WasmResult.INTERNAL_FAILURE.ordinal()];
     };
   }
 
@@ -131,6 +143,8 @@ final class HostCalls {
   private static long ptr(long arg) {
     return arg & 0xFFFF_FFFFL;
   }
+
+  private static final byte[] NO_BYTES = new byte[0];
 
   private static byte[] bytes(WasmVm vm, long ptrArg, long sizeArg) {
     long address = ptr(ptrArg);
@@ -432,8 +446,16 @@ final class HostCalls {
                   return WasmResult.NOT_FOUND;
                 }
                 HeaderMap m = map.get();
-                return copyOut(
-                    w, m.size() == 0 ? new byte[0] : Pairs.encode(m.entries()), a[1], a[2]);
+                if (m.size() == 0) {
+                  return copyOut(w, NO_BYTES, a[1], a[2]);
+                }
+                // Serialised straight into the VM's scratch buffer, then once into linear memory.
+                int size = Pairs.encodedSize(m);
+                byte[] scratch = w.scratch(size);
+                Pairs.encodeInto(m, scratch, 0);
+                return w.copyOut(scratch, size, ptr(a[1]), ptr(a[2]))
+                    ? WasmResult.OK
+                    : WasmResult.INVALID_MEMORY_ACCESS;
               }),
           def(
               "proxy_set_header_map_pairs",

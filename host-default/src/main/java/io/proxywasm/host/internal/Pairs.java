@@ -67,17 +67,15 @@ public final class Pairs {
     int sizes = offset + 4;
     int data = sizes + 8 * n;
     for (Map.Entry<String, String> e : pairs) {
-      byte[] k = e.getKey().getBytes(StandardCharsets.UTF_8);
-      byte[] v = e.getValue().getBytes(StandardCharsets.UTF_8);
-      putInt(target, sizes, k.length);
-      putInt(target, sizes + 4, v.length);
+      int keyStart = data;
+      data = putUtf8(e.getKey(), target, data);
+      putInt(target, sizes, data - keyStart);
+      target[data++] = 0;
+      int valueStart = data;
+      data = putUtf8(e.getValue(), target, data);
+      putInt(target, sizes + 4, data - valueStart);
+      target[data++] = 0;
       sizes += 8;
-      System.arraycopy(k, 0, target, data, k.length);
-      data += k.length;
-      target[data++] = 0;
-      System.arraycopy(v, 0, target, data, v.length);
-      data += v.length;
-      target[data++] = 0;
     }
     return data - offset;
   }
@@ -184,7 +182,11 @@ public final class Pairs {
     return String.join("\0", segments).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static int utf8Length(String s) {
+  /**
+   * Returns the length of a string in UTF-8 as {@link #putUtf8} writes it: a lone surrogate is one
+   * byte, {@code ?}, as {@link String#getBytes} writes it.
+   */
+  static int utf8Length(String s) {
     int n = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -192,16 +194,99 @@ public final class Pairs {
         n += 1;
       } else if (c < 0x800) {
         n += 2;
-      } else if (Character.isHighSurrogate(c)
-          && i + 1 < s.length()
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        n += 4;
-        i++;
+      } else if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < s.length()
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          n += 4;
+          i++;
+        } else {
+          n += 1;
+        }
       } else {
         n += 3;
       }
     }
     return n;
+  }
+
+  /**
+   * Writes a string in UTF-8 with no allocation, as {@link String#getBytes} would.
+   *
+   * @return the index after the last byte written
+   */
+  static int putUtf8(String s, byte[] b, int at) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        b[at++] = (byte) c;
+      } else if (c < 0x800) {
+        b[at++] = (byte) (0xC0 | (c >> 6));
+        b[at++] = (byte) (0x80 | (c & 0x3F));
+      } else if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < s.length()
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          int cp = Character.toCodePoint(c, s.charAt(++i));
+          b[at++] = (byte) (0xF0 | (cp >> 18));
+          b[at++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+          b[at++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+          b[at++] = (byte) (0x80 | (cp & 0x3F));
+        } else {
+          b[at++] = '?';
+        }
+      } else {
+        b[at++] = (byte) (0xE0 | (c >> 12));
+        b[at++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+        b[at++] = (byte) (0x80 | (c & 0x3F));
+      }
+    }
+    return at;
+  }
+
+  /**
+   * Returns the encoded size of a header map.
+   *
+   * @param map the map
+   * @return the size in bytes
+   */
+  public static int encodedSize(io.proxywasm.host.HeaderMap map) {
+    long size = 4;
+    for (int i = 0; i < map.size(); i++) {
+      size += 8 + utf8Length(map.name(i)) + 1 + utf8Length(map.value(i)) + 1;
+    }
+    if (size > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("header map too large to encode: " + size + " bytes");
+    }
+    return (int) size;
+  }
+
+  /**
+   * Encodes a header map into an array with no other allocation.
+   *
+   * @param map the map
+   * @param target where to write; needs {@link #encodedSize(io.proxywasm.host.HeaderMap)} bytes
+   *     from {@code offset}
+   * @param offset the first index
+   * @return the number of bytes written
+   */
+  public static int encodeInto(io.proxywasm.host.HeaderMap map, byte[] target, int offset) {
+    int n = map.size();
+    putInt(target, offset, n);
+    int sizes = offset + 4;
+    int data = sizes + 8 * n;
+    for (int i = 0; i < n; i++) {
+      int keyStart = data;
+      data = putUtf8(map.name(i), target, data);
+      putInt(target, sizes, data - keyStart);
+      target[data++] = 0;
+      int valueStart = data;
+      data = putUtf8(map.value(i), target, data);
+      putInt(target, sizes + 4, data - valueStart);
+      target[data++] = 0;
+      sizes += 8;
+    }
+    return data - offset;
   }
 
   private static void putInt(byte[] b, int at, int v) {

@@ -456,25 +456,53 @@ public final class WasmBase {
    * @return false on an allocation failure or a bad pointer
    */
   boolean copyOut(byte[] data, long ptrPtr, long sizePtr) {
+    return copyOut(data, data.length, ptrPtr, sizePtr);
+  }
+
+  /**
+   * Copies the first {@code length} bytes of {@code data} into memory the plugin allocates, and
+   * writes the address and size where the plugin asked.
+   */
+  boolean copyOut(byte[] data, int length, long ptrPtr, long sizePtr) {
     try {
       long address = 0;
-      if (data.length > 0) {
-        address = allocate(data.length);
+      if (length > 0) {
+        address = allocate(length);
         if (address == 0) {
           return false;
         }
-        vm.write(address, data, 0, data.length);
+        vm.write(address, data, 0, length);
       }
       if (ptrPtr != 0) {
         vm.writeWord(ptrPtr, address);
       }
       if (sizePtr != 0) {
-        vm.writeWord(sizePtr, data.length);
+        vm.writeWord(sizePtr, length);
       }
       return true;
     } catch (MemoryAccessException e) {
       return false;
     }
+  }
+
+  /** The most scratch memory a VM keeps between calls; larger needs get a buffer of their own. */
+  private static final int SCRATCH_KEPT = 64 * 1024;
+
+  private byte[] scratch = new byte[0];
+
+  /**
+   * Returns a buffer of at least {@code size} bytes for encoding something on its way into linear
+   * memory. Only for use under the VM's lock, and only until the next call.
+   */
+  byte[] scratch(int size) {
+    if (scratch.length >= size) {
+      return scratch;
+    }
+    byte[] b = new byte[Math.max(size, Math.min(SCRATCH_KEPT, scratch.length * 2 + 256))];
+    if (b.length <= SCRATCH_KEPT) {
+      scratch = b;
+    }
+    return b;
   }
 
   int allocContextId() {

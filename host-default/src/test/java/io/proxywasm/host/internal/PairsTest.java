@@ -107,4 +107,65 @@ class PairsTest {
     assertArrayEquals("x\0y\0z".getBytes(), Pairs.joinPath(List.of("x", "y", "z")));
     assertEquals(List.of("plugin_name"), Pairs.splitPath(Pairs.joinPath(List.of("plugin_name"))));
   }
+
+  @Test
+  void headerMapsEncodeInPlaceAsStringsEncode() {
+    List<String> samples =
+        List.of(
+            "",
+            "ascii",
+            "caf\u00e9",
+            "\u20ac100",
+            "emoji \ud83d\ude00!",
+            "lone \ud800 high",
+            "lone \udc00 low",
+            "ends high \ud83d");
+    io.proxywasm.host.HeaderMap map = new io.proxywasm.host.HeaderMap();
+    List<Map.Entry<String, String>> entries = new ArrayList<>();
+    for (String s : samples) {
+      map.add("k-" + s, s);
+      entries.add(Map.entry("k-" + s, s));
+      assertEquals(
+          s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+          Pairs.utf8Length(s),
+          "length of " + s);
+    }
+    byte[] viaStrings = legacyEncode(entries);
+    int size = Pairs.encodedSize(map);
+    assertEquals(viaStrings.length, size);
+    byte[] target = new byte[size + 3];
+    assertEquals(size, Pairs.encodeInto(map, target, 3));
+    assertArrayEquals(viaStrings, java.util.Arrays.copyOfRange(target, 3, target.length));
+    assertArrayEquals(viaStrings, Pairs.encode(entries));
+    // a lone surrogate travels as '?', as String.getBytes writes it
+    assertEquals(
+        entries.stream().map(e -> Map.entry(utf8(e.getKey()), utf8(e.getValue()))).toList(),
+        Pairs.decode(viaStrings));
+  }
+
+  private static String utf8(String s) {
+    return new String(
+        s.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The format, written with String.getBytes: the reference the in-place encoder must match. */
+  private static byte[] legacyEncode(List<Map.Entry<String, String>> entries) {
+    java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+    ByteBuffer sizes = ByteBuffer.allocate(4 + 8 * entries.size()).order(ByteOrder.LITTLE_ENDIAN);
+    sizes.putInt(entries.size());
+    for (Map.Entry<String, String> e : entries) {
+      byte[] k = e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] v = e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      sizes.putInt(k.length).putInt(v.length);
+      data.writeBytes(k);
+      data.write(0);
+      data.writeBytes(v);
+      data.write(0);
+    }
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    all.writeBytes(sizes.array());
+    all.writeBytes(data.toByteArray());
+    return all.toByteArray();
+  }
 }
