@@ -92,13 +92,25 @@ public final class HeaderMap {
    * @return the value, or empty
    */
   public Optional<String> get(String name) {
+    int i = indexOf(name);
+    return i < 0 ? Optional.empty() : Optional.of(values.get(i));
+  }
+
+  /**
+   * Returns the index of the first entry with a name, for {@link #value(int)}; allocates nothing
+   * when the name is already lower case.
+   *
+   * @param name the name, any case
+   * @return the index, or -1 if absent
+   */
+  public int indexOf(String name) {
     String k = key(name);
     for (int i = 0; i < names.size(); i++) {
       if (names.get(i).equals(k)) {
-        return Optional.of(values.get(i));
+        return i;
       }
     }
-    return Optional.empty();
+    return -1;
   }
 
   /**

@@ -386,18 +386,23 @@ final class HostCalls {
                   return WasmResult.BAD_ARGUMENT;
                 }
                 String key = string(vm, a[1], a[2]);
-                Optional<HeaderMap> map = t(w).map((int) a[0]);
-                if (map.isEmpty()) {
+                HeaderMap map = t(w).mapOrNull((int) a[0]);
+                if (map == null) {
                   return WasmResult.NOT_FOUND;
                 }
-                Optional<String> value = map.get().get(key);
-                if (value.isEmpty()) {
+                int index = map.indexOf(key);
+                if (index < 0) {
                   // 0.1.0 answers a missing header with Ok and an empty value (Envoy)
                   return w.abi() == AbiVersion.V0_1_0
-                      ? copyOut(w, new byte[0], a[3], a[4])
+                      ? copyOut(w, NO_BYTES, a[3], a[4])
                       : WasmResult.NOT_FOUND;
                 }
-                return copyOut(w, Keys.utf8(value.get()), a[3], a[4]);
+                String value = map.value(index);
+                byte[] scratch = w.scratch(Pairs.utf8Length(value));
+                int size = Pairs.putUtf8(value, scratch, 0);
+                return w.copyOut(scratch, size, ptr(a[3]), ptr(a[4]))
+                    ? WasmResult.OK
+                    : WasmResult.INVALID_MEMORY_ACCESS;
               }),
           def(
               "proxy_add_header_map_value",
@@ -441,11 +446,10 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                Optional<HeaderMap> map = t(w).map((int) a[0]);
-                if (map.isEmpty()) {
+                HeaderMap m = t(w).mapOrNull((int) a[0]);
+                if (m == null) {
                   return WasmResult.NOT_FOUND;
                 }
-                HeaderMap m = map.get();
                 if (m.size() == 0) {
                   return copyOut(w, NO_BYTES, a[1], a[2]);
                 }

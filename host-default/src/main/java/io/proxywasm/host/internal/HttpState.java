@@ -64,6 +64,11 @@ public final class HttpState implements StreamRole {
   }
 
   @Override
+  public HeaderMap headerMapOrNull(int type) {
+    return maps[type];
+  }
+
+  @Override
   public Optional<BodyBuffer> buffer(int type) {
     return type <= 1 ? Optional.ofNullable(bodies[type]) : Optional.empty();
   }

@@ -27,6 +27,16 @@ public interface StreamRole {
   }
 
   /**
+   * Returns one of the stream's header maps, or null: {@link #headerMap} without an allocation.
+   *
+   * @param type the map type code, 0 to 3
+   * @return the map, or null
+   */
+  default HeaderMap headerMapOrNull(int type) {
+    return headerMap(type).orElse(null);
+  }
+
+  /**
    * Returns one of the stream's buffers (types 0 to 3).
    *
    * @param type the buffer type code

@@ -240,6 +240,15 @@ final class TypedHost implements HostAbi {
    * @param type the map type code, at most 7
    * @return the map, or empty when the context has none
    */
+  /** The header map of a type for the current context, or null: {@link #map} without garbage. */
+  HeaderMap mapOrNull(int type) {
+    Context c = ctx();
+    if (type <= 3) {
+      return c.stream().headerMapOrNull(type);
+    }
+    return c.root().calloutMaps().get(HeaderMapType.fromCode(type).orElseThrow());
+  }
+
   Optional<HeaderMap> map(int type) {
     Context c = ctx();
     if (type <= 3) {
