@@ -21,7 +21,7 @@ mkdir -p "$out"
 # C plugins: clang, wasm32, no libc.
 cflags=(--target=wasm32-unknown-unknown -nostdlib -ffreestanding -O2 -Wall -Wextra -Werror
   -Wl,--no-entry -Wl,--strip-all -Wl,--export-dynamic)
-for name in hello_world http_headers path_reporter path_collector; do
+for name in hello_world http_headers path_reporter path_collector callout; do
   clang "${cflags[@]}" -o "$out/c-${name//_/-}.wasm" "$here/c/proxy_wasm.c" "$here/c/$name.c"
 done
 

@@ -12,7 +12,8 @@
 #define EXPORT(name) __attribute__((export_name(#name)))
 
 enum { LOG_TRACE = 0, LOG_DEBUG = 1, LOG_INFO = 2, LOG_WARN = 3, LOG_ERROR = 4 };
-enum { MAP_REQUEST_HEADERS = 0, MAP_RESPONSE_HEADERS = 2 };
+enum { MAP_REQUEST_HEADERS = 0, MAP_RESPONSE_HEADERS = 2, MAP_HTTP_CALL_RESPONSE_HEADERS = 6 };
+enum { STREAM_REQUEST = 0 };
 enum { ACTION_CONTINUE = 0, ACTION_PAUSE = 1 };
 enum { STATUS_OK = 0, STATUS_NOT_FOUND = 1, STATUS_EMPTY = 7, STATUS_CAS_MISMATCH = 8 };
 enum { BUFFER_PLUGIN_CONFIGURATION = 7 };
@@ -52,6 +53,13 @@ uint32_t proxy_set_shared_data(const char *key, size_t key_size, const char *val
 IMPORT(proxy_define_metric)
 uint32_t proxy_define_metric(uint32_t type, const char *name, size_t name_size, uint32_t *id);
 IMPORT(proxy_increment_metric) uint32_t proxy_increment_metric(uint32_t id, int64_t offset);
+IMPORT(proxy_http_call)
+uint32_t proxy_http_call(const char *upstream, size_t upstream_size, const char *headers,
+                         size_t headers_size, const char *body, size_t body_size,
+                         const char *trailers, size_t trailers_size, uint32_t timeout_ms,
+                         uint32_t *token);
+IMPORT(proxy_continue_stream) uint32_t proxy_continue_stream(uint32_t stream_type);
+IMPORT(proxy_set_effective_context) uint32_t proxy_set_effective_context(uint32_t context_id);
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
