@@ -2,7 +2,6 @@ package io.proxywasm.host;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,8 +14,8 @@ import java.util.Optional;
  * to one stream, which the host never enters from two threads at once.
  */
 public final class HeaderMap {
-  private final List<String> names = new ArrayList<>();
-  private final List<String> values = new ArrayList<>();
+  /** The entries, each immutable, names in lower case. */
+  private final List<Map.Entry<String, String>> entries = new ArrayList<>();
 
   /** Creates an empty map. */
   public HeaderMap() {}
@@ -62,7 +61,7 @@ public final class HeaderMap {
    * @return the size
    */
   public int size() {
-    return names.size();
+    return entries.size();
   }
 
   /**
@@ -72,7 +71,7 @@ public final class HeaderMap {
    * @return the lower-case name
    */
   public String name(int index) {
-    return names.get(index);
+    return entries.get(index).getKey();
   }
 
   /**
@@ -82,7 +81,7 @@ public final class HeaderMap {
    * @return the value
    */
   public String value(int index) {
-    return values.get(index);
+    return entries.get(index).getValue();
   }
 
   /**
@@ -93,7 +92,7 @@ public final class HeaderMap {
    */
   public Optional<String> get(String name) {
     int i = indexOf(name);
-    return i < 0 ? Optional.empty() : Optional.of(values.get(i));
+    return i < 0 ? Optional.empty() : Optional.of(value(i));
   }
 
   /**
@@ -105,8 +104,8 @@ public final class HeaderMap {
    */
   public int indexOf(String name) {
     String k = key(name);
-    for (int i = 0; i < names.size(); i++) {
-      if (names.get(i).equals(k)) {
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i).getKey().equals(k)) {
         return i;
       }
     }
@@ -122,9 +121,9 @@ public final class HeaderMap {
   public List<String> getAll(String name) {
     String k = key(name);
     List<String> out = new ArrayList<>();
-    for (int i = 0; i < names.size(); i++) {
-      if (names.get(i).equals(k)) {
-        out.add(values.get(i));
+    for (Map.Entry<String, String> e : entries) {
+      if (e.getKey().equals(k)) {
+        out.add(e.getValue());
       }
     }
     return out;
@@ -137,8 +136,7 @@ public final class HeaderMap {
    * @param value the value
    */
   public void add(String name, String value) {
-    names.add(key(name));
-    values.add(Objects.requireNonNull(value, "value"));
+    entries.add(Map.entry(key(name), Objects.requireNonNull(value, "value")));
   }
 
   /**
@@ -150,16 +148,15 @@ public final class HeaderMap {
   public void set(String name, String value) {
     String k = key(name);
     Objects.requireNonNull(value, "value");
-    int first = names.indexOf(k);
+    int first = indexOf(k);
     if (first < 0) {
       add(k, value);
       return;
     }
-    values.set(first, value);
-    for (int i = names.size() - 1; i > first; i--) {
-      if (names.get(i).equals(k)) {
-        names.remove(i);
-        values.remove(i);
+    entries.set(first, Map.entry(k, value));
+    for (int i = entries.size() - 1; i > first; i--) {
+      if (entries.get(i).getKey().equals(k)) {
+        entries.remove(i);
       }
     }
   }
@@ -172,15 +169,7 @@ public final class HeaderMap {
    */
   public boolean remove(String name) {
     String k = key(name);
-    boolean removed = false;
-    for (int i = names.size() - 1; i >= 0; i--) {
-      if (names.get(i).equals(k)) {
-        names.remove(i);
-        values.remove(i);
-        removed = true;
-      }
-    }
-    return removed;
+    return entries.removeIf(e -> e.getKey().equals(k));
   }
 
   /**
@@ -189,8 +178,7 @@ public final class HeaderMap {
    * @param pairs the new entries, in order
    */
   public void setAll(List<Map.Entry<String, String>> pairs) {
-    names.clear();
-    values.clear();
+    entries.clear();
     for (Map.Entry<String, String> e : pairs) {
       add(e.getKey(), e.getValue());
     }
@@ -198,21 +186,17 @@ public final class HeaderMap {
 
   /** Removes every entry. */
   public void clear() {
-    names.clear();
-    values.clear();
+    entries.clear();
   }
 
   /**
-   * Returns the entries as an immutable list of pairs.
+   * Returns the entries as an immutable list of pairs: a snapshot, which later changes to the map
+   * do not affect. Cheap: the entries themselves are immutable and shared.
    *
    * @return the entries, in order
    */
   public List<Map.Entry<String, String>> entries() {
-    List<Map.Entry<String, String>> out = new ArrayList<>(names.size());
-    for (int i = 0; i < names.size(); i++) {
-      out.add(Map.entry(names.get(i), values.get(i)));
-    }
-    return Collections.unmodifiableList(out);
+    return List.copyOf(entries);
   }
 
   /**
@@ -223,15 +207,15 @@ public final class HeaderMap {
    */
   public long byteSize() {
     long total = 0;
-    for (int i = 0; i < names.size(); i++) {
-      total += names.get(i).getBytes(StandardCharsets.UTF_8).length;
-      total += values.get(i).getBytes(StandardCharsets.UTF_8).length;
+    for (Map.Entry<String, String> e : entries) {
+      total += e.getKey().getBytes(StandardCharsets.UTF_8).length;
+      total += e.getValue().getBytes(StandardCharsets.UTF_8).length;
     }
     return total;
   }
 
   @Override
   public String toString() {
-    return entries().toString();
+    return entries.toString();
   }
 }

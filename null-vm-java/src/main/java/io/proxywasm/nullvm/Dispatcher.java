@@ -1,5 +1,6 @@
 package io.proxywasm.nullvm;
 
+import io.proxywasm.spi.ContextMap;
 import io.proxywasm.spi.HostAbi;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.WasmResult;
@@ -14,10 +15,10 @@ import java.util.Map;
 final class Dispatcher {
   private final HostAbi abi;
   private final JavaPlugin plugin;
-  private final Map<Integer, Context> contexts = new HashMap<>();
+  private final ContextMap<Context> contexts = new ContextMap<>();
 
   /** Stream contexts created by the host whose kind (HTTP or TCP) the first callback decides. */
-  private final Map<Integer, RootContext> pending = new HashMap<>();
+  private final ContextMap<RootContext> pending = new ContextMap<>();
 
   private final Map<Integer, Integer> calloutOwners = new HashMap<>();
   private int depth;
@@ -259,7 +260,7 @@ final class Dispatcher {
   /** The context that made a callout, or the root the host delivers it to. */
   private Context calloutOwner(long rootId, long token, boolean last) {
     Integer owner = last ? calloutOwners.remove((int) token) : calloutOwners.get((int) token);
-    Context c = owner == null ? null : contexts.get(owner);
+    Context c = owner == null ? null : contexts.get(owner.intValue());
     return c != null ? c : context((int) rootId);
   }
 

@@ -35,7 +35,7 @@ public final class WasmBase {
   private final Cloneability startedFrom;
   private final ReentrantLock lock = new ReentrantLock();
   private final WasmFunction[] functions = new WasmFunction[Callback.values().length];
-  private final Map<Integer, Context> contexts = new HashMap<>();
+  private final io.proxywasm.spi.ContextMap<Context> contexts = new io.proxywasm.spi.ContextMap<>();
   private final Map<String, Context> rootContexts = new HashMap<>();
   private final Map<Integer, Context> pendingDone = new HashMap<>();
   private final ArrayDeque<Runnable> afterCall = new ArrayDeque<>();
@@ -769,7 +769,7 @@ public final class WasmBase {
     }
     closed = true;
     Watchdog.forget(this);
-    for (Context c : new ArrayList<>(contexts.values())) {
+    for (Context c : contexts.values()) {
       c.cancelTimers();
     }
     memoryGauge.add(-reportedMemory);
