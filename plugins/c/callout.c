@@ -71,16 +71,7 @@ static int equals(const char *value, size_t size, const char *literal) {
 /* {":method": "GET", ":path": "/check", ":authority": "auth"} in the pairs format. */
 static size_t check_headers(char *out) {
   static const char *const kv[6] = {":method", "GET", ":path", "/check", ":authority", "auth"};
-  write_u32(out, 3);
-  char *p = out + 4 + 24;
-  for (int i = 0; i < 6; i++) {
-    size_t n = strlen(kv[i]);
-    write_u32(out + 4 + 4 * i, (uint32_t)n);
-    memcpy(p, kv[i], n);
-    p[n] = 0;
-    p += n + 1;
-  }
-  return (size_t)(p - out);
+  return write_pairs(out, kv, 3);
 }
 
 static void reply(uint32_t status, const text_t *body) {

@@ -39,16 +39,7 @@ static int is_hello(void) {
 /* {"Hello": "World", "Powered-By": "proxy-wasm"} in the pairs format. */
 static size_t hello_headers(char *out) {
   static const char *const kv[4] = {"Hello", "World", "Powered-By", "proxy-wasm"};
-  write_u32(out, 2);
-  char *p = out + 4 + 16;
-  for (int i = 0; i < 4; i++) {
-    size_t n = strlen(kv[i]);
-    write_u32(out + 4 + 4 * i, (uint32_t)n);
-    memcpy(p, kv[i], n);
-    p[n] = 0;
-    p += n + 1;
-  }
-  return (size_t)(p - out);
+  return write_pairs(out, kv, 2);
 }
 
 EXPORT(proxy_on_vm_start) uint32_t proxy_on_vm_start(uint32_t root_id, uint32_t config_size) {

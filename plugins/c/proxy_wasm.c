@@ -70,6 +70,19 @@ void text_u64(text_t *t, uint64_t v) {
   while (n) text_add(t, &digits[--n], 1);
 }
 
+size_t write_pairs(char *out, const char *const *kv, int pairs) {
+  write_u32(out, (uint32_t)pairs);
+  char *p = out + 4 + 8 * pairs;
+  for (int i = 0; i < 2 * pairs; i++) {
+    size_t n = strlen(kv[i]);
+    write_u32(out + 4 + 4 * i, (uint32_t)n);
+    memcpy(p, kv[i], n);
+    p[n] = 0;
+    p += n + 1;
+  }
+  return (size_t)(p - out);
+}
+
 void log_text(uint32_t level, const text_t *t) { proxy_log(level, t->data, t->size); }
 
 void log_str(uint32_t level, const char *s) { proxy_log(level, s, strlen(s)); }

@@ -82,6 +82,10 @@ void text_add(text_t *t, const char *s, size_t n);
 void text_str(text_t *t, const char *s);
 void text_u64(text_t *t, uint64_t v);
 void log_text(uint32_t level, const text_t *t);
+
+/* Writes pairs (name, value, name, value...) in the ABI's pairs format; returns the size. `out`
+   needs 4 + 8 * pairs bytes plus every string and its terminating 0. */
+size_t write_pairs(char *out, const char *const *kv, int pairs);
 void log_str(uint32_t level, const char *s);
 
 static inline uint32_t read_u32(const char *p) {

@@ -125,8 +125,12 @@ public class VmLifecycleBenchmark {
    */
   @Benchmark
   public long baseCompiled() {
+    return base(GeneratedModules.withSalt(code, salt++));
+  }
+
+  private long base(byte[] module) {
     try (WasmVm vm = provider.create(QUIET)) {
-      vm.load(GeneratedModules.withSalt(code, salt++));
+      vm.load(module);
       stubImports(vm);
       vm.link("base");
       return vm.memorySize();
@@ -140,12 +144,7 @@ public class VmLifecycleBenchmark {
    */
   @Benchmark
   public long baseShared() {
-    try (WasmVm vm = provider.create(QUIET)) {
-      vm.load(code);
-      stubImports(vm);
-      vm.link("base");
-      return vm.memorySize();
-    }
+    return base(code);
   }
 
   /**

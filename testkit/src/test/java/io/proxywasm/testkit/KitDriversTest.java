@@ -5,114 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.nullvm.Action;
-import io.proxywasm.nullvm.HttpContext;
 import io.proxywasm.nullvm.JavaPlugin;
 import io.proxywasm.nullvm.RootContext;
 import io.proxywasm.nullvm.StreamContext;
-import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterStatus;
 import io.proxywasm.spi.StreamType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** The kit's drivers and fakes: scripted upstreams, TCP, ticks, queues, foreign functions. */
+/**
+ * The kit's drivers: TCP, ticks, queues, foreign functions (callouts: CalloutOnEveryRuntimeTest).
+ */
 class KitDriversTest {
 
   private record Inline(String name, Supplier<RootContext> roots) implements JavaPlugin {
     @Override
     public RootContext newRootContext() {
       return roots.get();
-    }
-  }
-
-  /** Pauses each request, asks upstream {@code x-upstream}, and resumes or denies on the answer. */
-  private static final JavaPlugin AUTH =
-      new Inline(
-          "auth",
-          () ->
-              new RootContext() {
-                @Override
-                public void onHttpCallResponse(int token, int headers, int size, int trailers) {
-                  logInfo("answer after the stream ended, headers: " + headers);
-                }
-
-                @Override
-                public HttpContext newHttpContext(int id) {
-                  return new HttpContext() {
-                    @Override
-                    public Action onRequestHeaders(int headers, boolean endOfStream) {
-                      dispatchHttpCall(
-                          requestHeaders().get("x-upstream").orElse("auth"),
-                          List.of(
-                              Map.entry(":method", "GET"),
-                              Map.entry(":path", "/check"),
-                              Map.entry(":authority", "auth")),
-                          new byte[0],
-                          List.of(),
-                          Duration.ofMillis(500));
-                      return Action.PAUSE;
-                    }
-
-                    @Override
-                    public void onHttpCallResponse(int token, int headers, int size, int trailers) {
-                      String status =
-                          httpCallResponseHeaders().stream()
-                              .filter(e -> e.getKey().equals(":status"))
-                              .map(Map.Entry::getValue)
-                              .findFirst()
-                              .orElse("none");
-                      if (status.equals("200")) {
-                        resumeRequest();
-                      } else {
-                        sendLocalResponse(403, List.of(), "denied: " + status);
-                      }
-                    }
-                  };
-                }
-              });
-
-  @Test
-  void scriptedUpstreamsAnswerFailAndTimeOut() throws Exception {
-    FakeUpstreams upstreams =
-        new FakeUpstreams().respond("auth", 200, "ok").fail("broken", "reset").hang("slow");
-    try (TestPlugin plugin =
-        ProxyWasmTestKit.runtime("null").javaPlugin(AUTH).upstreams(upstreams).start()) {
-      ExchangeResult allowed = plugin.http().requestHeader(":path", "/a").run();
-      assertEquals(List.of(StreamType.REQUEST), allowed.resumed());
-      assertTrue(allowed.localResponse().isEmpty());
-
-      ExchangeResult broken =
-          plugin.http().requestHeader(":path", "/b").requestHeader("x-upstream", "broken").run();
-      assertEquals("denied: none", broken.localResponse().orElseThrow().bodyText());
-
-      ExchangeResult unknown = plugin.http().requestHeader("x-upstream", "nowhere").run();
-      assertEquals(1, plugin.extension().events(io.proxywasm.spi.WasmEvent.RUNTIME_ERROR).size());
-      assertEquals(503, unknown.localResponse().orElseThrow().status(), "BadArgument thrown");
-
-      assertEquals(
-          List.of("/check"),
-          upstreams.calls("auth").stream().map(c -> c.headers().get(1).getValue()).toList());
-      assertEquals(3, upstreams.calls().size());
-    }
-    FakeUpstreams slow = new FakeUpstreams().hang("auth");
-    try (TestPlugin plugin =
-        ProxyWasmTestKit.runtime("null").javaPlugin(AUTH).upstreams(slow).start()) {
-      ExchangeResult waiting = plugin.http().requestHeader(":path", "/slow").run();
-      assertEquals(
-          FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, waiting.requestHeadersStatus());
-      assertTrue(waiting.localResponse().isEmpty(), "still waiting for the upstream");
-      assertEquals(1, slow.calls().size());
-      plugin.advance(Duration.ofMillis(499));
-      assertTrue(plugin.logs().messages().isEmpty(), plugin.logs().messages().toString());
-      plugin.advance(Duration.ofMillis(1));
-      assertEquals(
-          List.of("answer after the stream ended, headers: 0"),
-          plugin.logs().messages(),
-          "the timeout answers the root context once the stream is gone");
     }
   }
 

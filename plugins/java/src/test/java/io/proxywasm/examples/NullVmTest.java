@@ -50,6 +50,25 @@ class NullVmTest {
     }
   }
 
+  /** A plugin whose HTTP streams answer request headers with {@code onRequestHeaders}. */
+  private static JavaPlugin onRequestHeaders(
+      String name, java.util.function.Function<HttpContext, Action> onRequestHeaders) {
+    return new Inline(
+        name,
+        () ->
+            new RootContext() {
+              @Override
+              public HttpContext newHttpContext(int id) {
+                return new HttpContext() {
+                  @Override
+                  public Action onRequestHeaders(int headers, boolean endOfStream) {
+                    return onRequestHeaders.apply(this);
+                  }
+                };
+              }
+            });
+  }
+
   @Test
   void aServiceCollectsWhatAFilterInAnotherVmEnqueues() throws Exception {
     ManualScheduler scheduler = new ManualScheduler();
@@ -110,23 +129,14 @@ class NullVmTest {
   @Test
   void anExceptionInACallbackFailsTheVmAndTheFailPolicyApplies() throws Exception {
     JavaPlugin thrower =
-        new Inline(
+        onRequestHeaders(
             "thrower",
-            () ->
-                new RootContext() {
-                  @Override
-                  public HttpContext newHttpContext(int id) {
-                    return new HttpContext() {
-                      @Override
-                      public Action onRequestHeaders(int headers, boolean endOfStream) {
-                        if (requestHeaders().get("boom").isPresent()) {
-                          throw new IllegalStateException("bad header");
-                        }
-                        return Action.CONTINUE;
-                      }
-                    };
-                  }
-                });
+            http -> {
+              if (http.requestHeaders().get("boom").isPresent()) {
+                throw new IllegalStateException("bad header");
+              }
+              return Action.CONTINUE;
+            });
     for (FailPolicy policy : FailPolicy.values()) {
       try (TestPlugin plugin =
           ProxyWasmTestKit.runtime("null")
@@ -296,21 +306,12 @@ class NullVmTest {
   @Test
   void aPluginSeesItsLogLevelChangeAtRunTime() throws Exception {
     JavaPlugin reporter =
-        new Inline(
+        onRequestHeaders(
             "level-reporter",
-            () ->
-                new RootContext() {
-                  @Override
-                  public HttpContext newHttpContext(int id) {
-                    return new HttpContext() {
-                      @Override
-                      public Action onRequestHeaders(int headers, boolean endOfStream) {
-                        logError("level " + logLevel());
-                        return Action.CONTINUE;
-                      }
-                    };
-                  }
-                });
+            http -> {
+              http.logError("level " + http.logLevel());
+              return Action.CONTINUE;
+            });
     RecordingLogSink logs = new RecordingLogSink();
     try (ProxyWasmHost host =
             ProxyWasmHost.builder().offer("level-reporter", reporter).logSink(logs).build();
