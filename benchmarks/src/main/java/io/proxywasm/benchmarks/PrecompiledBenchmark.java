@@ -1,0 +1,109 @@
+package io.proxywasm.benchmarks;
+
+import io.proxywasm.benchmarks.precompiled.HttpHeadersModule;
+import io.proxywasm.chicory.ChicoryCompilerProvider;
+import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.FunctionImport;
+import io.proxywasm.spi.HostFunction;
+import io.proxywasm.spi.WasmVm;
+import io.proxywasm.spi.WasmVmIntegration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A gateway that starts without compiling: a base VM of {@code c-http-headers.wasm} whose classes
+ * Chicory's Maven plugin generated at build time ({@code basePrecompiled}, registered with {@link
+ * ChicoryCompilerProvider.Builder#precompiled}), against one that compiles the module ({@code
+ * baseCompiled}, a module hash not seen before, as at a cold start).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class PrecompiledBenchmark {
+  private byte[] code;
+  private ChicoryCompilerProvider compiling;
+  private ChicoryCompilerProvider precompiled;
+  private long salt;
+
+  /** Creates the benchmark state; JMH calls it. */
+  public PrecompiledBenchmark() {}
+
+  /**
+   * Reads the module and makes both providers.
+   *
+   * @throws IOException if the module cannot be read
+   */
+  @Setup
+  public void setUp() throws IOException {
+    code = httpHeaders();
+    compiling = ChicoryCompilerProvider.builder().build();
+    precompiled = precompiledProvider(code);
+  }
+
+  static byte[] httpHeaders() throws IOException {
+    return Files.readAllBytes(
+        Path.of(
+            System.getProperty("proxywasm.plugins.dir", "plugins"), "wasm", "c-http-headers.wasm"));
+  }
+
+  /** The compiler with the build-time classes of {@code c-http-headers.wasm} registered. */
+  static ChicoryCompilerProvider precompiledProvider(byte[] httpHeaders) {
+    return ChicoryCompilerProvider.builder()
+        .precompiled(httpHeaders, HttpHeadersModule::create)
+        .build();
+  }
+
+  static long base(ChicoryCompilerProvider provider, byte[] module) {
+    try (WasmVm vm =
+        provider.create(
+            new WasmVmIntegration() {
+              @Override
+              public void error(FailState state, String message) {
+                throw new IllegalStateException(message);
+              }
+            })) {
+      vm.load(module);
+      for (FunctionImport i : vm.functionImports()) {
+        long[] zeros = new long[i.type().results().size()];
+        vm.registerHostFunction(new HostFunction(i.module(), i.name(), i.type(), args -> zeros));
+      }
+      vm.link("base");
+      return vm.memorySize();
+    }
+  }
+
+  /**
+   * A base VM from the build-time classes: parse and link, no compile.
+   *
+   * @return the VM's memory size
+   */
+  @Benchmark
+  public long basePrecompiled() {
+    return base(precompiled, code);
+  }
+
+  /**
+   * A base VM that compiles its module.
+   *
+   * @return the VM's memory size
+   */
+  @Benchmark
+  public long baseCompiled() {
+    return base(compiling, GeneratedModules.withSalt(code, salt++));
+  }
+}
