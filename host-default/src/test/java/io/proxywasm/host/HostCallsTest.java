@@ -148,4 +148,28 @@ class HostCallsTest {
       stream.close();
     }
   }
+
+  @Test
+  void anAllocatorThatCallsTheHostCannotCorruptWhatIsBeingCopiedOut() throws Exception {
+    try (Plugin plugin =
+            host.load(
+                PluginConfig.builder("reentrant")
+                    .runtime(TestSupport.RUNTIME)
+                    .code(TestSupport.wat("reentrant-malloc.wat"))
+                    .build());
+        Worker worker = host.newWorker()) {
+      HeaderMap headers =
+          HeaderMap.of(
+              ":path", "/a/path/long/enough/to/overwrite/the/start/of/a/shared/buffer",
+              "x-one", "1",
+              "x-two", "two",
+              "x-three", "\u00e9t\u00e9");
+      java.util.List<java.util.Map.Entry<String, String>> before = headers.entries();
+      HttpStream s = worker.handle(plugin).newHttpStream(HttpStreamListener.IGNORE);
+      assertEquals(FilterHeadersStatus.CONTINUE, s.onRequestHeaders(headers, true));
+      assertEquals(before, headers.entries(), "the pairs the plugin read and wrote back");
+      assertEquals(java.util.Optional.empty(), s.failure());
+      s.close();
+    }
+  }
 }

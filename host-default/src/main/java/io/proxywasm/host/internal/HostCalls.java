@@ -398,11 +398,15 @@ final class HostCalls {
                       : WasmResult.NOT_FOUND;
                 }
                 String value = map.value(index);
-                byte[] scratch = w.scratch(Pairs.utf8Length(value));
-                int size = Pairs.putUtf8(value, scratch, 0);
-                return w.copyOut(scratch, size, ptr(a[3]), ptr(a[4]))
-                    ? WasmResult.OK
-                    : WasmResult.INVALID_MEMORY_ACCESS;
+                byte[] scratch = w.takeScratch(Pairs.utf8Length(value));
+                try {
+                  int size = Pairs.putUtf8(value, scratch, 0);
+                  return w.copyOut(scratch, size, ptr(a[3]), ptr(a[4]))
+                      ? WasmResult.OK
+                      : WasmResult.INVALID_MEMORY_ACCESS;
+                } finally {
+                  w.giveBackScratch(scratch);
+                }
               }),
           def(
               "proxy_add_header_map_value",
@@ -455,11 +459,15 @@ final class HostCalls {
                 }
                 // Serialised straight into the VM's scratch buffer, then once into linear memory.
                 int size = Pairs.encodedSize(m);
-                byte[] scratch = w.scratch(size);
-                Pairs.encodeInto(m, scratch, 0);
-                return w.copyOut(scratch, size, ptr(a[1]), ptr(a[2]))
-                    ? WasmResult.OK
-                    : WasmResult.INVALID_MEMORY_ACCESS;
+                byte[] scratch = w.takeScratch(size);
+                try {
+                  Pairs.encodeInto(m, scratch, 0);
+                  return w.copyOut(scratch, size, ptr(a[1]), ptr(a[2]))
+                      ? WasmResult.OK
+                      : WasmResult.INVALID_MEMORY_ACCESS;
+                } finally {
+                  w.giveBackScratch(scratch);
+                }
               }),
           def(
               "proxy_set_header_map_pairs",

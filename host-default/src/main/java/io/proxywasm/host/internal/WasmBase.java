@@ -488,21 +488,30 @@ public final class WasmBase {
   /** The most scratch memory a VM keeps between calls; larger needs get a buffer of their own. */
   private static final int SCRATCH_KEPT = 64 * 1024;
 
-  private byte[] scratch = new byte[0];
+  private static final byte[] NO_SCRATCH = new byte[0];
+
+  private byte[] scratch = NO_SCRATCH;
 
   /**
-   * Returns a buffer of at least {@code size} bytes for encoding something on its way into linear
-   * memory. Only for use under the VM's lock, and only until the next call.
+   * Takes a buffer of at least {@code size} bytes for encoding something on its way into linear
+   * memory; give it back with {@link #giveBackScratch}. While taken, the VM holds no scratch: a
+   * host call made meanwhile (the plugin's allocator may make one) gets a buffer of its own and
+   * cannot overwrite this one. Only under the VM's lock.
    */
-  byte[] scratch(int size) {
-    if (scratch.length >= size) {
-      return scratch;
+  byte[] takeScratch(int size) {
+    byte[] b = scratch;
+    scratch = NO_SCRATCH;
+    if (b.length >= size) {
+      return b;
     }
-    byte[] b = new byte[Math.max(size, Math.min(SCRATCH_KEPT, scratch.length * 2 + 256))];
-    if (b.length <= SCRATCH_KEPT) {
+    return new byte[Math.max(size, Math.min(SCRATCH_KEPT, b.length * 2 + 256))];
+  }
+
+  /** Keeps a buffer {@link #takeScratch} gave for the next use, unless it is too big to keep. */
+  void giveBackScratch(byte[] b) {
+    if (b.length <= SCRATCH_KEPT && b.length > scratch.length) {
       scratch = b;
     }
-    return b;
   }
 
   int allocContextId() {
