@@ -24,10 +24,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What HotSpot's huge-method limit costs a Go-sized plugin on {@code chicory-compiler}: a 200
  * function, multi-megabyte module whose functions each translate to a JVM method over 8000 bytes.
- * {@code huge} calls one of them with the JVM's default flags (the method stays in the JVM's
- * interpreter); {@code hugeWithJit} does the same in a JVM started with {@code
- * -XX:-DontCompileHugeMethods}; {@code split} does exactly the same work in small functions, the
- * shape the JIT compiles without any flag.
+ * {@code huge} calls one of them, left as it is, with the JVM's default flags (the method stays in
+ * the JVM's interpreter); {@code hugeWithJit} does the same in a JVM started with {@code
+ * -XX:-DontCompileHugeMethods}; {@code hugeSplitByTheHost} calls it in the module as the provider
+ * loads it by default, its huge functions split, with default flags; {@code split} does exactly the
+ * same work in small functions written that way, the shape the JIT compiles without any flag.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,7 +42,9 @@ public class HugeFunctionBenchmark {
   static final int PARTS = 15;
 
   private WasmVm vm;
+  private WasmVm splitVm;
   private WasmFunction huge;
+  private WasmFunction hugeSplit;
   private WasmFunction split;
   private int input;
 
@@ -52,26 +55,32 @@ public class HugeFunctionBenchmark {
   @Setup
   public void setUp() {
     byte[] module = GeneratedModules.bigFunctions(FUNCTIONS, STEPS, PARTS);
-    vm =
-        new ChicoryCompilerProvider()
-            .create(
-                new WasmVmIntegration() {
-                  @Override
-                  public void error(FailState state, String message) {
-                    throw new IllegalStateException(message);
-                  }
-                });
+    WasmVmIntegration quiet =
+        new WasmVmIntegration() {
+          @Override
+          public void error(FailState state, String message) {
+            throw new IllegalStateException(message);
+          }
+        };
     long start = System.nanoTime();
+    vm = ChicoryCompilerProvider.builder().splitHugeFunctions(false).build().create(quiet);
     vm.load(module);
     vm.link("huge");
+    long whole = System.nanoTime() - start;
+    start = System.nanoTime();
+    splitVm = ChicoryCompilerProvider.builder().build().create(quiet);
+    splitVm.load(module);
+    splitVm.link("split");
     System.out.printf(
-        "%n[module %,d bytes, compiled and linked in %,d ms]%n",
-        module.length, (System.nanoTime() - start) / 1_000_000);
+        "%n[module %,d bytes: compiled and linked in %,d ms as it is, %,d ms split]%n",
+        module.length, whole / 1_000_000, (System.nanoTime() - start) / 1_000_000);
     FunctionType type = new FunctionType(List.of(ValueType.I32), List.of(ValueType.I32));
     huge = vm.function("big0", type).orElseThrow();
+    hugeSplit = splitVm.function("big0", type).orElseThrow();
     split = vm.function("split", type).orElseThrow();
-    if (huge.call(12345)[0] != split.call(12345)[0]) {
-      throw new IllegalStateException("the two shapes disagree");
+    if (huge.call(12345)[0] != split.call(12345)[0]
+        || huge.call(12345)[0] != hugeSplit.call(12345)[0]) {
+      throw new IllegalStateException("the shapes disagree");
     }
   }
 
@@ -79,16 +88,27 @@ public class HugeFunctionBenchmark {
   @TearDown
   public void tearDown() {
     vm.close();
+    splitVm.close();
   }
 
   /**
-   * One call of a huge function, default JVM flags.
+   * One call of a huge function left as it is, default JVM flags.
    *
    * @return the result
    */
   @Benchmark
   public long huge() {
     return huge.call(input++)[0];
+  }
+
+  /**
+   * One call of a huge function that {@code chicory-compiler} split, default JVM flags.
+   *
+   * @return the result
+   */
+  @Benchmark
+  public long hugeSplitByTheHost() {
+    return hugeSplit.call(input++)[0];
   }
 
   /**

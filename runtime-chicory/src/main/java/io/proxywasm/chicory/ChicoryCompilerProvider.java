@@ -33,8 +33,11 @@ import java.util.function.Function;
  *       for the module's bytes.
  * </ul>
  *
- * <p>A function too large for one JVM method runs in Chicory's interpreter; Chicory logs a warning
- * naming it when the module is compiled.
+ * <p>A function whose translation is over HotSpot's 8000-byte JIT limit would run in the JVM's
+ * bytecode interpreter unless the JVM runs with {@code -XX:-DontCompileHugeMethods}; without the
+ * flag, the provider splits such functions into smaller ones before compiling ({@link
+ * Builder#splitHugeFunctions}). A function too large for one JVM method at all runs in Chicory's
+ * interpreter; Chicory logs a warning naming it when the module is compiled.
  */
 public final class ChicoryCompilerProvider implements WasmVmProvider {
   /** The runtime name. */
@@ -53,6 +56,7 @@ public final class ChicoryCompilerProvider implements WasmVmProvider {
    */
   public ChicoryCompilerProvider() {
     this(
+        !"false".equalsIgnoreCase(System.getProperty(SPLIT_HUGE_FUNCTIONS_PROPERTY, "true")),
         Optional.ofNullable(System.getProperty(CACHE_DIRECTORY_PROPERTY))
             .filter(s -> !s.isBlank())
             .map(Path::of),
@@ -60,8 +64,27 @@ public final class ChicoryCompilerProvider implements WasmVmProvider {
   }
 
   private ChicoryCompilerProvider(
-      Optional<Path> cacheDirectory, Map<String, Function<Instance, Machine>> precompiled) {
-    this.source = CodeSource.compiler(cacheDirectory, precompiled);
+      boolean splitHugeFunctions,
+      Optional<Path> cacheDirectory,
+      Map<String, Function<Instance, Machine>> precompiled) {
+    this.source = CodeSource.compiler(splitHugeFunctions, cacheDirectory, precompiled);
+  }
+
+  /**
+   * The system property that, set to {@code false}, keeps the provider ServiceLoader creates from
+   * splitting huge functions.
+   */
+  public static final String SPLIT_HUGE_FUNCTIONS_PROPERTY =
+      "io.proxywasm.chicory.splitHugeFunctions";
+
+  /**
+   * Tells whether functions too big for HotSpot's JIT are split when the JVM would not compile
+   * them.
+   *
+   * @return true unless turned off
+   */
+  public boolean splitsHugeFunctions() {
+    return source.splitsHugeFunctions();
   }
 
   /**
@@ -116,6 +139,7 @@ public final class ChicoryCompilerProvider implements WasmVmProvider {
 
   /** Configures a {@link ChicoryCompilerProvider}. */
   public static final class Builder {
+    private boolean splitHugeFunctions = true;
     private Optional<Path> cacheDirectory = Optional.empty();
     private final Map<String, Function<Instance, Machine>> precompiled = new HashMap<>();
 
@@ -156,7 +180,21 @@ public final class ChicoryCompilerProvider implements WasmVmProvider {
      * @return the provider
      */
     public ChicoryCompilerProvider build() {
-      return new ChicoryCompilerProvider(cacheDirectory, precompiled);
+      return new ChicoryCompilerProvider(splitHugeFunctions, cacheDirectory, precompiled);
+    }
+
+    /**
+     * Whether to split wasm functions that translate to JVM methods over HotSpot's 8000-byte JIT
+     * limit, when the JVM runs without {@code -XX:-DontCompileHugeMethods}; on by default. Runs of
+     * statements move into new functions, so that every method is small enough to be compiled; with
+     * the flag set nothing is split.
+     *
+     * @param split false to run such functions as they are
+     * @return this builder
+     */
+    public Builder splitHugeFunctions(boolean split) {
+      this.splitHugeFunctions = split;
+      return this;
     }
   }
 }

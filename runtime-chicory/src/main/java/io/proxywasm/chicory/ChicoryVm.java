@@ -76,6 +76,11 @@ final class ChicoryVm implements WasmVm {
     Function<Instance, Machine> machineFactory() {
       return translation.machineFactory();
     }
+
+    /** The module to instantiate: the parsed one, or its huge functions split. */
+    WasmModule instantiated() {
+      return translation.module() != null ? translation.module() : module;
+    }
   }
 
   private record ImportName(String module, String name) {}
@@ -244,7 +249,7 @@ final class ChicoryVm implements WasmVm {
     }
     try {
       Instance.Builder builder =
-          Instance.builder(loaded.module()).withImportValues(imports).withStart(false);
+          Instance.builder(loaded.instantiated()).withImportValues(imports).withStart(false);
       Optional<MemoryLimits> declared =
           loaded
               .module()

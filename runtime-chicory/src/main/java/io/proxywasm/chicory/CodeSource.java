@@ -7,6 +7,7 @@ import com.dylibso.chicory.compiler.internal.CompilerResult;
 import com.dylibso.chicory.compiler.internal.MachineFactory;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -41,6 +44,9 @@ final class CodeSource {
   /** How many modules were translated to bytecode in this process; tests and benchmarks read it. */
   static final AtomicLong COMPILATIONS = new AtomicLong();
 
+  /** How many modules had huge functions split. */
+  static final AtomicLong SPLITS = new AtomicLong();
+
   /** How many modules were loaded from the on-disk cache instead of compiled. */
   static final AtomicLong DISK_LOADS = new AtomicLong();
 
@@ -54,30 +60,40 @@ final class CodeSource {
   }
 
   /** The interpreter's source: no machine factory. */
-  static final CodeSource INTERPRETER = new CodeSource(false, Optional.empty(), Map.of());
+  static final CodeSource INTERPRETER = new CodeSource(false, false, Optional.empty(), Map.of());
 
   private final boolean compile;
+  private final boolean splitHugeFunctions;
   private final Optional<DiskCache> disk;
   private final Map<String, Function<Instance, Machine>> precompiled;
 
   CodeSource(
       boolean compile,
+      boolean splitHugeFunctions,
       Optional<DiskCache> disk,
       Map<String, Function<Instance, Machine>> precompiled) {
     this.compile = compile;
+    this.splitHugeFunctions = splitHugeFunctions;
     this.disk = Objects.requireNonNull(disk);
     this.precompiled = Map.copyOf(precompiled);
   }
 
   /** The compiler's source with the given on-disk cache directory, if any. */
   static CodeSource compiler(
-      Optional<Path> cacheDirectory, Map<String, Function<Instance, Machine>> precompiled) {
-    return new CodeSource(true, cacheDirectory.map(DiskCache::new), precompiled);
+      boolean splitHugeFunctions,
+      Optional<Path> cacheDirectory,
+      Map<String, Function<Instance, Machine>> precompiled) {
+    return new CodeSource(
+        true, splitHugeFunctions, cacheDirectory.map(DiskCache::new), precompiled);
   }
 
   /** The interpreter's source, or the compiler's with no disk cache nor precompiled modules. */
   static CodeSource of(boolean compile) {
-    return compile ? compiler(Optional.empty(), Map.of()) : INTERPRETER;
+    return compile ? compiler(true, Optional.empty(), Map.of()) : INTERPRETER;
+  }
+
+  boolean splitsHugeFunctions() {
+    return splitHugeFunctions;
   }
 
   boolean compiles() {
@@ -101,7 +117,8 @@ final class CodeSource {
     if (precompiled.containsKey(hash)) {
       return make.get();
     }
-    String key = (compile ? "compiled:" : "interpreted:") + hash;
+    String key =
+        (compile ? (splitHugeFunctions ? "compiled-split:" : "compiled:") : "interpreted:") + hash;
     expunge();
     ChicoryVm.Code code = live(key);
     if (code != null) {
@@ -128,8 +145,9 @@ final class CodeSource {
   }
 
   /** A module's machine factory (null: interpret it) and what HotSpot will not JIT-compile. */
-  record Translation(Function<Instance, Machine> machineFactory, List<String> hugeMethods) {
-    static final Translation INTERPRETED = new Translation(null, List.of());
+  record Translation(
+      Function<Instance, Machine> machineFactory, List<String> hugeMethods, WasmModule module) {
+    static final Translation INTERPRETED = new Translation(null, List.of(), null);
   }
 
   /**
@@ -145,7 +163,7 @@ final class CodeSource {
     String hash = sha256(bytes);
     Function<Instance, Machine> built = precompiled.get(hash);
     if (built != null) {
-      return new Translation(built, List.of());
+      return new Translation(built, List.of(), module);
     }
     if (disk.isPresent()) {
       Optional<Map<String, byte[]>> stored = disk.get().load(hash);
@@ -161,6 +179,32 @@ final class CodeSource {
         }
       }
     }
+    ClassLoadingCollector classes = compileClasses(module);
+    List<String> huge = HugeMethods.find(classes.classBytes());
+    WasmModule instantiated = module;
+    byte[] splitBytes = null;
+    if (!huge.isEmpty() && splitHugeFunctions && HugeMethods.jvmSkipsHugeMethods()) {
+      Optional<Split> split = splitHuge(hash, bytes, module, huge);
+      if (split.isPresent()) {
+        classes = split.get().classes();
+        huge = split.get().hugeMethods();
+        instantiated = split.get().module();
+        splitBytes = split.get().bytes();
+      }
+    }
+    Map<String, byte[]> all = new LinkedHashMap<>();
+    all.put(MAIN, classes.mainClassName().getBytes(StandardCharsets.UTF_8));
+    if (splitBytes != null) {
+      all.put(SPLIT_MODULE, splitBytes);
+    }
+    all.putAll(classes.classBytes());
+    disk.ifPresent(d -> d.store(hash, all));
+    HugeMethods.warn(hash, huge);
+    return new Translation(
+        new MachineFactory(instantiated, classes.machineFactory()), huge, instantiated);
+  }
+
+  private static ClassLoadingCollector compileClasses(WasmModule module) {
     CompilerResult result =
         Compiler.builder(module)
             // A function too large for one JVM method runs in the interpreter, with a warning.
@@ -169,18 +213,61 @@ final class CodeSource {
             .build()
             .compile();
     COMPILATIONS.incrementAndGet();
-    ClassLoadingCollector classes = (ClassLoadingCollector) result.collector();
-    Map<String, byte[]> all = new LinkedHashMap<>();
-    all.put(MAIN, classes.mainClassName().getBytes(StandardCharsets.UTF_8));
-    all.putAll(classes.classBytes());
-    disk.ifPresent(d -> d.store(hash, all));
-    List<String> huge = HugeMethods.find(classes.classBytes());
-    HugeMethods.warn(hash, huge);
-    return new Translation(new MachineFactory(module, classes.machineFactory()), huge);
+    return (ClassLoadingCollector) result.collector();
+  }
+
+  /** A module whose huge functions were split, compiled. */
+  private record Split(
+      WasmModule module, byte[] bytes, ClassLoadingCollector classes, List<String> hugeMethods) {}
+
+  /**
+   * Splits the functions of a module that translate to methods HotSpot will not compile, and
+   * compiles the result; empty (and the original is used) if nothing could be split or the result
+   * is not a valid module.
+   */
+  private static Optional<Split> splitHuge(
+      String hash, byte[] bytes, WasmModule module, List<String> huge) {
+    try {
+      int imported = importedFunctions(module);
+      Set<Integer> defined = new TreeSet<>();
+      for (int index : HugeMethods.functionIndices(huge)) {
+        if (index >= imported) {
+          defined.add(index - imported);
+        }
+      }
+      Optional<FunctionSplitter.Result> result = FunctionSplitter.split(bytes, module, defined);
+      if (result.isEmpty()) {
+        return Optional.empty();
+      }
+      byte[] splitBytes = result.get().module();
+      WasmModule split = Parser.parse(splitBytes); // validates every moved run again
+      ClassLoadingCollector classes = compileClasses(split);
+      List<String> after = HugeMethods.find(classes.classBytes());
+      SPLITS.incrementAndGet();
+      HugeMethods.splitDone(hash, huge.size(), result.get(), after.size());
+      return Optional.of(new Split(split, splitBytes, classes, after));
+    } catch (RuntimeException | LinkageError e) {
+      HugeMethods.splitFailed(hash, e);
+      return Optional.empty();
+    }
+  }
+
+  private static int importedFunctions(WasmModule module) {
+    int n = 0;
+    for (int i = 0; i < module.importSection().importCount(); i++) {
+      if (module.importSection().getImport(i)
+          instanceof com.dylibso.chicory.wasm.types.FunctionImport) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** The entry naming the main class among a module's stored classes. */
   static final String MAIN = "";
+
+  /** The entry holding the module with its huge functions split, when they were. */
+  static final String SPLIT_MODULE = "/split.wasm";
 
   private static Translation translation(WasmModule module, Map<String, byte[]> stored) {
     byte[] main = stored.get(MAIN);
@@ -190,6 +277,8 @@ final class CodeSource {
     String mainName = new String(main, StandardCharsets.UTF_8);
     Map<String, byte[]> classBytes = new LinkedHashMap<>(stored);
     classBytes.remove(MAIN);
+    byte[] splitBytes = classBytes.remove(SPLIT_MODULE);
+    WasmModule instantiated = splitBytes == null ? module : Parser.parse(splitBytes);
     byte[] mainBytes = classBytes.get(mainName);
     if (mainBytes == null) {
       throw new IllegalArgumentException("main class " + mainName + " missing");
@@ -203,7 +292,8 @@ final class CodeSource {
           }
         });
     Function<Instance, Machine> factory = classes.machineFactory();
-    return new Translation(new MachineFactory(module, factory), HugeMethods.find(classBytes));
+    return new Translation(
+        new MachineFactory(instantiated, factory), HugeMethods.find(classBytes), instantiated);
   }
 
   private static final Object[] LOCKS = new Object[64];

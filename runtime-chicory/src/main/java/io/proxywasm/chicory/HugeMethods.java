@@ -28,7 +28,8 @@ final class HugeMethods {
   private HugeMethods() {}
 
   /**
-   * Lists the huge methods of some classes, as {@code Class.method (N bytes)}.
+   * Lists the huge methods of some classes that translate wasm functions, as {@code Class.method (N
+   * bytes)}.
    *
    * @param classes class bytes by name
    * @return the huge methods, sorted
@@ -50,7 +51,9 @@ final class HugeMethods {
                         return new CodeSizeEvaluator(null) {
                           @Override
                           public void visitEnd() {
-                            if (getMaxSize() > HUGE_METHOD_LIMIT) {
+                            // Only translations of wasm functions (func_N): Chicory's own
+                            // dispatchers are not the plugin's code and splitting cannot help.
+                            if (getMaxSize() > HUGE_METHOD_LIMIT && name.startsWith("func_")) {
                               huge.add(
                                   simpleName(className)
                                       + "."
@@ -110,6 +113,57 @@ final class HugeMethods {
                 + " interpreter; start the JVM with -XX:-DontCompileHugeMethods to compile them."
                 + " Largest: "
                 + largest);
+  }
+
+  /**
+   * Returns the wasm function indexes (imports included, as Chicory numbers its {@code func_N}
+   * methods) of huge methods.
+   *
+   * @param huge entries of {@link #find}
+   * @return the indexes
+   */
+  static java.util.Set<Integer> functionIndices(List<String> huge) {
+    java.util.Set<Integer> out = new java.util.TreeSet<>();
+    java.util.regex.Pattern name = java.util.regex.Pattern.compile("\\.func_(\\d+) \\(");
+    for (String entry : huge) {
+      java.util.regex.Matcher m = name.matcher(entry);
+      if (m.find()) {
+        out.add(Integer.parseInt(m.group(1)));
+      }
+    }
+    return out;
+  }
+
+  /** Says what splitting huge functions did. */
+  static void splitDone(String hash, int before, FunctionSplitter.Result result, int after) {
+    LOG.log(
+        Level.INFO,
+        () ->
+            "wasm module "
+                + hash.substring(0, 12)
+                + ": split "
+                + result.functionsSplit()
+                + " huge function(s) into "
+                + result.piecesAdded()
+                + " new one(s) so that HotSpot JIT-compiles them; methods over "
+                + HUGE_METHOD_LIMIT
+                + " bytes: "
+                + before
+                + " before, "
+                + after
+                + " after");
+  }
+
+  /** Says that splitting failed and the module runs as it is. */
+  static void splitFailed(String hash, Throwable why) {
+    LOG.log(
+        Level.WARNING,
+        () ->
+            "wasm module "
+                + hash.substring(0, 12)
+                + ": its huge functions could not be split ("
+                + why
+                + "); it runs as it is");
   }
 
   private static int size(String entry) {

@@ -188,7 +188,8 @@ class CompiledCodeTest {
 
   @Test
   void functionsTooBigForTheJitAreFound() {
-    ChicoryCompilerProvider provider = new ChicoryCompilerProvider();
+    ChicoryCompilerProvider provider =
+        ChicoryCompilerProvider.builder().splitHugeFunctions(false).build();
     try (ChicoryVm small = (ChicoryVm) provider.create(new RecordingIntegration());
         ChicoryVm big = (ChicoryVm) provider.create(new RecordingIntegration())) {
       small.load(Wat.wasm(bigFunctionModule(10)));
@@ -210,6 +211,112 @@ class CompiledCodeTest {
             interpreted.function("mix", type).orElseThrow().call(5)[0],
             big.function("mix", type).orElseThrow().call(5)[0],
             "the huge method computes what the interpreter does");
+      }
+    }
+  }
+
+  /**
+   * A function with {@code repeats} loops over every numeric local type, ifs with both arms, memory
+   * and a global, an early return and branches out of nested blocks; big enough at 60 repeats to be
+   * over HotSpot's limit. Its result depends on everything it did.
+   */
+  static String structuredModule(int repeats, boolean oneOuterLoop) {
+    StringBuilder w = new StringBuilder();
+    w.append("(module (memory 1) (global $g (mut i32) (i32.const 3))\n");
+    w.append(" (func $twice (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))\n");
+    w.append(" (func (export \"work\") (param $n i32) (result i64)\n");
+    w.append("  (local $a i64) (local $b f64) (local $i i32) (local $f f32) (local $t i32)\n");
+    if (oneOuterLoop) {
+      w.append("  (block $done (loop $outer\n");
+    }
+    for (int k = 0; k < repeats; k++) {
+      w.append("  (local.set $i (i32.const 0))\n");
+      w.append("  (block $exit").append(k).append(" (loop $top").append(k).append('\n');
+      w.append("   (br_if $exit").append(k);
+      w.append(" (i32.ge_u (local.get $i) (local.get $n)))\n");
+      w.append(
+          "   (local.set $a (i64.add (local.get $a) (i64.mul (i64.extend_i32_u (local.get $i))");
+      w.append(" (i64.const ").append(k * 7 + 3).append("))))\n");
+      w.append("   (if (i32.and (local.get $i) (i32.const 1))\n");
+      w.append(
+          "    (then (local.set $b (f64.add (local.get $b) (f64.convert_i64_s (local.get $a)))))\n");
+      w.append("    (else (local.set $f (f32.add (local.get $f) (f32.const 1.5)))))\n");
+      w.append("   (i32.store (i32.const 64) (i32.add (i32.load (i32.const 64))");
+      w.append(" (local.tee $t (call $twice (local.get $i)))))\n");
+      w.append("   (global.set $g (i32.add (global.get $g) (local.get $t)))\n");
+      w.append("   (local.set $i (i32.add (local.get $i) (i32.const 1)))\n");
+      w.append("   (br $top").append(k).append("))) \n");
+      w.append("  (if (i32.eq (local.get $n) (i32.const ").append(1000 + k);
+      w.append(")) (then (return (i64.const ").append(-k - 1).append("))))\n");
+      if (oneOuterLoop) {
+        w.append("  (br_if $done (i32.eq (global.get $g) (i32.const -7)))\n");
+      }
+    }
+    if (oneOuterLoop) {
+      w.append("  (global.set $g (i32.add (global.get $g) (i32.const 1)))\n");
+      w.append("  (br_if $outer (i32.lt_u (global.get $g) (i32.const 40)))))\n");
+    }
+    w.append("  (i64.add (local.get $a) (i64.add (i64.trunc_f64_s (local.get $b))");
+    w.append(" (i64.add (i64.trunc_f32_s (local.get $f)) (i64.extend_i32_u");
+    w.append(" (i32.add (global.get $g) (i32.load (i32.const 64))))))))\n)");
+    return w.toString();
+  }
+
+  private static long[] results(WasmVmProvider provider, byte[] module, int... inputs) {
+    long[] out = new long[inputs.length];
+    FunctionType type = new FunctionType(List.of(ValueType.I32), List.of(ValueType.I64));
+    for (int i = 0; i < inputs.length; i++) {
+      try (WasmVm vm = provider.create(new RecordingIntegration())) {
+        vm.load(module);
+        vm.link("work");
+        out[i] = vm.function("work", type).orElseThrow().call(inputs[i])[0];
+      }
+    }
+    return out;
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void hugeFunctionsAreSplitAndComputeWhatTheyDid(boolean oneOuterLoop) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        HugeMethods.jvmSkipsHugeMethods(), "runs where HotSpot skips huge methods");
+    byte[] module = Wat.wasm(structuredModule(60, oneOuterLoop));
+    int[] inputs = {0, 1, 2, 7, 1003, 1059};
+    long[] interpreted = results(new ChicoryInterpreterProvider(), module, inputs);
+    ChicoryCompilerProvider keep =
+        ChicoryCompilerProvider.builder().splitHugeFunctions(false).build();
+    ChicoryCompilerProvider split = ChicoryCompilerProvider.builder().build();
+    try (ChicoryVm whole = (ChicoryVm) keep.create(new RecordingIntegration());
+        ChicoryVm pieces = (ChicoryVm) split.create(new RecordingIntegration())) {
+      whole.load(module);
+      long splits = CodeSource.SPLITS.get();
+      pieces.load(module);
+      assertEquals(1, CodeSource.SPLITS.get() - splits, "split once");
+      assertEquals(1, whole.hugeMethods().size(), whole.hugeMethods().toString());
+      assertEquals(List.of(), pieces.hugeMethods(), "no method left over the limit");
+    }
+    assertArrayEquals(interpreted, results(keep, module, inputs), "compiled whole");
+    assertArrayEquals(interpreted, results(split, module, inputs), "compiled split");
+  }
+
+  @Test
+  void theStraightLineBenchmarkShapeIsSplitToo() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(HugeMethods.jvmSkipsHugeMethods());
+    byte[] module = Wat.wasm(bigFunctionModule(1500));
+    ChicoryCompilerProvider split = ChicoryCompilerProvider.builder().build();
+    FunctionType type = new FunctionType(List.of(ValueType.I32), List.of(ValueType.I32));
+    try (ChicoryVm pieces = (ChicoryVm) split.create(new RecordingIntegration());
+        ChicoryVm interpreted =
+            (ChicoryVm) new ChicoryInterpreterProvider().create(new RecordingIntegration())) {
+      pieces.load(module);
+      assertEquals(List.of(), pieces.hugeMethods());
+      pieces.link("pieces");
+      interpreted.load(module);
+      interpreted.link("interpreted");
+      for (int input : new int[] {0, 5, -3, 123456}) {
+        assertEquals(
+            interpreted.function("mix", type).orElseThrow().call(input)[0],
+            pieces.function("mix", type).orElseThrow().call(input)[0]);
       }
     }
   }
