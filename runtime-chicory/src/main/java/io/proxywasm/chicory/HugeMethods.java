@@ -110,7 +110,8 @@ final class HugeMethods {
                 + " function(s) translate to JVM methods over "
                 + HUGE_METHOD_LIMIT
                 + " bytes, which HotSpot never JIT-compiles, so they run in the JVM bytecode"
-                + " interpreter; start the JVM with -XX:-DontCompileHugeMethods to compile them."
+                + " interpreter (splitting them is off or failed); start the JVM with"
+                + " -XX:-DontCompileHugeMethods to compile them."
                 + " Largest: "
                 + largest);
   }

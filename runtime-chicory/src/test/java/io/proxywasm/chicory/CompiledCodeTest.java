@@ -320,4 +320,29 @@ class CompiledCodeTest {
       }
     }
   }
+
+  @Test
+  void theDiskCacheKeepsTheSplitModule(@TempDir Path root) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(HugeMethods.jvmSkipsHugeMethods());
+    byte[] module = Wat.wasm(structuredModule(61, false));
+    int[] inputs = {0, 3, 1005};
+    long[] interpreted = results(new ChicoryInterpreterProvider(), module, inputs);
+    ChicoryCompilerProvider provider =
+        ChicoryCompilerProvider.builder().cacheDirectory(root).build();
+    long splits = CodeSource.SPLITS.get();
+    assertArrayEquals(interpreted, results(provider, module, inputs));
+    assertEquals(1, CodeSource.SPLITS.get() - splits);
+    CodeSource.forgetShared(); // a restart
+    long compiled = CodeSource.COMPILATIONS.get();
+    long loaded = CodeSource.DISK_LOADS.get();
+    ChicoryCompilerProvider restarted =
+        ChicoryCompilerProvider.builder().cacheDirectory(root).build();
+    try (ChicoryVm vm = (ChicoryVm) restarted.create(new RecordingIntegration())) {
+      vm.load(module);
+      assertEquals(List.of(), vm.hugeMethods(), "the split module came back from disk");
+    }
+    assertArrayEquals(interpreted, results(restarted, module, inputs));
+    assertEquals(0, CodeSource.COMPILATIONS.get() - compiled, "nothing compiled");
+    assertEquals(1, CodeSource.DISK_LOADS.get() - loaded);
+  }
 }
