@@ -3,6 +3,7 @@ package io.proxywasm.nullvm;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.FailStateHolder;
 import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
@@ -19,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -74,8 +73,7 @@ final class NullVm implements WasmVm {
   private static final Map<String, Export> SIGNATURES = exports(new Dispatcher(null, null));
 
   private final WasmVmIntegration integration;
-  private final AtomicReference<FailState> failState = new AtomicReference<>(FailState.OK);
-  private final List<Consumer<FailState>> failCallbacks = new CopyOnWriteArrayList<>();
+  private final FailStateHolder failures;
   private JavaPlugin plugin;
   private HostAbi abi;
   private Map<String, Export> linked;
@@ -85,6 +83,7 @@ final class NullVm implements WasmVm {
 
   NullVm(WasmVmIntegration integration) {
     this.integration = Objects.requireNonNull(integration, "integration");
+    this.failures = new FailStateHolder(integration);
   }
 
   private NullVm(WasmVmIntegration integration, JavaPlugin plugin) {
@@ -199,7 +198,7 @@ final class NullVm implements WasmVm {
 
   private long[] call(String name, int params, boolean result, Dispatcher.Body body, long[] args) {
     checkOpen();
-    if (failState.get() != FailState.OK) {
+    if (failures.get() != FailState.OK) {
       throw new WasmException(
           FailState.RUNTIME_ERROR, "Function: " + name + " not called: the VM has failed");
     }
@@ -265,27 +264,17 @@ final class NullVm implements WasmVm {
 
   @Override
   public FailState failState() {
-    return failState.get();
+    return failures.get();
   }
 
   @Override
   public void fail(FailState state, String message) {
-    Objects.requireNonNull(state, "state");
-    if (state == FailState.OK) {
-      throw new IllegalArgumentException("a VM cannot fail with OK");
-    }
-    if (!failState.compareAndSet(FailState.OK, state)) {
-      return;
-    }
-    integration.error(state, message);
-    for (Consumer<FailState> callback : failCallbacks) {
-      callback.accept(state);
-    }
+    failures.fail(state, message);
   }
 
   @Override
   public void addFailCallback(Consumer<FailState> callback) {
-    failCallbacks.add(Objects.requireNonNull(callback, "callback"));
+    failures.addCallback(callback);
   }
 
   /**

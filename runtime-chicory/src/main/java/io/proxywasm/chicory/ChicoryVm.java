@@ -27,6 +27,7 @@ import com.dylibso.chicory.wasm.types.Value;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.FailStateHolder;
 import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
@@ -49,8 +50,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.StringJoiner;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -89,8 +88,7 @@ final class ChicoryVm implements WasmVm {
   private final CodeSource source;
   private final WasmVmIntegration integration;
   private final Map<ImportName, HostFunction> hostFunctions = new HashMap<>();
-  private final List<Consumer<FailState>> failCallbacks = new CopyOnWriteArrayList<>();
-  private final AtomicReference<FailState> failState = new AtomicReference<>(FailState.OK);
+  private final FailStateHolder failures;
   private Code code;
 
   /** Set by {@link #link}, or earlier by a host function the start section calls. */
@@ -119,6 +117,7 @@ final class ChicoryVm implements WasmVm {
     this.runtimeName = runtimeName;
     this.source = source;
     this.integration = integration;
+    this.failures = new FailStateHolder(integration);
     this.code = code;
   }
 
@@ -416,7 +415,7 @@ final class ChicoryVm implements WasmVm {
 
   private long[] call(String name, FunctionType type, ExportFunction export, long[] args) {
     checkOpen();
-    if (failState.get() != FailState.OK) {
+    if (failures.get() != FailState.OK) {
       throw new WasmException(
           FailState.RUNTIME_ERROR, "Function: " + name + " not called: the VM has failed");
     }
@@ -593,27 +592,17 @@ final class ChicoryVm implements WasmVm {
 
   @Override
   public FailState failState() {
-    return failState.get();
+    return failures.get();
   }
 
   @Override
   public void fail(FailState state, String message) {
-    Objects.requireNonNull(state, "state");
-    if (state == FailState.OK) {
-      throw new IllegalArgumentException("a VM cannot fail with OK");
-    }
-    if (!failState.compareAndSet(FailState.OK, state)) {
-      return;
-    }
-    integration.error(state, message);
-    for (Consumer<FailState> callback : failCallbacks) {
-      callback.accept(state);
-    }
+    failures.fail(state, message);
   }
 
   @Override
   public void addFailCallback(Consumer<FailState> callback) {
-    failCallbacks.add(Objects.requireNonNull(callback, "callback"));
+    failures.addCallback(callback);
   }
 
   @Override
