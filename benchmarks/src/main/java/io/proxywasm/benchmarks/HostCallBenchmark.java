@@ -11,8 +11,6 @@ import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterHeadersStatus;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -61,12 +59,7 @@ public class HostCallBenchmark {
    */
   @Setup
   public void setUp() throws IOException, PluginLoadException {
-    byte[] code =
-        Files.readAllBytes(
-            Path.of(
-                System.getProperty("proxywasm.plugins.dir", "plugins"),
-                "wasm",
-                "host-call-loop.wasm"));
+    byte[] code = PerRequestBenchmark.corpus("host-call-loop.wasm");
     host = ProxyWasmHost.builder().build();
     loaded = host.load(PluginConfig.builder("calls").runtime(runtime).code(code).build());
     worker = host.newWorker();

@@ -1,12 +1,10 @@
 package io.proxywasm.benchmarks;
 
 import io.proxywasm.chicory.ChicoryCompilerProvider;
-import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.ValueType;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
-import io.proxywasm.spi.WasmVmIntegration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,20 +53,17 @@ public class HugeFunctionBenchmark {
   @Setup
   public void setUp() {
     byte[] module = GeneratedModules.bigFunctions(FUNCTIONS, STEPS, PARTS);
-    WasmVmIntegration quiet =
-        new WasmVmIntegration() {
-          @Override
-          public void error(FailState state, String message) {
-            throw new IllegalStateException(message);
-          }
-        };
     long start = System.nanoTime();
-    vm = ChicoryCompilerProvider.builder().splitHugeFunctions(false).build().create(quiet);
+    vm =
+        ChicoryCompilerProvider.builder()
+            .splitHugeFunctions(false)
+            .build()
+            .create(StandaloneVms.QUIET);
     vm.load(module);
     vm.link("huge");
     long whole = System.nanoTime() - start;
     start = System.nanoTime();
-    splitVm = ChicoryCompilerProvider.builder().build().create(quiet);
+    splitVm = ChicoryCompilerProvider.builder().build().create(StandaloneVms.QUIET);
     splitVm.load(module);
     splitVm.link("split");
     System.out.printf(

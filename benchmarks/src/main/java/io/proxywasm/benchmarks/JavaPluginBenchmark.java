@@ -9,12 +9,10 @@ import io.proxywasm.host.PluginHandle;
 import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.host.Worker;
 import io.proxywasm.nullvm.NullVmProvider;
-import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
-import io.proxywasm.spi.WasmVmIntegration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -76,15 +74,7 @@ public class JavaPluginBenchmark {
     handle = worker.handle(loaded);
     handle.rootContextId();
 
-    vm =
-        new NullVmProvider()
-            .create(
-                new WasmVmIntegration() {
-                  @Override
-                  public void error(FailState state, String message) {
-                    throw new IllegalStateException(message);
-                  }
-                });
+    vm = new NullVmProvider().create(StandaloneVms.QUIET);
     vm.load("java:http-headers".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     minimal = new MinimalHost(toList(request), toList(response));
     vm.registerHostAbi(minimal);

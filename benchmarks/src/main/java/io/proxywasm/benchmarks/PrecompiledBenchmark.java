@@ -2,14 +2,7 @@ package io.proxywasm.benchmarks;
 
 import io.proxywasm.benchmarks.precompiled.HttpHeadersModule;
 import io.proxywasm.chicory.ChicoryCompilerProvider;
-import io.proxywasm.spi.FailState;
-import io.proxywasm.spi.FunctionImport;
-import io.proxywasm.spi.HostFunction;
-import io.proxywasm.spi.WasmVm;
-import io.proxywasm.spi.WasmVmIntegration;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,9 +49,7 @@ public class PrecompiledBenchmark {
   }
 
   static byte[] httpHeaders() throws IOException {
-    return Files.readAllBytes(
-        Path.of(
-            System.getProperty("proxywasm.plugins.dir", "plugins"), "wasm", "c-http-headers.wasm"));
+    return PerRequestBenchmark.corpus("c-http-headers.wasm");
   }
 
   /** The compiler with the build-time classes of {@code c-http-headers.wasm} registered. */
@@ -68,25 +59,6 @@ public class PrecompiledBenchmark {
         .build();
   }
 
-  static long base(ChicoryCompilerProvider provider, byte[] module) {
-    try (WasmVm vm =
-        provider.create(
-            new WasmVmIntegration() {
-              @Override
-              public void error(FailState state, String message) {
-                throw new IllegalStateException(message);
-              }
-            })) {
-      vm.load(module);
-      for (FunctionImport i : vm.functionImports()) {
-        long[] zeros = new long[i.type().results().size()];
-        vm.registerHostFunction(new HostFunction(i.module(), i.name(), i.type(), args -> zeros));
-      }
-      vm.link("base");
-      return vm.memorySize();
-    }
-  }
-
   /**
    * A base VM from the build-time classes: parse and link, no compile.
    *
@@ -94,7 +66,7 @@ public class PrecompiledBenchmark {
    */
   @Benchmark
   public long basePrecompiled() {
-    return base(precompiled, code);
+    return StandaloneVms.base(precompiled, code);
   }
 
   /**
@@ -104,6 +76,6 @@ public class PrecompiledBenchmark {
    */
   @Benchmark
   public long baseCompiled() {
-    return base(compiling, GeneratedModules.withSalt(code, salt++));
+    return StandaloneVms.base(compiling, GeneratedModules.withSalt(code, salt++));
   }
 }

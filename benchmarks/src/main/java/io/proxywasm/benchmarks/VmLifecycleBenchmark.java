@@ -8,16 +8,10 @@ import io.proxywasm.host.PluginConfig;
 import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.host.Worker;
-import io.proxywasm.spi.FailState;
-import io.proxywasm.spi.FunctionImport;
-import io.proxywasm.spi.HostFunction;
 import io.proxywasm.spi.Runtimes;
 import io.proxywasm.spi.WasmVm;
-import io.proxywasm.spi.WasmVmIntegration;
 import io.proxywasm.spi.WasmVmProvider;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -66,22 +60,6 @@ public class VmLifecycleBenchmark {
   /** Creates the benchmark state; JMH calls it. */
   public VmLifecycleBenchmark() {}
 
-  private static final WasmVmIntegration QUIET =
-      new WasmVmIntegration() {
-        @Override
-        public void error(FailState state, String message) {
-          throw new IllegalStateException(message);
-        }
-      };
-
-  /** Every import answers zeros: the runtime's own cost, not the host's. */
-  private static void stubImports(WasmVm vm) {
-    for (FunctionImport i : vm.functionImports()) {
-      long[] zeros = new long[i.type().results().size()];
-      vm.registerHostFunction(new HostFunction(i.module(), i.name(), i.type(), args -> zeros));
-    }
-  }
-
   /**
    * Loads the plugin.
    *
@@ -90,13 +68,11 @@ public class VmLifecycleBenchmark {
    */
   @Setup
   public void setUp() throws IOException, PluginLoadException {
-    code =
-        Files.readAllBytes(
-            Path.of(System.getProperty("proxywasm.plugins.dir", "plugins"), "wasm", plugin));
+    code = PerRequestBenchmark.corpus(plugin);
     provider = Runtimes.discover().get(runtime);
-    base = provider.create(QUIET);
+    base = provider.create(StandaloneVms.QUIET);
     base.load(code);
-    stubImports(base);
+    StandaloneVms.stubImports(base);
     base.link("base");
     host = ProxyWasmHost.builder().build();
     loaded = host.load(PluginConfig.builder("bench").runtime(runtime).code(code).build());
@@ -125,16 +101,7 @@ public class VmLifecycleBenchmark {
    */
   @Benchmark
   public long baseCompiled() {
-    return base(GeneratedModules.withSalt(code, salt++));
-  }
-
-  private long base(byte[] module) {
-    try (WasmVm vm = provider.create(QUIET)) {
-      vm.load(module);
-      stubImports(vm);
-      vm.link("base");
-      return vm.memorySize();
-    }
+    return StandaloneVms.base(provider, GeneratedModules.withSalt(code, salt++));
   }
 
   /**
@@ -144,7 +111,7 @@ public class VmLifecycleBenchmark {
    */
   @Benchmark
   public long baseShared() {
-    return base(code);
+    return StandaloneVms.base(provider, code);
   }
 
   /**
@@ -155,7 +122,7 @@ public class VmLifecycleBenchmark {
   @Benchmark
   public long cloneOfBase() {
     try (WasmVm vm = base.cloneVm()) {
-      stubImports(vm);
+      StandaloneVms.stubImports(vm);
       vm.link("clone");
       return vm.memorySize();
     }

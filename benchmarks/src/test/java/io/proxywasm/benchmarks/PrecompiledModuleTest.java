@@ -73,7 +73,7 @@ class PrecompiledModuleTest {
   void aBaseVmFromGeneratedClassesLinks() throws Exception {
     byte[] code = PrecompiledBenchmark.httpHeaders();
     assertEquals(
-        PrecompiledBenchmark.base(ChicoryCompilerProvider.builder().build(), code),
-        PrecompiledBenchmark.base(PrecompiledBenchmark.precompiledProvider(code), code));
+        StandaloneVms.base(ChicoryCompilerProvider.builder().build(), code),
+        StandaloneVms.base(PrecompiledBenchmark.precompiledProvider(code), code));
   }
 }

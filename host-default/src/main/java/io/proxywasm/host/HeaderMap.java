@@ -17,6 +17,9 @@ public final class HeaderMap {
   /** The entries, each immutable, names in lower case. */
   private final List<Map.Entry<String, String>> entries = new ArrayList<>();
 
+  private final List<Map.Entry<String, String>> view =
+      java.util.Collections.unmodifiableList(entries);
+
   /** Creates an empty map. */
   public HeaderMap() {}
 
@@ -197,6 +200,16 @@ public final class HeaderMap {
    */
   public List<Map.Entry<String, String>> entries() {
     return List.copyOf(entries);
+  }
+
+  /**
+   * Returns the entries as a read-only view that follows the map's changes: no copy, for reading
+   * the map where a snapshot is not needed.
+   *
+   * @return the entries, in order
+   */
+  public List<Map.Entry<String, String>> view() {
+    return view;
   }
 
   /**

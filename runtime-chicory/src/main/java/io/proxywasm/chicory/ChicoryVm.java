@@ -144,7 +144,7 @@ final class ChicoryVm implements WasmVm {
           "Failed to load Wasm bytecode: not a WebAssembly module (bad magic number)", null);
     }
     try {
-      code = source.load(bytes, () -> inspect(bytes, Parser.parse(bytes), source));
+      code = source.load(bytes, hash -> inspect(hash, bytes, Parser.parse(bytes), source));
     } catch (WasmException e) {
       throw e;
     } catch (RuntimeException | Error e) {
@@ -152,7 +152,7 @@ final class ChicoryVm implements WasmVm {
     }
   }
 
-  private static Code inspect(byte[] bytes, WasmModule module, CodeSource source) {
+  private static Code inspect(String hash, byte[] bytes, WasmModule module, CodeSource source) {
     List<FunctionImport> imports = new ArrayList<>();
     List<com.dylibso.chicory.wasm.types.FunctionType> importTypes = new ArrayList<>();
     ImportSection importSection = module.importSection();
@@ -195,7 +195,7 @@ final class ChicoryVm implements WasmVm {
         List.copyOf(imports),
         Collections.unmodifiableMap(exports),
         AbiVersion.detect(exports.keySet()),
-        source.translation(bytes, module));
+        source.translation(hash, bytes, module));
   }
 
   /**
@@ -203,7 +203,7 @@ final class ChicoryVm implements WasmVm {
    * (N bytes)}; empty for the interpreter and for modules compiled at build time.
    */
   List<String> hugeMethods() {
-    return loaded().translation().hugeMethods();
+    return loaded().translation().hugeMethods().stream().map(Object::toString).toList();
   }
 
   @Override

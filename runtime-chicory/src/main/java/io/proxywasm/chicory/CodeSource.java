@@ -26,7 +26,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * Where a runtime's modules come from. The machine factory is none (the interpreter), a class
@@ -96,10 +95,6 @@ final class CodeSource {
     return splitHugeFunctions;
   }
 
-  boolean compiles() {
-    return compile;
-  }
-
   Optional<Path> cacheDirectory() {
     return disk.map(DiskCache::directory);
   }
@@ -110,12 +105,13 @@ final class CodeSource {
    * ties compiled classes to the parsed module they came from, so both are shared together.
    *
    * @param bytes the module's bytes
-   * @param make parses, inspects and translates the module; called at most once at a time per hash
+   * @param make parses, inspects and translates the module, given its hash; called at most once at
+   *     a time per hash
    */
-  ChicoryVm.Code load(byte[] bytes, Supplier<ChicoryVm.Code> make) {
+  ChicoryVm.Code load(byte[] bytes, Function<String, ChicoryVm.Code> make) {
     String hash = sha256(bytes);
     if (precompiled.containsKey(hash)) {
-      return make.get();
+      return make.apply(hash);
     }
     String key =
         (compile ? (splitHugeFunctions ? "compiled-split:" : "compiled:") : "interpreted:") + hash;
@@ -127,7 +123,7 @@ final class CodeSource {
     synchronized (lockFor(key)) {
       code = live(key);
       if (code == null) {
-        code = make.get();
+        code = make.apply(hash);
         SHARED.put(key, new Entry(key, code));
       }
       return code;
@@ -146,21 +142,23 @@ final class CodeSource {
 
   /** A module's machine factory (null: interpret it) and what HotSpot will not JIT-compile. */
   record Translation(
-      Function<Instance, Machine> machineFactory, List<String> hugeMethods, WasmModule module) {
+      Function<Instance, Machine> machineFactory,
+      List<HugeMethods.Huge> hugeMethods,
+      WasmModule module) {
     static final Translation INTERPRETED = new Translation(null, List.of(), null);
   }
 
   /**
    * Returns the machine factory for a parsed module.
    *
-   * @param bytes the module's bytes, for its hash
+   * @param hash the module's SHA-256
+   * @param bytes the module's bytes
    * @param module the parsed module
    */
-  Translation translation(byte[] bytes, WasmModule module) {
+  Translation translation(String hash, byte[] bytes, WasmModule module) {
     if (!compile) {
       return Translation.INTERPRETED;
     }
-    String hash = sha256(bytes);
     Function<Instance, Machine> built = precompiled.get(hash);
     if (built != null) {
       return new Translation(built, List.of(), module);
@@ -180,7 +178,7 @@ final class CodeSource {
       }
     }
     ClassLoadingCollector classes = compileClasses(module);
-    List<String> huge = HugeMethods.find(classes.classBytes());
+    List<HugeMethods.Huge> huge = HugeMethods.find(classes.classBytes());
     WasmModule instantiated = module;
     byte[] splitBytes = null;
     if (!huge.isEmpty() && splitHugeFunctions && HugeMethods.jvmSkipsHugeMethods()) {
@@ -218,7 +216,10 @@ final class CodeSource {
 
   /** A module whose huge functions were split, compiled. */
   private record Split(
-      WasmModule module, byte[] bytes, ClassLoadingCollector classes, List<String> hugeMethods) {}
+      WasmModule module,
+      byte[] bytes,
+      ClassLoadingCollector classes,
+      List<HugeMethods.Huge> hugeMethods) {}
 
   /**
    * Splits the functions of a module that translate to methods HotSpot will not compile, and
@@ -226,23 +227,18 @@ final class CodeSource {
    * is not a valid module.
    */
   private static Optional<Split> splitHuge(
-      String hash, byte[] bytes, WasmModule module, List<String> huge) {
+      String hash, byte[] bytes, WasmModule module, List<HugeMethods.Huge> huge) {
     try {
-      int imported = importedFunctions(module);
-      Set<Integer> defined = new TreeSet<>();
-      for (int index : HugeMethods.functionIndices(huge)) {
-        if (index >= imported) {
-          defined.add(index - imported);
-        }
-      }
-      Optional<FunctionSplitter.Result> result = FunctionSplitter.split(bytes, module, defined);
+      Set<Integer> functions = new TreeSet<>();
+      huge.forEach(h -> functions.add(h.function()));
+      Optional<FunctionSplitter.Result> result = FunctionSplitter.split(bytes, module, functions);
       if (result.isEmpty()) {
         return Optional.empty();
       }
       byte[] splitBytes = result.get().module();
       WasmModule split = Parser.parse(splitBytes); // validates every moved run again
       ClassLoadingCollector classes = compileClasses(split);
-      List<String> after = HugeMethods.find(classes.classBytes());
+      List<HugeMethods.Huge> after = HugeMethods.find(classes.classBytes());
       SPLITS.incrementAndGet();
       HugeMethods.splitDone(hash, huge.size(), result.get(), after.size());
       return Optional.of(new Split(split, splitBytes, classes, after));
@@ -250,17 +246,6 @@ final class CodeSource {
       HugeMethods.splitFailed(hash, e);
       return Optional.empty();
     }
-  }
-
-  private static int importedFunctions(WasmModule module) {
-    int n = 0;
-    for (int i = 0; i < module.importSection().importCount(); i++) {
-      if (module.importSection().getImport(i)
-          instanceof com.dylibso.chicory.wasm.types.FunctionImport) {
-        n++;
-      }
-    }
-    return n;
   }
 
   /** The entry naming the main class among a module's stored classes. */

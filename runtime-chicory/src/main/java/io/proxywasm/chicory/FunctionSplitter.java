@@ -40,6 +40,10 @@ final class FunctionSplitter {
   private final byte[] bytes;
   private final WasmModule module;
   private final int importedFunctions;
+
+  /** The types of the imported functions, by function index. */
+  private final List<FunctionType> importTypes = new ArrayList<>();
+
   private final List<byte[]> newTypes = new ArrayList<>();
   private final List<byte[]> newBodies = new ArrayList<>();
 
@@ -66,42 +70,16 @@ final class FunctionSplitter {
   private FunctionSplitter(byte[] bytes, WasmModule module) {
     this.bytes = bytes;
     this.module = module;
-    int imported = 0;
     for (int i = 0; i < module.importSection().importCount(); i++) {
-      if (module.importSection().getImport(i) instanceof FunctionImport) {
-        imported++;
+      if (module.importSection().getImport(i) instanceof FunctionImport f) {
+        importTypes.add(module.typeSection().getType(f.typeIndex()));
       }
     }
-    this.importedFunctions = imported;
-  }
-
-  /** A function type's encoding as a key, or null if it has other than numeric and v128 types. */
-  private static String signature(List<ValType> params, List<ValType> results) {
-    StringBuilder key = new StringBuilder();
-    for (ValType t : params) {
-      if (!t.isNumeric() && t.opcode() != ValType.V128.opcode()) {
-        return null;
-      }
-      key.append((char) t.opcode());
-    }
-    key.append('>');
-    for (ValType t : results) {
-      if (!t.isNumeric() && t.opcode() != ValType.V128.opcode()) {
-        return null;
-      }
-      key.append((char) t.opcode());
-    }
-    return key.toString();
+    this.importedFunctions = importTypes.size();
   }
 
   /** The index of a function type with these parameters and results, added if new. */
   private int typeIndex(List<ValType> params, List<ValType> results) {
-    String key = signature(params, results);
-    int[] known = typeIndexes.get(key);
-    if (known != null && known[1] < FUNCTIONS_PER_TYPE) {
-      known[1]++;
-      return known[0];
-    }
     ByteArrayOutputStream t = new ByteArrayOutputStream();
     t.write(0x60);
     writeU32(t, params.size());
@@ -112,8 +90,15 @@ final class FunctionSplitter {
     for (ValType v : results) {
       t.write(v.opcode());
     }
+    byte[] encoded = t.toByteArray();
+    String key = new String(encoded, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int[] known = typeIndexes.get(key);
+    if (known != null && known[1] < FUNCTIONS_PER_TYPE) {
+      known[1]++;
+      return known[0];
+    }
     int index = module.typeSection().typeCount() + newTypes.size();
-    newTypes.add(t.toByteArray());
+    newTypes.add(encoded);
     typeIndexes.put(key, new int[] {index, 1});
     return index;
   }
@@ -122,22 +107,31 @@ final class FunctionSplitter {
   record Result(byte[] module, int functionsSplit, int piecesAdded) {}
 
   /**
-   * Splits the given defined functions of a module.
+   * Splits the given functions of a module; imported functions among them are ignored.
    *
    * @param bytes the module's bytes
    * @param module the module, parsed from {@code bytes}
-   * @param definedFunctions indexes into the code section of the functions to split
+   * @param functions indexes of the functions to split, imports counted (as Chicory's {@code
+   *     func_N} methods count them)
    * @return the new module's bytes, or empty if nothing could be split
    */
-  static Optional<Result> split(byte[] bytes, WasmModule module, Set<Integer> definedFunctions) {
-    return new FunctionSplitter(bytes, module).run(new TreeSet<>(definedFunctions));
+  static Optional<Result> split(byte[] bytes, WasmModule module, Set<Integer> functions) {
+    FunctionSplitter splitter = new FunctionSplitter(bytes, module);
+    Set<Integer> defined = new TreeSet<>();
+    for (int f : functions) {
+      if (f >= splitter.importedFunctions) {
+        defined.add(f - splitter.importedFunctions);
+      }
+    }
+    return splitter.run(defined);
   }
 
   // ---- the module -----------------------------------------------------------------------------
 
-  private record Section(int id, int start, int end) {}
+  /** A section: where its header starts, and where its payload starts and ends. */
+  private record Section(int id, int headerStart, int start, int end) {}
 
-  private Optional<Result> run(TreeSet<Integer> targets) {
+  private Optional<Result> run(Set<Integer> targets) {
     List<Section> sections = sections();
     Section code = find(sections, 10);
     if (code == null || find(sections, 1) == null || find(sections, 3) == null) {
@@ -151,7 +145,7 @@ final class FunctionSplitter {
       int size = (int) readU32(pos);
       int bodyStart = pos[0];
       pos[0] += size;
-      byte[] replaced = targets.contains(i) ? splitBody(i, bodyStart, bodyStart + size) : null;
+      byte[] replaced = targets.contains(i) ? splitBody(i, bodyStart) : null;
       if (replaced != null) {
         split++;
         bodies.add(replaced);
@@ -187,17 +181,10 @@ final class FunctionSplitter {
           }
           section(out, 10, c.toByteArray());
         }
-        default ->
-            out.write(bytes, s.start() - headerLength(s), s.end() - s.start() + headerLength(s));
+        default -> out.write(bytes, s.headerStart(), s.end() - s.headerStart());
       }
     }
     return Optional.of(new Result(out.toByteArray(), split, newBodies.size()));
-  }
-
-  private final java.util.Map<Section, Integer> headers = new java.util.HashMap<>();
-
-  private int headerLength(Section s) {
-    return headers.get(s);
   }
 
   private List<Section> sections() {
@@ -207,9 +194,7 @@ final class FunctionSplitter {
       int headerStart = pos[0];
       int id = bytes[pos[0]++] & 0xff;
       int size = (int) readU32(pos);
-      Section s = new Section(id, pos[0], pos[0] + size);
-      headers.put(s, pos[0] - headerStart);
-      out.add(s);
+      out.add(new Section(id, headerStart, pos[0], pos[0] + size));
       pos[0] += size;
     }
     return out;
@@ -246,7 +231,7 @@ final class FunctionSplitter {
   // ---- one function ---------------------------------------------------------------------------
 
   /** Returns the new body of a defined function, or null to keep it. */
-  private byte[] splitBody(int defined, int bodyStart, int bodyEnd) {
+  private byte[] splitBody(int defined, int bodyStart) {
     FunctionBody body = module.codeSection().getFunctionBody(defined);
     FunctionType type =
         module.typeSection().getType(module.functionSection().getFunctionType(defined));
@@ -269,9 +254,7 @@ final class FunctionSplitter {
       if (isOpener(op)) {
         open.push(i);
       } else if (op == OpCode.END && !open.isEmpty()) {
-        int opener = open.pop();
-        match[opener] = i;
-        match[i] = opener;
+        match[open.pop()] = i;
       }
     }
     int piecesBefore = newBodies.size();
@@ -293,7 +276,7 @@ final class FunctionSplitter {
 
   /** Bytes of instructions {@code from} to {@code to} exclusive. */
   private int size(int from, int to) {
-    return to > from ? start(to - 1) - start(from) + (end(to - 1) - start(to - 1)) : 0;
+    return to > from ? end(to - 1) - start(from) : 0;
   }
 
   /**
@@ -374,7 +357,7 @@ final class FunctionSplitter {
         pieceEnd = st[1];
         e++;
       }
-      if (pieceEnd > 0 && e - s >= 1 && size(first[0], pieceEnd) >= 64) {
+      if (e > s && size(first[0], pieceEnd) >= 64) {
         copy(out, copiedTo, first[0]);
         outline(out, first[0], pieceEnd);
         copiedTo = pieceEnd;
@@ -397,8 +380,7 @@ final class FunctionSplitter {
     int i = from;
     while (i < to) {
       OpCode op = ins.get(i).opcode();
-      if ((op == OpCode.BLOCK || op == OpCode.LOOP || op == OpCode.IF)
-          && size(i, match[i] + 1) > MAX_PIECE_BYTES) {
+      if (isOpener(op) && size(i, match[i] + 1) > MAX_PIECE_BYTES) {
         copy(out, i, i + 1); // the opener
         int bodyFrom = i + 1;
         int end = match[i];
@@ -477,14 +459,7 @@ final class FunctionSplitter {
 
   private FunctionType functionType(int function) {
     if (function < importedFunctions) {
-      int seen = 0;
-      for (int i = 0; i < module.importSection().importCount(); i++) {
-        if (module.importSection().getImport(i) instanceof FunctionImport f) {
-          if (seen++ == function) {
-            return module.typeSection().getType(f.typeIndex());
-          }
-        }
-      }
+      return importTypes.get(function);
     }
     return module
         .typeSection()

@@ -4,9 +4,9 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.MethodVisitor;
@@ -25,17 +25,40 @@ final class HugeMethods {
 
   private static final System.Logger LOG = System.getLogger(HugeMethods.class.getName());
 
+  /** Whether this JVM leaves huge methods to its interpreter; a JVM flag, fixed at start. */
+  private static final boolean JVM_SKIPS_HUGE_METHODS = readDontCompileHugeMethods();
+
   private HugeMethods() {}
 
   /**
-   * Lists the huge methods of some classes that translate wasm functions, as {@code Class.method (N
-   * bytes)}.
+   * A generated method over the limit: the translation of wasm function {@code function} (its index
+   * counts imports, as Chicory numbers its {@code func_N} methods).
+   *
+   * @param className the class
+   * @param function the wasm function index
+   * @param bytes the method's bytecode size
+   */
+  record Huge(String className, int function, int bytes) {
+    @Override
+    public String toString() {
+      return className.substring(className.lastIndexOf('.') + 1).replace('/', '.')
+          + ".func_"
+          + function
+          + " ("
+          + bytes
+          + " bytes)";
+    }
+  }
+
+  /**
+   * Lists the huge methods of some classes that translate wasm functions ({@code func_N}):
+   * Chicory's own dispatchers are not the plugin's code, and splitting cannot help them.
    *
    * @param classes class bytes by name
-   * @return the huge methods, sorted
+   * @return the huge methods, by class and function
    */
-  static List<String> find(Map<String, byte[]> classes) {
-    TreeSet<String> huge = new TreeSet<>();
+  static List<Huge> find(Map<String, byte[]> classes) {
+    List<Huge> huge = new ArrayList<>();
     classes.forEach(
         (className, bytes) ->
             new ClassReader(bytes)
@@ -48,27 +71,30 @@ final class HugeMethods {
                           String descriptor,
                           String signature,
                           String[] exceptions) {
+                        if (!name.startsWith(FUNCTION_PREFIX)) {
+                          return null;
+                        }
                         return new CodeSizeEvaluator(null) {
                           @Override
                           public void visitEnd() {
-                            // Only translations of wasm functions (func_N): Chicory's own
-                            // dispatchers are not the plugin's code and splitting cannot help.
-                            if (getMaxSize() > HUGE_METHOD_LIMIT && name.startsWith("func_")) {
+                            if (getMaxSize() > HUGE_METHOD_LIMIT) {
                               huge.add(
-                                  simpleName(className)
-                                      + "."
-                                      + name
-                                      + " ("
-                                      + getMaxSize()
-                                      + " bytes)");
+                                  new Huge(
+                                      className,
+                                      Integer.parseInt(name.substring(FUNCTION_PREFIX.length())),
+                                      getMaxSize()));
                             }
                           }
                         };
                       }
                     },
                     ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES));
-    return new ArrayList<>(huge);
+    huge.sort(Comparator.comparing(Huge::className).thenComparingInt(Huge::function));
+    return huge;
   }
+
+  /** The prefix of the methods Chicory translates wasm functions to. */
+  private static final String FUNCTION_PREFIX = "func_";
 
   /**
    * Tells whether HotSpot leaves huge methods to its interpreter in this JVM: true unless it runs
@@ -77,6 +103,10 @@ final class HugeMethods {
    * @return whether huge methods stay interpreted
    */
   static boolean jvmSkipsHugeMethods() {
+    return JVM_SKIPS_HUGE_METHODS;
+  }
+
+  private static boolean readDontCompileHugeMethods() {
     try {
       HotSpotDiagnosticMXBean hotspot =
           ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
@@ -94,12 +124,11 @@ final class HugeMethods {
    * @param hash the module's hash
    * @param huge its huge methods
    */
-  static void warn(String hash, List<String> huge) {
-    if (huge.isEmpty() || !jvmSkipsHugeMethods()) {
+  static void warn(String hash, List<Huge> huge) {
+    if (huge.isEmpty() || !JVM_SKIPS_HUGE_METHODS) {
       return;
     }
-    String largest =
-        huge.stream().max(java.util.Comparator.comparingInt(HugeMethods::size)).orElseThrow();
+    Huge largest = huge.stream().max(Comparator.comparingInt(Huge::bytes)).orElseThrow();
     LOG.log(
         Level.WARNING,
         () ->
@@ -114,25 +143,6 @@ final class HugeMethods {
                 + " -XX:-DontCompileHugeMethods to compile them."
                 + " Largest: "
                 + largest);
-  }
-
-  /**
-   * Returns the wasm function indexes (imports included, as Chicory numbers its {@code func_N}
-   * methods) of huge methods.
-   *
-   * @param huge entries of {@link #find}
-   * @return the indexes
-   */
-  static java.util.Set<Integer> functionIndices(List<String> huge) {
-    java.util.Set<Integer> out = new java.util.TreeSet<>();
-    java.util.regex.Pattern name = java.util.regex.Pattern.compile("\\.func_(\\d+) \\(");
-    for (String entry : huge) {
-      java.util.regex.Matcher m = name.matcher(entry);
-      if (m.find()) {
-        out.add(Integer.parseInt(m.group(1)));
-      }
-    }
-    return out;
   }
 
   /** Says what splitting huge functions did. */
@@ -165,14 +175,5 @@ final class HugeMethods {
                 + ": its huge functions could not be split ("
                 + why
                 + "); it runs as it is");
-  }
-
-  private static int size(String entry) {
-    int open = entry.lastIndexOf('(');
-    return Integer.parseInt(entry.substring(open + 1, entry.indexOf(' ', open)));
-  }
-
-  private static String simpleName(String className) {
-    return className.substring(className.lastIndexOf('.') + 1).replace('/', '.');
   }
 }

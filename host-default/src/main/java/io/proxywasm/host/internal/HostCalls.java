@@ -398,15 +398,14 @@ final class HostCalls {
                       : WasmResult.NOT_FOUND;
                 }
                 String value = map.value(index);
-                byte[] scratch = w.takeScratch(Pairs.utf8Length(value));
-                try {
-                  int size = Pairs.putUtf8(value, scratch, 0);
-                  return w.copyOut(scratch, size, ptr(a[3]), ptr(a[4]))
-                      ? WasmResult.OK
-                      : WasmResult.INVALID_MEMORY_ACCESS;
-                } finally {
-                  w.giveBackScratch(scratch);
-                }
+                return w.copyOutEncoded(
+                        value,
+                        Pairs.utf8Length(value),
+                        (v, target) -> Pairs.putUtf8(v, target, 0),
+                        ptr(a[3]),
+                        ptr(a[4]))
+                    ? WasmResult.OK
+                    : WasmResult.INVALID_MEMORY_ACCESS;
               }),
           def(
               "proxy_add_header_map_value",
@@ -458,16 +457,15 @@ final class HostCalls {
                   return copyOut(w, NO_BYTES, a[1], a[2]);
                 }
                 // Serialised straight into the VM's scratch buffer, then once into linear memory.
-                int size = Pairs.encodedSize(m);
-                byte[] scratch = w.takeScratch(size);
-                try {
-                  Pairs.encodeInto(m, scratch, 0);
-                  return w.copyOut(scratch, size, ptr(a[1]), ptr(a[2]))
-                      ? WasmResult.OK
-                      : WasmResult.INVALID_MEMORY_ACCESS;
-                } finally {
-                  w.giveBackScratch(scratch);
-                }
+                List<Map.Entry<String, String>> pairs = m.view();
+                return w.copyOutEncoded(
+                        pairs,
+                        Pairs.encodedSize(pairs),
+                        (p, target) -> Pairs.encodeInto(p, target, 0),
+                        ptr(a[1]),
+                        ptr(a[2]))
+                    ? WasmResult.OK
+                    : WasmResult.INVALID_MEMORY_ACCESS;
               }),
           def(
               "proxy_set_header_map_pairs",

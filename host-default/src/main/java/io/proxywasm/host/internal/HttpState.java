@@ -59,11 +59,6 @@ public final class HttpState implements StreamRole {
   }
 
   @Override
-  public Optional<HeaderMap> headerMap(int type) {
-    return Optional.ofNullable(maps[type]);
-  }
-
-  @Override
   public HeaderMap headerMapOrNull(int type) {
     return maps[type];
   }

@@ -32,7 +32,8 @@ public final class Pairs {
    */
   public static int encodedSize(List<Map.Entry<String, String>> pairs) {
     long size = 4;
-    for (Map.Entry<String, String> e : pairs) {
+    for (int i = 0; i < pairs.size(); i++) { // by index: no iterator on the request path
+      Map.Entry<String, String> e = pairs.get(i);
       size += 8 + utf8Length(e.getKey()) + 1 + utf8Length(e.getValue()) + 1;
     }
     if (size > Integer.MAX_VALUE) {
@@ -66,7 +67,8 @@ public final class Pairs {
     putInt(target, offset, n);
     int sizes = offset + 4;
     int data = sizes + 8 * n;
-    for (Map.Entry<String, String> e : pairs) {
+    for (int i = 0; i < n; i++) {
+      Map.Entry<String, String> e = pairs.get(i);
       int keyStart = data;
       data = putUtf8(e.getKey(), target, data);
       putInt(target, sizes, data - keyStart);
@@ -242,51 +244,6 @@ public final class Pairs {
       }
     }
     return at;
-  }
-
-  /**
-   * Returns the encoded size of a header map.
-   *
-   * @param map the map
-   * @return the size in bytes
-   */
-  public static int encodedSize(io.proxywasm.host.HeaderMap map) {
-    long size = 4;
-    for (int i = 0; i < map.size(); i++) {
-      size += 8 + utf8Length(map.name(i)) + 1 + utf8Length(map.value(i)) + 1;
-    }
-    if (size > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("header map too large to encode: " + size + " bytes");
-    }
-    return (int) size;
-  }
-
-  /**
-   * Encodes a header map into an array with no other allocation.
-   *
-   * @param map the map
-   * @param target where to write; needs {@link #encodedSize(io.proxywasm.host.HeaderMap)} bytes
-   *     from {@code offset}
-   * @param offset the first index
-   * @return the number of bytes written
-   */
-  public static int encodeInto(io.proxywasm.host.HeaderMap map, byte[] target, int offset) {
-    int n = map.size();
-    putInt(target, offset, n);
-    int sizes = offset + 4;
-    int data = sizes + 8 * n;
-    for (int i = 0; i < n; i++) {
-      int keyStart = data;
-      data = putUtf8(map.name(i), target, data);
-      putInt(target, sizes, data - keyStart);
-      target[data++] = 0;
-      int valueStart = data;
-      data = putUtf8(map.value(i), target, data);
-      putInt(target, sizes + 4, data - valueStart);
-      target[data++] = 0;
-      sizes += 8;
-    }
-    return data - offset;
   }
 
   private static void putInt(byte[] b, int at, int v) {

@@ -17,23 +17,14 @@ public interface StreamRole {
   StreamRole NONE = new StreamRole() {};
 
   /**
-   * Returns one of the stream's header maps (types 0 to 3).
+   * Returns one of the stream's header maps (types 0 to 3); null rather than an {@code Optional},
+   * as host calls read it on every request.
    *
    * @param type the map type code
-   * @return the map, or empty if the stream has none of that type (yet)
-   */
-  default Optional<HeaderMap> headerMap(int type) {
-    return Optional.empty();
-  }
-
-  /**
-   * Returns one of the stream's header maps, or null: {@link #headerMap} without an allocation.
-   *
-   * @param type the map type code, 0 to 3
-   * @return the map, or null
+   * @return the map, or null if the stream has none of that type (yet)
    */
   default HeaderMap headerMapOrNull(int type) {
-    return headerMap(type).orElse(null);
+    return null;
   }
 
   /**

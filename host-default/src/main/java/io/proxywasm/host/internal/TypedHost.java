@@ -47,8 +47,13 @@ final class TypedHost implements HostAbi {
             && !wasm.spec().provider().capabilities().contains(VmCapability.WASM_BYTECODE);
   }
 
+  /** Whether a plugin of a Java-plugin runtime may not make this host call. */
+  private boolean isDenied(String name) {
+    return restricted && !wasm.spec().allows(name);
+  }
+
   private boolean denied(String name) {
-    if (restricted && !wasm.spec().allows(name)) {
+    if (isDenied(name)) {
       Logging.error(wasm, "Attempted call to restricted proxy-wasm capability: " + name);
       return true;
     }
@@ -82,8 +87,7 @@ final class TypedHost implements HostAbi {
    * @return false if the line would be dropped
    */
   boolean keeps(LogLevel level) {
-    return (restricted && !wasm.spec().allows("proxy_log"))
-        || level.code() >= Logging.level(ctx()).code();
+    return isDenied("proxy_log") || level.code() >= Logging.level(ctx()).code();
   }
 
   @Override
@@ -234,13 +238,7 @@ final class TypedHost implements HostAbi {
 
   // ---- header maps ----------------------------------------------------------------------------
 
-  /**
-   * Returns the header map of the given type for the effective context.
-   *
-   * @param type the map type code, at most 7
-   * @return the map, or empty when the context has none
-   */
-  /** The header map of a type for the current context, or null: {@link #map} without garbage. */
+  /** The header map of a type for the current context, or null (no allocation: a hot path). */
   HeaderMap mapOrNull(int type) {
     Context c = ctx();
     if (type <= 3) {
@@ -249,13 +247,14 @@ final class TypedHost implements HostAbi {
     return c.root().calloutMaps().get(HeaderMapType.fromCode(type).orElseThrow());
   }
 
+  /**
+   * Returns the header map of the given type for the effective context.
+   *
+   * @param type the map type code, at most 7
+   * @return the map, or empty when the context has none
+   */
   Optional<HeaderMap> map(int type) {
-    Context c = ctx();
-    if (type <= 3) {
-      return c.stream().headerMap(type);
-    }
-    return Optional.ofNullable(
-        c.root().calloutMaps().get(HeaderMapType.fromCode(type).orElseThrow()));
+    return Optional.ofNullable(mapOrNull(type));
   }
 
   @Override

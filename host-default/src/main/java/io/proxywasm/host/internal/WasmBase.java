@@ -485,6 +485,29 @@ public final class WasmBase {
     }
   }
 
+  /** Writes a value into a buffer from index 0; returns the bytes written. */
+  @FunctionalInterface
+  interface Encoder<T> {
+    int encode(T value, byte[] target);
+  }
+
+  /**
+   * Encodes a value into the scratch buffer and copies it out as {@link #copyOut} does: no
+   * allocation on the way but the plugin's own.
+   *
+   * @param value what to encode
+   * @param size its encoded size
+   * @param encoder how to encode it
+   */
+  <T> boolean copyOutEncoded(T value, int size, Encoder<T> encoder, long ptrPtr, long sizePtr) {
+    byte[] buffer = takeScratch(size);
+    try {
+      return copyOut(buffer, encoder.encode(value, buffer), ptrPtr, sizePtr);
+    } finally {
+      giveBackScratch(buffer);
+    }
+  }
+
   /** The most scratch memory a VM keeps between calls; larger needs get a buffer of their own. */
   private static final int SCRATCH_KEPT = 64 * 1024;
 
@@ -498,7 +521,7 @@ public final class WasmBase {
    * host call made meanwhile (the plugin's allocator may make one) gets a buffer of its own and
    * cannot overwrite this one. Only under the VM's lock.
    */
-  byte[] takeScratch(int size) {
+  private byte[] takeScratch(int size) {
     byte[] b = scratch;
     scratch = NO_SCRATCH;
     if (b.length >= size) {
@@ -508,7 +531,7 @@ public final class WasmBase {
   }
 
   /** Keeps a buffer {@link #takeScratch} gave for the next use, unless it is too big to keep. */
-  void giveBackScratch(byte[] b) {
+  private void giveBackScratch(byte[] b) {
     if (b.length <= SCRATCH_KEPT && b.length > scratch.length) {
       scratch = b;
     }

@@ -131,10 +131,10 @@ class PairsTest {
           "length of " + s);
     }
     byte[] viaStrings = legacyEncode(entries);
-    int size = Pairs.encodedSize(map);
+    int size = Pairs.encodedSize(map.view());
     assertEquals(viaStrings.length, size);
     byte[] target = new byte[size + 3];
-    assertEquals(size, Pairs.encodeInto(map, target, 3));
+    assertEquals(size, Pairs.encodeInto(map.view(), target, 3));
     assertArrayEquals(viaStrings, java.util.Arrays.copyOfRange(target, 3, target.length));
     assertArrayEquals(viaStrings, Pairs.encode(entries));
     // a lone surrogate travels as '?', as String.getBytes writes it
