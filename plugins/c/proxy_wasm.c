@@ -89,7 +89,10 @@ void log_str(uint32_t level, const char *s) { proxy_log(level, s, strlen(s)); }
 
 EXPORT(proxy_abi_version_0_2_1) void proxy_abi_version_0_2_1(void) {}
 
+/* A plugin built with -DOWN_CONTEXT_CREATE defines its own proxy_on_context_create. */
+#ifndef OWN_CONTEXT_CREATE
 EXPORT(proxy_on_context_create) void proxy_on_context_create(uint32_t id, uint32_t parent) {
   (void)id;
   (void)parent;
 }
+#endif

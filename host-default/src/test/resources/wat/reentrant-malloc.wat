@@ -1,7 +1,7 @@
 ;; An allocator that makes a host call (proxy_get_header_map_value) each time the host asks it for
-;; memory, as an instrumented allocator might; proxy_on_request_headers reads the request headers
-;; with proxy_get_header_map_pairs and writes them back with proxy_set_header_map_pairs, so that
-;; anything the nested call disturbed shows in the headers.
+;; memory, as an instrumented allocator might. Envoy allows only logging, fd_write, clock_time_get
+;; and poll_oneoff inside the allocator, so the call traps when proxy_on_request_headers reads the
+;; request headers with proxy_get_header_map_pairs (which allocates).
 (module
   (import "env" "proxy_get_header_map_value"
     (func $get_value (param i32 i32 i32 i32 i32) (result i32)))

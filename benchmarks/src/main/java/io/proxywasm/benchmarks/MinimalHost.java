@@ -108,13 +108,13 @@ final class MinimalHost implements HostAbi {
   }
 
   @Override
-  public Optional<String> headerMapValue(HeaderMapType type, String key) {
+  public HostResult<String> headerMapValue(HeaderMapType type, String key) {
     for (Map.Entry<String, String> e : map(type)) {
       if (e.getKey().equals(key)) {
-        return Optional.of(e.getValue());
+        return HostResult.ok(e.getValue());
       }
     }
-    return Optional.empty();
+    return HostResult.failed(WasmResult.NOT_FOUND);
   }
 
   @Override

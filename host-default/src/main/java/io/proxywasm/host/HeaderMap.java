@@ -1,17 +1,21 @@
 package io.proxywasm.host;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * An ordered, mutable multimap of HTTP header names to values, as a plugin sees it. Names are
- * stored in lower case, as Envoy stores them; lookups ignore case. Not thread-safe: a map belongs
- * to one stream, which the host never enters from two threads at once.
+ * stored in lower case, as Envoy stores them; lookups ignore ASCII case. Not thread-safe: a map
+ * belongs to one stream, which the host never enters from two threads at once.
+ *
+ * <p>Header names and values are bytes in HTTP and in the proxy-wasm ABI. The strings here carry
+ * one byte per char (ISO-8859-1), as Netty and Vert.x carry header values: a byte {@code 0xFF} a
+ * plugin writes is the char {@code U+00FF}, and comes back to the plugin as {@code 0xFF}. A char
+ * above {@code U+00FF} cannot be sent and reaches a plugin as {@code ?}; to pass UTF-8 text in a
+ * header, give its bytes as chars ({@code new String(utf8Bytes, ISO_8859_1)}).
  */
 public final class HeaderMap {
   /** The entries, each immutable, names in lower case. */
@@ -55,7 +59,21 @@ public final class HeaderMap {
   }
 
   private static String key(String name) {
-    return Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT);
+    Objects.requireNonNull(name, "name");
+    // ASCII only, as Envoy's LowerCaseString: other bytes are left as they are
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        char[] chars = name.toCharArray();
+        for (int j = i; j < chars.length; j++) {
+          if (chars[j] >= 'A' && chars[j] <= 'Z') {
+            chars[j] = (char) (chars[j] + ('a' - 'A'));
+          }
+        }
+        return new String(chars);
+      }
+    }
+    return name;
   }
 
   /**
@@ -213,16 +231,16 @@ public final class HeaderMap {
   }
 
   /**
-   * Returns the size Envoy reports for {@code proxy_get_header_map_size}: the sum of the UTF-8
-   * lengths of every name and value.
+   * Returns the size Envoy reports for {@code proxy_get_header_map_size}: the sum of the lengths in
+   * bytes of every name and value (one byte per char: see the class comment).
    *
    * @return the byte size
    */
   public long byteSize() {
     long total = 0;
     for (Map.Entry<String, String> e : entries) {
-      total += e.getKey().getBytes(StandardCharsets.UTF_8).length;
-      total += e.getValue().getBytes(StandardCharsets.UTF_8).length;
+      total += e.getKey().length();
+      total += e.getValue().length();
     }
     return total;
   }

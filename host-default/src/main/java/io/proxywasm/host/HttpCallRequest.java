@@ -14,7 +14,8 @@ import java.util.Objects;
  *     :authority}
  * @param body the request body
  * @param trailers the request trailers
- * @param timeout how long the plugin waits; the host calls it back with a failure after that
+ * @param timeout how long the plugin waits, or zero for no limit; after it the host answers the
+ *     plugin as Envoy's async client does, with a local 504 "upstream request timeout"
  * @param plugin the plugin that made the call
  */
 public record HttpCallRequest(

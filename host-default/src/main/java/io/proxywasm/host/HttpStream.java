@@ -36,8 +36,13 @@ public final class HttpStream extends StreamBase {
           : FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
     }
     try {
-      state.map(response ? 2 : 0, headers);
-      return ctx.onHeaders(response, headers.size(), endOfStream);
+      int type = response ? 2 : 0;
+      state.map(type, headers);
+      FilterHeadersStatus status = ctx.onHeaders(response, headers.size(), endOfStream);
+      if (status == FilterHeadersStatus.CONTINUE) {
+        state.release(type); // Envoy: a map is gone once its callback continued
+      }
+      return status;
     } finally {
       unlockPlugin();
     }
@@ -62,7 +67,11 @@ public final class HttpStream extends StreamBase {
     }
     try {
       state.body(response, body);
-      return ctx.onBody(response, body.length(), endOfStream);
+      FilterDataStatus status = ctx.onBody(response, body.length(), endOfStream);
+      if (status == FilterDataStatus.CONTINUE) {
+        state.body(response, null);
+      }
+      return status;
     } finally {
       unlockPlugin();
     }
@@ -73,8 +82,13 @@ public final class HttpStream extends StreamBase {
       return failsOpen() ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
     }
     try {
-      state.map(response ? 3 : 1, trailers);
-      return ctx.onTrailers(response, trailers.size());
+      int type = response ? 3 : 1;
+      state.map(type, trailers);
+      FilterTrailersStatus status = ctx.onTrailers(response, trailers.size());
+      if (status == FilterTrailersStatus.CONTINUE) {
+        state.release(type);
+      }
+      return status;
     } finally {
       unlockPlugin();
     }
@@ -176,16 +190,32 @@ public final class HttpStream extends StreamBase {
     }
   }
 
-  /** Calls {@code proxy_on_log}, as an access log would at the end of the stream. */
+  /**
+   * Calls {@code proxy_on_log}, as an access log would at the end of the stream. The final request
+   * and response headers and response trailers can be read during it, not changed. Envoy creates
+   * the plugin's context for it if the plugin never saw the stream (a request rejected before it),
+   * so the plugin can log it.
+   */
   public void onLog() {
     if (!lockPlugin(StreamType.REQUEST)) {
       return;
     }
     try {
+      state.logPhase(true);
       ctx.onLog();
     } finally {
+      state.logPhase(false);
       unlockPlugin();
     }
+  }
+
+  /**
+   * Returns the properties the plugin set on this stream with {@code proxy_set_property}.
+   *
+   * @return path to value, a copy
+   */
+  public java.util.Map<java.util.List<String>, byte[]> propertiesSet() {
+    return state.propertiesSet();
   }
 
   /**

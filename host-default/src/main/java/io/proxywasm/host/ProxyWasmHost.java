@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProxyWasmHost implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyWasmHost.class);
+
+  /** The live workers, so that closing a plugin reaches its root contexts on each. */
+  private final java.util.Set<Worker> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final Runtimes runtimes;
   private final HostServices services;
   private final ScheduledExecutorService ownedScheduler;
@@ -199,9 +203,13 @@ public final class ProxyWasmHost implements AutoCloseable {
     clone.lock().lock();
     try {
       clone.configure(clone.startRoot(plugin));
-      clone.startShutdown();
-      // the canary is discarded now, whatever proxy_on_done answered
+      // A canary that started and configured is discarded without proxy_on_done or
+      // proxy_on_delete (cpp-host's WasmHandleBase::canary kills it).
     } catch (WasmException e) {
+      if (e.failState() == FailState.CONFIGURE_FAILED && !clone.isFailed()) {
+        // a rejected configuration shuts the canary's root down (the handle's destructor)
+        clone.startShutdown();
+      }
       services.extension().onEvent(WasmEvent.of(e.failState()), plugin.info(), e.getMessage());
       throw new PluginLoadException(e.failState(), e.getMessage(), e);
     } finally {
@@ -231,7 +239,14 @@ public final class ProxyWasmHost implements AutoCloseable {
    * @return a new worker
    */
   public Worker newWorker() {
-    return new Worker(this);
+    Worker worker = new Worker(this);
+    workers.add(worker);
+    return worker;
+  }
+
+  /** Forgets a closed worker. */
+  void forget(Worker worker) {
+    workers.remove(worker);
   }
 
   /**
@@ -269,8 +284,15 @@ public final class ProxyWasmHost implements AutoCloseable {
     }
   }
 
+  /**
+   * Releases a closed plugin: every worker shuts its root contexts down (cpp-host's per-thread
+   * plugin handle going away), then the base VM is released when no plugin uses it any more.
+   */
   void release(Plugin plugin) {
     if (plugin.isAvailable()) {
+      for (Worker worker : workers) {
+        worker.remove(plugin.loaded());
+      }
       releaseBase(plugin.vmKey());
     }
   }

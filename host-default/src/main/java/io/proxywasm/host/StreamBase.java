@@ -106,7 +106,9 @@ abstract class StreamBase implements AutoCloseable {
 
   /**
    * Ends the stream: {@code proxy_on_done}, {@code proxy_on_log} for TCP (an HTTP stream logs when
-   * the embedder says so), then {@code proxy_on_delete}, so that the context is released.
+   * the embedder says so), then {@code proxy_on_delete}, so that the context is released. A stream
+   * the plugin never saw (closed before its first callback: a client abort, an earlier filter's
+   * rejection) calls nothing, as Envoy's {@code Context::onDestroy} and {@code onCloseTCP} do.
    * Idempotent.
    */
   @Override
@@ -117,9 +119,11 @@ abstract class StreamBase implements AutoCloseable {
     if (ctx != null) {
       ctx.wasm().lock().lock();
       try {
-        ctx.onDone();
-        if (logOnClose) {
-          ctx.onLog();
+        if (ctx.createdInVm()) {
+          ctx.onDone();
+          if (logOnClose) {
+            ctx.onLog();
+          }
         }
         ctx.onDelete();
       } finally {

@@ -43,7 +43,11 @@ public final class TcpStream extends StreamBase {
     return enter(
         () -> {
           state.data(false, data);
-          return ctx.onData(false, data.length(), endOfStream);
+          FilterStatus status = ctx.onData(false, data.length(), endOfStream);
+          if (status == FilterStatus.CONTINUE) {
+            state.data(false, null);
+          }
+          return status;
         });
   }
 
@@ -58,7 +62,11 @@ public final class TcpStream extends StreamBase {
     return enter(
         () -> {
           state.data(true, data);
-          return ctx.onData(true, data.length(), endOfStream);
+          FilterStatus status = ctx.onData(true, data.length(), endOfStream);
+          if (status == FilterStatus.CONTINUE) {
+            state.data(true, null);
+          }
+          return status;
         });
   }
 
@@ -83,5 +91,14 @@ public final class TcpStream extends StreamBase {
    */
   public boolean closedByPlugin() {
     return state.closed();
+  }
+
+  /**
+   * Returns the properties the plugin set on this connection with {@code proxy_set_property}.
+   *
+   * @return path to value, a copy
+   */
+  public java.util.Map<java.util.List<String>, byte[]> propertiesSet() {
+    return state.propertiesSet();
   }
 }

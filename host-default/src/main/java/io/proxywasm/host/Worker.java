@@ -142,12 +142,39 @@ public final class Worker implements AutoCloseable {
    * Shuts down every root context ({@code proxy_on_done}, {@code proxy_on_delete}) and releases the
    * clones.
    */
+  /**
+   * Shuts down a closed plugin's root context on this worker: its ticks stop, {@code proxy_on_done}
+   * and {@code proxy_on_delete} run, and the clone closes once no plugin uses it.
+   *
+   * @param plugin the plugin
+   */
+  synchronized void remove(LoadedPlugin plugin) {
+    WasmBase clone = clones.get(plugin.vmKey());
+    if (clone == null) {
+      return;
+    }
+    clone.lock().lock();
+    try {
+      Context root = clone.rootContext(plugin);
+      if (root != null) {
+        clone.shutdownRoot(root);
+      }
+      if (!clone.hasRoots()) {
+        clones.remove(plugin.vmKey());
+        clone.closeWhenDone();
+      }
+    } finally {
+      clone.lock().unlock();
+    }
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
+    host.forget(this);
     for (WasmBase clone : clones.values()) {
       clone.lock().lock();
       try {

@@ -92,7 +92,8 @@ class CorpusTest {
       assertEquals(200, reply.status());
       assertEquals("Hello, World!\n", reply.bodyText());
       assertEquals(
-          List.of(Map.entry("Hello", "World"), Map.entry("Powered-By", "proxy-wasm")),
+          // Envoy's sendLocalReply sends header names in lower case
+          List.of(Map.entry("hello", "World"), Map.entry("powered-by", "proxy-wasm")),
           reply.headers());
       int id = stream.contextId();
       assertEquals(

@@ -70,9 +70,9 @@ class GarbagePointersTest {
               "35=6", // proxy_get_current_time_nanoseconds, 8 bytes over the end
               "36=2", // proxy_define_metric, type 3
               "37=6", // proxy_define_metric
-              "38=1", // proxy_increment_metric, unknown id
+              "38=2", // proxy_increment_metric, id of no type (999 & 3 = 3): BadArgument
               "39=1", // proxy_record_metric, unknown id
-              "40=1", // proxy_get_metric, unknown id
+              "40=2", // proxy_get_metric, id of no type: BadArgument
               "41=2", // proxy_set_effective_context, unknown id
               "42=1", // proxy_done, not shutting down
               "43=6", // proxy_call_foreign_function

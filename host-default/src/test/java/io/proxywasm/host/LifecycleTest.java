@@ -48,15 +48,10 @@ class LifecycleTest {
     try (Plugin plugin = load("x")) {
       assertEquals(AbiVersion.V0_2_1, plugin.abiVersion());
       assertEquals(TestSupport.RUNTIME, plugin.info().runtime());
-      // canary: root context 1 created, started, configured, then shut down
+      // canary: root context 1 created, started, configured, then discarded without on_done or
+      // on_delete, as cpp-host's canary kills its VM
       assertEquals(
-          List.of(
-              "context_create 1 0 0",
-              "vm_start 1 5 0",
-              "configure 1 1 0",
-              "done 1 0 0",
-              "delete 1 0 0"),
-          log.messages());
+          List.of("context_create 1 0 0", "vm_start 1 5 0", "configure 1 1 0"), log.messages());
       log.clear();
       try (Worker worker = host.newWorker()) {
         PluginHandle handle = worker.handle(plugin);

@@ -35,7 +35,8 @@ public final class Headers {
    * @return the value, or empty when the header or the map is absent
    */
   public Optional<String> get(String name) {
-    return context.host().headerMapValue(type, name);
+    io.proxywasm.spi.HostResult<String> value = context.host().headerMapValue(type, name);
+    return value.isOk() ? Optional.of(value.value()) : Optional.empty();
   }
 
   /**

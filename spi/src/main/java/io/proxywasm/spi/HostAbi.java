@@ -148,9 +148,10 @@ public interface HostAbi {
    *
    * @param type the map
    * @param key the header name
-   * @return the value; empty when the map or the header is missing
+   * @return the value, or the status: {@code NotFound} for a missing header, {@code BadArgument}
+   *     when the map is not available now
    */
-  Optional<String> headerMapValue(HeaderMapType type, String key);
+  HostResult<String> headerMapValue(HeaderMapType type, String key);
 
   /**
    * {@code proxy_add_header_map_value}.

@@ -20,9 +20,13 @@ final class Callouts {
    *     tokenOut[0]}
    */
   static WasmResult httpCall(Context root, HttpCallRequest request, int[] tokenOut) {
+    // Envoy's Context::httpCall: a negative timeout is refused, and the three headers must be
+    // present; an empty value is accepted.
+    if (request.timeout().isNegative()) {
+      return WasmResult.BAD_ARGUMENT;
+    }
     for (String required : new String[] {":method", ":path", ":authority"}) {
-      String v = request.header(required);
-      if (v == null || v.isEmpty()) {
+      if (request.header(required) == null) {
         return WasmResult.BAD_ARGUMENT;
       }
     }
@@ -52,10 +56,25 @@ final class Callouts {
       root.pendingHttpCalls().remove(token);
       return result;
     }
-    wasm.post(request.timeout(), () -> deliver(root, token, null));
+    if (!request.timeout().isZero()) { // 0 means no timeout, as for Envoy's async client
+      wasm.post(request.timeout(), () -> deliver(root, token, TIMED_OUT));
+    }
     tokenOut[0] = token;
     return WasmResult.OK;
   }
+
+  /**
+   * What a timed-out call answers, as Envoy's async HTTP client answers it: the router's local
+   * reply, 504 with the body "upstream request timeout".
+   */
+  private static final HttpCallResponse TIMED_OUT =
+      new HttpCallResponse(
+          java.util.List.of(
+              java.util.Map.entry(":status", "504"),
+              java.util.Map.entry("content-length", "24"),
+              java.util.Map.entry("content-type", "text/plain")),
+          "upstream request timeout".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+          java.util.List.of());
 
   private static void deliverLater(Context root, int token, HttpCallResponse response) {
     root.wasm().post(Duration.ZERO, () -> deliver(root, token, response));

@@ -27,6 +27,7 @@ public final class Context {
   private final LoadedPlugin plugin;
   private final StreamRole stream;
   private boolean createdInVm;
+  private boolean requestStarted;
   private boolean deleted;
   private boolean streamFailed;
   private boolean configuring;
@@ -35,10 +36,8 @@ public final class Context {
   private Map<io.proxywasm.spi.BufferType, BodyBuffer> calloutBuffers;
   private java.util.Set<Integer> pendingHttpCalls;
   private Map<Integer, GrpcCallouts.Pending> pendingGrpc;
-  private int[] lastGrpcBase;
   private int statusCode;
   private String statusMessage = "";
-  private int lastHttpCallToken;
   private long tickPeriodMillis;
   private Scheduler.Cancellable tick;
 
@@ -119,8 +118,31 @@ public final class Context {
     return stream;
   }
 
+  /**
+   * Whether the plugin configuration is readable: during the root's {@code proxy_on_context_create}
+   * and {@code proxy_on_configure} (cpp-host's {@code temp_plugin_}).
+   */
   boolean configuring() {
     return configuring;
+  }
+
+  /**
+   * Whether the plugin has seen this context ({@code proxy_on_context_create} was called).
+   *
+   * @return true once created in the VM
+   */
+  public boolean createdInVm() {
+    return createdInVm;
+  }
+
+  private void createRoot() {
+    createdInVm = true;
+    configuring = true;
+    try {
+      wasm.callIn(this, Callback.ON_CONTEXT_CREATE, id, 0);
+    } finally {
+      configuring = false;
+    }
   }
 
   Map<io.proxywasm.spi.HeaderMapType, HeaderMap> calloutMaps() {
@@ -141,8 +163,7 @@ public final class Context {
 
   boolean onStart() {
     if (wasm.has(Callback.ON_CONTEXT_CREATE)) {
-      createdInVm = true;
-      wasm.callIn(this, Callback.ON_CONTEXT_CREATE, id, 0);
+      createRoot();
     }
     if (!wasm.has(Callback.ON_VM_START)) {
       return true;
@@ -155,8 +176,7 @@ public final class Context {
       return true;
     }
     if (!createdInVm && wasm.has(Callback.ON_CONTEXT_CREATE)) {
-      createdInVm = true;
-      wasm.callIn(this, Callback.ON_CONTEXT_CREATE, id, 0);
+      createRoot();
     }
     if (!wasm.has(Callback.ON_CONFIGURE)) {
       return true;
@@ -238,16 +258,14 @@ public final class Context {
     return pendingGrpc;
   }
 
-  /** Tokens of gRPC calls (5, 9, 13...) and streams (6, 10, 14...), as Envoy numbers them. */
+  /**
+   * Tokens of gRPC calls (5, 9, 13...) and streams (6, 10, 14...), numbered per VM as cpp-host's
+   * {@code WasmBase::nextGrpcCallId} and {@code nextGrpcStreamId} number them.
+   */
   int nextGrpcToken(boolean streaming) {
-    int kind = streaming ? 1 : 0;
     int token;
     do {
-      if (lastGrpcBase == null) {
-        lastGrpcBase = new int[2];
-      }
-      lastGrpcBase[kind] = lastGrpcBase[kind] + 4 > 0 ? lastGrpcBase[kind] + 4 : 4;
-      token = lastGrpcBase[kind] + 1 + kind;
+      token = wasm.nextCalloutToken(streaming ? 2 : 1);
     } while (pendingGrpc().containsKey(token));
     return token;
   }
@@ -306,27 +324,35 @@ public final class Context {
     return pendingHttpCalls;
   }
 
-  /** Tokens of HTTP callouts: 4, 8, 12..., as Envoy numbers them (low bits 0 = HTTP). */
+  /**
+   * Tokens of HTTP callouts: 4, 8, 12..., numbered per VM as cpp-host's {@code
+   * WasmBase::nextHttpCallId} numbers them, so that two root contexts of one VM never share one.
+   */
   int nextHttpCallToken() {
+    int token;
     do {
-      lastHttpCallToken += 4;
-      if (lastHttpCallToken <= 0) {
-        lastHttpCallToken = 4;
-      }
-    } while (pendingHttpCalls().contains(lastHttpCallToken));
-    return lastHttpCallToken;
+      token = wasm.nextCalloutToken(0);
+    } while (pendingHttpCalls().contains(token));
+    return token;
   }
 
   /**
    * Calls {@code proxy_on_http_call_response} with the response (or a failure) visible through the
-   * callout header maps and body buffer during the call. Caller holds the VM lock.
+   * callout header maps and body buffer during the call. A failure (the call was reset) answers
+   * with no headers, body or trailers, and {@code proxy_get_status} says 11 ({@code
+   * BrokenConnection}) "reset" during the callback, as Envoy's {@code onHttpCallFailure} does.
+   * Caller holds the VM lock.
    *
    * @param token the call's token
-   * @param response the response, or null for a failure or timeout
+   * @param response the response, or null for a failure
    */
   void onHttpCallResponse(int token, io.proxywasm.host.HttpCallResponse response) {
     if (wasm.isFailed() || deleted) {
       return;
+    }
+    if (response == null) {
+      statusCode = io.proxywasm.spi.WasmResult.BROKEN_CONNECTION.code();
+      statusMessage = "reset";
     }
     HeaderMap headers = response == null ? new HeaderMap() : HeaderMap.of(response.headers());
     HeaderMap trailers = response == null ? new HeaderMap() : HeaderMap.of(response.trailers());
@@ -344,6 +370,9 @@ public final class Context {
           body.length(),
           trailers.size());
     } finally {
+      if (response == null) {
+        statusMessage = "";
+      }
       calloutMaps().remove(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_HEADERS);
       calloutMaps().remove(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_TRAILERS);
       calloutBuffers().remove(io.proxywasm.spi.BufferType.HTTP_CALL_RESPONSE_BODY);
@@ -467,10 +496,15 @@ public final class Context {
    * @return the status, converted as cpp-host converts it
    */
   public FilterHeadersStatus onHeaders(boolean response, int headers, boolean endOfStream) {
+    if (response && !requestStarted) {
+      // Envoy's encodeHeaders: a stream whose request the plugin never saw passes untouched
+      return FilterHeadersStatus.CONTINUE;
+    }
     if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
       return headersFailValue();
     }
     onCreate();
+    requestStarted = true;
     long r;
     if (wasm.abi() == AbiVersion.V0_1_0) {
       r =
@@ -507,6 +541,9 @@ public final class Context {
    * @return the status, converted as cpp-host converts it
    */
   public FilterDataStatus onBody(boolean response, int length, boolean endOfStream) {
+    if (!requestStarted) {
+      return FilterDataStatus.CONTINUE;
+    }
     if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
       return failOpen() ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
@@ -536,6 +573,9 @@ public final class Context {
    * @return the status, converted as cpp-host converts it
    */
   public FilterTrailersStatus onTrailers(boolean response, int trailers) {
+    if (!requestStarted) {
+      return FilterTrailersStatus.CONTINUE;
+    }
     if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
       return failOpen() ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
     }
@@ -562,6 +602,9 @@ public final class Context {
    * @param elements the number of metadata elements
    */
   public void onMetadata(boolean response, int elements) {
+    if (!requestStarted) {
+      return;
+    }
     if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
       return;
     }
@@ -606,6 +649,9 @@ public final class Context {
    * @return the status
    */
   public FilterStatus onData(boolean upstream, int length, boolean endOfStream) {
+    if (!createdInVm) {
+      return FilterStatus.CONTINUE; // Envoy's onData/onWrite before the connection was seen
+    }
     return network(
         upstream ? Callback.ON_UPSTREAM_DATA : Callback.ON_DOWNSTREAM_DATA,
         id,
@@ -621,8 +667,8 @@ public final class Context {
    * @param peer who closed it
    */
   public void onConnectionClose(boolean upstream, PeerType peer) {
-    if (!wasm.isFailed()) {
-      onCreate();
+    // Envoy's Context::onEvent: nothing for a connection the plugin never saw
+    if (!wasm.isFailed() && createdInVm) {
       wasm.callIn(
           this,
           upstream

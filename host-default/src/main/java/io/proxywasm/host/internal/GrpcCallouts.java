@@ -108,7 +108,20 @@ final class GrpcCallouts {
             });
   }
 
+  /** Whether a token's kind bits say gRPC call (1) or gRPC stream (2). */
+  private static boolean isGrpcToken(int token) {
+    int kind = token & 3;
+    return kind == 1 || kind == 2;
+  }
+
+  /**
+   * Sends on a gRPC stream. A token that is not a stream's (a gRPC call's, an HTTP call's) is
+   * {@code BadArgument} before any look-up, as in Envoy's {@code Context::grpcSend}.
+   */
   static WasmResult send(Context root, int token, byte[] message, boolean endOfStream) {
+    if ((token & 3) != 2) {
+      return WasmResult.BAD_ARGUMENT;
+    }
     Pending p = root.pendingGrpc().get(token);
     if (p == null) {
       return WasmResult.NOT_FOUND;
@@ -121,6 +134,9 @@ final class GrpcCallouts {
   }
 
   static WasmResult cancel(Context root, int token) {
+    if (!isGrpcToken(token)) {
+      return WasmResult.BAD_ARGUMENT;
+    }
     Pending p = root.pendingGrpc().remove(token);
     if (p == null) {
       return WasmResult.NOT_FOUND;
@@ -130,6 +146,9 @@ final class GrpcCallouts {
   }
 
   static WasmResult close(Context root, int token) {
+    if (!isGrpcToken(token)) {
+      return WasmResult.BAD_ARGUMENT;
+    }
     Pending p = root.pendingGrpc().get(token);
     if (p == null) {
       return WasmResult.NOT_FOUND;

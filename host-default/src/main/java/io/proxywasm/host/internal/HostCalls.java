@@ -78,7 +78,22 @@ final class HostCalls {
         new HostFunction(
             "env", "emscripten_notify_memory_growth", FunctionType.i32(1, 0), a -> null));
     out.addAll(Wasi.functions(wasm.vm(), new WasiBridge(wasm), wasm.spec()::allows));
-    return out;
+    List<HostFunction> guarded = new ArrayList<>(out.size());
+    for (HostFunction f : out) {
+      guarded.add(new HostFunction(f.module(), f.name(), f.type(), guard(wasm, f)));
+    }
+    return guarded;
+  }
+
+  /** Traps a call the host does not allow now (while the module starts, inside its allocator). */
+  private static HostFunction.Body guard(WasmBase wasm, HostFunction f) {
+    String module = f.module();
+    String name = f.name();
+    HostFunction.Body body = f.body();
+    return a -> {
+      wasm.checkAllowed(module, name);
+      return body.call(a);
+    };
   }
 
   /**
@@ -153,8 +168,18 @@ final class HostCalls {
     return vm.read(address, (int) size);
   }
 
+  /** Text: log messages, details, names of services and queues, vm ids (UTF-8). */
   private static String string(WasmVm vm, long ptrArg, long sizeArg) {
     return new String(bytes(vm, ptrArg, sizeArg), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Bytes carried as a string of one char per byte: header names and values and shared-data keys,
+   * so that every byte comes back to the plugin as it was (see {@link HeaderMap}).
+   */
+  private static String byteString(WasmVm vm, long ptrArg, long sizeArg) {
+    byte[] b = bytes(vm, ptrArg, sizeArg);
+    return Pairs.bytesToString(b, 0, b.length);
   }
 
   private static WasmResult copyOut(WasmBase wasm, byte[] data, long ptrPtr, long sizePtr) {
@@ -337,7 +362,7 @@ final class HostCalls {
               5,
               ALL,
               (w, vm, a) -> {
-                HostResult<SharedDataValue> entry = t(w).sharedData(string(vm, a[0], a[1]));
+                HostResult<SharedDataValue> entry = t(w).sharedData(byteString(vm, a[0], a[1]));
                 if (!entry.isOk()) {
                   return entry.status();
                 }
@@ -352,7 +377,8 @@ final class HostCalls {
               5,
               ALL,
               (w, vm, a) ->
-                  t(w).setSharedData(string(vm, a[0], a[1]), bytes(vm, a[2], a[3]), (int) a[4])),
+                  t(w).setSharedData(
+                          byteString(vm, a[0], a[1]), bytes(vm, a[2], a[3]), (int) a[4])),
           def(
               "proxy_register_shared_queue",
               3,
@@ -385,23 +411,19 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                String key = string(vm, a[1], a[2]);
-                HeaderMap map = t(w).mapOrNull((int) a[0]);
-                if (map == null) {
-                  return WasmResult.NOT_FOUND;
+                HostResult<String> found =
+                    t(w).headerMapValue(mapType(a[0]), byteString(vm, a[1], a[2]));
+                if (!found.isOk()) {
+                  return found.status();
                 }
-                int index = map.indexOf(key);
-                if (index < 0) {
-                  // 0.1.0 answers a missing header with Ok and an empty value (Envoy)
-                  return w.abi() == AbiVersion.V0_1_0
-                      ? copyOut(w, NO_BYTES, a[3], a[4])
-                      : WasmResult.NOT_FOUND;
+                String value = found.value();
+                if (value.isEmpty()) {
+                  return copyOut(w, NO_BYTES, a[3], a[4]);
                 }
-                String value = map.value(index);
                 return w.copyOutEncoded(
                         value,
-                        Pairs.utf8Length(value),
-                        (v, target) -> Pairs.putUtf8(v, target, 0),
+                        Pairs.byteLength(value),
+                        (v, target) -> Pairs.putBytes(v, target, 0),
                         ptr(a[3]),
                         ptr(a[4]))
                     ? WasmResult.OK
@@ -415,8 +437,8 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                String key = string(vm, a[1], a[2]);
-                String value = string(vm, a[3], a[4]);
+                String key = byteString(vm, a[1], a[2]);
+                String value = byteString(vm, a[3], a[4]);
                 return t(w).addHeaderMapValue(mapType(a[0]), key, value);
               }),
           def(
@@ -427,8 +449,8 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                String key = string(vm, a[1], a[2]);
-                String value = string(vm, a[3], a[4]);
+                String key = byteString(vm, a[1], a[2]);
+                String value = byteString(vm, a[3], a[4]);
                 return t(w).replaceHeaderMapValue(mapType(a[0]), key, value);
               }),
           def(
@@ -439,7 +461,7 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                return t(w).removeHeaderMapValue(mapType(a[0]), string(vm, a[1], a[2]));
+                return t(w).removeHeaderMapValue(mapType(a[0]), byteString(vm, a[1], a[2]));
               }),
           def(
               "proxy_get_header_map_pairs",
@@ -449,11 +471,9 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                HeaderMap m = t(w).mapOrNull((int) a[0]);
-                if (m == null) {
-                  return WasmResult.NOT_FOUND;
-                }
-                if (m.size() == 0) {
+                // A map that is not there reads as an empty one (Envoy's getHeaderMapPairs).
+                HeaderMap m = t(w).readableMapOrNull((int) a[0]);
+                if (m == null || m.size() == 0) {
                   return copyOut(w, NO_BYTES, a[1], a[2]);
                 }
                 // Serialised straight into the VM's scratch buffer, then once into linear memory.
@@ -488,7 +508,7 @@ final class HostCalls {
                 }
                 OptionalLong size = t(w).headerMapSize(mapType(a[0]));
                 if (size.isEmpty()) {
-                  return WasmResult.NOT_FOUND;
+                  return WasmResult.BAD_ARGUMENT; // not available, or read-only (Envoy's getMap)
                 }
                 vm.writeWord(ptr(a[1]), size.getAsLong());
                 return WasmResult.OK;
@@ -545,7 +565,7 @@ final class HostCalls {
                 vm.writeInt(ptr(a[9]), 0);
                 return token(
                     vm,
-                    t(w).httpCall(upstream, headers, body, trailers, Duration.ofMillis(ptr(a[8]))),
+                    t(w).httpCall(upstream, headers, body, trailers, Duration.ofMillis((int) a[8])),
                     a[9]);
               }),
           def("proxy_grpc_call", 12, ALL, (w, vm, a) -> grpc(w, vm, a, false)),

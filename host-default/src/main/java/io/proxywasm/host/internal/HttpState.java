@@ -8,15 +8,32 @@ import io.proxywasm.host.PropertyResolver;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmResult;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** The embedder-side state of one HTTP stream, as host calls see it. */
+/**
+ * The embedder-side state of one HTTP stream, as host calls see it.
+ *
+ * <p>Which maps and bodies a plugin can reach follows Envoy's {@code Context}: a map is there from
+ * its callback until the callback returns Continue (or the plugin continues the stream); during
+ * {@code proxy_on_log} the final request and response headers and response trailers can be read,
+ * not changed.
+ */
 public final class HttpState implements StreamRole {
+  private static final BodyBuffer NO_BODY = new BodyBuffer(new byte[0]);
+
   private final HttpStreamListener listener;
-  private final PropertyResolver properties;
+  private final StreamProperties properties;
+
+  /** The maps the plugin may change now, by type. */
   private final HeaderMap[] maps = new HeaderMap[4];
+
+  /** The last map of each type the stream passed, for the access-log phase. */
+  private final HeaderMap[] finalMaps = new HeaderMap[4];
+
   private final BodyBuffer[] bodies = new BodyBuffer[2];
   private LocalResponse localResponse;
+  private boolean logPhase;
 
   /**
    * Creates the state.
@@ -26,27 +43,46 @@ public final class HttpState implements StreamRole {
    */
   public HttpState(HttpStreamListener listener, PropertyResolver properties) {
     this.listener = listener;
-    this.properties = properties;
+    this.properties = new StreamProperties(properties, listener::onPropertySet);
   }
 
   /**
-   * Sets the map the plugin sees for a header map type (0 to 3).
+   * Makes a map available to the plugin for a header map type (0 to 3), for its callback.
    *
    * @param type the type code
    * @param map the map
    */
   public void map(int type, HeaderMap map) {
     maps[type] = map;
+    finalMaps[type] = map;
+  }
+
+  /**
+   * Ends the plugin's access to a map after its callback continued.
+   *
+   * @param type the type code
+   */
+  public void release(int type) {
+    maps[type] = null;
   }
 
   /**
    * Sets the body the plugin sees for a direction.
    *
    * @param response false for the request body
-   * @param body the buffer
+   * @param body the buffer, or null once the callback continued
    */
   public void body(boolean response, BodyBuffer body) {
     bodies[response ? 1 : 0] = body;
+  }
+
+  /**
+   * Enters or leaves the access-log phase.
+   *
+   * @param on true while {@code proxy_on_log} runs
+   */
+  public void logPhase(boolean on) {
+    logPhase = on;
   }
 
   /**
@@ -58,28 +94,75 @@ public final class HttpState implements StreamRole {
     return Optional.ofNullable(localResponse);
   }
 
+  /**
+   * Returns the properties the plugin set on this stream.
+   *
+   * @return path to value, a copy
+   */
+  public Map<List<String>, byte[]> propertiesSet() {
+    return properties.snapshot();
+  }
+
   @Override
   public HeaderMap headerMapOrNull(int type) {
     return maps[type];
   }
 
   @Override
+  public HeaderMap readableHeaderMapOrNull(int type) {
+    HeaderMap live = maps[type];
+    if (live != null || !logPhase || type == 1) {
+      return live;
+    }
+    return finalMaps[type];
+  }
+
+  @Override
+  public boolean inLogPhase() {
+    return logPhase;
+  }
+
+  @Override
   public Optional<BodyBuffer> buffer(int type) {
-    return type <= 1 ? Optional.ofNullable(bodies[type]) : Optional.empty();
+    if (type > 1) {
+      return Optional.empty();
+    }
+    // An absent body reads as an empty one (Envoy's buffer wrapper over no data).
+    BodyBuffer b = bodies[type];
+    return Optional.of(b == null ? NO_BODY : b);
+  }
+
+  @Override
+  public boolean bufferWritable(int type) {
+    return type <= 1 && bodies[type] != null;
+  }
+
+  @Override
+  public void releaseMaps(StreamType type) {
+    if (type == StreamType.REQUEST) {
+      maps[0] = null;
+      maps[1] = null;
+      bodies[0] = null;
+    } else if (type == StreamType.RESPONSE) {
+      maps[2] = null;
+      maps[3] = null;
+      bodies[1] = null;
+    }
   }
 
   @Override
   public WasmResult continueStream(StreamType type) {
-    if (type != StreamType.REQUEST && type != StreamType.RESPONSE) {
-      return WasmResult.UNIMPLEMENTED;
+    if (type == StreamType.REQUEST || type == StreamType.RESPONSE) {
+      listener.onResume(type);
     }
-    listener.onResume(type);
     return WasmResult.OK;
   }
 
   @Override
   public WasmResult closeStream(StreamType type) {
-    listener.onClose(type);
+    if (type == StreamType.REQUEST || type == StreamType.RESPONSE) {
+      listener.onClose(type);
+    }
     return WasmResult.OK;
   }
 
@@ -103,5 +186,11 @@ public final class HttpState implements StreamRole {
   @Override
   public Optional<byte[]> property(List<String> path) {
     return properties.get(path);
+  }
+
+  @Override
+  public WasmResult setProperty(List<String> path, byte[] value) {
+    properties.set(path, value);
+    return WasmResult.OK;
   }
 }

@@ -18,7 +18,7 @@ final class MetricTable {
 
   private final WasmExtension extension;
   private final Map<Integer, Metric> byId = new HashMap<>();
-  private final Map<String, Integer> byName = new HashMap<>();
+  private final Map<String, Metric> byName = new HashMap<>();
   private final int[] next = {ID_INCREMENT, ID_INCREMENT + 1, ID_INCREMENT + 2};
 
   MetricTable(WasmExtension extension) {
@@ -29,32 +29,43 @@ final class MetricTable {
   record Definition(WasmResult status, int id) {}
 
   /**
-   * Defines a metric, or returns the id of the one with this type and name. A name the extension
-   * already holds with another type is {@code BAD_ARGUMENT}; an extension that fails otherwise is
-   * {@code INTERNAL_FAILURE}: neither fails the plugin's VM.
+   * Defines a metric. Every definition gets a new id, and ids of one type and name share one stat,
+   * as Envoy's {@code Context::defineMetric} does. A name the extension already holds with another
+   * type is {@code BAD_ARGUMENT}; an extension that fails otherwise is {@code INTERNAL_FAILURE}:
+   * neither fails the plugin's VM.
    */
   Definition define(MetricType type, String name, PluginInfo plugin) {
     String key = type.code() + ":" + name;
-    Integer existing = byName.get(key);
-    if (existing != null) {
-      return new Definition(WasmResult.OK, existing);
-    }
-    Metric metric;
-    try {
-      metric = extension.pluginMetric(type, name, plugin);
-    } catch (IllegalArgumentException e) {
-      return new Definition(WasmResult.BAD_ARGUMENT, 0);
-    } catch (RuntimeException e) {
-      return new Definition(WasmResult.INTERNAL_FAILURE, 0);
+    Metric metric = byName.get(key);
+    if (metric == null) {
+      try {
+        metric = extension.pluginMetric(type, name, plugin);
+      } catch (IllegalArgumentException e) {
+        return new Definition(WasmResult.BAD_ARGUMENT, 0);
+      } catch (RuntimeException e) {
+        return new Definition(WasmResult.INTERNAL_FAILURE, 0);
+      }
+      byName.put(key, metric);
     }
     int id = next[type.code()];
     next[type.code()] += ID_INCREMENT;
     byId.put(id, metric);
-    byName.put(key, id);
     return new Definition(WasmResult.OK, id);
   }
 
+  /**
+   * Whether an id's type bits say histogram or no type at all: such ids are {@code BAD_ARGUMENT}
+   * for increment and get, before any look-up (Envoy's {@code incrementMetric}, {@code getMetric}).
+   */
+  private static boolean notCounterOrGauge(int id) {
+    int bits = id & TYPE_MASK;
+    return bits != MetricType.COUNTER.code() && bits != MetricType.GAUGE.code();
+  }
+
   WasmResult increment(int id, long offset) {
+    if (notCounterOrGauge(id)) {
+      return WasmResult.BAD_ARGUMENT;
+    }
     Metric m = byId.get(id);
     if (m == null) {
       return WasmResult.NOT_FOUND;
@@ -97,12 +108,12 @@ final class MetricTable {
   record Reading(WasmResult status, long value) {}
 
   Reading get(int id) {
+    if (notCounterOrGauge(id)) {
+      return new Reading(WasmResult.BAD_ARGUMENT, 0);
+    }
     Metric m = byId.get(id);
     if (m == null) {
       return new Reading(WasmResult.NOT_FOUND, 0);
-    }
-    if (typeOf(id) == MetricType.HISTOGRAM) {
-      return new Reading(WasmResult.BAD_ARGUMENT, 0);
     }
     return new Reading(WasmResult.OK, m.value());
   }

@@ -34,7 +34,7 @@ public final class Pairs {
     long size = 4;
     for (int i = 0; i < pairs.size(); i++) { // by index: no iterator on the request path
       Map.Entry<String, String> e = pairs.get(i);
-      size += 8 + utf8Length(e.getKey()) + 1 + utf8Length(e.getValue()) + 1;
+      size += 8 + byteLength(e.getKey()) + 1 + byteLength(e.getValue()) + 1;
     }
     if (size > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("header map too large to encode: " + size + " bytes");
@@ -70,11 +70,11 @@ public final class Pairs {
     for (int i = 0; i < n; i++) {
       Map.Entry<String, String> e = pairs.get(i);
       int keyStart = data;
-      data = putUtf8(e.getKey(), target, data);
+      data = putBytes(e.getKey(), target, data);
       putInt(target, sizes, data - keyStart);
       target[data++] = 0;
       int valueStart = data;
-      data = putUtf8(e.getValue(), target, data);
+      data = putBytes(e.getValue(), target, data);
       putInt(target, sizes + 4, data - valueStart);
       target[data++] = 0;
       sizes += 8;
@@ -150,26 +150,27 @@ public final class Pairs {
       throw new IllegalArgumentException(
           "pair " + index + ": " + what + " is not followed by a NUL byte");
     }
-    return new String(data, (int) pos, (int) length, StandardCharsets.UTF_8);
+    return bytesToString(data, (int) pos, (int) length);
   }
 
   /**
-   * Splits a property path: segments joined by NUL, no trailing NUL.
+   * Splits a property path into its segments, as Envoy's {@code Context::getProperty} walks it:
+   * segments are separated by NUL, and a NUL at the very end ends the path without starting an
+   * empty segment (the C++ SDK ends every segment, the last included, with a NUL).
    *
    * @param path the path bytes
-   * @return the segments; empty for an empty path
+   * @return the segments, one char per byte; empty for an empty path
    */
   public static List<String> splitPath(byte[] path) {
     List<String> out = new ArrayList<>();
-    if (path.length == 0) {
-      return out;
-    }
     int start = 0;
-    for (int i = 0; i <= path.length; i++) {
-      if (i == path.length || path[i] == 0) {
-        out.add(new String(path, start, i - start, StandardCharsets.UTF_8));
-        start = i + 1;
+    while (start < path.length) {
+      int end = start;
+      while (end < path.length && path[end] != 0) {
+        end++;
       }
+      out.add(bytesToString(path, start, end - start));
+      start = end + 1;
     }
     return out;
   }
@@ -181,69 +182,43 @@ public final class Pairs {
    * @return the path bytes
    */
   public static byte[] joinPath(List<String> segments) {
-    return String.join("\0", segments).getBytes(StandardCharsets.UTF_8);
+    return String.join("\0", segments).getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /**
-   * Returns the length of a string in UTF-8 as {@link #putUtf8} writes it: a lone surrogate is one
-   * byte, {@code ?}, as {@link String#getBytes} writes it.
+   * Returns the number of bytes {@link #putBytes} writes for a string: one per char. Header names
+   * and values, property paths and shared-data keys are bytes in the ABI; the host carries them in
+   * strings with one char per byte (ISO-8859-1), so every byte a plugin writes comes back as it
+   * was.
    */
-  static int utf8Length(String s) {
-    int n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n += 1;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c)
-            && i + 1 < s.length()
-            && Character.isLowSurrogate(s.charAt(i + 1))) {
-          n += 4;
-          i++;
-        } else {
-          n += 1;
-        }
-      } else {
-        n += 3;
-      }
-    }
-    return n;
+  static int byteLength(String s) {
+    return s.length();
   }
 
   /**
-   * Writes a string in UTF-8 with no allocation, as {@link String#getBytes} would.
+   * Writes a string's chars as bytes (ISO-8859-1) with no allocation, as {@link String#getBytes}
+   * would: a char over U+00FF, which no plugin can have written, becomes {@code ?}.
    *
    * @return the index after the last byte written
    */
-  static int putUtf8(String s, byte[] b, int at) {
+  static int putBytes(String s, byte[] b, int at) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c < 0x80) {
-        b[at++] = (byte) c;
-      } else if (c < 0x800) {
-        b[at++] = (byte) (0xC0 | (c >> 6));
-        b[at++] = (byte) (0x80 | (c & 0x3F));
-      } else if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c)
-            && i + 1 < s.length()
-            && Character.isLowSurrogate(s.charAt(i + 1))) {
-          int cp = Character.toCodePoint(c, s.charAt(++i));
-          b[at++] = (byte) (0xF0 | (cp >> 18));
-          b[at++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-          b[at++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-          b[at++] = (byte) (0x80 | (cp & 0x3F));
-        } else {
-          b[at++] = '?';
-        }
-      } else {
-        b[at++] = (byte) (0xE0 | (c >> 12));
-        b[at++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-        b[at++] = (byte) (0x80 | (c & 0x3F));
-      }
+      b[at++] = c <= 0xFF ? (byte) c : (byte) '?';
     }
     return at;
+  }
+
+  /**
+   * Reads bytes as a string with one char per byte (ISO-8859-1).
+   *
+   * @param data the bytes
+   * @param offset the first byte
+   * @param length how many
+   * @return the string
+   */
+  public static String bytesToString(byte[] data, int offset, int length) {
+    return new String(data, offset, length, StandardCharsets.ISO_8859_1);
   }
 
   private static void putInt(byte[] b, int at, int v) {

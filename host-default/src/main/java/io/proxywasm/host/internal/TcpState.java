@@ -6,12 +6,15 @@ import io.proxywasm.host.TcpStreamListener;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmResult;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The embedder-side state of one TCP connection, as host calls see it. */
 public final class TcpState implements StreamRole {
+  private static final BodyBuffer NO_DATA = new BodyBuffer(new byte[0]);
+
   private final TcpStreamListener listener;
-  private final PropertyResolver properties;
+  private final StreamProperties properties;
   private final BodyBuffer[] data = new BodyBuffer[2];
   private boolean closed;
 
@@ -23,14 +26,14 @@ public final class TcpState implements StreamRole {
    */
   public TcpState(TcpStreamListener listener, PropertyResolver properties) {
     this.listener = listener;
-    this.properties = properties;
+    this.properties = new StreamProperties(properties, listener::onPropertySet);
   }
 
   /**
    * Sets the data the plugin sees for a direction.
    *
    * @param upstream true for upstream data
-   * @param buffer the data
+   * @param buffer the data, or null once its callback continued
    */
   public void data(boolean upstream, BodyBuffer buffer) {
     data[upstream ? 1 : 0] = buffer;
@@ -45,29 +48,60 @@ public final class TcpState implements StreamRole {
     return closed;
   }
 
+  /**
+   * Returns the properties the plugin set on this connection.
+   *
+   * @return path to value, a copy
+   */
+  public Map<List<String>, byte[]> propertiesSet() {
+    return properties.snapshot();
+  }
+
   @Override
   public Optional<BodyBuffer> buffer(int type) {
-    return type == 2 || type == 3 ? Optional.ofNullable(data[type - 2]) : Optional.empty();
+    if (type != 2 && type != 3) {
+      return Optional.empty();
+    }
+    BodyBuffer b = data[type - 2];
+    return Optional.of(b == null ? NO_DATA : b);
+  }
+
+  @Override
+  public boolean bufferWritable(int type) {
+    return (type == 2 || type == 3) && data[type - 2] != null;
   }
 
   @Override
   public WasmResult continueStream(StreamType type) {
-    if (type != StreamType.DOWNSTREAM && type != StreamType.UPSTREAM) {
-      return WasmResult.UNIMPLEMENTED;
+    if (type == StreamType.DOWNSTREAM) {
+      listener.onResume(type);
     }
-    listener.onResume(type);
     return WasmResult.OK;
   }
 
   @Override
   public WasmResult closeStream(StreamType type) {
+    if (type == StreamType.DOWNSTREAM || type == StreamType.UPSTREAM) {
+      closed = true;
+      listener.onClose(type);
+    }
+    return WasmResult.OK;
+  }
+
+  @Override
+  public void failStream(StreamType type) {
     closed = true;
     listener.onClose(type);
-    return WasmResult.OK;
   }
 
   @Override
   public Optional<byte[]> property(List<String> path) {
     return properties.get(path);
+  }
+
+  @Override
+  public WasmResult setProperty(List<String> path, byte[] value) {
+    properties.set(path, value);
+    return WasmResult.OK;
   }
 }

@@ -125,12 +125,17 @@ final class TypedHost implements HostAbi {
     return own.isPresent() ? own : wasm.host().properties().get(path);
   }
 
+  /**
+   * Sets a property on the stream of the effective context, for the rest of the stream (Envoy's
+   * {@code Context::setProperty} keeps it as filter state); a context with no stream has nowhere to
+   * keep it and gets {@code NotFound}.
+   */
   @Override
   public WasmResult setProperty(List<String> path, byte[] value) {
     if (denied("proxy_set_property")) {
       return WasmResult.INTERNAL_FAILURE;
     }
-    return wasm.host().properties().set(path, value);
+    return ctx().stream().setProperty(path, value);
   }
 
   // ---- streams --------------------------------------------------------------------------------
@@ -140,11 +145,13 @@ final class TypedHost implements HostAbi {
     if (denied("proxy_continue_stream")) {
       return WasmResult.INTERNAL_FAILURE;
     }
-    Context c = ctx();
-    if (c.stream() == StreamRole.NONE) {
-      return WasmResult.NOT_FOUND;
+    if (type == StreamType.UPSTREAM) {
+      return WasmResult.UNIMPLEMENTED; // Envoy's Context::continueStream
     }
-    wasm.afterCall(() -> c.stream().continueStream(type));
+    // The maps of the continued direction are gone at once; the embedder resumes after the call.
+    StreamRole stream = ctx().stream();
+    stream.releaseMaps(type);
+    wasm.afterCall(() -> stream.continueStream(type));
     return WasmResult.OK;
   }
 
@@ -153,11 +160,8 @@ final class TypedHost implements HostAbi {
     if (denied("proxy_close_stream")) {
       return WasmResult.INTERNAL_FAILURE;
     }
-    Context c = ctx();
-    if (c.stream() == StreamRole.NONE) {
-      return WasmResult.NOT_FOUND;
-    }
-    wasm.afterCall(() -> c.stream().closeStream(type));
+    StreamRole stream = ctx().stream();
+    wasm.afterCall(() -> stream.closeStream(type));
     return WasmResult.OK;
   }
 
@@ -171,11 +175,31 @@ final class TypedHost implements HostAbi {
     if (denied("proxy_send_local_response")) {
       return WasmResult.INTERNAL_FAILURE;
     }
-    LocalResponse response = new LocalResponse(statusCode, body, headers, grpcStatus, details);
+    LocalResponse response = localResponse(statusCode, details, body, headers, grpcStatus);
     Context c = ctx();
     wasm.afterCall(() -> c.stream().sendLocalResponse(response));
     wasm.stopNextIteration();
     return WasmResult.OK;
+  }
+
+  /**
+   * Builds a local reply as Envoy's {@code sendLocalReply} sends it: header names in lower case,
+   * white space in the details replaced with {@code _}, and a gRPC status outside 0..16 dropped.
+   */
+  private static LocalResponse localResponse(
+      int statusCode,
+      String details,
+      byte[] body,
+      List<Map.Entry<String, String>> headers,
+      int grpcStatus) {
+    HeaderMap lower = HeaderMap.of(headers);
+    StringBuilder cleanDetails = new StringBuilder(details.length());
+    for (int i = 0; i < details.length(); i++) {
+      char ch = details.charAt(i);
+      cleanDetails.append(Character.isWhitespace(ch) ? '_' : ch);
+    }
+    int grpc = grpcStatus >= 0 && grpcStatus <= 16 ? grpcStatus : -1;
+    return new LocalResponse(statusCode, body, lower.entries(), grpc, cleanDetails.toString());
   }
 
   // ---- shared data and queues -----------------------------------------------------------------
@@ -238,32 +262,54 @@ final class TypedHost implements HostAbi {
 
   // ---- header maps ----------------------------------------------------------------------------
 
-  /** The header map of a type for the current context, or null (no allocation: a hot path). */
-  HeaderMap mapOrNull(int type) {
+  /**
+   * The header map of a type that the plugin may read now, or null (no allocation: a hot path).
+   * Stream maps (0 to 3) are there from their callback until it continues, and during {@code
+   * proxy_on_log}; callout and gRPC maps (4 to 7) while their callback runs (Envoy's {@code
+   * Context::getConstMap}).
+   */
+  HeaderMap readableMapOrNull(int type) {
     Context c = ctx();
     if (type <= 3) {
-      return c.stream().headerMapOrNull(type);
+      return c.stream().readableHeaderMapOrNull(type);
     }
     return c.root().calloutMaps().get(HeaderMapType.fromCode(type).orElseThrow());
   }
 
   /**
-   * Returns the header map of the given type for the effective context.
-   *
-   * @param type the map type code, at most 7
-   * @return the map, or empty when the context has none
+   * The header map of a type that the plugin may change now, or null: only a stream's own maps
+   * while their callback runs; callout and gRPC maps are read-only (Envoy's {@code
+   * Context::getMap}).
    */
-  Optional<HeaderMap> map(int type) {
-    return Optional.ofNullable(mapOrNull(type));
+  private HeaderMap writableMapOrNull(HeaderMapType type) {
+    return type.code() <= 3 ? ctx().stream().headerMapOrNull(type.code()) : null;
+  }
+
+  /**
+   * The status of {@code proxy_get_header_map_value} when the map is not there: {@code NotFound}
+   * during {@code proxy_on_log}, else {@code BadArgument}.
+   */
+  WasmResult missingMapStatus() {
+    return ctx().stream().inLogPhase() ? WasmResult.NOT_FOUND : WasmResult.BAD_ARGUMENT;
   }
 
   @Override
-  public Optional<String> headerMapValue(HeaderMapType type, String key) {
+  public HostResult<String> headerMapValue(HeaderMapType type, String key) {
     if (denied("proxy_get_header_map_value")) {
-      return Optional.empty();
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
-    Optional<HeaderMap> map = map(type.code());
-    return map.isEmpty() ? Optional.empty() : map.get().get(key);
+    HeaderMap map = readableMapOrNull(type.code());
+    if (map == null) {
+      return HostResult.failed(missingMapStatus());
+    }
+    int index = map.indexOf(key);
+    if (index < 0) {
+      // ABI 0.1.0 answers a missing header with Ok and an empty value (Envoy)
+      return wasm.abi() == io.proxywasm.spi.AbiVersion.V0_1_0
+          ? HostResult.ok("")
+          : HostResult.failed(WasmResult.NOT_FOUND);
+    }
+    return HostResult.ok(map.value(index));
   }
 
   @Override
@@ -271,11 +317,11 @@ final class TypedHost implements HostAbi {
     if (denied("proxy_add_header_map_value")) {
       return WasmResult.INTERNAL_FAILURE;
     }
-    Optional<HeaderMap> map = map(type.code());
-    if (map.isEmpty()) {
-      return WasmResult.NOT_FOUND;
+    HeaderMap map = writableMapOrNull(type);
+    if (map == null) {
+      return WasmResult.BAD_ARGUMENT;
     }
-    map.get().add(key, value);
+    map.add(key, value);
     return WasmResult.OK;
   }
 
@@ -284,11 +330,11 @@ final class TypedHost implements HostAbi {
     if (denied("proxy_replace_header_map_value")) {
       return WasmResult.INTERNAL_FAILURE;
     }
-    Optional<HeaderMap> map = map(type.code());
-    if (map.isEmpty()) {
-      return WasmResult.NOT_FOUND;
+    HeaderMap map = writableMapOrNull(type);
+    if (map == null) {
+      return WasmResult.BAD_ARGUMENT;
     }
-    map.get().set(key, value);
+    map.set(key, value);
     return WasmResult.OK;
   }
 
@@ -297,23 +343,22 @@ final class TypedHost implements HostAbi {
     if (denied("proxy_remove_header_map_value")) {
       return WasmResult.INTERNAL_FAILURE;
     }
-    Optional<HeaderMap> map = map(type.code());
-    if (map.isEmpty()) {
-      return WasmResult.NOT_FOUND;
+    HeaderMap map = writableMapOrNull(type);
+    if (map == null) {
+      return WasmResult.BAD_ARGUMENT;
     }
-    map.get().remove(key);
+    map.remove(key);
     return WasmResult.OK;
   }
 
+  /** A map that is not there reads as an empty one (Envoy's {@code getHeaderMapPairs}). */
   @Override
   public HostResult<List<Map.Entry<String, String>>> headerMapPairs(HeaderMapType type) {
     if (denied("proxy_get_header_map_pairs")) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
-    Optional<HeaderMap> map = map(type.code());
-    return map.isEmpty()
-        ? HostResult.failed(WasmResult.NOT_FOUND)
-        : HostResult.ok(map.get().entries());
+    HeaderMap map = readableMapOrNull(type.code());
+    return HostResult.ok(map == null ? List.of() : map.entries());
   }
 
   @Override
@@ -321,11 +366,11 @@ final class TypedHost implements HostAbi {
     if (denied("proxy_set_header_map_pairs")) {
       return WasmResult.INTERNAL_FAILURE;
     }
-    Optional<HeaderMap> map = map(type.code());
-    if (map.isEmpty()) {
-      return WasmResult.NOT_FOUND;
+    HeaderMap map = writableMapOrNull(type);
+    if (map == null) {
+      return WasmResult.BAD_ARGUMENT;
     }
-    map.get().setAll(pairs);
+    map.setAll(pairs);
     return WasmResult.OK;
   }
 
@@ -334,8 +379,8 @@ final class TypedHost implements HostAbi {
     if (denied("proxy_get_header_map_size")) {
       return OptionalLong.empty();
     }
-    Optional<HeaderMap> map = map(type.code());
-    return map.isEmpty() ? OptionalLong.empty() : OptionalLong.of(map.get().byteSize());
+    HeaderMap map = writableMapOrNull(type);
+    return map == null ? OptionalLong.empty() : OptionalLong.of(map.byteSize());
   }
 
   // ---- buffers --------------------------------------------------------------------------------
@@ -356,7 +401,8 @@ final class TypedHost implements HostAbi {
       case 1:
       case 2:
       case 3:
-        return c.stream().buffer(type).map(b -> new BufferRef(b, true));
+        StreamRole stream = c.stream();
+        return stream.buffer(type).map(b -> new BufferRef(b, stream.bufferWritable(type)));
       case 6:
         return Optional.of(new BufferRef(new BodyBuffer(wasm.spec().vmConfiguration()), false));
       case 7:
@@ -365,12 +411,18 @@ final class TypedHost implements HostAbi {
                 new BufferRef(
                     new BodyBuffer(c.root().plugin().config().pluginConfiguration()), false))
             : Optional.empty();
+      case 5:
+        // The gRPC receive buffer reads as empty outside its callback (Envoy).
+        BodyBuffer grpc = c.root().calloutBuffers().get(BufferType.GRPC_RECEIVE_BUFFER);
+        return Optional.of(new BufferRef(grpc == null ? EMPTY : grpc, false));
       default:
         return Optional.ofNullable(
                 c.root().calloutBuffers().get(BufferType.fromCode(type).orElseThrow()))
             .map(b -> new BufferRef(b, false));
     }
   }
+
+  private static final BodyBuffer EMPTY = new BodyBuffer(new byte[0]);
 
   @Override
   public OptionalLong bufferLength(BufferType type) {

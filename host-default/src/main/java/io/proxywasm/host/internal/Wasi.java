@@ -141,13 +141,16 @@ public final class Wasi {
       bytes.writeBytes(vm.read(buf, (int) len));
     }
     int total = bytes.size();
-    String text = bytes.toString(StandardCharsets.UTF_8);
-    if (text.endsWith("\n")) {
-      text = text.substring(0, text.length() - 1);
-    }
-    if (!text.isEmpty()
-        && ctx.log(fd == 1 ? LogLevel.INFO : LogLevel.ERROR, text) != WasmResult.OK) {
-      return BADF;
+    // cpp-host's writevImpl: anything written is logged, one trailing newline removed, so that a
+    // lone newline logs an empty line
+    if (total > 0) {
+      String text = bytes.toString(StandardCharsets.UTF_8);
+      if (text.endsWith("\n")) {
+        text = text.substring(0, text.length() - 1);
+      }
+      if (ctx.log(fd == 1 ? LogLevel.INFO : LogLevel.ERROR, text) != WasmResult.OK) {
+        return BADF;
+      }
     }
     vm.writeInt(ptr(a[3]), total);
     return SUCCESS;

@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -37,12 +38,35 @@ public final class WasmBase {
   private final WasmFunction[] functions = new WasmFunction[Callback.values().length];
   private final io.proxywasm.spi.ContextMap<Context> contexts = new io.proxywasm.spi.ContextMap<>();
   private final Map<String, Context> rootContexts = new HashMap<>();
-  private final Map<Integer, Context> pendingDone = new HashMap<>();
+
+  /** Root contexts that returned false from {@code proxy_on_done}, by plugin key. */
+  private final Map<String, Context> pendingDone = new HashMap<>();
+
+  /** The last callout token of each kind (HTTP call 0, gRPC call 1, gRPC stream 2). */
+  private final int[] calloutTokens = {0, 1, 2};
+
+  /**
+   * The host functions the plugin may call while the host runs its start functions or its
+   * allocator, or null when every import may be called (cpp-host's restricted callbacks).
+   */
+  private Set<String> allowedDuringRestriction;
+
+  /** What the restriction is for, for the trap message. */
+  private String restrictedPhase = "";
+
   private final ArrayDeque<Runnable> afterCall = new ArrayDeque<>();
   private final MetricTable metrics;
   private int nextContextId = 1;
   private Context current;
-  private int effectiveContextId;
+
+  /** The effective context set by the plugin for the call in progress; {@link #NONE} if unset. */
+  private int effectiveContextId = NONE;
+
+  private static final int NONE = -1;
+
+  /** The VM context (id 0): what {@code proxy_set_effective_context(0)} selects. */
+  private final Context vmContext = new Context(this, 0, null, null, null);
+
   private int depth;
   private boolean stopNextIteration;
   private volatile FailState failState = FailState.OK;
@@ -214,7 +238,108 @@ public final class WasmBase {
   }
 
   private void startVm() {
-    Context vmContext = new Context(this, 0, null, null, null);
+    restrict(START_ALLOWED, "while the module starts (_initialize, _start, main)");
+    try {
+      runStartFunctions();
+    } finally {
+      restrict(null, "");
+    }
+    if (isFailed()) {
+      throw new WasmException(
+          FailState.UNABLE_TO_INITIALIZE_CODE, "Failed to start the module: " + failMessage);
+    }
+  }
+
+  private void restrict(Set<String> allowed, String phase) {
+    allowedDuringRestriction = allowed;
+    restrictedPhase = phase;
+  }
+
+  /**
+   * Checks that a host function may be called now: while the module starts and inside its allocator
+   * only the functions cpp-host allows may be (its {@code setRestrictedCallback}); any other call
+   * traps, as it does in Envoy, so that a plugin that loads here loads there too.
+   *
+   * @param module the import module
+   * @param name the import name
+   * @throws WasmException if the call is not allowed now
+   */
+  void checkAllowed(String module, String name) {
+    Set<String> allowed = allowedDuringRestriction;
+    if (allowed != null && !allowed.contains(module + "." + name)) {
+      throw new WasmException(
+          FailState.RUNTIME_ERROR,
+          "restricted_callback: "
+              + module
+              + "."
+              + name
+              + " may not be called "
+              + restrictedPhase
+              + " (Envoy traps here too)");
+    }
+  }
+
+  /** What cpp-host's {@code WasmBase::startVm} lets a module call while it starts. */
+  private static final Set<String> START_ALLOWED = startAllowed();
+
+  /** What cpp-host's {@code WasmBase::allocMemory} lets the plugin's allocator call. */
+  private static final Set<String> MALLOC_ALLOWED =
+      withWasi(Set.of("env.proxy_log"), "fd_write", "clock_time_get", "poll_oneoff");
+
+  private static Set<String> withWasi(Set<String> base, String... wasi) {
+    Set<String> out = new java.util.HashSet<>(base);
+    for (String name : wasi) {
+      out.add("wasi_unstable." + name);
+      out.add("wasi_snapshot_preview1." + name);
+    }
+    return Set.copyOf(out);
+  }
+
+  private static Set<String> startAllowed() {
+    return withWasi(
+        Set.of("env.emscripten_notify_memory_growth", "env.proxy_log"),
+        "fd_write",
+        "args_sizes_get",
+        "args_get",
+        "environ_sizes_get",
+        "environ_get",
+        "clock_time_get",
+        "clock_res_get",
+        "random_get",
+        "poll_oneoff",
+        "fd_fdstat_get",
+        "fd_fdstat_set_flags",
+        "fd_advise",
+        "fd_allocate",
+        "fd_datasync",
+        "fd_fdstat_set_rights",
+        "fd_filestat_get",
+        "fd_filestat_set_size",
+        "fd_filestat_set_times",
+        "fd_pread",
+        "fd_prestat_dir_name",
+        "fd_prestat_get",
+        "fd_pwrite",
+        "fd_readdir",
+        "fd_renumber",
+        "fd_sync",
+        "fd_tell",
+        "path_create_directory",
+        "path_filestat_get",
+        "path_filestat_set_times",
+        "path_link",
+        "path_readlink",
+        "path_remove_directory",
+        "path_rename",
+        "path_symlink",
+        "path_unlink_file",
+        "sock_accept",
+        "sock_recv",
+        "sock_send",
+        "sock_shutdown");
+  }
+
+  private void runStartFunctions() {
     if (fn(Callback.INITIALIZE) != null) {
       callIn(vmContext, Callback.INITIALIZE);
       if (!isFailed() && fn(Callback.MAIN) != null) {
@@ -224,10 +349,6 @@ public final class WasmBase {
       }
     } else if (fn(Callback.START) != null) {
       callIn(vmContext, Callback.START);
-    }
-    if (isFailed()) {
-      throw new WasmException(
-          FailState.UNABLE_TO_INITIALIZE_CODE, "Failed to start the module: " + failMessage);
     }
   }
 
@@ -282,7 +403,7 @@ public final class WasmBase {
     Context savedCurrent = current;
     int savedEffective = effectiveContextId;
     current = ctx;
-    effectiveContextId = 0;
+    effectiveContextId = NONE;
     boolean outermost = depth == 0;
     if (outermost && deadlineNanos > 0) {
       runningCallback = cb;
@@ -402,7 +523,10 @@ public final class WasmBase {
    * @return the context; never null during a call
    */
   Context effectiveContext() {
-    if (effectiveContextId != 0) {
+    if (effectiveContextId == 0) {
+      return vmContext;
+    }
+    if (effectiveContextId != NONE) {
       Context c = contexts.get(effectiveContextId);
       if (c != null) {
         return c;
@@ -414,15 +538,31 @@ public final class WasmBase {
   /**
    * Sets the effective context for the rest of the current call.
    *
-   * @param id a live context id
+   * @param id a live context id, or 0 for the VM context (cpp-host's {@code getContext(0)})
    * @return whether the id names a live context
    */
   boolean setEffectiveContext(int id) {
-    if (!contexts.containsKey(id)) {
+    if (id != 0 && !contexts.containsKey(id)) {
       return false;
     }
     effectiveContextId = id;
     return true;
+  }
+
+  /**
+   * Returns the next callout token of a kind, numbered per VM: {@code 4n + kind}, as cpp-host's
+   * {@code nextHttpCallId}, {@code nextGrpcCallId} and {@code nextGrpcStreamId} number them.
+   *
+   * @param kind 0 for HTTP calls, 1 for gRPC calls, 2 for gRPC streams
+   * @return the token, never 0
+   */
+  int nextCalloutToken(int kind) {
+    int next = calloutTokens[kind] + 4;
+    if (next <= 0) {
+      next = 4 + kind; // after 2^31 callouts, start again
+    }
+    calloutTokens[kind] = next;
+    return next;
   }
 
   /**
@@ -433,8 +573,16 @@ public final class WasmBase {
    */
   long allocate(int size) {
     Callback allocator = has(Callback.MALLOC) ? Callback.MALLOC : Callback.ON_MEMORY_ALLOCATE;
-    Context ctx = current != null ? current : new Context(this, 0, null, null, null);
-    long address = callIn(ctx, allocator, size);
+    Context ctx = current != null ? current : vmContext;
+    Set<String> savedAllowed = allowedDuringRestriction;
+    String savedPhase = restrictedPhase;
+    restrict(MALLOC_ALLOWED, "inside the plugin's allocator (" + allocator.exportName() + ")");
+    long address;
+    try {
+      address = callIn(ctx, allocator, size);
+    } finally {
+      restrict(savedAllowed, savedPhase);
+    }
     if (address == 0 || isFailed()) {
       return 0;
     }
@@ -637,14 +785,34 @@ public final class WasmBase {
    */
   public boolean startShutdown() {
     for (Context root : new ArrayList<>(rootContexts.values())) {
-      rootContexts.remove(root.plugin().key());
-      if (root.onDone()) {
-        root.onDelete();
-      } else {
-        pendingDone.put(root.id(), root);
-      }
+      shutdownRoot(root);
     }
     return pendingDone.isEmpty();
+  }
+
+  /**
+   * Shuts one root context down: {@code proxy_on_done}, then {@code proxy_on_delete} (which stops
+   * its ticks and drops its pending callouts) unless the plugin asked to finish later with {@code
+   * proxy_done}, in which case it keeps its ticks until then, as in Envoy.
+   *
+   * @param root the root context
+   */
+  public void shutdownRoot(Context root) {
+    rootContexts.remove(root.plugin().key());
+    if (root.onDone()) {
+      root.onDelete();
+    } else {
+      pendingDone.put(root.plugin().key(), root);
+    }
+  }
+
+  /**
+   * Returns whether any root context is alive or waiting for {@code proxy_done}.
+   *
+   * @return true while the VM serves some plugin
+   */
+  public boolean hasRoots() {
+    return !rootContexts.isEmpty() || !pendingDone.isEmpty();
   }
 
   /**
@@ -665,7 +833,8 @@ public final class WasmBase {
    * @return whether the context was waiting to finish
    */
   boolean done(Context ctx) {
-    Context root = pendingDone.remove(ctx.id());
+    // cpp-host's WasmBase::done: the pending root is found by the plugin's key, from any context
+    Context root = ctx.plugin() == null ? null : pendingDone.remove(ctx.plugin().key());
     if (root == null) {
       return false;
     }

@@ -52,7 +52,10 @@ class PairsTest {
     cases.add(List.of());
     cases.add(List.of(Map.entry(":path", "/")));
     cases.add(List.of(Map.entry("", ""), Map.entry("k", ""), Map.entry("", "v")));
-    cases.add(List.of(Map.entry("ünï", "çødé 😀"), Map.entry("a", "b"), Map.entry("a", "c")));
+    // bytes as chars: UTF-8 "é" is the two chars \u00c3\u00a9, and 0xFF is \u00ff
+    cases.add(
+        List.of(
+            Map.entry("\u00c3\u00a9", "\u00ff\u0080 x"), Map.entry("a", "b"), Map.entry("a", "c")));
     List<Map.Entry<String, String>> many = new ArrayList<>();
     for (int i = 0; i < Pairs.MAX_COUNT; i++) {
       many.add(Map.entry("header-" + i, "value-" + i));
@@ -103,50 +106,43 @@ class PairsTest {
   void propertyPaths() {
     assertEquals(List.of(), Pairs.splitPath(new byte[0]));
     assertEquals(List.of("request", "path"), Pairs.splitPath("request\0path".getBytes()));
-    assertEquals(List.of("a", ""), Pairs.splitPath("a\0".getBytes()));
+    // the C++ SDK ends the last segment with a NUL too: Envoy ends the path there
+    assertEquals(List.of("a"), Pairs.splitPath("a\0".getBytes()));
+    assertEquals(List.of("request", "path"), Pairs.splitPath("request\0path\0".getBytes()));
+    assertEquals(List.of("a", "", "b"), Pairs.splitPath("a\0\0b".getBytes()));
     assertArrayEquals("x\0y\0z".getBytes(), Pairs.joinPath(List.of("x", "y", "z")));
     assertEquals(List.of("plugin_name"), Pairs.splitPath(Pairs.joinPath(List.of("plugin_name"))));
+    // segments are bytes: 0xFF stays 0xFF
+    byte[] raw = {'k', (byte) 0xFF, 0, (byte) 0xC3, (byte) 0xA9};
+    assertArrayEquals(raw, Pairs.joinPath(Pairs.splitPath(raw)));
   }
 
   @Test
-  void headerMapsEncodeInPlaceAsStringsEncode() {
-    List<String> samples =
-        List.of(
-            "",
-            "ascii",
-            "caf\u00e9",
-            "\u20ac100",
-            "emoji \ud83d\ude00!",
-            "lone \ud800 high",
-            "lone \udc00 low",
-            "ends high \ud83d");
+  void headerMapsAreBytesAndEveryByteRoundTrips() {
+    byte[] all = new byte[256];
+    for (int i = 0; i < 256; i++) {
+      all[i] = (byte) i;
+    }
+    String everyByte = Pairs.bytesToString(all, 1, 255); // a NUL ends a value: leave it out
+    List<String> samples = List.of("", "ascii", everyByte, Pairs.bytesToString(all, 0xC3, 2));
     io.proxywasm.host.HeaderMap map = new io.proxywasm.host.HeaderMap();
     List<Map.Entry<String, String>> entries = new ArrayList<>();
-    for (String s : samples) {
-      map.add("k-" + s, s);
-      entries.add(Map.entry("k-" + s, s));
-      assertEquals(
-          s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
-          Pairs.utf8Length(s),
-          "length of " + s);
+    for (int i = 0; i < samples.size(); i++) {
+      map.add("k" + i, samples.get(i));
+      entries.add(Map.entry("k" + i, samples.get(i)));
     }
-    byte[] viaStrings = legacyEncode(entries);
+    byte[] reference = legacyEncode(entries);
     int size = Pairs.encodedSize(map.view());
-    assertEquals(viaStrings.length, size);
+    assertEquals(reference.length, size);
     byte[] target = new byte[size + 3];
     assertEquals(size, Pairs.encodeInto(map.view(), target, 3));
-    assertArrayEquals(viaStrings, java.util.Arrays.copyOfRange(target, 3, target.length));
-    assertArrayEquals(viaStrings, Pairs.encode(entries));
-    // a lone surrogate travels as '?', as String.getBytes writes it
-    assertEquals(
-        entries.stream().map(e -> Map.entry(utf8(e.getKey()), utf8(e.getValue()))).toList(),
-        Pairs.decode(viaStrings));
-  }
-
-  private static String utf8(String s) {
-    return new String(
-        s.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        java.nio.charset.StandardCharsets.UTF_8);
+    assertArrayEquals(reference, java.util.Arrays.copyOfRange(target, 3, target.length));
+    assertArrayEquals(reference, Pairs.encode(entries));
+    assertEquals(entries, Pairs.decode(reference));
+    // a char no plugin can have written (over U+00FF) travels as '?'
+    assertArrayEquals(
+        Pairs.encode(List.of(Map.entry("k", "?"))),
+        Pairs.encode(List.of(Map.entry("k", "\u20ac"))));
   }
 
   /** The format, written with String.getBytes: the reference the in-place encoder must match. */
@@ -155,8 +151,8 @@ class PairsTest {
     ByteBuffer sizes = ByteBuffer.allocate(4 + 8 * entries.size()).order(ByteOrder.LITTLE_ENDIAN);
     sizes.putInt(entries.size());
     for (Map.Entry<String, String> e : entries) {
-      byte[] k = e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      byte[] v = e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] k = e.getKey().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      byte[] v = e.getValue().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
       sizes.putInt(k.length).putInt(v.length);
       data.writeBytes(k);
       data.write(0);
