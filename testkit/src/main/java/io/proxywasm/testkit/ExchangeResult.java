@@ -15,6 +15,9 @@ import java.util.stream.Collectors;
 /**
  * What a plugin did to one HTTP exchange.
  *
+ * <p>The request and response bodies are what the proxy had of them after the plugin: what it sent
+ * on, then what it still held for the plugin.
+ *
  * @param requestHeadersStatus the decision on the request headers
  * @param requestBodyStatus the decision on the request body, if there was one
  * @param requestTrailersStatus the decision on the request trailers, if there were some
@@ -29,6 +32,10 @@ import java.util.stream.Collectors;
  * @param logs what the plugin logged during the exchange
  * @param failure why the plugin stopped serving the exchange (a trap, the call deadline, ...), if
  *     it did; the exchange then got the plugin's fail policy
+ * @param contextId the plugin's context id for the exchange's stream ({@link
+ *     RecordingLogSink#linesOfContext(int)} finds its log lines); 0 if the plugin could not run
+ * @param pausedAt the direction the plugin still held when the exchange ended, if any: a request
+ *     still paused gets no response, and the stream ends as when the client goes away
  */
 public record ExchangeResult(
     FilterHeadersStatus requestHeadersStatus,
@@ -42,7 +49,9 @@ public record ExchangeResult(
     Optional<LocalResponse> localResponse,
     List<StreamType> resumed,
     List<RecordingLogSink.Line> logs,
-    Optional<PluginFailure> failure) {
+    Optional<PluginFailure> failure,
+    int contextId,
+    Optional<StreamType> pausedAt) {
 
   /**
    * Copies the parts.
@@ -59,6 +68,8 @@ public record ExchangeResult(
    * @param resumed the resumed directions
    * @param logs the log lines
    * @param failure the plugin's failure, if any
+   * @param contextId the stream's context id
+   * @param pausedAt the direction still paused at the end, if any
    */
   public ExchangeResult {
     requestHeaders = List.copyOf(requestHeaders);
