@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * on, then what it still held for the plugin.
  *
  * @param requestHeadersStatus the decision on the request headers
- * @param requestBodyStatus the decision on the request body, if there was one
+ * @param requestBodyStatus the plugin's last decision on the request body, if it saw one
  * @param requestTrailersStatus the decision on the request trailers, if there were some
  * @param responseHeadersStatus the decision on the response headers; empty when a local response
  *     replaced the response
@@ -36,6 +36,8 @@ import java.util.stream.Collectors;
  *     RecordingLogSink#linesOfContext(int)} finds its log lines); 0 if the plugin could not run
  * @param pausedAt the direction the plugin still held when the exchange ended, if any: a request
  *     still paused gets no response, and the stream ends as when the client goes away
+ * @param responseBodyStatus the plugin's last decision on the response body, if it saw one
+ * @param responseTrailersStatus the decision on the response trailers, if it saw some
  */
 public record ExchangeResult(
     FilterHeadersStatus requestHeadersStatus,
@@ -51,7 +53,9 @@ public record ExchangeResult(
     List<RecordingLogSink.Line> logs,
     Optional<PluginFailure> failure,
     int contextId,
-    Optional<StreamType> pausedAt) {
+    Optional<StreamType> pausedAt,
+    Optional<FilterDataStatus> responseBodyStatus,
+    Optional<FilterTrailersStatus> responseTrailersStatus) {
 
   /**
    * Copies the parts.
@@ -70,6 +74,8 @@ public record ExchangeResult(
    * @param failure the plugin's failure, if any
    * @param contextId the stream's context id
    * @param pausedAt the direction still paused at the end, if any
+   * @param responseBodyStatus the response body decision
+   * @param responseTrailersStatus the response trailers decision
    */
   public ExchangeResult {
     requestHeaders = List.copyOf(requestHeaders);

@@ -509,7 +509,9 @@ public final class TestHttpStream implements AutoCloseable {
         host.logs().since(firstLog),
         failure(),
         contextId(),
-        paused);
+        paused,
+        Optional.ofNullable(response.bodyStatus),
+        Optional.ofNullable(response.trailersStatus));
   }
 
   /**
