@@ -51,6 +51,7 @@ final class VmTracker {
   private final ThreadLocal<Deque<Origin>> calls = ThreadLocal.withInitial(ArrayDeque::new);
   private final ThreadLocal<Phase> phase = ThreadLocal.withInitial(() -> Phase.WORKER);
   private final ThreadLocal<int[]> clonesInPhase = ThreadLocal.withInitial(() -> new int[1]);
+  private final ThreadLocal<boolean[]> basesInPhase = ThreadLocal.withInitial(() -> new boolean[1]);
   private final RecordingLogSink logs;
 
   VmTracker(RecordingLogSink logs) {
@@ -130,8 +131,6 @@ final class VmTracker {
       }
     };
   }
-
-  private final ThreadLocal<boolean[]> basesInPhase = ThreadLocal.withInitial(() -> new boolean[1]);
 
   private void droppedIfBelow(HostAbi abi, long levelCode) {
     if (abi == null) {
