@@ -1,11 +1,15 @@
 package io.proxywasm.testkit.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.HeaderMap;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.testkit.ExchangeResult;
 import io.proxywasm.testkit.FakeUpstreams;
 import io.proxywasm.testkit.ProxyWasmTestKit;
+import io.proxywasm.testkit.TestHttpStream;
 import io.proxywasm.testkit.TestPlugin;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +29,7 @@ class UpstreamsTest {
         new FakeUpstreams()
             .respond("auth", 200, "ok") // answers every call
             .fail("broken", "connection reset") // the plugin gets a failed call (no headers)
-            .hang("slow"); // never answers: the call's timeout does
+            .hang("slow"); // never answers: the call's timeout does (hold: the test answers)
     try (TestPlugin plugin =
         ProxyWasmTestKit.runtime("chicory").plugin(CALLOUT).upstreams(upstreams).start()) {
       ExchangeResult allowed = plugin.http().requestHeader(":path", "/a").run();
@@ -41,6 +45,24 @@ class UpstreamsTest {
           plugin.http().requestHeader(":path", "/c").requestHeader("x-upstream", "slow").run();
       assertEquals(Optional.of(StreamType.REQUEST), waiting.pausedAt()); // no answer yet
       assertEquals(Map.entry(":path", "/c"), waiting.requestHeaders().get(0));
+    }
+  }
+
+  @Test
+  void theTestAnswersAHeldCallWhenItChooses() throws Exception {
+    FakeUpstreams upstreams = new FakeUpstreams().hold("auth");
+    try (TestPlugin plugin =
+            ProxyWasmTestKit.runtime("chicory").plugin(CALLOUT).upstreams(upstreams).start();
+        TestHttpStream stream = plugin.openHttp()) {
+      stream.sendRequestHeaders(HeaderMap.of(":path", "/a"), true);
+      plugin.advance(Duration.ofMillis(200)); // time passes; the call waits for the test
+      assertEquals(1, upstreams.pending("auth"));
+      assertTrue(stream.isPaused());
+
+      upstreams.answer("auth", 200, "ok"); // delivered with what is due next
+      plugin.runDue();
+      assertFalse(stream.isPaused());
+      assertTrue(stream.upstreamRequest().ended());
     }
   }
 }
