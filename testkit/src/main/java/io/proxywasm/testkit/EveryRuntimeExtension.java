@@ -42,9 +42,21 @@ public final class EveryRuntimeExtension implements TestTemplateInvocationContex
   public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(
       ExtensionContext context) {
     OnEveryRuntime spec = context.getRequiredTestMethod().getAnnotation(OnEveryRuntime.class);
-    if (spec.wasm().isEmpty() && spec.javaPlugin().isEmpty()) {
+    int sources =
+        (spec.wasm().isEmpty() ? 0 : 1)
+            + (spec.wasmProperty().isEmpty() ? 0 : 1)
+            + (spec.wasmMethod().isEmpty() ? 0 : 1);
+    if (sources > 1) {
       throw new PreconditionViolationException(
-          "@OnEveryRuntime on " + context.getDisplayName() + " names neither wasm nor javaPlugin");
+          "@OnEveryRuntime on "
+              + context.getDisplayName()
+              + " gives more than one of wasm, wasmProperty and wasmMethod");
+    }
+    if (sources == 0 && spec.javaPlugin().isEmpty()) {
+      throw new PreconditionViolationException(
+          "@OnEveryRuntime on "
+              + context.getDisplayName()
+              + " names neither a wasm module (wasm, wasmProperty, wasmMethod) nor a javaPlugin");
     }
     Map<String, WasmVmProvider> available = Runtimes.discover().all();
     List<String> wanted = Arrays.asList(spec.runtimes());
@@ -57,7 +69,7 @@ public final class EveryRuntimeExtension implements TestTemplateInvocationContex
                 + available.keySet());
       }
     }
-    byte[] wasm = spec.wasm().isEmpty() ? null : read(spec.wasm());
+    byte[] wasm = module(spec, context);
     List<TestTemplateInvocationContext> out = new ArrayList<>();
     for (WasmVmProvider runtime : available.values()) {
       if (!wanted.isEmpty() && !wanted.contains(runtime.name())) {
@@ -79,6 +91,74 @@ public final class EveryRuntimeExtension implements TestTemplateInvocationContex
               + available.keySet());
     }
     return out.stream();
+  }
+
+  private static byte[] module(OnEveryRuntime spec, ExtensionContext context) {
+    if (!spec.wasm().isEmpty()) {
+      return read(spec.wasm());
+    }
+    if (!spec.wasmProperty().isEmpty()) {
+      String where = System.getProperty(spec.wasmProperty());
+      if (where == null || where.isBlank()) {
+        throw new PreconditionViolationException(
+            "@OnEveryRuntime reads the module's path from the system property '"
+                + spec.wasmProperty()
+                + "', which is not set: run with -D"
+                + spec.wasmProperty()
+                + "=path/to/plugin.wasm");
+      }
+      return read(where);
+    }
+    if (!spec.wasmMethod().isEmpty()) {
+      return fromMethod(context.getRequiredTestClass(), spec.wasmMethod());
+    }
+    return null;
+  }
+
+  private static byte[] fromMethod(Class<?> testClass, String name) {
+    java.lang.reflect.Method method;
+    try {
+      method = testClass.getDeclaredMethod(name);
+    } catch (NoSuchMethodException e) {
+      throw new PreconditionViolationException(
+          "@OnEveryRuntime names the method '"
+              + name
+              + "', but "
+              + testClass.getSimpleName()
+              + " declares no such method without parameters");
+    }
+    if (!java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
+      throw new PreconditionViolationException(
+          "@OnEveryRuntime's method '" + name + "' must be static");
+    }
+    Object value;
+    try {
+      method.trySetAccessible(); // a public method needs no access; others need the package open
+      value = method.invoke(null);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      Throwable cause =
+          e instanceof java.lang.reflect.InvocationTargetException ite ? ite.getCause() : e;
+      throw new PreconditionViolationException(
+          "@OnEveryRuntime's method '" + name + "' failed: " + cause, cause);
+    }
+    if (value instanceof byte[] bytes) {
+      return bytes.clone();
+    }
+    if (value instanceof Path path) {
+      try {
+        return Files.readAllBytes(path);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read plugin " + path + ": " + e.getMessage(), e);
+      }
+    }
+    if (value instanceof String where) {
+      return read(where);
+    }
+    throw new PreconditionViolationException(
+        "@OnEveryRuntime's method '"
+            + name
+            + "' must return a byte[], a Path or a String, not "
+            + (value == null ? "null" : value.getClass().getSimpleName()));
   }
 
   private static byte[] read(String where) {

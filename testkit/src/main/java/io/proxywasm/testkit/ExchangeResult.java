@@ -15,8 +15,11 @@ import java.util.stream.Collectors;
 /**
  * What a plugin did to one HTTP exchange.
  *
+ * <p>The request and response bodies are what the proxy had of them after the plugin: what it sent
+ * on, then what it still held for the plugin.
+ *
  * @param requestHeadersStatus the decision on the request headers
- * @param requestBodyStatus the decision on the request body, if there was one
+ * @param requestBodyStatus the plugin's last decision on the request body, if it saw one
  * @param requestTrailersStatus the decision on the request trailers, if there were some
  * @param responseHeadersStatus the decision on the response headers; empty when a local response
  *     replaced the response
@@ -29,6 +32,12 @@ import java.util.stream.Collectors;
  * @param logs what the plugin logged during the exchange
  * @param failure why the plugin stopped serving the exchange (a trap, the call deadline, ...), if
  *     it did; the exchange then got the plugin's fail policy
+ * @param contextId the plugin's context id for the exchange's stream ({@link
+ *     RecordingLogSink#linesOfContext(int)} finds its log lines); 0 if the plugin could not run
+ * @param pausedAt the direction the plugin still held when the exchange ended, if any: a request
+ *     still paused gets no response, and the stream ends as when the client goes away
+ * @param responseBodyStatus the plugin's last decision on the response body, if it saw one
+ * @param responseTrailersStatus the decision on the response trailers, if it saw some
  */
 public record ExchangeResult(
     FilterHeadersStatus requestHeadersStatus,
@@ -42,7 +51,11 @@ public record ExchangeResult(
     Optional<LocalResponse> localResponse,
     List<StreamType> resumed,
     List<RecordingLogSink.Line> logs,
-    Optional<PluginFailure> failure) {
+    Optional<PluginFailure> failure,
+    int contextId,
+    Optional<StreamType> pausedAt,
+    Optional<FilterDataStatus> responseBodyStatus,
+    Optional<FilterTrailersStatus> responseTrailersStatus) {
 
   /**
    * Copies the parts.
@@ -59,6 +72,10 @@ public record ExchangeResult(
    * @param resumed the resumed directions
    * @param logs the log lines
    * @param failure the plugin's failure, if any
+   * @param contextId the stream's context id
+   * @param pausedAt the direction still paused at the end, if any
+   * @param responseBodyStatus the response body decision
+   * @param responseTrailersStatus the response trailers decision
    */
   public ExchangeResult {
     requestHeaders = List.copyOf(requestHeaders);

@@ -16,9 +16,10 @@ import java.util.function.Function;
 
 /**
  * Scripted upstreams for a plugin's HTTP and gRPC callouts, and a record of every call made. Each
- * upstream (Envoy cluster) answers, fails, or never answers so that the host's timeout answers the
- * plugin; an upstream with no script is unknown, which Envoy and this host report to the plugin as
- * {@code BadArgument} for HTTP and a rejected call for gRPC.
+ * upstream (Envoy cluster) answers, fails, never answers so that the host's timeout answers the
+ * plugin, or holds each call until the test answers it; an upstream with no script is unknown,
+ * which Envoy and this host report to the plugin as {@code BadArgument} for HTTP and a rejected
+ * call for gRPC.
  *
  * <pre>{@code
  * FakeUpstreams upstreams = new FakeUpstreams()
@@ -32,7 +33,7 @@ import java.util.function.Function;
  */
 public final class FakeUpstreams implements HttpCallHandler, GrpcCallHandler {
   /** What an upstream does with an HTTP callout. */
-  private sealed interface HttpScript permits Answer, Failure, Hang {}
+  private sealed interface HttpScript permits Answer, Failure, Hang, Hold {}
 
   private record Answer(Function<HttpCallRequest, HttpCallResponse> response)
       implements HttpScript {}
@@ -41,6 +42,11 @@ public final class FakeUpstreams implements HttpCallHandler, GrpcCallHandler {
 
   private record Hang() implements HttpScript {}
 
+  private record Hold() implements HttpScript {}
+
+  /** A call held for the test to answer. */
+  private record Pending(HttpCallRequest request, HttpCallHandler.Callback callback) {}
+
   /** A gRPC answer: a response message and a status, or a status alone. */
   private record GrpcScript(byte[] message, int status, String statusMessage, boolean hang) {}
 
@@ -48,6 +54,7 @@ public final class FakeUpstreams implements HttpCallHandler, GrpcCallHandler {
   private final Map<String, GrpcScript> grpc = new ConcurrentHashMap<>();
   private final List<HttpCallRequest> httpCalls = new CopyOnWriteArrayList<>();
   private final List<GrpcCallRequest> grpcCalls = new CopyOnWriteArrayList<>();
+  private final List<Pending> pending = new CopyOnWriteArrayList<>();
 
   /** Creates upstreams that know no cluster yet. */
   public FakeUpstreams() {}
@@ -105,6 +112,76 @@ public final class FakeUpstreams implements HttpCallHandler, GrpcCallHandler {
   public FakeUpstreams hang(String upstream) {
     http.put(name(upstream), new Hang());
     return this;
+  }
+
+  /**
+   * Makes an upstream accept HTTP callouts and hold them until the test answers them with {@link
+   * #answer} or {@link #failPending}, in the order they were made; a call not answered before its
+   * timeout gets the timeout, and a later answer is dropped, as in Envoy.
+   *
+   * @param upstream the cluster name
+   * @return this
+   */
+  public FakeUpstreams hold(String upstream) {
+    http.put(name(upstream), new Hold());
+    return this;
+  }
+
+  /**
+   * Answers the oldest held call to an upstream. The plugin gets the answer with the next delivery
+   * of what is due ({@code runDue()}, {@code advance(...)}).
+   *
+   * @param upstream the cluster name
+   * @param status the {@code :status}
+   * @param body the body, sent as UTF-8
+   * @throws IllegalStateException if no call to the upstream is held
+   */
+  public void answer(String upstream, int status, String body) {
+    take(upstream)
+        .callback()
+        .onResponse(
+            new HttpCallResponse(
+                List.of(Map.entry(":status", Integer.toString(status))),
+                body.getBytes(StandardCharsets.UTF_8),
+                List.of()));
+  }
+
+  /**
+   * Fails the oldest held call to an upstream (a reset): the plugin gets its callback with no
+   * headers.
+   *
+   * @param upstream the cluster name
+   * @param reason why, for logs
+   * @throws IllegalStateException if no call to the upstream is held
+   */
+  public void failPending(String upstream, String reason) {
+    take(upstream).callback().onFailure(reason);
+  }
+
+  /**
+   * Returns how many calls to an upstream are held, waiting for the test.
+   *
+   * @param upstream the cluster name
+   * @return the number
+   */
+  public int pending(String upstream) {
+    return (int) pending.stream().filter(p -> p.request().upstream().equals(upstream)).count();
+  }
+
+  private synchronized Pending take(String upstream) {
+    for (Pending p : pending) {
+      if (p.request().upstream().equals(upstream)) {
+        pending.remove(p);
+        return p;
+      }
+    }
+    throw new IllegalStateException(
+        "no call to '"
+            + upstream
+            + "' is held for an answer: hold(\""
+            + upstream
+            + "\") makes its calls wait; calls made to it: "
+            + calls(upstream).size());
   }
 
   /**
@@ -186,6 +263,8 @@ public final class FakeUpstreams implements HttpCallHandler, GrpcCallHandler {
       callback.onResponse(a.response().apply(request));
     } else if (script instanceof Failure f) {
       callback.onFailure(f.reason());
+    } else if (script instanceof Hold) {
+      pending.add(new Pending(request, callback));
     }
     return WasmResult.OK;
   }

@@ -1,31 +1,23 @@
 package io.proxywasm.testkit;
 
-import io.proxywasm.host.BodyBuffer;
 import io.proxywasm.host.HeaderMap;
-import io.proxywasm.host.HttpStream;
-import io.proxywasm.host.HttpStreamListener;
-import io.proxywasm.host.ManualScheduler;
-import io.proxywasm.host.PluginHandle;
 import io.proxywasm.host.PropertyResolver;
-import io.proxywasm.spi.FilterDataStatus;
-import io.proxywasm.spi.FilterHeadersStatus;
-import io.proxywasm.spi.FilterTrailersStatus;
-import io.proxywasm.spi.StreamType;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * One HTTP exchange to run through a plugin, as a proxy would: request headers, body and trailers,
- * then (unless the plugin answered locally) response headers, body and trailers, then the access
- * log and the end of the stream.
+ * One HTTP exchange to run through a plugin in one call, as a proxy would: request headers, body
+ * and trailers; then what is due (callout answers, queue items) and the resumes it causes; then, if
+ * the plugin let the request through and did not answer locally, the response headers, body and
+ * trailers and what is due again; then the access log and the end of the stream.
+ *
+ * <p>If the request is still paused when what was due has run (a callout that hangs, a plugin
+ * waiting for a tick), the response does not run and the stream ends as when the client goes away:
+ * {@link ExchangeResult#pausedAt()} says so. To drive what happens while it is paused, open a
+ * stream instead: {@link TestPlugin#openHttp()}.
  */
 public final class HttpExchange {
-  private final PluginHandle handle;
-  private final RecordingLogSink logs;
-  private final ManualScheduler scheduler;
+  private final TestPlugin plugin;
   private final HeaderMap requestHeaders = new HeaderMap();
   private final HeaderMap requestTrailers = new HeaderMap();
   private final HeaderMap responseHeaders = HeaderMap.of(":status", "200");
@@ -34,10 +26,8 @@ public final class HttpExchange {
   private byte[] responseBody;
   private PropertyResolver properties = PropertyResolver.NONE;
 
-  HttpExchange(PluginHandle handle, RecordingLogSink logs, ManualScheduler scheduler) {
-    this.handle = handle;
-    this.logs = logs;
-    this.scheduler = scheduler;
+  HttpExchange(TestPlugin plugin) {
+    this.plugin = plugin;
   }
 
   /**
@@ -53,7 +43,7 @@ public final class HttpExchange {
   }
 
   /**
-   * Sets the request body.
+   * Sets the request body, sent as one chunk.
    *
    * @param body the body as UTF-8 text
    * @return this exchange
@@ -99,7 +89,7 @@ public final class HttpExchange {
   }
 
   /**
-   * Sets the response body.
+   * Sets the response body, sent as one chunk.
    *
    * @param body the body as UTF-8 text
    * @return this exchange
@@ -138,60 +128,32 @@ public final class HttpExchange {
    * @return what the plugin decided and changed
    */
   public ExchangeResult run() {
-    int firstLog = logs.size();
-    List<StreamType> resumed = new ArrayList<>();
-    HttpStream stream =
-        handle.newHttpStream(
-            new HttpStreamListener() {
-              @Override
-              public void onResume(StreamType direction) {
-                resumed.add(direction);
-              }
-            },
-            properties);
-    BodyBuffer reqBody = requestBody == null ? null : new BodyBuffer(requestBody);
-    BodyBuffer respBody = responseBody == null ? null : new BodyBuffer(responseBody);
-    try {
-      FilterHeadersStatus requestStatus =
-          stream.onRequestHeaders(requestHeaders, reqBody == null && requestTrailers.size() == 0);
-      Optional<FilterDataStatus> requestBodyStatus =
-          reqBody == null
-              ? Optional.empty()
-              : Optional.of(stream.onRequestBody(reqBody, requestTrailers.size() == 0));
-      Optional<FilterTrailersStatus> requestTrailersStatus =
-          requestTrailers.size() == 0
-              ? Optional.empty()
-              : Optional.of(stream.onRequestTrailers(requestTrailers));
-      scheduler.runDue();
-      Optional<FilterHeadersStatus> responseStatus = Optional.empty();
-      if (stream.localResponse().isEmpty()) {
-        responseStatus =
-            Optional.of(
-                stream.onResponseHeaders(
-                    responseHeaders, respBody == null && responseTrailers.size() == 0));
-        if (respBody != null) {
-          stream.onResponseBody(respBody, responseTrailers.size() == 0);
-        }
-        if (responseTrailers.size() > 0) {
-          stream.onResponseTrailers(responseTrailers);
-        }
+    try (TestHttpStream stream = plugin.openHttp(properties)) {
+      boolean requestTrailers = this.requestTrailers.size() > 0;
+      stream.sendRequestHeaders(requestHeaders, requestBody == null && !requestTrailers);
+      if (requestBody != null) {
+        stream.sendRequestBody(requestBody, !requestTrailers);
       }
-      stream.onLog();
-      return new ExchangeResult(
-          requestStatus,
-          requestBodyStatus,
-          requestTrailersStatus,
-          responseStatus,
-          requestHeaders.entries(),
-          reqBody == null ? new byte[0] : reqBody.bytes(),
-          responseHeaders.entries(),
-          respBody == null ? new byte[0] : respBody.bytes(),
-          stream.localResponse(),
-          List.copyOf(resumed),
-          logs.since(firstLog),
-          stream.failure());
-    } finally {
-      stream.close();
+      if (requestTrailers) {
+        stream.sendRequestTrailers(this.requestTrailers);
+      }
+      plugin.runDue();
+      if (stream.localResponse().isEmpty()
+          && !stream.isRequestPaused()
+          && stream.closedByPlugin().isEmpty()
+          && stream.upstreamRequest().headersSent()) {
+        boolean responseTrailers = this.responseTrailers.size() > 0;
+        stream.sendResponseHeaders(responseHeaders, responseBody == null && !responseTrailers);
+        if (responseBody != null && stream.localResponse().isEmpty()) {
+          stream.sendResponseBody(responseBody, !responseTrailers);
+        }
+        if (responseTrailers && stream.localResponse().isEmpty()) {
+          stream.sendResponseTrailers(this.responseTrailers);
+        }
+        plugin.runDue();
+      }
+      stream.accessLog();
+      return stream.result();
     }
   }
 }

@@ -24,6 +24,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }
  * }</pre>
  *
+ * <p>The module can also come from a system property ({@link #wasmProperty()}) or a static method
+ * of the test class ({@link #wasmMethod()}), when its path is known only at run time; give one of
+ * the three.
+ *
  * <p>Each invocation is named after its runtime. A runtime named in {@link #runtimes()} that is not
  * available fails the test rather than being skipped silently.
  */
@@ -40,6 +44,24 @@ public @interface OnEveryRuntime {
    * @return where the module is
    */
   String wasm() default "";
+
+  /**
+   * A system property whose value is where the wasm module is (read as {@link #wasm()} is), for a
+   * module whose path is known only when the build runs: {@code -Dmy.plugin=target/plugin.wasm}. A
+   * property that is not set fails the test, naming it.
+   *
+   * @return the property's name, or empty
+   */
+  String wasmProperty() default "";
+
+  /**
+   * A static method of the test class, with no parameters, that returns the wasm module: a {@code
+   * byte[]}, a {@link java.nio.file.Path}, or a {@code String} read as {@link #wasm()} is. For a
+   * module found or built at run time.
+   *
+   * @return the method's name, or empty
+   */
+  String wasmMethod() default "";
 
   /**
    * The Java twin's plugin name ({@code java:NAME}), run on runtimes that run Java plugins. Empty

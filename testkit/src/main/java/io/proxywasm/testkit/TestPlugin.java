@@ -1,52 +1,64 @@
 package io.proxywasm.testkit;
 
-import io.proxywasm.host.ManualScheduler;
 import io.proxywasm.host.Plugin;
 import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.PropertyResolver;
 import io.proxywasm.host.ProxyWasmHost;
-import io.proxywasm.host.Worker;
 import java.time.Duration;
 
-/** A plugin running under the test kit. Close it at the end of the test. */
+/**
+ * A filter plugin running under the test kit, on the kit's worker. Close it at the end of the test
+ * when it came from {@link ProxyWasmTestKit#start()}; one that came from a {@link TestHost} is
+ * closed with its host.
+ */
 public final class TestPlugin implements AutoCloseable {
-  private final ProxyWasmHost host;
+  private final TestHost host;
   private final Plugin plugin;
-  private final Worker worker;
   private final PluginHandle handle;
-  private final ManualScheduler scheduler;
-  private final ManualClock clock;
-  private final RecordingLogSink logs;
-  private final RecordingExtension extension;
+  private boolean ownsHost;
 
-  TestPlugin(
-      ProxyWasmHost host,
-      Plugin plugin,
-      ManualScheduler scheduler,
-      ManualClock clock,
-      RecordingLogSink logs,
-      RecordingExtension extension) {
+  TestPlugin(TestHost host, Plugin plugin, PluginHandle handle) {
     this.host = host;
     this.plugin = plugin;
-    this.scheduler = scheduler;
-    this.clock = clock;
-    this.logs = logs;
-    this.extension = extension;
-    this.worker = host.newWorker();
-    this.handle = worker.handle(plugin);
+    this.handle = handle;
     if (handle.rootContextId().isEmpty()) {
-      close();
       throw new IllegalStateException(
           "plugin " + plugin.info().name() + " could not start on its worker: see events()");
     }
   }
 
+  void ownHost() {
+    this.ownsHost = true;
+  }
+
   /**
-   * Starts an HTTP exchange through the plugin.
+   * Starts an HTTP exchange through the plugin, run in one call: request, what is due, then the
+   * response if the request was let through.
    *
    * @return a builder for the exchange
    */
   public HttpExchange http() {
-    return new HttpExchange(handle, logs, scheduler);
+    return new HttpExchange(this);
+  }
+
+  /**
+   * Opens an HTTP stream through the plugin, driven one step at a time as a proxy would: each step
+   * returns the plugin's decision, and the test decides what happens between steps.
+   *
+   * @return the stream; close it to end it
+   */
+  public TestHttpStream openHttp() {
+    return openHttp(PropertyResolver.NONE);
+  }
+
+  /**
+   * Opens an HTTP stream with stream properties ({@code request.path}, {@code source.address}...).
+   *
+   * @param properties the stream's properties
+   * @return the stream; close it to end it
+   */
+  public TestHttpStream openHttp(PropertyResolver properties) {
+    return new TestHttpStream(host, handle, properties);
   }
 
   /**
@@ -55,8 +67,7 @@ public final class TestPlugin implements AutoCloseable {
    * @param by how far
    */
   public void advance(Duration by) {
-    clock.advance(by);
-    scheduler.advance(by);
+    host.advance(by);
   }
 
   /**
@@ -68,7 +79,7 @@ public final class TestPlugin implements AutoCloseable {
     if (!handle.tick()) {
       throw new IllegalStateException("plugin " + plugin.info().name() + " cannot run: see events");
     }
-    scheduler.runDue();
+    host.settle();
   }
 
   /**
@@ -81,7 +92,8 @@ public final class TestPlugin implements AutoCloseable {
    * @throws IllegalArgumentException if no such queue is registered
    */
   public void enqueue(String vmId, String queue, byte[] item) {
-    int token = host.sharedQueues().resolve(vmId, queue);
+    ProxyWasmHost h = host.host();
+    int token = h.sharedQueues().resolve(vmId, queue);
     if (token == 0) {
       throw new IllegalArgumentException(
           "no queue '"
@@ -89,13 +101,13 @@ public final class TestPlugin implements AutoCloseable {
               + "' in vm_id '"
               + vmId
               + "'; registered: "
-              + host.sharedQueues().names(vmId));
+              + h.sharedQueues().names(vmId));
     }
-    io.proxywasm.spi.WasmResult r = host.sharedQueues().enqueue(token, item);
+    io.proxywasm.spi.WasmResult r = h.sharedQueues().enqueue(token, item);
     if (r != io.proxywasm.spi.WasmResult.OK) {
       throw new IllegalStateException("enqueue on " + queue + " failed: " + r);
     }
-    scheduler.runDue();
+    host.settle();
   }
 
   /**
@@ -110,30 +122,41 @@ public final class TestPlugin implements AutoCloseable {
     if (!handle.callForeignFunction(functionId, arguments)) {
       throw new IllegalStateException("plugin " + plugin.info().name() + " cannot run: see events");
     }
-    scheduler.runDue();
+    host.settle();
   }
 
   /**
-   * Opens a TCP connection through the plugin.
+   * Opens a TCP connection through the plugin (as a network filter).
    *
    * @return the connection, already past {@code proxy_on_new_connection}
    */
   public TcpConnection tcp() {
-    return new TcpConnection(handle, scheduler);
-  }
-
-  /** Delivers what is due now: queue items, callout answers. */
-  public void runDue() {
-    scheduler.runDue();
+    return tcp(PropertyResolver.NONE);
   }
 
   /**
-   * Returns what the plugin logged.
+   * Opens a TCP connection with connection properties.
+   *
+   * @param properties the connection's properties ({@code source.address}...)
+   * @return the connection, already past {@code proxy_on_new_connection}
+   */
+  public TcpConnection tcp(PropertyResolver properties) {
+    return new TcpConnection(host, handle, properties);
+  }
+
+  /** Delivers what is due now: queue items, callout answers, and the resumes they cause. */
+  public void runDue() {
+    host.settle();
+  }
+
+  /**
+   * Returns what the plugins of the host logged (a kit with one plugin: what this plugin logged),
+   * with the VM and context of each line.
    *
    * @return the log sink
    */
   public RecordingLogSink logs() {
-    return logs;
+    return host.logs();
   }
 
   /**
@@ -142,7 +165,7 @@ public final class TestPlugin implements AutoCloseable {
    * @return the extension
    */
   public RecordingExtension extension() {
-    return extension;
+    return host.extension();
   }
 
   /**
@@ -160,7 +183,25 @@ public final class TestPlugin implements AutoCloseable {
    * @return the host
    */
   public ProxyWasmHost host() {
+    return host.host();
+  }
+
+  /**
+   * Returns the kit's host this plugin runs in, with the other plugins and services.
+   *
+   * @return the test host
+   */
+  public TestHost testHost() {
     return host;
+  }
+
+  /**
+   * Returns the id of the plugin's root context on the kit's worker.
+   *
+   * @return the id
+   */
+  public int rootContextId() {
+    return handle.rootContextId().orElse(0);
   }
 
   /**
@@ -172,11 +213,14 @@ public final class TestPlugin implements AutoCloseable {
     return plugin;
   }
 
-  /** Shuts the plugin down and releases its VMs. */
+  /**
+   * Shuts the plugin down and releases its VMs, with the kit's host when the plugin came from
+   * {@link ProxyWasmTestKit#start()}; a plugin of a {@link TestHost} is closed with the host.
+   */
   @Override
   public void close() {
-    worker.close();
-    plugin.close();
-    host.close();
+    if (ownsHost) {
+      host.close();
+    }
   }
 }

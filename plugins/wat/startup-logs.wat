@@ -1,0 +1,30 @@
+;; ABI 0.2.1 module that logs from each of its start-ups, so that a test can tell its VMs apart:
+;; "module started" from _initialize (every VM: the base, the canary, each worker's clone),
+;; "vm started" from proxy_on_vm_start and "configured" from proxy_on_configure (root contexts),
+;; and "request headers" from proxy_on_request_headers (stream contexts). Requests continue.
+(module
+  (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "module started")
+  (data (i32.const 32) "vm started")
+  (data (i32.const 48) "configured")
+  (data (i32.const 64) "request headers")
+  (global $heap (mut i32) (i32.const 4096))
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "malloc") (param $size i32) (result i32)
+    (local $at i32)
+    (local.set $at (global.get $heap))
+    (global.set $heap (i32.add (global.get $heap) (local.get $size)))
+    (local.get $at))
+  (func (export "_initialize")
+    (drop (call $log (i32.const 2) (i32.const 16) (i32.const 14))))
+  (func (export "proxy_on_context_create") (param i32 i32))
+  (func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+    (drop (call $log (i32.const 2) (i32.const 32) (i32.const 10)))
+    (i32.const 1))
+  (func (export "proxy_on_configure") (param i32 i32) (result i32)
+    (drop (call $log (i32.const 2) (i32.const 48) (i32.const 10)))
+    (i32.const 1))
+  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+    (drop (call $log (i32.const 2) (i32.const 64) (i32.const 15)))
+    (i32.const 0)))
