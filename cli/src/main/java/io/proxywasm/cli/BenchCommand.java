@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Measures what a plugin costs per HTTP exchange, as a gateway runs it.",
       "Repeats the exchange of run on one worker, as a gateway runs it (host worker, plugin"
           + " handle, HTTP stream, no log output), and reports the median time per exchange with"
           + " its spread, the load time, the time to start the plugin on a new worker, and the"

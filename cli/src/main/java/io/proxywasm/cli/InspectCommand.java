@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
     name = "inspect",
     mixinStandardHelpOptions = true,
     description = {
+      "Checks whether this host can load a module.",
       "Prints a module's proxy-wasm ABI version, imports and exports, and whether this host can"
           + " load it.",
       "Exit status: 0 loadable, 2 not (the reasons are printed) or bad usage."

@@ -43,9 +43,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Runs a plugin on one HTTP exchange, TCP connection or tick and prints what it did.",
       "Starts the plugin, runs --ticks, sends one HTTP exchange or TCP connection through it"
-          + " (--stream), and prints what it did: its decisions, the headers and data after its"
-          + " changes, its local reply, logs, metrics and callouts.",
+          + " (--stream), and prints its decisions, the headers and data after its changes, its"
+          + " local reply, logs, metrics and callouts.",
       "Exit status: 0 it ran (a local reply or a pause included), 1 the plugin failed, 2 bad"
           + " usage or a plugin that cannot load."
     })
@@ -347,8 +348,8 @@ final class RunCommand implements Callable<Integer> {
     }
     out.println();
     out.println(
-        "next: --json prints this for scripts; 'proxy-wasm inspect FILE' checks a module's ABI"
-            + " and imports; docs/testing-plugins.md turns this run into a JUnit test.");
+        "next: --json prints this for scripts; 'proxy-wasm inspect FILE' checks a module's");
+    out.println("      ABI and imports; docs/testing-plugins.md turns this run into a JUnit test.");
   }
 
   /** What a {@code #N} in the plugin's log lines means. */
