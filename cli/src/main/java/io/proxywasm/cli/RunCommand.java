@@ -58,6 +58,16 @@ final class RunCommand implements Callable<Integer> {
     none
   }
 
+  /** The options that describe an HTTP exchange. */
+  private static final List<String> HTTP_ONLY =
+      List.of(
+          "--request-header",
+          "--request-body",
+          "--request-trailer",
+          "--response-header",
+          "--response-body",
+          "--response-trailer");
+
   private final Env env;
 
   @Spec CommandSpec spec;
@@ -104,6 +114,14 @@ final class RunCommand implements Callable<Integer> {
     if (stream != StreamKind.tcp && (!downstreamData.isEmpty() || !upstreamData.isEmpty())) {
       throw new ParameterException(
           spec.commandLine(), "--downstream-data and --upstream-data need --stream tcp");
+    }
+    if (stream != StreamKind.http) {
+      for (String httpOnly : HTTP_ONLY) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(httpOnly)) {
+          throw new ParameterException(
+              spec.commandLine(), httpOnly + " needs --stream http, not --stream " + stream);
+        }
+      }
     }
     ExchangeOptions.PluginCode code = options.pluginCode();
     WasmVmProvider runtime = ProxyWasmCommand.runtime(env, options.runtime, code.code());

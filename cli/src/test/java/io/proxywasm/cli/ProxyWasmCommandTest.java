@@ -218,6 +218,23 @@ class ProxyWasmCommandTest {
     assertTrue(err().contains("--stream"), err());
     assertTrue(err().contains("udp"), err());
     reset();
+    assertEquals(
+        2,
+        run(
+            "run",
+            "--plugin",
+            plugin("c-hello-world.wasm"),
+            "--stream",
+            "none",
+            "--request-header",
+            ":path=/"));
+    assertTrue(
+        err().startsWith("proxy-wasm: --request-header needs --stream http, not --stream none\n"),
+        err());
+    reset();
+    assertEquals(2, run("run", "--plugin", plugin("c-hello-world.wasm"), "--downstream-data", "x"));
+    assertTrue(err().contains("--downstream-data and --upstream-data need --stream tcp"), err());
+    reset();
     assertEquals(2, run("run"));
     assertTrue(err().contains("--plugin"), err());
     assertTrue(err().contains("Usage: proxy-wasm run "), err());
