@@ -110,6 +110,8 @@ public final class ProxyWasmCommand {
     commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> failure(e, cl.getErr()));
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setUsageHelpWidth(100);
+    // TEXT|@FILE options read the file themselves: picocli must not expand @FILE into arguments.
+    commandLine.setExpandAtFiles(false);
     // Listed in the help (picocli hides it by default), so users find it.
     CommandLine completion = commandLine.getSubcommands().get("generate-completion");
     completion.getCommandSpec().usageMessage().hidden(false);

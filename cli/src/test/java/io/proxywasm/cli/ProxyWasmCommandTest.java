@@ -10,10 +10,12 @@ import io.proxywasm.spi.Runtimes;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command on the committed plugins: exit codes, text and JSON output, usage errors. */
 class ProxyWasmCommandTest {
@@ -153,6 +155,28 @@ class ProxyWasmCommandTest {
     assertEquals("wasm.chicory-compiler.memory_size", stat.get("name").asText());
     assertEquals("gauge", stat.get("type").asText());
     assertTrue(stat.get("value").asLong() > 0, stat.toString());
+  }
+
+  @Test
+  void textOptionsReadAtFiles(@TempDir Path dir) throws Exception {
+    Path body = dir.resolve("body.txt");
+    Files.writeString(body, "--not-an-option\nsecond line");
+    assertEquals(
+        0,
+        run(
+            "run",
+            "--plugin",
+            plugin("c-http-headers.wasm"),
+            "--request-header",
+            ":path=/other",
+            "--request-body",
+            "@" + body,
+            "--response-body",
+            "plain",
+            "--json"));
+    JsonNode r = json();
+    assertEquals("--not-an-option\nsecond line", r.get("request").get("body").asText());
+    assertEquals("plain", r.get("response").get("body").asText());
   }
 
   @Test
