@@ -117,6 +117,8 @@ final class BenchCommand implements Callable<Integer> {
         plugin = host.load(config.build());
       } catch (PluginLoadException e) {
         throw new CommandFailure(2, "cannot load " + options.plugin + ": " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        throw new CommandFailure(2, "invalid plugin configuration: " + e.getMessage());
       }
       long createNanos = System.nanoTime() - loadStart;
       try (plugin;

@@ -152,6 +152,8 @@ final class RunCommand implements Callable<Integer> {
       return loadFailure(e.failState().name(), e.getMessage());
     } catch (IllegalStateException e) {
       return loadFailure("START_FAILED", e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new CommandFailure(2, "invalid plugin configuration: " + e.getMessage());
     }
     try (plugin) {
       int rootId = plugin.handle().rootContextId().orElse(0);
