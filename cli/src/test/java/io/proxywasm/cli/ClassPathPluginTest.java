@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -81,34 +82,55 @@ class ClassPathPluginTest {
           "");
 
   @TempDir static Path dir;
+
+  /** The plugin, registered in META-INF/services. */
   static Path jar;
 
+  /** The plugin as a modular jar, registered only by its module-info's provides. */
+  static Path modularJar;
+
   @BeforeAll
-  static void buildThePluginJar() throws IOException {
+  static void buildThePluginJars() throws IOException {
     Path src = dir.resolve("src/test/plugins/Shouter.java");
     Files.createDirectories(src.getParent());
     Files.writeString(src, SHOUTER);
-    Path classes = dir.resolve("classes");
-    String classPath =
+    String path =
         String.join(File.pathSeparator, location(JavaPlugin.class), location(WasmVmProvider.class));
+    Path classes = dir.resolve("classes");
+    javac("-cp", path, "-d", classes.toString(), src.toString());
+    jar = dir.resolve("shouter.jar");
+    writeJar(jar, classes, true);
+
+    Path moduleInfo = dir.resolve("src/module-info.java");
+    Files.writeString(
+        moduleInfo,
+        "module test.shouter { requires io.proxywasm.nullvm;"
+            + " provides io.proxywasm.nullvm.JavaPlugin with test.plugins.Shouter; }");
+    Path moduleClasses = dir.resolve("module-classes");
+    javac(
+        "--module-path",
+        path,
+        "-d",
+        moduleClasses.toString(),
+        moduleInfo.toString(),
+        src.toString());
+    modularJar = dir.resolve("modular/shouter.jar");
+    Files.createDirectories(modularJar.getParent());
+    writeJar(modularJar, moduleClasses, false);
+  }
+
+  private static void javac(String... args) {
     ToolProvider javac =
         ToolProvider.findFirst("javac").orElseThrow(() -> new AssertionError("no javac"));
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream logStream = new PrintStream(log, true, StandardCharsets.UTF_8);
-    int status =
-        javac.run(
-            logStream,
-            logStream,
-            "--release",
-            "17",
-            "-proc:none",
-            "-cp",
-            classPath,
-            "-d",
-            classes.toString(),
-            src.toString());
+    List<String> all = new ArrayList<>(List.of("--release", "17", "-proc:none"));
+    all.addAll(List.of(args));
+    int status = javac.run(logStream, logStream, all.toArray(String[]::new));
     assertEquals(0, status, log.toString(StandardCharsets.UTF_8));
-    jar = dir.resolve("shouter.jar");
+  }
+
+  private static void writeJar(Path jar, Path classes, boolean serviceFile) throws IOException {
     try (OutputStream file = Files.newOutputStream(jar);
         JarOutputStream out = new JarOutputStream(file);
         Stream<Path> files = Files.walk(classes)) {
@@ -117,10 +139,31 @@ class ClassPathPluginTest {
         out.write(Files.readAllBytes(f));
         out.closeEntry();
       }
-      out.putNextEntry(new JarEntry("META-INF/services/" + JavaPlugin.class.getName()));
-      out.write("test.plugins.Shouter\n".getBytes(StandardCharsets.UTF_8));
-      out.closeEntry();
+      if (serviceFile) {
+        out.putNextEntry(new JarEntry("META-INF/services/" + JavaPlugin.class.getName()));
+        out.write("test.plugins.Shouter\n".getBytes(StandardCharsets.UTF_8));
+        out.closeEntry();
+      }
     }
+  }
+
+  @Test
+  void findsAPluginAModularJarProvides() throws Exception {
+    assertEquals(
+        0,
+        run(
+            "run",
+            "--class-path",
+            modularJar.toString(),
+            "--plugin",
+            "java:shouter",
+            "--stream",
+            "tcp",
+            "--downstream-data",
+            "modular",
+            "--json"));
+    JsonNode chunk = JSON.readTree(out()).get("tcp").get("chunks").get(0);
+    assertEquals("MODULAR", chunk.get("data").asText(), out());
   }
 
   private static String location(Class<?> type) {
