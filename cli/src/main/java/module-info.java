@@ -1,8 +1,18 @@
 /**
- * The {@code proxy-wasm} command: run one HTTP exchange through a plugin ({@code run}) and check
- * whether this host can load a module ({@code inspect}), on every runtime found at run time.
+ * The {@code proxy-wasm} command: run one HTTP exchange, TCP connection or tick through a plugin
+ * ({@code run}), check whether this host can load a module ({@code inspect}) and measure what a
+ * plugin costs ({@code bench}), on every runtime found at run time.
  */
 module io.proxywasm.cli {
   requires io.proxywasm.host;
   requires io.proxywasm.testkit;
+  requires info.picocli;
+  requires com.fasterxml.jackson.databind;
+
+  uses io.proxywasm.nullvm.JavaPlugin;
+
+  // picocli fills the commands' option fields; Jackson reads the report records.
+  opens io.proxywasm.cli to
+      info.picocli,
+      com.fasterxml.jackson.databind;
 }

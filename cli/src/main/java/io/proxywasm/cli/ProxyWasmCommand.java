@@ -1,72 +1,60 @@
 package io.proxywasm.cli;
 
-import io.proxywasm.host.HostImports;
-import io.proxywasm.host.HttpCallHandler;
-import io.proxywasm.host.HttpCallRequest;
-import io.proxywasm.host.LocalResponse;
-import io.proxywasm.host.PluginLoadException;
-import io.proxywasm.spi.AbiVersion;
-import io.proxywasm.spi.FailState;
-import io.proxywasm.spi.FunctionExport;
-import io.proxywasm.spi.FunctionImport;
-import io.proxywasm.spi.FunctionType;
-import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.ProviderLookupException;
 import io.proxywasm.spi.Runtimes;
-import io.proxywasm.spi.WasmEvent;
-import io.proxywasm.spi.WasmException;
-import io.proxywasm.spi.WasmResult;
-import io.proxywasm.spi.WasmVm;
-import io.proxywasm.spi.WasmVmIntegration;
 import io.proxywasm.spi.WasmVmProvider;
-import io.proxywasm.testkit.ExchangeResult;
-import io.proxywasm.testkit.HttpExchange;
-import io.proxywasm.testkit.ProxyWasmTestKit;
-import io.proxywasm.testkit.RecordingExtension;
-import io.proxywasm.testkit.RecordingLogSink;
-import io.proxywasm.testkit.TestPlugin;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code proxy-wasm} command.
+ * The {@code proxy-wasm} command: {@code run} sends one HTTP exchange (or TCP data, or nothing)
+ * through a plugin and prints what it did, {@code inspect} checks whether this host can load a
+ * module, {@code bench} measures what a plugin costs on the embedder path.
  *
- * <ul>
- *   <li>{@code proxy-wasm run --plugin FILE [options]}: runs one HTTP exchange through a plugin and
- *       prints what it did. Exit 0 when the exchange ran (a local reply or a pause is still 0), 1
- *       when the plugin failed, 2 on bad usage or a module that cannot load.
- *   <li>{@code proxy-wasm inspect FILE [--json]}: the module's ABI version and imports, and whether
- *       this host can load it. Exit 0 loadable, 2 not.
- * </ul>
+ * <p>Exit status: 0 success, 1 the plugin failed while running, 2 bad usage (with the usage on
+ * stderr) or an input that cannot be used (a file that cannot be read, a module that cannot load;
+ * the reason in words, no usage).
+ *
+ * <p>A subcommand from another module is one more class in {@code subcommands} below, or {@code
+ * commandLine(env).addSubcommand(new ServeCommand())}. A subcommand class with a constructor taking
+ * an {@link Env} gets the command's streams and runtimes; any other is created by picocli's default
+ * factory.
  */
+@Command(
+    name = "proxy-wasm",
+    mixinStandardHelpOptions = true,
+    versionProvider = ProxyWasmCommand.Version.class,
+    synopsisSubcommandLabel = "COMMAND",
+    description = "Runs, inspects and benchmarks proxy-wasm plugins on the JVM.",
+    subcommands = {
+      RunCommand.class,
+      InspectCommand.class,
+      BenchCommand.class,
+      AutoComplete.GenerateCompletion.class
+    },
+    footer = {
+      "",
+      "'proxy-wasm COMMAND --help' lists a command's options.",
+      "Exit status: 0 ok, 1 the plugin failed, 2 bad usage or unusable input."
+    })
 public final class ProxyWasmCommand {
-  private static final String USAGE =
-      String.join(
-          "\n",
-          "usage: proxy-wasm run --plugin FILE|java:NAME [--runtime NAME] [--plugin-config TEXT|@FILE]",
-          "                      [--vm-config TEXT|@FILE] [--root-id ID] [--vm-id ID]",
-          "                      [--request-header NAME=VALUE]... [--request-body TEXT|@FILE]",
-          "                      [--request-trailer NAME=VALUE]... [--response-header NAME=VALUE]...",
-          "                      [--response-body TEXT|@FILE] [--response-trailer NAME=VALUE]...",
-          "                      [--ticks N] [--json]",
-          "       proxy-wasm inspect FILE [--runtime NAME] [--json]",
-          "       proxy-wasm bench (the options of run) [--requests N] [--warmup N]",
-          "",
-          "run      runs one HTTP exchange through the plugin and prints what it did",
-          "bench    runs the exchange repeatedly on one worker and reports what it costs",
-          "inspect  prints a module's ABI version and imports, and whether this host can load it",
-          "");
 
-  private ProxyWasmCommand() {}
+  ProxyWasmCommand() {}
 
   /**
    * Runs the command and exits with its status.
@@ -77,14 +65,14 @@ public final class ProxyWasmCommand {
     System.exit(run(args, System.out, System.err));
   }
 
-  /** A command-line mistake, reported with the usage and exit status 2. */
-  static final class UsageException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    UsageException(String message) {
-      super(message);
-    }
-  }
+  /**
+   * What the subcommands share: where output and errors go, and how runtimes are found.
+   *
+   * @param out where results go
+   * @param err where errors and usage go
+   * @param runtimes finds the runtimes (discovery; tests pass a fixed set)
+   */
+  record Env(PrintStream out, PrintStream err, Supplier<Runtimes> runtimes) {}
 
   /**
    * Runs the command.
@@ -95,465 +83,192 @@ public final class ProxyWasmCommand {
    * @return the exit status
    */
   static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, new Env(out, err, Runtimes::discover));
+  }
+
+  static int run(String[] args, Env env) {
+    CommandLine commandLine = commandLine(env);
     try {
-      if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-        out.print(USAGE);
-        return args.length == 0 ? 2 : 0;
-      }
-      List<String> rest = List.of(args).subList(1, args.length);
-      if (rest.contains("--help")) {
-        out.print(USAGE);
-        return 0;
-      }
-      switch (args[0]) {
-        case "run":
-          return runExchange(Options.parse(rest, true), out, err);
-        case "inspect":
-          return inspect(Options.parse(rest, false), out, err);
-        case "bench":
-          return Bench.run(Options.parse(rest, true), out, err);
-        default:
-          throw new UsageException("unknown command '" + args[0] + "'");
-      }
-    } catch (UsageException e) {
-      err.println("proxy-wasm: " + e.getMessage());
-      err.print(USAGE);
-      return 2;
+      return commandLine.execute(args);
+    } finally {
+      commandLine.getOut().flush();
+      commandLine.getErr().flush();
     }
   }
 
-  /** The parsed options of both commands. */
-  static final class Options {
-    String plugin;
-    String runtime;
-    String pluginConfig = "";
-    String vmConfig = "";
-    String rootId = "";
-    String vmId = "";
-    final List<String[]> requestHeaders = new ArrayList<>();
-    final List<String[]> requestTrailers = new ArrayList<>();
-    final List<String[]> responseHeaders = new ArrayList<>();
-    final List<String[]> responseTrailers = new ArrayList<>();
-    String requestBody;
-    String responseBody;
-    int ticks;
-    int requests = 10_000;
-    int warmup = 2_000;
-    boolean json;
+  /**
+   * The command line with its subcommands, streams and error handling.
+   *
+   * @param env the streams and runtimes
+   * @return the command line, ready to execute
+   */
+  static CommandLine commandLine(Env env) {
+    CommandLine commandLine = new CommandLine(new ProxyWasmCommand(), new Factory(env));
+    commandLine.setOut(new PrintWriter(env.out(), true, StandardCharsets.UTF_8));
+    commandLine.setErr(new PrintWriter(env.err(), true, StandardCharsets.UTF_8));
+    commandLine.setParameterExceptionHandler(ProxyWasmCommand::usageError);
+    commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> failure(e, cl.getErr()));
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setUsageHelpWidth(100);
+    // TEXT|@FILE options read the file themselves: picocli must not expand @FILE into arguments.
+    commandLine.setExpandAtFiles(false);
+    // Listed in the help (picocli hides it by default), so users find it.
+    CommandLine completion = commandLine.getSubcommands().get("generate-completion");
+    completion.getCommandSpec().usageMessage().hidden(false);
+    return commandLine;
+  }
 
-    static Options parse(List<String> args, boolean run) throws UsageException {
-      Options o = new Options();
-      for (int i = 0; i < args.size(); i++) {
-        String a = args.get(i);
-        if (a.equals("--json")) {
-          o.json = true;
-          continue;
-        }
-        if (!a.startsWith("--")) {
-          if (run || o.plugin != null) {
-            throw new UsageException("unexpected argument '" + a + "'");
-          }
-          o.plugin = a;
-          continue;
-        }
-        if (i + 1 >= args.size()) {
-          throw new UsageException(a + " needs a value");
-        }
-        String v = args.get(++i);
-        switch (run ? a : a.equals("--runtime") ? a : "") {
-          case "--plugin":
-            o.plugin = v;
-            break;
-          case "--runtime":
-            o.runtime = v;
-            break;
-          case "--plugin-config":
-            o.pluginConfig = text(a, v);
-            break;
-          case "--vm-config":
-            o.vmConfig = text(a, v);
-            break;
-          case "--root-id":
-            o.rootId = v;
-            break;
-          case "--vm-id":
-            o.vmId = v;
-            break;
-          case "--request-header":
-            o.requestHeaders.add(pair(a, v));
-            break;
-          case "--request-trailer":
-            o.requestTrailers.add(pair(a, v));
-            break;
-          case "--response-header":
-            o.responseHeaders.add(pair(a, v));
-            break;
-          case "--response-trailer":
-            o.responseTrailers.add(pair(a, v));
-            break;
-          case "--request-body":
-            o.requestBody = text(a, v);
-            break;
-          case "--response-body":
-            o.responseBody = text(a, v);
-            break;
-          case "--ticks":
-            o.ticks = count(a, v);
-            break;
-          case "--requests":
-            o.requests = Math.max(1, count(a, v));
-            break;
-          case "--warmup":
-            o.warmup = count(a, v);
-            break;
-          default:
-            throw new UsageException("unknown option " + a);
+  /** Creates subcommands that take an {@link Env}; picocli's default factory makes the rest. */
+  private static final class Factory implements CommandLine.IFactory {
+    private final Env env;
+
+    Factory(Env env) {
+      this.env = env;
+    }
+
+    @Override
+    public <K> K create(Class<K> type) throws Exception {
+      for (Constructor<?> c : type.getDeclaredConstructors()) {
+        if (c.getParameterCount() == 1 && c.getParameterTypes()[0] == Env.class) {
+          return type.cast(c.newInstance(env));
         }
       }
-      if (o.plugin == null) {
-        throw new UsageException(run ? "--plugin is required" : "inspect needs a FILE");
-      }
-      return o;
-    }
-
-    /** The exchange these options describe, on the given plugin. */
-    HttpExchange exchange(TestPlugin plugin) {
-      HttpExchange exchange = plugin.http();
-      requestHeaders.forEach(h -> exchange.requestHeader(h[0], h[1]));
-      requestTrailers.forEach(h -> exchange.requestTrailer(h[0], h[1]));
-      responseHeaders.forEach(h -> exchange.responseHeader(h[0], h[1]));
-      responseTrailers.forEach(h -> exchange.responseTrailer(h[0], h[1]));
-      if (requestBody != null) {
-        exchange.requestBody(requestBody);
-      }
-      if (responseBody != null) {
-        exchange.responseBody(responseBody);
-      }
-      return exchange;
-    }
-
-    private static int count(String option, String value) throws UsageException {
-      int n;
-      try {
-        n = Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        throw new UsageException(option + " needs a number, not '" + value + "'");
-      }
-      if (n < 0) {
-        throw new UsageException(option + " must not be negative: " + value);
-      }
-      return n;
-    }
-
-    private static String[] pair(String option, String value) throws UsageException {
-      int eq = value.indexOf('=', value.startsWith(":") ? 1 : 0);
-      if (eq <= 0) {
-        throw new UsageException(option + " takes NAME=VALUE, not '" + value + "'");
-      }
-      return new String[] {value.substring(0, eq), value.substring(eq + 1)};
-    }
-
-    private static String text(String option, String value) throws UsageException {
-      if (!value.startsWith("@")) {
-        return value;
-      }
-      try {
-        return Files.readString(Path.of(value.substring(1)), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UsageException(option + ": cannot read " + value.substring(1) + ": " + e);
-      }
+      return CommandLine.defaultFactory().create(type);
     }
   }
 
-  static byte[] readPlugin(Options o) throws UsageException {
-    if (o.plugin.startsWith(Runtimes.JAVA_PLUGIN_PREFIX)) {
-      return o.plugin.getBytes(StandardCharsets.UTF_8);
-    }
-    try {
-      return Files.readAllBytes(Path.of(o.plugin));
-    } catch (IOException e) {
-      throw new UsageException("cannot read plugin " + o.plugin + ": " + e);
+  /** The version of the packaged command, from its jar's manifest. */
+  static final class Version implements IVersionProvider {
+    Version() {}
+
+    @Override
+    public String[] getVersion() {
+      String version = ProxyWasmCommand.class.getPackage().getImplementationVersion();
+      return new String[] {
+        "proxy-wasm " + (version != null ? version : "(development build, not a packaged jar)"),
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name", "unknown VM") + ")"
+      };
     }
   }
 
-  static WasmVmProvider runtime(Options o) throws UsageException {
-    try {
-      Runtimes runtimes = Runtimes.discover();
-      if (o.runtime != null) {
-        return runtimes.get(o.runtime);
-      }
-      return o.plugin != null && o.plugin.startsWith(Runtimes.JAVA_PLUGIN_PREFIX)
-          ? runtimes.preferredFor(o.plugin.getBytes(StandardCharsets.UTF_8))
-          : runtimes.preferred();
-    } catch (ProviderLookupException e) {
-      throw new UsageException(e.getMessage());
-    }
-  }
-
-  private static int runExchange(Options o, PrintStream out, PrintStream err)
-      throws UsageException {
-    byte[] code = readPlugin(o);
-    WasmVmProvider runtime = runtime(o);
-    List<Map<String, Object>> httpCalls = new CopyOnWriteArrayList<>();
-    HttpCallHandler recordAndRefuse =
-        (HttpCallRequest request, HttpCallHandler.Callback callback) -> {
-          Map<String, Object> call = new LinkedHashMap<>();
-          call.put("upstream", request.upstream());
-          call.put("headers", pairs(request.headers()));
-          call.put("body", new String(request.body(), StandardCharsets.UTF_8));
-          call.put("timeoutMillis", request.timeout().toMillis());
-          httpCalls.add(call);
-          return WasmResult.BAD_ARGUMENT; // the command has no upstreams
-        };
-    TestPlugin plugin;
-    try {
-      plugin =
-          ProxyWasmTestKit.runtime(runtime)
-              .plugin(code)
-              .httpCalls(recordAndRefuse)
-              .config(
-                  c ->
-                      c.rootId(o.rootId)
-                          .vmId(o.vmId)
-                          .pluginConfiguration(o.pluginConfig)
-                          .vmConfiguration(o.vmConfig)
-                          .logLevel(LogLevel.TRACE))
-              .start();
-    } catch (PluginLoadException | IllegalStateException e) {
-      String kind =
-          e instanceof PluginLoadException
-              ? ((PluginLoadException) e).failState().name()
-              : "START_FAILED";
-      return loadFailure(o, kind, e.getMessage(), out, err);
-    }
-    try (plugin) {
-      for (int i = 0; i < o.ticks; i++) {
-        plugin.handle().tick();
-      }
-      ExchangeResult result = o.exchange(plugin).run();
-      List<RecordingExtension.Event> failures = plugin.extension().events(WasmEvent.RUNTIME_ERROR);
-      Map<String, Object> report = report(o, result, plugin, httpCalls, failures);
-      if (o.json) {
-        out.println(Json.write(report));
-      } else {
-        printText(report, result, out);
-      }
-      return failures.isEmpty() ? 0 : 1;
-    }
-  }
-
-  private static int loadFailure(
-      Options o, String kind, String message, PrintStream out, PrintStream err) {
-    if (o.json) {
-      Map<String, Object> failure = new LinkedHashMap<>();
-      failure.put("kind", kind);
-      failure.put("cause", null);
-      failure.put("message", message);
-      Map<String, Object> report = new LinkedHashMap<>();
-      report.put("failure", failure);
-      out.println(Json.write(report));
-    }
-    err.println("proxy-wasm: cannot load " + o.plugin + ": " + message);
+  /**
+   * A mistake on the command line: the message, then the usage of the command it was made in, on
+   * stderr; exit 2.
+   */
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine commandLine = e.getCommandLine();
+    PrintWriter err = commandLine.getErr();
+    err.println("proxy-wasm: " + usageMessage(e));
+    UnmatchedArgumentException.printSuggestions(e, err);
+    err.println();
+    commandLine.usage(err);
     return 2;
   }
 
-  private static List<List<String>> pairs(List<Map.Entry<String, String>> entries) {
-    List<List<String>> out = new ArrayList<>();
-    entries.forEach(e -> out.add(List.of(e.getKey(), e.getValue())));
-    return out;
-  }
-
-  private static List<List<String>> rawPairs(List<String[]> raw) {
-    List<List<String>> out = new ArrayList<>();
-    raw.forEach(p -> out.add(List.of(p[0], p[1])));
-    return out;
-  }
-
-  private static Map<String, Object> report(
-      Options o,
-      ExchangeResult r,
-      TestPlugin plugin,
-      List<Map<String, Object>> httpCalls,
-      List<RecordingExtension.Event> failures) {
-    Map<String, Object> request = new LinkedHashMap<>();
-    request.put("action", r.requestHeadersStatus().name());
-    request.put("headers", pairs(r.requestHeaders()));
-    request.put("body", new String(r.requestBody(), StandardCharsets.UTF_8));
-    request.put("trailers", rawPairs(o.requestTrailers));
-    Map<String, Object> response = new LinkedHashMap<>();
-    response.put("action", r.responseHeadersStatus().map(Enum::name).orElse(null));
-    response.put("headers", pairs(r.responseHeaders()));
-    response.put("body", r.responseBodyText());
-    response.put("trailers", rawPairs(o.responseTrailers));
-    Map<String, Object> report = new LinkedHashMap<>();
-    report.put("request", request);
-    report.put("response", response);
-    Optional<LocalResponse> local = r.localResponse();
-    report.put(
-        "localResponse",
-        local
-            .<Object>map(
-                l -> {
-                  Map<String, Object> m = new LinkedHashMap<>();
-                  m.put("status", l.status());
-                  m.put("headers", pairs(l.headers()));
-                  m.put("body", l.bodyText());
-                  return m;
-                })
-            .orElse(null));
-    List<Object> logs = new ArrayList<>();
-    for (RecordingLogSink.Line line : plugin.logs().lines()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("level", line.level().name().toLowerCase(java.util.Locale.ROOT));
-      m.put("message", line.message());
-      logs.add(m);
-    }
-    report.put("logs", logs);
-    List<Object> metrics = new ArrayList<>();
-    for (RecordingExtension.MetricValue v : plugin.extension().metricValues()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", v.name());
-      m.put("type", v.type().name().toLowerCase(java.util.Locale.ROOT));
-      m.put("value", v.value());
-      metrics.add(m);
-    }
-    report.put("metrics", metrics);
-    report.put("httpCalls", List.copyOf(httpCalls));
-    if (failures.isEmpty()) {
-      report.put("failure", null);
-    } else {
-      Map<String, Object> f = new LinkedHashMap<>();
-      f.put("kind", FailState.RUNTIME_ERROR.name());
-      f.put("cause", r.failure().map(x -> x.cause().name()).orElse(null));
-      f.put("message", r.failure().map(x -> x.message()).orElse(failures.get(0).message()));
-      report.put("failure", f);
-    }
-    return report;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static void printText(Map<String, Object> report, ExchangeResult r, PrintStream out) {
-    out.println("request: " + r.requestHeadersStatus());
-    r.requestHeaders().forEach(h -> out.println("  " + h.getKey() + ": " + h.getValue()));
-    Object local = report.get("localResponse");
-    if (local != null) {
-      Map<String, Object> l = (Map<String, Object>) local;
-      out.println("local response: " + l.get("status"));
-      ((List<List<String>>) l.get("headers"))
-          .forEach(h -> out.println("  " + h.get(0) + ": " + h.get(1)));
-      out.println("  body: " + Json.write(l.get("body")));
-    } else {
-      out.println("response: " + r.responseHeadersStatus().map(Enum::name).orElse("-"));
-      r.responseHeaders().forEach(h -> out.println("  " + h.getKey() + ": " + h.getValue()));
-    }
-    out.println("logs:");
-    for (Object line : (List<Object>) report.get("logs")) {
-      Map<String, Object> m = (Map<String, Object>) line;
-      out.println("  " + m.get("level") + " " + m.get("message"));
-    }
-    for (Object metric : (List<Object>) report.get("metrics")) {
-      Map<String, Object> m = (Map<String, Object>) metric;
-      out.println("metric " + m.get("name") + " (" + m.get("type") + ") = " + m.get("value"));
-    }
-    for (Object call : (List<Object>) report.get("httpCalls")) {
-      out.println("http call (refused: no upstreams here): " + Json.write(call));
-    }
-    Object failure = report.get("failure");
-    if (failure != null) {
-      out.println("failure: " + ((Map<String, Object>) failure).get("message"));
-    }
-  }
-
-  private static int inspect(Options o, PrintStream out, PrintStream err) throws UsageException {
-    byte[] code = readPlugin(o);
-    WasmVmProvider runtime = runtime(o);
-    List<String> problems = new ArrayList<>();
-    Optional<AbiVersion> abi = Optional.empty();
-    List<FunctionImport> imports = List.of();
-    List<FunctionExport> exports = List.of();
-    try (WasmVm vm = runtime.create(quietIntegration())) {
-      vm.load(code);
-      abi = vm.abiVersion();
-      imports = vm.functionImports();
-      exports = vm.functionExports();
-    } catch (WasmException e) {
-      problems.add(e.getMessage());
-    }
-    if (problems.isEmpty() && abi.isEmpty()) {
-      problems.add("Missing or unknown Proxy-Wasm ABI version");
-    }
-    if (abi.isPresent()) {
-      Map<String, FunctionImport> offered = new LinkedHashMap<>();
-      HostImports.offered(abi.get()).forEach(f -> offered.put(f.qualifiedName(), f));
-      for (FunctionImport imp : imports) {
-        FunctionImport host = offered.get(imp.qualifiedName());
-        if (host == null) {
-          problems.add("missing import: " + imp.qualifiedName());
-        } else if (!host.type().equals(imp.type())) {
-          problems.add(
-              "import type mismatch: "
-                  + imp.qualifiedName()
-                  + ", want: "
-                  + imp.type()
-                  + ", but host exports: "
-                  + host.type());
-        }
-      }
-      Map<String, List<FunctionType>> wanted = new LinkedHashMap<>();
-      HostImports.expected(abi.get())
-          .forEach(e -> wanted.computeIfAbsent(e.name(), n -> new ArrayList<>()).add(e.type()));
-      for (FunctionExport exp : exports) {
-        List<FunctionType> types = wanted.get(exp.name());
-        if (types != null && !types.contains(exp.type())) {
-          problems.add(
-              "Bad function signature for: "
-                  + exp.name()
-                  + ", want: "
-                  + types.get(0)
-                  + ", but the module exports: "
-                  + exp.type());
+  /** Picocli's message, but an unknown option is named alone, not with the value after it. */
+  private static String usageMessage(ParameterException e) {
+    if (e instanceof UnmatchedArgumentException) {
+      for (String arg : ((UnmatchedArgumentException) e).getUnmatched()) {
+        if (arg.startsWith("-")) {
+          return "Unknown option: '" + arg + "'";
         }
       }
     }
-    Map<String, Object> report = new LinkedHashMap<>();
-    report.put("file", o.plugin);
-    report.put("abiVersion", abi.map(AbiVersion::toString).orElse(null));
-    List<Object> importList = new ArrayList<>();
-    for (FunctionImport imp : imports) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("module", imp.module());
-      m.put("name", imp.name());
-      m.put("type", imp.type().toString());
-      importList.add(m);
+    if ("Missing required subcommand".equals(e.getMessage())) {
+      return "name a command: " + String.join(", ", e.getCommandLine().getSubcommands().keySet());
     }
-    report.put("imports", importList);
-    List<Object> exportList = new ArrayList<>();
-    for (FunctionExport exp : exports) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", exp.name());
-      m.put("type", exp.type().toString());
-      exportList.add(m);
-    }
-    report.put("exports", exportList);
-    report.put("loadable", problems.isEmpty());
-    report.put("problems", problems);
-    if (o.json) {
-      out.println(Json.write(report));
-    } else {
-      out.println(o.plugin + ": ABI " + abi.map(AbiVersion::toString).orElse("unknown"));
-      for (FunctionImport imp : imports) {
-        out.println("  import " + imp.qualifiedName() + " " + imp.type());
-      }
-      for (FunctionExport exp : exports) {
-        out.println("  export " + exp.name() + " " + exp.type());
-      }
-      out.println(problems.isEmpty() ? "loadable" : "not loadable:");
-      problems.forEach(p -> out.println("  " + p));
-    }
-    return problems.isEmpty() ? 0 : 2;
+    return e.getMessage();
   }
 
-  private static WasmVmIntegration quietIntegration() {
-    return (state, message) -> {};
+  /** A failure that is not a usage mistake: its message in words, no usage. */
+  static int failure(Exception e, PrintWriter err) {
+    if (e instanceof CommandFailure) {
+      err.println("proxy-wasm: " + e.getMessage());
+      return ((CommandFailure) e).exitCode();
+    }
+    String message = e.getMessage();
+    err.println(
+        "proxy-wasm: unexpected error: "
+            + (message != null && !message.isBlank() ? message : "no details")
+            + " (PROXY_WASM_DEBUG=1 prints the stack trace)");
+    if (System.getenv("PROXY_WASM_DEBUG") != null) {
+      e.printStackTrace(err);
+    }
+    return 1;
+  }
+
+  /** Ends a subcommand with a message in words and an exit status; no usage is printed. */
+  static final class CommandFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int exitCode;
+
+    CommandFailure(int exitCode, String message) {
+      super(message, null, false, false);
+      this.exitCode = exitCode;
+    }
+
+    int exitCode() {
+      return exitCode;
+    }
+  }
+
+  /**
+   * Reads a file for an option or argument.
+   *
+   * @param what what the file is, for the message
+   * @param file the file
+   * @return its bytes
+   * @throws CommandFailure (exit 2) saying why it cannot be read
+   */
+  static byte[] readFile(String what, String file) {
+    try {
+      return Files.readAllBytes(Path.of(file));
+    } catch (IOException | RuntimeException e) {
+      throw new CommandFailure(2, "cannot read " + what + file + ": " + reason(e));
+    }
+  }
+
+  /** Text given as TEXT, or read from FILE when given as {@code @FILE}. */
+  static String text(String option, String value) {
+    if (value == null || !value.startsWith("@")) {
+      return value;
+    }
+    return new String(readFile(option + " file ", value.substring(1)), StandardCharsets.UTF_8);
+  }
+
+  /** Why a file could not be read, in words. */
+  static String reason(Exception e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+      return ((FileSystemException) e).getReason();
+    }
+    if (e instanceof java.nio.file.InvalidPathException) {
+      return "not a valid path";
+    }
+    String message = e.getMessage();
+    return message != null && !message.isBlank() ? message : "unreadable";
+  }
+
+  /**
+   * The runtime to use: the named one, or the best for the plugin's code.
+   *
+   * @param env where runtimes are found
+   * @param name the runtime named with {@code --runtime}, or null
+   * @param code the plugin's code
+   * @return the runtime
+   * @throws CommandFailure (exit 2) naming what is missing
+   */
+  static WasmVmProvider runtime(Env env, String name, byte[] code) {
+    try {
+      Runtimes runtimes = env.runtimes().get();
+      return name != null ? runtimes.get(name) : runtimes.preferredFor(code);
+    } catch (ProviderLookupException e) {
+      throw new CommandFailure(2, e.getMessage());
+    }
   }
 }

@@ -23,7 +23,8 @@ public final class Extensions extends ProviderSet<WasmExtensionProvider> {
           WasmExtensionProvider.class,
           DEFAULT_EXTENSION_PROPERTY,
           WasmExtensionProvider::name,
-          WasmExtensionProvider::priority);
+          WasmExtensionProvider::priority,
+          "io.proxywasm:proxy-wasm-extension-envoywasm");
 
   private Extensions(ProviderRegistry<WasmExtensionProvider> registry) {
     super(registry);

@@ -46,6 +46,7 @@ final class ProviderRegistry<P> {
    * @param property the system property forcing the default
    * @param name reads a provider's name
    * @param priority reads a provider's priority
+   * @param artifact the artifact a user adds to get a provider, named when there is none
    * @param <P> the provider type
    */
   record Kind<P>(
@@ -53,7 +54,8 @@ final class ProviderRegistry<P> {
       Class<P> service,
       String property,
       Function<P, String> name,
-      ToIntFunction<P> priority) {}
+      ToIntFunction<P> priority,
+      String artifact) {}
 
   private ProviderRegistry(Kind<P> kind, Map<String, P> providers, List<ProviderProblem> problems) {
     this.kind = kind;
@@ -248,9 +250,11 @@ final class ProviderRegistry<P> {
                   .collect(Collectors.joining("; ")));
     }
     if (providers.isEmpty()) {
-      sb.append("; put a module that provides ")
+      sb.append("; add ")
+          .append(kind.artifact())
+          .append(" (or another module that provides ")
           .append(kind.service().getName())
-          .append(" on the class or module path, or pass a provider by hand");
+          .append(") to the class or module path, or pass a provider by hand");
     }
     return sb.toString();
   }

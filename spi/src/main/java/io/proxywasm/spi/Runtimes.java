@@ -22,7 +22,8 @@ public final class Runtimes extends ProviderSet<WasmVmProvider> {
           WasmVmProvider.class,
           DEFAULT_RUNTIME_PROPERTY,
           WasmVmProvider::name,
-          WasmVmProvider::priority);
+          WasmVmProvider::priority,
+          "io.proxywasm:proxy-wasm-runtime-chicory");
 
   private Runtimes(ProviderRegistry<WasmVmProvider> registry) {
     super(registry);
@@ -107,7 +108,7 @@ public final class Runtimes extends ProviderSet<WasmVmProvider> {
     if (best == null) {
       throw new ProviderLookupException(
           "the code names a Java plugin, but no runtime that runs Java plugins is available"
-              + " (add proxy-wasm-null-vm-java); runtimes: "
+              + " (add io.proxywasm:proxy-wasm-null-vm-java); runtimes: "
               + all().keySet());
     }
     return best;

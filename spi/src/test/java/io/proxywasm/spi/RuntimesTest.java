@@ -68,7 +68,10 @@ class RuntimesTest {
   void emptySetExplainsItself() {
     Runtimes none = Runtimes.of();
     ProviderLookupException e = assertThrows(ProviderLookupException.class, none::preferred);
-    assertTrue(e.getMessage().startsWith("no runtime found; available: none; put a module"));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "no runtime found; available: none; add io.proxywasm:proxy-wasm-runtime-chicory"));
     ProviderLookupException g =
         assertThrows(ProviderLookupException.class, () -> none.get("chicory"));
     assertTrue(g.getMessage().startsWith("no runtime named 'chicory'; available: none"));
