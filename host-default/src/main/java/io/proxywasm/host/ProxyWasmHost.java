@@ -15,7 +15,9 @@ import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmExtension;
 import io.proxywasm.spi.WasmVmProvider;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -43,12 +45,18 @@ import org.slf4j.LoggerFactory;
 public final class ProxyWasmHost implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyWasmHost.class);
 
+  /** The plugins loaded and not closed, so that closing the host closes them. */
+  private final java.util.Set<Plugin> plugins = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private volatile boolean closed;
+
   /** The live workers, so that closing a plugin reaches its root contexts on each. */
   private final java.util.Set<Worker> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final Runtimes runtimes;
   private final HostServices services;
   private final ScheduledExecutorService ownedScheduler;
+  private final java.util.concurrent.ExecutorService ownedDelivery;
   private final Map<String, BaseVm> bases = new HashMap<>();
 
   /** A base VM and the plugins that use it. */
@@ -81,13 +89,22 @@ public final class ProxyWasmHost implements AutoCloseable {
             var f = ownedScheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
             return () -> f.cancel(false);
           };
+      ownedDelivery =
+          Executors.newCachedThreadPool(
+              r -> {
+                Thread t = new Thread(r, "proxy-wasm-delivery");
+                t.setDaemon(true);
+                return t;
+              });
     } else {
       ownedScheduler = null;
+      ownedDelivery = null;
     }
+    java.util.concurrent.Executor pool = b.deliveryPool != null ? b.deliveryPool : ownedDelivery;
     this.services =
         new HostServices(
-            new SharedData(),
-            new SharedQueues(),
+            new SharedData(b.storeQuota),
+            new SharedQueues(b.storeQuota),
             b.extension != null ? b.extension : defaultExtension(),
             scheduler,
             b.clock,
@@ -96,7 +113,10 @@ public final class ProxyWasmHost implements AutoCloseable {
             b.httpCalls,
             b.grpcCalls,
             Map.copyOf(b.foreignFunctions),
-            Map.copyOf(b.runtimeObjects));
+            Map.copyOf(b.runtimeObjects),
+            b.logLimit,
+            pool,
+            b.tickBudget);
   }
 
   private static WasmExtension defaultExtension() {
@@ -125,6 +145,7 @@ public final class ProxyWasmHost implements AutoCloseable {
    */
   public Plugin load(PluginConfig config) throws PluginLoadException {
     Objects.requireNonNull(config, "config");
+    checkOpen();
     WasmVmProvider provider;
     try {
       provider =
@@ -142,7 +163,8 @@ public final class ProxyWasmHost implements AutoCloseable {
             config,
             info,
             Keys.digest(Keys.utf8(config.rootId()), config.pluginConfiguration(), Keys.utf8(vmKey)),
-            vmKey);
+            vmKey,
+            services.logLimit());
     VmSpec spec =
         new VmSpec(
             provider,
@@ -171,7 +193,7 @@ public final class ProxyWasmHost implements AutoCloseable {
       throw e;
     }
     services.extension().onEvent(WasmEvent.OK, info, "loaded");
-    return new Plugin(this, loaded, base.abi());
+    return track(new Plugin(this, loaded, base.abi()));
   }
 
   private BaseVm createBase(VmSpec spec, PluginInfo info) throws PluginLoadException {
@@ -239,7 +261,24 @@ public final class ProxyWasmHost implements AutoCloseable {
    * @return a new worker
    */
   public Worker newWorker() {
-    Worker worker = new Worker(this);
+    checkOpen();
+    Worker worker = new Worker(this, null);
+    workers.add(worker);
+    return worker;
+  }
+
+  /**
+   * Creates a worker whose VMs receive their asynchronous events (ticks, shared-queue items,
+   * callout answers and timeouts) on the given executor, as Envoy runs a plugin's timers on its
+   * worker's event loop: give it the event loop that drives the worker's streams, so that every
+   * call into the worker's VMs happens on that loop.
+   *
+   * @param eventLoop an executor that runs tasks one at a time, in order
+   * @return a new worker
+   */
+  public Worker newWorker(java.util.concurrent.Executor eventLoop) {
+    checkOpen();
+    Worker worker = new Worker(this, Objects.requireNonNull(eventLoop, "eventLoop"));
     workers.add(worker);
     return worker;
   }
@@ -258,6 +297,7 @@ public final class ProxyWasmHost implements AutoCloseable {
    * @return the pool
    */
   public WorkerPool newWorkerPool(int size) {
+    checkOpen();
     return new WorkerPool(this, size);
   }
 
@@ -271,6 +311,7 @@ public final class ProxyWasmHost implements AutoCloseable {
    * @throws PluginLoadException if the plugin cannot load or start
    */
   public ServicePlugin startService(PluginConfig config) throws PluginLoadException {
+    checkOpen();
     return ServicePlugin.start(this, config);
   }
 
@@ -289,6 +330,7 @@ public final class ProxyWasmHost implements AutoCloseable {
    * plugin handle going away), then the base VM is released when no plugin uses it any more.
    */
   void release(Plugin plugin) {
+    plugins.remove(plugin);
     if (plugin.isAvailable()) {
       for (Worker worker : workers) {
         worker.remove(plugin.loaded());
@@ -312,7 +354,7 @@ public final class ProxyWasmHost implements AutoCloseable {
     String runtime = config.runtime().isEmpty() ? "" : config.runtime();
     PluginInfo info = new PluginInfo(config.name(), config.rootId(), config.vmId(), runtime);
     LOG.warn("plugin {} {} {} is unavailable: {}", info.name(), info.rootId(), info.vmId(), reason);
-    return new Plugin(this, LoadedPlugin.unavailable(config, info, reason), null);
+    return track(new Plugin(this, LoadedPlugin.unavailable(config, info, reason), null));
   }
 
   private void releaseBase(String vmKey) {
@@ -362,12 +404,61 @@ public final class ProxyWasmHost implements AutoCloseable {
     return services.extension();
   }
 
-  /** Stops the host's own scheduler thread, if it created one. */
+  private Plugin track(Plugin plugin) {
+    plugins.add(plugin);
+    return plugin;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(
+          "the host is closed: it loads no plugins and makes no workers");
+    }
+  }
+
+  /**
+   * Closes the host: every worker shuts its root contexts down ({@code proxy_on_done}, {@code
+   * proxy_on_delete}), every plugin and service is closed, every VM is closed (a root still waiting
+   * for {@code proxy_done} too), timers stop, and the host's own scheduler thread ends. Streams
+   * still open get their plugin's fail policy from then on, with {@link
+   * PluginFailure.Cause#UNAVAILABLE}; loading a plugin or making a worker fails with an {@link
+   * IllegalStateException}. Idempotent.
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Worker worker : List.copyOf(workers)) {
+      worker.close();
+    }
+    for (Plugin plugin : List.copyOf(plugins)) {
+      plugin.close();
+    }
+    List<BaseVm> left;
+    synchronized (bases) {
+      left = List.copyOf(bases.values());
+      bases.clear();
+    }
+    for (BaseVm base : left) {
+      base.wasm.close();
+      base.dataHandle.close();
+      base.queueHandle.close();
+    }
     if (ownedScheduler != null) {
       ownedScheduler.shutdownNow();
+      ownedDelivery.shutdownNow();
     }
+  }
+
+  /**
+   * Whether {@link #close()} was called.
+   *
+   * @return true once closed
+   */
+  public boolean isClosed() {
+    return closed;
   }
 
   /** Configures a {@link ProxyWasmHost}. */
@@ -382,8 +473,68 @@ public final class ProxyWasmHost implements AutoCloseable {
     private GrpcCallHandler grpcCalls = GrpcCallHandler.NONE;
     private final Map<String, ForeignFunction> foreignFunctions = new HashMap<>();
     private final Map<String, Object> runtimeObjects = new HashMap<>();
+    private LogLimit logLimit = LogLimit.DEFAULT;
+    private StoreQuota storeQuota = StoreQuota.DEFAULT;
+    private java.util.concurrent.Executor deliveryPool;
+    private Duration tickBudget = Duration.ofMillis(500);
 
     private Builder() {}
+
+    /**
+     * Sets the pool on which each VM of a worker made with {@link #newWorker()} (and each service)
+     * receives its asynchronous events, one at a time per VM, so that a plugin whose tick spins
+     * only delays itself. By default the host runs its own pool when it runs its own scheduler, and
+     * delivers inline on the scheduler's thread when it was given a scheduler (as tests with a
+     * {@link ManualScheduler} want).
+     *
+     * @param pool the pool
+     * @return this builder
+     */
+    public Builder deliveryPool(java.util.concurrent.Executor pool) {
+      this.deliveryPool = Objects.requireNonNull(pool, "pool");
+      return this;
+    }
+
+    /**
+     * Sets how long a root context's ticks may run in each second of wall time (default 500 ms);
+     * past it, its ticks in that second are skipped and counted ({@code
+     * wasm.<runtime>.ticks_skipped}), so that a plugin cannot spend the whole of its worker on
+     * ticks.
+     *
+     * @param perSecond the budget, more than zero
+     * @return this builder
+     */
+    public Builder tickBudget(Duration perSecond) {
+      if (perSecond.isZero() || perSecond.isNegative()) {
+        throw new IllegalArgumentException("a tick budget must be more than zero: " + perSecond);
+      }
+      this.tickBudget = perSecond;
+      return this;
+    }
+
+    /**
+     * Sets what each vm_id may keep in shared data, and in the items waiting in its shared queues
+     * (default {@link StoreQuota#DEFAULT}); past it the host call answers {@code InternalFailure}.
+     *
+     * @param quota the quota, applied to each store separately
+     * @return this builder
+     */
+    public Builder storeQuota(StoreQuota quota) {
+      this.storeQuota = Objects.requireNonNull(quota, "quota");
+      return this;
+    }
+
+    /**
+     * Sets how much each plugin may log per second; lines over it are dropped, counted and reported
+     * by a warning line (default {@link LogLimit#DEFAULT}).
+     *
+     * @param limit the limit
+     * @return this builder
+     */
+    public Builder logLimit(LogLimit limit) {
+      this.logLimit = Objects.requireNonNull(limit, "limit");
+      return this;
+    }
 
     /**
      * Uses the given runtimes instead of discovering them.

@@ -19,9 +19,32 @@ public final class SharedData {
   private final Map<String, Map<String, Entry>> data = new HashMap<>();
   private final VmIds vmIds = new VmIds(this::drop);
   private int nextCas = 1;
+  private final StoreQuota quota;
+  private final Map<String, long[]> usage = new HashMap<>();
+  private long rejected;
 
-  /** Creates an empty store. */
-  public SharedData() {}
+  /** Creates an empty store with {@link StoreQuota#DEFAULT} per vm_id. */
+  public SharedData() {
+    this(StoreQuota.DEFAULT);
+  }
+
+  /**
+   * Creates an empty store.
+   *
+   * @param quota what each vm_id may keep
+   */
+  public SharedData(StoreQuota quota) {
+    this.quota = java.util.Objects.requireNonNull(quota, "quota");
+  }
+
+  /**
+   * Returns how many writes the quota refused.
+   *
+   * @return the count
+   */
+  public synchronized long quotaRejections() {
+    return rejected;
+  }
 
   /**
    * A value and its CAS.
@@ -88,6 +111,15 @@ public final class SharedData {
     if (old != null && cas != 0 && cas != old.cas()) {
       return WasmResult.CAS_MISMATCH;
     }
+    long[] used = usage.computeIfAbsent(vmId, k -> new long[2]);
+    long entries = used[0] + (old == null ? 1 : 0);
+    long bytes = used[1] + value.length - (old == null ? -key.length() : old.value.length);
+    if (!quota.allows(entries, bytes)) {
+      rejected++;
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    used[0] = entries;
+    used[1] = bytes;
     m.put(key, new Entry(value, nextCas()));
     return WasmResult.OK;
   }
@@ -110,6 +142,9 @@ public final class SharedData {
       return WasmResult.CAS_MISMATCH;
     }
     m.remove(key);
+    long[] used = usage.get(vmId);
+    used[0]--;
+    used[1] -= key.length() + old.value.length;
     return WasmResult.OK;
   }
 
@@ -135,5 +170,6 @@ public final class SharedData {
 
   private synchronized void drop(String vmId) {
     data.remove(vmId);
+    usage.remove(vmId);
   }
 }

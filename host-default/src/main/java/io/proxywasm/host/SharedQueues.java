@@ -26,9 +26,32 @@ public final class SharedQueues {
   private final Map<Integer, Queue> queues = new HashMap<>();
   private final VmIds vmIds = new VmIds(this::drop);
   private int nextToken = 1;
+  private final StoreQuota quota;
+  private final Map<String, long[]> usage = new HashMap<>();
+  private long rejected;
 
-  /** Creates an empty set of queues. */
-  public SharedQueues() {}
+  /** Creates an empty set of queues with {@link StoreQuota#DEFAULT} per vm_id. */
+  public SharedQueues() {
+    this(StoreQuota.DEFAULT);
+  }
+
+  /**
+   * Creates an empty set of queues.
+   *
+   * @param quota what the queues of each vm_id may hold, all together
+   */
+  public SharedQueues(StoreQuota quota) {
+    this.quota = Objects.requireNonNull(quota, "quota");
+  }
+
+  /**
+   * Returns how many items the quota refused.
+   *
+   * @return the count
+   */
+  public synchronized long quotaRejections() {
+    return rejected;
+  }
 
   private static final class Queue {
     final String vmId;
@@ -139,6 +162,14 @@ public final class SharedQueues {
       if (q == null) {
         return WasmResult.NOT_FOUND;
       }
+      // the items count against the vm_id that registered the queue
+      long[] used = usage.computeIfAbsent(q.vmId, k -> new long[2]);
+      if (!quota.allows(used[0] + 1, used[1] + data.length)) {
+        rejected++;
+        return WasmResult.INTERNAL_FAILURE;
+      }
+      used[0]++;
+      used[1] += data.length;
       q.items.addLast(data.clone());
       listener = q.listener;
     }
@@ -162,6 +193,11 @@ public final class SharedQueues {
       return new Item(WasmResult.NOT_FOUND, new byte[0]);
     }
     byte[] item = q.items.pollFirst();
+    if (item != null) {
+      long[] used = usage.get(q.vmId);
+      used[0]--;
+      used[1] -= item.length;
+    }
     return item == null ? new Item(WasmResult.EMPTY, new byte[0]) : new Item(WasmResult.OK, item);
   }
 
@@ -192,5 +228,6 @@ public final class SharedQueues {
     if (m != null) {
       m.values().forEach(queues::remove);
     }
+    usage.remove(vmId);
   }
 }

@@ -52,7 +52,7 @@ abstract class StreamBase implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("stream is closed");
     }
-    if (ctx == null) {
+    if (ctx == null || ctx.wasm().isClosed()) {
       if (failPolicy != FailPolicy.FAIL_OPEN) {
         state.failStream(failedDirection);
       }
@@ -87,6 +87,13 @@ abstract class StreamBase implements AutoCloseable {
               FailState.UNABLE_TO_CLONE_VM,
               PluginFailure.Cause.UNAVAILABLE,
               "the plugin could not run on this worker"));
+    }
+    if (ctx.wasm().isClosed() && ctx.wasm().failure().isEmpty()) {
+      return Optional.of(
+          new PluginFailure(
+              FailState.OK,
+              PluginFailure.Cause.UNAVAILABLE,
+              "the plugin's VM was closed (the plugin, its worker or the host was closed)"));
     }
     return ctx.wasm().failure();
   }

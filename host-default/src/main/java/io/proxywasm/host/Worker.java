@@ -23,8 +23,12 @@ public final class Worker implements AutoCloseable {
   private final Map<String, WasmBase> clones = new HashMap<>();
   private boolean closed;
 
-  Worker(ProxyWasmHost host) {
+  /** Where this worker's VMs receive ticks, queue items and callout answers; null: the host's. */
+  private final java.util.concurrent.Executor executor;
+
+  Worker(ProxyWasmHost host, java.util.concurrent.Executor executor) {
     this.host = host;
+    this.executor = executor;
   }
 
   /**
@@ -84,6 +88,9 @@ public final class Worker implements AutoCloseable {
           clone = base.cloneForWorker(integration);
         } finally {
           base.lock().unlock();
+        }
+        if (executor != null) {
+          clone.deliverOn(executor);
         }
         clones.put(loaded.vmKey(), clone);
         if (reloading) {
@@ -179,8 +186,12 @@ public final class Worker implements AutoCloseable {
       clone.lock().lock();
       try {
         clone.startShutdown();
-        // A root context that returned false from proxy_on_done keeps its VM until proxy_done.
-        clone.closeWhenDone();
+        if (host.isClosed()) {
+          clone.close(); // the host is going away: no waiting for proxy_done
+        } else {
+          // A root context that returned false from proxy_on_done keeps its VM until proxy_done.
+          clone.closeWhenDone();
+        }
       } finally {
         clone.lock().unlock();
       }

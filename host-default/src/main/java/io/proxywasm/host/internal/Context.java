@@ -217,11 +217,40 @@ public final class Context {
               if (deleted || tickPeriodMillis != period || wasm.isFailed()) {
                 return;
               }
-              onTick();
+              budgetedTick();
               if (tickPeriodMillis == period && !deleted) {
                 armTick();
               }
             });
+  }
+
+  /** When this root's current one-second tick window began ({@link System#nanoTime()}). */
+  private long tickWindowStart;
+
+  /** How long this root's ticks ran in the current window. */
+  private long tickNanosSpent;
+
+  /**
+   * Runs a timer tick unless this root's ticks already used their budget in the current second; a
+   * skipped tick is counted as {@code wasm.<runtime>.ticks_skipped}.
+   */
+  private void budgetedTick() {
+    long now = System.nanoTime();
+    if (now - tickWindowStart >= 1_000_000_000L) {
+      tickWindowStart = now;
+      tickNanosSpent = 0;
+    }
+    if (tickNanosSpent >= wasm.host().tickBudget().toNanos()) {
+      wasm.host()
+          .extension()
+          .hostMetric(
+              io.proxywasm.spi.MetricType.COUNTER,
+              "wasm." + wasm.spec().provider().name() + ".ticks_skipped")
+          .add(1);
+      return;
+    }
+    onTick();
+    tickNanosSpent += System.nanoTime() - now;
   }
 
   /**

@@ -38,4 +38,7 @@ public record HostServices(
     HttpCallHandler httpCalls,
     GrpcCallHandler grpcCalls,
     Map<String, ForeignFunction> foreignFunctions,
-    Map<String, Object> runtimeObjects) {}
+    Map<String, Object> runtimeObjects,
+    io.proxywasm.host.LogLimit logLimit,
+    java.util.concurrent.Executor deliveryPool,
+    java.time.Duration tickBudget) {}

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * @param vmKey the key of the base VM the plugin runs in; empty when unavailable
  * @param logLevel the level below which the plugin's logs are dropped; changes at run time
  * @param unavailable why the plugin cannot run, or null when it can
+ * @param logLimiter the plugin's log budget, shared by every VM it runs in
  */
 public record LoadedPlugin(
     PluginConfig config,
@@ -24,7 +25,8 @@ public record LoadedPlugin(
     String key,
     String vmKey,
     AtomicReference<LogLevel> logLevel,
-    String unavailable) {
+    String unavailable,
+    LogLimiter logLimiter) {
 
   /**
    * Checks the parts.
@@ -35,6 +37,7 @@ public record LoadedPlugin(
    * @param vmKey the base VM's key
    * @param logLevel the log level holder
    * @param unavailable why the plugin cannot run, or null
+   * @param logLimiter the plugin's log budget
    */
   public LoadedPlugin {
     Objects.requireNonNull(config, "config");
@@ -49,9 +52,22 @@ public record LoadedPlugin(
    * @param info the identity
    * @param key the plugin key
    * @param vmKey the base VM's key
+   * @param logLimit the host's per-plugin log budget
    */
-  public LoadedPlugin(PluginConfig config, PluginInfo info, String key, String vmKey) {
-    this(config, info, key, vmKey, new AtomicReference<>(config.logLevel()), null);
+  public LoadedPlugin(
+      PluginConfig config,
+      PluginInfo info,
+      String key,
+      String vmKey,
+      io.proxywasm.host.LogLimit logLimit) {
+    this(
+        config,
+        info,
+        key,
+        vmKey,
+        new AtomicReference<>(config.logLevel()),
+        null,
+        new LogLimiter(logLimit.linesPerSecond(), logLimit.charactersPerSecond()));
   }
 
   /**
@@ -69,6 +85,7 @@ public record LoadedPlugin(
         "",
         "",
         new AtomicReference<>(config.logLevel()),
-        Objects.requireNonNull(reason, "reason"));
+        Objects.requireNonNull(reason, "reason"),
+        new LogLimiter(0, 0));
   }
 }

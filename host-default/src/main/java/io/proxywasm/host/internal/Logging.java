@@ -23,7 +23,12 @@ final class Logging {
 
   static void log(WasmBase wasm, Context c, LogLevel level, String message) {
     if (level.code() >= level(c).code()) {
-      wasm.host().logSink().log(info(c), level, message);
+      LogLimiter limiter = c != null && c.plugin() != null ? c.plugin().logLimiter() : null;
+      if (limiter == null) {
+        limiter = wasm.logLimiter();
+      }
+      limiter.log(
+          wasm.host().clock().monotonicNanos(), wasm.host().logSink(), info(c), level, message);
     }
   }
 

@@ -93,6 +93,16 @@ public final class WasmBase {
 
   private long reportedMemory;
 
+  /**
+   * Where asynchronous events (ticks, queue items, callout answers, timeouts) run: the worker's
+   * executor (its event loop), or this VM's own serial queue on the host's pool, or inline on the
+   * scheduler's thread when the embedder gave the host its scheduler and no pool.
+   */
+  private java.util.concurrent.Executor delivery;
+
+  /** The log budget of lines written outside any plugin's context (while the module starts). */
+  private final LogLimiter logLimiter;
+
   /** The host functions' semantics with Java values, shared by wasm imports and Java plugins. */
   private final TypedHost typedHost;
 
@@ -111,6 +121,10 @@ public final class WasmBase {
     this.startedFrom = from;
     this.metrics = new MetricTable(host.extension());
     this.typedHost = new TypedHost(this);
+    this.delivery =
+        host.deliveryPool() == null ? Runnable::run : new SerialExecutor(host.deliveryPool());
+    this.logLimiter =
+        new LogLimiter(host.logLimit().linesPerSecond(), host.logLimit().charactersPerSecond());
     this.memoryGauge =
         host.extension()
             .hostMetric(
@@ -475,19 +489,29 @@ public final class WasmBase {
    * @return a handle to cancel it
    */
   io.proxywasm.host.Scheduler.Cancellable post(java.time.Duration delay, Runnable task) {
-    return host.scheduler()
-        .schedule(
-            delay,
-            () -> {
-              lock.lock();
-              try {
-                if (!closed) {
-                  task.run();
-                }
-              } finally {
-                lock.unlock();
-              }
-            });
+    Runnable locked =
+        () -> {
+          lock.lock();
+          try {
+            if (!closed) {
+              task.run();
+            }
+          } finally {
+            lock.unlock();
+          }
+        };
+    return host.scheduler().schedule(delay, () -> delivery.execute(locked));
+  }
+
+  /**
+   * Delivers this VM's asynchronous events on the given executor from now on: a worker's event
+   * loop, as Envoy runs a plugin's timers on its worker's dispatcher. The executor must run tasks
+   * one at a time.
+   *
+   * @param executor the executor
+   */
+  public void deliverOn(java.util.concurrent.Executor executor) {
+    this.delivery = java.util.Objects.requireNonNull(executor, "executor");
   }
 
   /** Runs the queued after-call actions and clears the stop-iteration flag. */
@@ -885,6 +909,19 @@ public final class WasmBase {
             failState,
             failureCause == null ? PluginFailure.Cause.TRAP : failureCause,
             failMessage.isEmpty() ? "the VM failed" : failMessage));
+  }
+
+  LogLimiter logLimiter() {
+    return logLimiter;
+  }
+
+  /**
+   * Returns whether the VM was closed.
+   *
+   * @return true once closed
+   */
+  public boolean isClosed() {
+    return closed;
   }
 
   /**
