@@ -9,7 +9,7 @@ module io.proxywasm.cli {
   requires info.picocli;
   requires com.fasterxml.jackson.databind;
 
-  uses io.proxywasm.nullvm.JavaPlugin;
+  uses io.proxywasm.sdk.JavaPlugin;
 
   // picocli fills the commands' option fields; Jackson reads the report records.
   opens io.proxywasm.cli to

@@ -1,14 +1,15 @@
 /**
- * The Null VM, runtime {@code null}: proxy-wasm plugins written in Java, run behind the same {@link
- * io.proxywasm.spi.WasmVm} contract as wasm modules, and the Java plugin SDK they are written
- * against (package {@code io.proxywasm.nullvm}).
+ * The Null VM, runtime {@code null}: the engine that runs proxy-wasm plugins written in Java
+ * against the Java plugin SDK (module {@code io.proxywasm.sdk}), behind the same {@link
+ * io.proxywasm.spi.WasmVm} contract as wasm modules. Plugins name it by {@code java:NAME}.
  */
 module io.proxywasm.nullvm {
   requires transitive io.proxywasm.spi;
+  requires transitive io.proxywasm.sdk;
 
   exports io.proxywasm.nullvm;
 
-  uses io.proxywasm.nullvm.JavaPlugin;
+  uses io.proxywasm.sdk.JavaPlugin;
 
   provides io.proxywasm.spi.WasmVmProvider with
       io.proxywasm.nullvm.NullVmProvider;

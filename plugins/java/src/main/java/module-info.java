@@ -4,10 +4,10 @@
  * service that collects them into shared data.
  */
 module io.proxywasm.examples {
-  requires io.proxywasm.nullvm;
+  requires io.proxywasm.sdk;
   requires static com.google.auto.service;
 
-  provides io.proxywasm.nullvm.JavaPlugin with
+  provides io.proxywasm.sdk.JavaPlugin with
       io.proxywasm.examples.HelloWorld,
       io.proxywasm.examples.HttpHeaders,
       io.proxywasm.examples.PathCollector,

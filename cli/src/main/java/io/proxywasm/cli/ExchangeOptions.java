@@ -2,7 +2,7 @@ package io.proxywasm.cli;
 
 import io.proxywasm.cli.ProxyWasmCommand.CommandFailure;
 import io.proxywasm.host.PluginConfig;
-import io.proxywasm.nullvm.JavaPlugin;
+import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.spi.Runtimes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

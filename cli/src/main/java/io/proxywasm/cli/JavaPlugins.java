@@ -1,7 +1,7 @@
 package io.proxywasm.cli;
 
 import io.proxywasm.cli.ProxyWasmCommand.CommandFailure;
-import io.proxywasm.nullvm.JavaPlugin;
+import io.proxywasm.sdk.JavaPlugin;
 import java.io.File;
 import java.lang.module.FindException;
 import java.lang.module.ModuleDescriptor;
@@ -27,8 +27,8 @@ import java.util.TreeSet;
  * The Java plugins the command can run: those built into it (the examples), and those on the user's
  * class path ({@code --class-path}, {@code PROXY_WASM_CLASS_PATH}), which {@code java -jar} would
  * otherwise never see. A user's plugin is found through {@code
- * META-INF/services/io.proxywasm.nullvm.JavaPlugin}, through {@code provides
- * io.proxywasm.nullvm.JavaPlugin with ...} in a modular jar's module-info, or by its class name.
+ * META-INF/services/io.proxywasm.sdk.JavaPlugin}, through {@code provides
+ * io.proxywasm.sdk.JavaPlugin with ...} in a modular jar's module-info, or by its class name.
  */
 final class JavaPlugins {
   private final String classPath;
@@ -242,8 +242,8 @@ final class JavaPlugins {
           .append(classPath)
           .append(
               ": the class path may be the cause; register the plugin in"
-                  + " META-INF/services/io.proxywasm.nullvm.JavaPlugin (or with 'provides"
-                  + " io.proxywasm.nullvm.JavaPlugin with ...' in a modular jar), or name its"
+                  + " META-INF/services/io.proxywasm.sdk.JavaPlugin (or with 'provides"
+                  + " io.proxywasm.sdk.JavaPlugin with ...' in a modular jar), or name its"
                   + " class: java:com.example.MyPlugin");
     } else {
       sb.append("; from --class-path: ").append(userNames);

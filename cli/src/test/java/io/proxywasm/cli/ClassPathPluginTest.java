@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.proxywasm.nullvm.JavaPlugin;
+import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.spi.WasmVmProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -42,7 +42,7 @@ class ClassPathPluginTest {
       String.join(
           "\n",
           "package test.plugins;",
-          "import io.proxywasm.nullvm.*;",
+          "import io.proxywasm.sdk.*;",
           "public final class Shouter implements JavaPlugin {",
           "  public Shouter() {}",
           "  @Override public String name() { return \"shouter\"; }",
@@ -104,8 +104,8 @@ class ClassPathPluginTest {
     Path moduleInfo = dir.resolve("src/module-info.java");
     Files.writeString(
         moduleInfo,
-        "module test.shouter { requires io.proxywasm.nullvm;"
-            + " provides io.proxywasm.nullvm.JavaPlugin with test.plugins.Shouter; }");
+        "module test.shouter { requires io.proxywasm.sdk;"
+            + " provides io.proxywasm.sdk.JavaPlugin with test.plugins.Shouter; }");
     Path moduleClasses = dir.resolve("module-classes");
     javac(
         "--module-path",

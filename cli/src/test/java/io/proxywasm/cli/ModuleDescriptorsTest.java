@@ -29,6 +29,7 @@ class ModuleDescriptorsTest {
         "io.proxywasm.spi",
         "io.proxywasm.host",
         "io.proxywasm.chicory",
+        "io.proxywasm.sdk",
         "io.proxywasm.nullvm",
         "io.proxywasm.envoy",
         "io.proxywasm.micrometer",

@@ -1,5 +1,13 @@
 package io.proxywasm.nullvm;
 
+import io.proxywasm.sdk.Context;
+import io.proxywasm.sdk.HostCallException;
+import io.proxywasm.sdk.HttpContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
+import io.proxywasm.sdk.StreamContext;
+import io.proxywasm.sdk.engine.Binder;
+import io.proxywasm.sdk.engine.PluginHost;
 import io.proxywasm.spi.ContextMap;
 import io.proxywasm.spi.HostAbi;
 import io.proxywasm.spi.PeerType;
@@ -12,7 +20,7 @@ import java.util.Map;
  * context the host treats as effective so that a host call made through another context switches to
  * it first. One per VM; the host never calls a VM from two threads at once.
  */
-final class Dispatcher {
+final class Dispatcher implements PluginHost {
   private final HostAbi abi;
   private final JavaPlugin plugin;
   private final ContextMap<Context> contexts = new ContextMap<>();
@@ -34,7 +42,8 @@ final class Dispatcher {
    *
    * @return the host ABI
    */
-  HostAbi host() {
+  @Override
+  public HostAbi host() {
     if (depth == 0) {
       throw new IllegalStateException(
           "Java plugin '"
@@ -51,7 +60,8 @@ final class Dispatcher {
    * @param contextId the context the call is for
    * @return the host ABI
    */
-  HostAbi hostFor(int contextId) {
+  @Override
+  public HostAbi hostFor(int contextId) {
     HostAbi host = host();
     if (effective != contextId) {
       WasmResult r = host.setEffectiveContext(contextId);
@@ -63,7 +73,8 @@ final class Dispatcher {
     return host;
   }
 
-  void calloutFrom(int token, int contextId) {
+  @Override
+  public void calloutFrom(int token, int contextId) {
     calloutOwners.put(token, contextId);
   }
 
@@ -108,7 +119,7 @@ final class Dispatcher {
             parent.getClass().getName()
                 + ".newHttpContext returned null: the plugin does not filter HTTP streams");
       }
-      created.bind(this, id);
+      Binder.bind(created, this, id);
       contexts.put(id, created);
       return created;
     }
@@ -129,7 +140,7 @@ final class Dispatcher {
             parent.getClass().getName()
                 + ".newStreamContext returned null: the plugin does not filter TCP connections");
       }
-      created.bind(this, id);
+      Binder.bind(created, this, id);
       contexts.put(id, created);
       return created;
     }
@@ -180,7 +191,7 @@ final class Dispatcher {
         throw new IllegalStateException(
             "Java plugin '" + plugin.name() + "' returned no root context");
       }
-      root.bind(this, id);
+      Binder.bind(root, this, id);
       contexts.put(id, root);
     } else {
       pending.put(id, root(parent));

@@ -1,5 +1,6 @@
 package io.proxywasm.nullvm;
 
+import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;

@@ -1,5 +1,6 @@
 package io.proxywasm.nullvm;
 
+import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmVmIntegration;
@@ -137,7 +138,7 @@ final class PluginResolver {
           "Java plugin class "
               + className
               + " is not accessible to module io.proxywasm.nullvm: register it with 'provides"
-              + " io.proxywasm.nullvm.JavaPlugin with "
+              + " io.proxywasm.sdk.JavaPlugin with "
               + className
               + "' or export its package: "
               + e.getMessage(),

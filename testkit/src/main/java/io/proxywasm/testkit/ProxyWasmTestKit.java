@@ -10,7 +10,7 @@ import io.proxywasm.host.PluginConfig;
 import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.host.PropertyResolver;
 import io.proxywasm.host.ProxyWasmHost;
-import io.proxywasm.nullvm.JavaPlugin;
+import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.Runtimes;
 import io.proxywasm.spi.WasmExtension;

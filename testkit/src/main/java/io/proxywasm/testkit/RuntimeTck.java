@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.proxywasm.nullvm.JavaPlugin;
+import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;

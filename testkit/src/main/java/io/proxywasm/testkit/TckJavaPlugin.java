@@ -1,7 +1,7 @@
 package io.proxywasm.testkit;
 
-import io.proxywasm.nullvm.JavaPlugin;
-import io.proxywasm.nullvm.RootContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
 
 /**
  * The runtime TCK's Java plugin, for runtimes that run Java plugins. Its root context makes no host

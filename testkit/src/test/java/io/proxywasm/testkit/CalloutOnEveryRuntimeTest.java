@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.host.PluginFailure;
-import io.proxywasm.nullvm.Action;
-import io.proxywasm.nullvm.HostCallException;
-import io.proxywasm.nullvm.HttpContext;
-import io.proxywasm.nullvm.JavaPlugin;
-import io.proxywasm.nullvm.RootContext;
+import io.proxywasm.sdk.Action;
+import io.proxywasm.sdk.HostCallException;
+import io.proxywasm.sdk.HttpContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.StreamType;
 import java.time.Duration;

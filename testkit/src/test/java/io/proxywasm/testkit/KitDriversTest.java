@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proxywasm.nullvm.Action;
-import io.proxywasm.nullvm.JavaPlugin;
-import io.proxywasm.nullvm.RootContext;
-import io.proxywasm.nullvm.StreamContext;
+import io.proxywasm.sdk.Action;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
+import io.proxywasm.sdk.StreamContext;
 import io.proxywasm.spi.FilterStatus;
 import io.proxywasm.spi.StreamType;
 import java.nio.charset.StandardCharsets;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.host.HeaderMap;
-import io.proxywasm.nullvm.Action;
-import io.proxywasm.nullvm.HttpContext;
-import io.proxywasm.nullvm.JavaPlugin;
-import io.proxywasm.nullvm.RootContext;
+import io.proxywasm.sdk.Action;
+import io.proxywasm.sdk.HttpContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterTrailersStatus;

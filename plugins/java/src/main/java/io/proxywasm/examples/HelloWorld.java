@@ -1,8 +1,8 @@
 package io.proxywasm.examples;
 
 import com.google.auto.service.AutoService;
-import io.proxywasm.nullvm.JavaPlugin;
-import io.proxywasm.nullvm.RootContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,11 +1,11 @@
 package io.proxywasm.examples;
 
 import com.google.auto.service.AutoService;
-import io.proxywasm.nullvm.Action;
-import io.proxywasm.nullvm.Headers;
-import io.proxywasm.nullvm.HttpContext;
-import io.proxywasm.nullvm.JavaPlugin;
-import io.proxywasm.nullvm.RootContext;
+import io.proxywasm.sdk.Action;
+import io.proxywasm.sdk.Headers;
+import io.proxywasm.sdk.HttpContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
 import java.util.List;
 import java.util.Map;
 

@@ -1,9 +1,9 @@
 package io.proxywasm.examples;
 
 import com.google.auto.service.AutoService;
-import io.proxywasm.nullvm.Counter;
-import io.proxywasm.nullvm.JavaPlugin;
-import io.proxywasm.nullvm.RootContext;
+import io.proxywasm.sdk.Counter;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
 import io.proxywasm.spi.SharedDataValue;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;

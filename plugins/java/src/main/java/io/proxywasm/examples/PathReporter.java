@@ -1,10 +1,10 @@
 package io.proxywasm.examples;
 
 import com.google.auto.service.AutoService;
-import io.proxywasm.nullvm.Action;
-import io.proxywasm.nullvm.HttpContext;
-import io.proxywasm.nullvm.JavaPlugin;
-import io.proxywasm.nullvm.RootContext;
+import io.proxywasm.sdk.Action;
+import io.proxywasm.sdk.HttpContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalInt;
 

@@ -2,10 +2,10 @@ package io.proxywasm.testkit.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.proxywasm.nullvm.Action;
-import io.proxywasm.nullvm.HttpContext;
-import io.proxywasm.nullvm.JavaPlugin;
-import io.proxywasm.nullvm.RootContext;
+import io.proxywasm.sdk.Action;
+import io.proxywasm.sdk.HttpContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
 import io.proxywasm.testkit.ExchangeResult;
 import io.proxywasm.testkit.OnEveryRuntime;
 import io.proxywasm.testkit.ProxyWasmTestKit;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.host.InMemoryExtension;
-import io.proxywasm.nullvm.JavaPlugin;
-import io.proxywasm.nullvm.RootContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.testkit.ProxyWasmTestKit;
 import io.proxywasm.testkit.TestHost;

@@ -2,10 +2,10 @@ package io.proxywasm.testkit.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.proxywasm.nullvm.Action;
-import io.proxywasm.nullvm.JavaPlugin;
-import io.proxywasm.nullvm.RootContext;
-import io.proxywasm.nullvm.StreamContext;
+import io.proxywasm.sdk.Action;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
+import io.proxywasm.sdk.StreamContext;
 import io.proxywasm.spi.FilterStatus;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.testkit.ProxyWasmTestKit;

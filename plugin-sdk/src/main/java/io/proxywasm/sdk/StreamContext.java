@@ -1,4 +1,4 @@
-package io.proxywasm.nullvm;
+package io.proxywasm.sdk;
 
 import io.proxywasm.spi.BufferType;
 import io.proxywasm.spi.PeerType;

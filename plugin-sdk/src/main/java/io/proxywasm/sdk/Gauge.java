@@ -1,11 +1,13 @@
-package io.proxywasm.nullvm;
+package io.proxywasm.sdk;
+
+import io.proxywasm.sdk.engine.PluginHost;
 
 /** A gauge defined by a Java plugin. */
 public final class Gauge {
-  private final Dispatcher dispatcher;
+  private final PluginHost dispatcher;
   private final int id;
 
-  Gauge(Dispatcher dispatcher, int id) {
+  Gauge(PluginHost dispatcher, int id) {
     this.dispatcher = dispatcher;
     this.id = id;
   }

@@ -1,5 +1,7 @@
-package io.proxywasm.nullvm;
+package io.proxywasm.sdk;
 
+import io.proxywasm.sdk.engine.Binder;
+import io.proxywasm.sdk.engine.PluginHost;
 import io.proxywasm.spi.BufferType;
 import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostAbi;
@@ -27,15 +29,19 @@ import java.util.OptionalInt;
  * root context can resume an HTTP stream it paused.
  */
 public abstract class Context {
-  private Dispatcher dispatcher;
+  static {
+    Binder.access(Context::bind);
+  }
+
+  private PluginHost engine;
   private int id;
 
   /** Creates an unbound context; the VM binds it before its first callback. */
   protected Context() {}
 
-  final void bind(Dispatcher dispatcher, int id) {
-    this.dispatcher = dispatcher;
-    this.id = id;
+  private static void bind(Context context, PluginHost engine, int id) {
+    context.engine = engine;
+    context.id = id;
   }
 
   /**
@@ -44,18 +50,18 @@ public abstract class Context {
    * @return the host
    */
   final HostAbi host() {
-    Dispatcher d = dispatcher;
-    if (d == null) {
+    PluginHost e = engine;
+    if (e == null) {
       throw new IllegalStateException(
           getClass().getName()
               + " is not bound to a VM yet: host calls are available from the first callback on,"
               + " not in constructors");
     }
-    return d.hostFor(id);
+    return e.hostFor(id);
   }
 
-  final Dispatcher dispatcher() {
-    return dispatcher;
+  final PluginHost dispatcher() {
+    return engine;
   }
 
   static void check(String call, WasmResult result) {

@@ -1,11 +1,13 @@
-package io.proxywasm.nullvm;
+package io.proxywasm.sdk;
+
+import io.proxywasm.sdk.engine.PluginHost;
 
 /** A counter defined by a Java plugin; only goes up. */
 public final class Counter {
-  private final Dispatcher dispatcher;
+  private final PluginHost dispatcher;
   private final int id;
 
-  Counter(Dispatcher dispatcher, int id) {
+  Counter(PluginHost dispatcher, int id) {
     this.dispatcher = dispatcher;
     this.id = id;
   }

@@ -1,11 +1,10 @@
-package io.proxywasm.nullvm;
+package io.proxywasm.sdk;
 
 /**
  * A proxy-wasm plugin written in Java, run by the Null VM (runtime {@code null}). Register an
  * implementation with {@link java.util.ServiceLoader} (for example with
- * {@code @AutoService(JavaPlugin.class)}, or {@code provides io.proxywasm.nullvm.JavaPlugin with
- * ...} in a module descriptor); a plugin configuration then runs it with the code {@code
- * java:NAME}.
+ * {@code @AutoService(JavaPlugin.class)}, or {@code provides io.proxywasm.sdk.JavaPlugin with ...}
+ * in a module descriptor); a plugin configuration then runs it with the code {@code java:NAME}.
  *
  * <p>Implementations are stateless factories: the VM asks for a new root context for every root
  * context the host creates, in every VM (base, worker clone, singleton) of the plugin. Keep state

@@ -1,4 +1,4 @@
-package io.proxywasm.nullvm;
+package io.proxywasm.sdk;
 
 /**
  * What a stream callback answers: go on to the next filter, or pause until the plugin resumes the

@@ -1,11 +1,13 @@
-package io.proxywasm.nullvm;
+package io.proxywasm.sdk;
+
+import io.proxywasm.sdk.engine.PluginHost;
 
 /** A histogram defined by a Java plugin. */
 public final class Histogram {
-  private final Dispatcher dispatcher;
+  private final PluginHost dispatcher;
   private final int id;
 
-  Histogram(Dispatcher dispatcher, int id) {
+  Histogram(PluginHost dispatcher, int id) {
     this.dispatcher = dispatcher;
     this.id = id;
   }
