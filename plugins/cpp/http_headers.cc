@@ -10,8 +10,8 @@ public:
   explicit HttpHeaders(uint32_t id, RootContext *root) : Context(id, root) {}
 
   FilterHeadersStatus onRequestHeaders(uint32_t, bool) override {
-    auto pairs = getRequestHeaderPairs()->pairs();
-    for (auto &p : pairs) {
+    auto headers = getRequestHeaderPairs(); // owns the bytes the pairs point into
+    for (auto &p : headers->pairs()) {
       LOG_TRACE("#" + std::to_string(id()) + " -> " + std::string(p.first) + ": " +
                 std::string(p.second));
     }
@@ -24,8 +24,8 @@ public:
   }
 
   FilterHeadersStatus onResponseHeaders(uint32_t, bool) override {
-    auto pairs = getResponseHeaderPairs()->pairs();
-    for (auto &p : pairs) {
+    auto headers = getResponseHeaderPairs();
+    for (auto &p : headers->pairs()) {
       LOG_TRACE("#" + std::to_string(id()) + " <- " + std::string(p.first) + ": " +
                 std::string(p.second));
     }

@@ -1,7 +1,8 @@
 // Properties on the proxy-wasm C++ SDK. On request headers: sets the property "sdk_test" to the
 // request's "x-value" header (or "unset"), reads it back, reads request.path and plugin_root_id,
 // and logs the three values and the status of the set. The SDK sends each path segment followed
-// by a NUL ("request\0path\0").
+// by a NUL ("request\0path\0"). The SDK picks the factories by root_id: this plugin's is
+// "properties".
 #include <string>
 
 #include "proxy_wasm_intrinsics.h"
@@ -37,4 +38,4 @@ public:
 };
 
 static RegisterContextFactory register_properties(CONTEXT_FACTORY(Properties),
-                                                  ROOT_FACTORY(PropertiesRoot));
+                                                  ROOT_FACTORY(PropertiesRoot), "properties");

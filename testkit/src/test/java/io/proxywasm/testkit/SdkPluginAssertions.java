@@ -27,6 +27,41 @@ import java.util.regex.Pattern;
 final class SdkPluginAssertions {
   private SdkPluginAssertions() {}
 
+  private static final Pattern CPP_PREFIX = Pattern.compile("^\\[[^\\]]*\\]::[^ ]* ");
+
+  /**
+   * What the plugin logged, without the {@code [file.cc:line]::function() } prefix the C++ SDK's
+   * LOG_* macros add.
+   */
+  static List<String> texts(List<String> messages) {
+    return messages.stream().map(m -> CPP_PREFIX.matcher(m).replaceFirst("")).toList();
+  }
+
+  /**
+   * What the plugin logged, each text once: the host runs a plugin in a base VM and in each
+   * worker's VM, as Envoy does on its main thread and workers, so root callbacks log once per VM.
+   */
+  static List<String> distinct(List<String> messages) {
+    return texts(messages).stream().distinct().toList();
+  }
+
+  /** hello_world: logs on VM start and configure, then on each 5 s tick. */
+  static void helloWorld(ProxyWasmTestKit kit) throws Exception {
+    try (TestPlugin plugin = kit.config(c -> c.pluginConfiguration("{\"a\":1}")).start()) {
+      assertEquals(
+          List.of("Hello, World!", "configured with {\"a\":1}"),
+          distinct(plugin.logs().messages()));
+      assertEquals(LogLevel.INFO, plugin.logs().lines().get(0).level());
+      plugin.logs().clear();
+      plugin.advance(Duration.ofMillis(4999));
+      assertEquals(List.of(), plugin.logs().messages());
+      plugin.advance(Duration.ofMillis(1));
+      List<String> ticks = texts(plugin.logs().messages());
+      assertFalse(ticks.isEmpty());
+      assertTrue(ticks.stream().allMatch(l -> l.matches("It's \\d+")), ticks.toString());
+    }
+  }
+
   /** The corpus file of a plugin. */
   static Path corpus(String name) {
     return Path.of(System.getProperty("proxywasm.plugins.dir", "../plugins"), "wasm", name);
@@ -51,7 +86,7 @@ final class SdkPluginAssertions {
       assertTrue(
           passed.responseHeaders().contains(Map.entry("x-proxy-wasm-sdk", sdk)),
           passed.responseHeaders().toString());
-      List<String> logs = passed.logMessages();
+      List<String> logs = texts(passed.logMessages());
       assertTrue(logs.stream().anyMatch(l -> l.matches("#\\d+ -> :path: /a")), logs.toString());
       String id =
           logs.stream()
@@ -109,7 +144,7 @@ final class SdkPluginAssertions {
     try (TestPlugin plugin = kit.start()) {
       ExchangeResult r = plugin.http().requestHeader(":path", "/next").responseStatus(204).run();
       assertTrue(r.failure().isEmpty(), () -> r.failure().toString());
-      List<String> logs = plugin.logs().messages();
+      List<String> logs = texts(plugin.logs().messages());
       assertEquals(2, logs.size(), logs.toString());
       assertTrue(
           logs.stream().anyMatch(l -> l.matches("#\\d+ log, path /next, status 204")),
@@ -128,7 +163,7 @@ final class SdkPluginAssertions {
       ExchangeResult r =
           plugin.http().requestHeader(":path", "/p?q=1").requestHeader("x-value", "v1").run();
       assertTrue(r.failure().isEmpty(), () -> r.failure().toString());
-      List<String> logs = r.logMessages();
+      List<String> logs = texts(r.logMessages());
       assertTrue(logs.contains("sdk_test = v1"), logs.toString());
       assertTrue(logs.contains("request.path = /p?q=1"), logs.toString());
       assertTrue(logs.contains("plugin_root_id = " + rootId), logs.toString());
@@ -156,7 +191,7 @@ final class SdkPluginAssertions {
         plugin.logs().clear();
         plugin.advance(Duration.ofMillis(1000));
         plugin.runDue();
-        List<String> logs = plugin.logs().messages();
+        List<String> logs = texts(plugin.logs().messages());
         assertEquals(
             List.of(), plugin.extension().events(WasmEvent.RUNTIME_ERROR), logs.toString());
         assertEquals(
