@@ -56,6 +56,9 @@ rust_missing() {
     echo "PROXY_WASM_RUST_SDK not set (the SDK source is fetched, not committed)"
   elif ! grep -qx 'version = "0.2.0"' "$PROXY_WASM_RUST_SDK/Cargo.toml" 2>/dev/null; then
     echo "$PROXY_WASM_RUST_SDK is not proxy-wasm-rust-sdk v0.2.0"
+  elif [ -e "$PROXY_WASM_RUST_SDK/.git" ] &&
+    [ "$(git -C "$PROXY_WASM_RUST_SDK" rev-parse HEAD)" != "$rust_sdk_commit" ]; then
+    echo "$PROXY_WASM_RUST_SDK is not at commit $rust_sdk_commit (tag v0.2.0)"
   elif [ ! -x /usr/bin/cargo ] || [ "$(/usr/bin/rustc --version 2>/dev/null)" != "rustc 1.63.0" ]; then
     echo "needs Debian's rustc 1.63.0 and cargo in /usr/bin"
   elif [ ! -d /usr/lib/rustlib/wasm32-unknown-unknown ]; then
@@ -101,6 +104,9 @@ cpp_missing() {
     echo "PROXY_WASM_CPP_SDK not set (the SDK source is fetched, not committed)"
   elif [ ! -f "$PROXY_WASM_CPP_SDK/proxy_wasm_intrinsics.js" ]; then
     echo "$PROXY_WASM_CPP_SDK is not a proxy-wasm-cpp-sdk checkout"
+  elif [ -e "$PROXY_WASM_CPP_SDK/.git" ] &&
+    [ "$(git -C "$PROXY_WASM_CPP_SDK" rev-parse HEAD)" != "$cpp_sdk_commit" ]; then
+    echo "$PROXY_WASM_CPP_SDK is not at commit $cpp_sdk_commit"
   elif ! command -v em++ > /dev/null || [[ "$(em++ --version 2>/dev/null)" != *" 3.1.6 ("* ]]; then
     echo "needs Debian's emscripten 3.1.6 (em++)"
   fi
