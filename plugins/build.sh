@@ -98,7 +98,7 @@ TOML
 fi
 
 cpp_sdk_commit=e5256b0c5463ea9961965ad5de3e379e00486640
-cpp_plugins=(hello_world http_headers properties early_close two_roots)
+cpp_plugins=(hello_world http_headers properties early_close two_roots trailers queues)
 cpp_missing() {
   if [ -z "${PROXY_WASM_CPP_SDK:-}" ]; then
     echo "PROXY_WASM_CPP_SDK not set (the SDK source is fetched, not committed)"

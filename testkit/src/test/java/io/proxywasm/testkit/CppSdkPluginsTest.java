@@ -62,4 +62,49 @@ class CppSdkPluginsTest {
     List<String> logs = SdkPluginAssertions.twoRoots(kit, "cpp-two-roots.wasm");
     assertTrue(logs.containsAll(List.of("first dispatched", "second dispatched")), logs.toString());
   }
+
+  @OnEveryRuntime(wasm = DIR + "cpp-trailers.wasm")
+  void trailersAreReadWhenPresentAndEmptyWhenAbsent(ProxyWasmTestKit kit) throws Exception {
+    try (TestPlugin plugin = kit.start()) {
+      ExchangeResult with =
+          plugin
+              .http()
+              .requestHeader(":path", "/t")
+              .requestBody("x")
+              .requestTrailer("x-req", "1")
+              .responseBody("y")
+              .responseTrailer("x-resp", "2")
+              .run();
+      assertTrue(with.failure().isEmpty(), () -> with.failure().toString());
+      assertEquals(
+          List.of(
+              "request trailer x-req: 1",
+              "response trailer x-resp: 2",
+              "trailers: request 1, response 1"),
+          SdkPluginAssertions.texts(with.logMessages()));
+
+      ExchangeResult without = plugin.http().requestHeader(":path", "/t").run();
+      assertTrue(without.failure().isEmpty(), () -> without.failure().toString());
+      assertEquals(
+          List.of("trailers: request 0, response 0"),
+          SdkPluginAssertions.texts(without.logMessages()));
+    }
+  }
+
+  @OnEveryRuntime(wasm = DIR + "cpp-queues.wasm")
+  void aFilterEnqueuesAndTheRootDequeues(ProxyWasmTestKit kit) throws Exception {
+    try (TestPlugin plugin = kit.config(c -> c.vmId("q").pluginConfiguration("q")).start()) {
+      assertEquals(
+          List.of("registered queue paths: Ok"),
+          SdkPluginAssertions.distinct(plugin.logs().messages()));
+      plugin.logs().clear();
+      ExchangeResult first = plugin.http().requestHeader(":path", "/one").run();
+      ExchangeResult second = plugin.http().requestHeader(":path", "/two").run();
+      assertTrue(first.failure().isEmpty() && second.failure().isEmpty());
+      plugin.runDue();
+      assertEquals(
+          List.of("dequeued /one", "dequeued /two"),
+          SdkPluginAssertions.texts(plugin.logs().messages()));
+    }
+  }
 }
