@@ -12,7 +12,8 @@ import java.util.Objects;
  * at a plausible date ({@link #DEFAULT_START}, or the one given), and monotonic time starts at a
  * plausible uptime ({@link #DEFAULT_UPTIME}, or the one given), never at zero: some runtimes (Go's)
  * trap at start-up when the monotonic clock reads 0. {@link #advance} moves both by the same
- * amount.
+ * amount; besides, each monotonic reading is one nanosecond after the last, as a real monotonic
+ * clock never reads the same twice (Go's runtime waits at start-up for it to move).
  */
 public final class ManualClock implements HostClock {
   /** Where wall-clock time starts unless told otherwise: 2026-01-01T00:00:00Z. */
@@ -70,7 +71,10 @@ public final class ManualClock implements HostClock {
 
   @Override
   public synchronized long monotonicNanos() {
-    return monotonic;
+    // A real monotonic clock never reads the same twice in a row: runtimes that wait for it to
+    // move (Go's, at start-up) would spin for ever on a clock that stands still. Each reading is
+    // one nanosecond after the one before, on top of the time the test moved it by.
+    return ++monotonic;
   }
 
   /**

@@ -185,7 +185,77 @@ public final class HttpState implements StreamRole {
 
   @Override
   public Optional<byte[]> property(List<String> path) {
-    return properties.get(path);
+    Optional<byte[]> known = properties.get(path);
+    return known.isPresent() ? known : fromHeaders(path);
+  }
+
+  /**
+   * The request and response attributes Envoy derives from the stream's headers, for an embedder
+   * whose resolver does not answer them: {@code request.path}, {@code url_path}, {@code host},
+   * {@code scheme}, {@code method}, {@code id}, {@code referer}, {@code useragent}, {@code
+   * headers.<name>}; {@code response.code} (8-byte little-endian) and {@code
+   * response.headers.<name>}.
+   */
+  private Optional<byte[]> fromHeaders(List<String> path) {
+    if (path.size() < 2) {
+      return Optional.empty();
+    }
+    boolean request = path.get(0).equals("request");
+    if (!request && !path.get(0).equals("response")) {
+      return Optional.empty();
+    }
+    HeaderMap headers = finalMaps[request ? 0 : 2];
+    if (headers == null) {
+      return Optional.empty();
+    }
+    String attribute = path.get(1);
+    if (path.size() == 3 && attribute.equals("headers")) {
+      return bytes(headers.get(path.get(2)));
+    }
+    if (path.size() != 2) {
+      return Optional.empty();
+    }
+    if (!request) {
+      Optional<String> status = headers.get(":status");
+      if (!attribute.equals("code") || status.isEmpty()) {
+        return Optional.empty();
+      }
+      try {
+        long code = Long.parseLong(status.get());
+        return Optional.of(
+            java.nio.ByteBuffer.allocate(8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(code)
+                .array());
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    }
+    switch (attribute) {
+      case "path":
+        return bytes(headers.get(":path"));
+      case "url_path":
+        return bytes(
+            headers.get(":path").map(p -> p.contains("?") ? p.substring(0, p.indexOf('?')) : p));
+      case "host":
+        return bytes(headers.get(":authority"));
+      case "scheme":
+        return bytes(headers.get(":scheme"));
+      case "method":
+        return bytes(headers.get(":method"));
+      case "id":
+        return bytes(headers.get("x-request-id"));
+      case "referer":
+        return bytes(headers.get("referer"));
+      case "useragent":
+        return bytes(headers.get("user-agent"));
+      default:
+        return Optional.empty();
+    }
+  }
+
+  private static Optional<byte[]> bytes(Optional<String> value) {
+    return value.map(v -> v.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
   }
 
   @Override
