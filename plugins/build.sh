@@ -3,7 +3,8 @@
 #   plugins/build.sh           rebuild the committed binaries
 #   plugins/build.sh --check   rebuild into a temporary directory and fail if any committed
 #                              binary differs from what its source builds to
-# Needs clang + lld, wabt and the AssemblyScript packages: run plugins/install-toolchains.sh.
+# Needs clang + lld, wabt and the AssemblyScript packages: run plugins/install-toolchains.sh;
+# golang-1.19 (Debian) for the go-js-*.wasm programs, which are skipped, with a word, without it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 check=0
@@ -32,6 +33,28 @@ for name in hello_world http_headers; do
       > /dev/null 2> "$out/.asc.log") || { cat "$out/.asc.log" >&2; exit 1; }
   rm -f "$out/.asc.log"
 done
+
+# Go programs for GOOS=js GOARCH=wasm: not proxy-wasm plugins, but code with the shape of the Go
+# SDK's (huge functions, values kept on the operand stack across blocks) for the function splitter.
+# Debian's golang-1.19; fixed GOROOT, GOPATH and a fresh GOCACHE, paths trimmed: the same bytes on
+# every machine.
+go119=/usr/lib/go-1.19/bin/go
+if [ -x "$go119" ]; then
+  gotmp=$(mktemp -d)
+  for name in statemachine wordfreq; do
+    (cd "$here/go-js" &&
+      env -i PATH=/usr/bin:/bin HOME="$gotmp" GOROOT=/usr/lib/go-1.19 GOPATH="$gotmp/path" \
+        GOCACHE="$gotmp/cache" GOOS=js GOARCH=wasm GO111MODULE=on GOFLAGS=-mod=mod \
+        GOTOOLCHAIN=local CGO_ENABLED=0 \
+        "$go119" build -trimpath -buildvcs=false -ldflags=-buildid= -o "$out/go-js-$name.wasm" "./$name")
+  done
+  chmod -R u+w "$gotmp" && rm -rf "$gotmp"
+else
+  echo "plugins: skipping the Go programs (go-js-*.wasm): $go119 is not installed (Debian golang-1.19)"
+  if [ $check -eq 1 ]; then
+    cp "$here"/wasm/go-js-*.wasm "$out"/
+  fi
+fi
 
 # WAT modules: exact ABI edge cases.
 for src in "$here"/wat/*.wat; do
