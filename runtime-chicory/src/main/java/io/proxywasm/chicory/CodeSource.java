@@ -231,16 +231,20 @@ final class CodeSource {
     try {
       Set<Integer> functions = new TreeSet<>();
       huge.forEach(h -> functions.add(h.function()));
-      Optional<FunctionSplitter.Result> result = FunctionSplitter.split(bytes, module, functions);
-      if (result.isEmpty()) {
+      // Chicory's validator checks every moved run again; a function whose split it rejects
+      // stays whole
+      Optional<FunctionSplitter.Checked> checked =
+          FunctionSplitter.splitChecked(bytes, module, functions);
+      if (checked.isEmpty()) {
         return Optional.empty();
       }
-      byte[] splitBytes = result.get().module();
-      WasmModule split = Parser.parse(splitBytes); // validates every moved run again
+      FunctionSplitter.Result result = checked.get().result();
+      byte[] splitBytes = result.module();
+      WasmModule split = checked.get().module();
       ClassLoadingCollector classes = compileClasses(split);
       List<HugeMethods.Huge> after = HugeMethods.find(classes.classBytes());
       SPLITS.incrementAndGet();
-      HugeMethods.splitDone(hash, huge.size(), result.get(), after.size());
+      HugeMethods.splitDone(hash, huge.size(), result, after.size());
       return Optional.of(new Split(split, splitBytes, classes, after));
     } catch (RuntimeException | LinkageError e) {
       HugeMethods.splitFailed(hash, e);

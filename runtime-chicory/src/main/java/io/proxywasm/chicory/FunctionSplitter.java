@@ -129,6 +129,64 @@ final class FunctionSplitter {
     return splitter.run(defined);
   }
 
+  /** A split module that Chicory's validator accepted, parsed. */
+  record Checked(Result result, WasmModule module) {}
+
+  /**
+   * Splits the given functions and has Chicory's validator check the result. Should the split of
+   * some function not validate, the functions at fault are found by halving the set and kept whole,
+   * and the others are still split: one hard function never costs the module its splitting.
+   *
+   * @return the split module, parsed, or empty if no function could be split
+   */
+  static Optional<Checked> splitChecked(byte[] bytes, WasmModule module, Set<Integer> functions) {
+    Set<Integer> all = new TreeSet<>(functions);
+    List<Checked> whole = new ArrayList<>(1);
+    Set<Integer> good =
+        keepValid(
+            all,
+            subset -> {
+              Optional<Checked> checked;
+              try {
+                checked = check(bytes, module, subset);
+              } catch (com.dylibso.chicory.wasm.ChicoryException e) {
+                return false;
+              }
+              if (subset.equals(all)) {
+                checked.ifPresent(whole::add);
+              }
+              return true;
+            });
+    if (good.equals(all)) {
+      return whole.stream().findFirst();
+    }
+    return good.isEmpty() ? Optional.empty() : check(bytes, module, good);
+  }
+
+  private static Optional<Checked> check(byte[] bytes, WasmModule module, Set<Integer> functions) {
+    Optional<Result> r = split(bytes, module, functions);
+    return r.map(x -> new Checked(x, com.dylibso.chicory.wasm.Parser.parse(x.module())));
+  }
+
+  /**
+   * The largest union of valid subsets of some candidates that halving finds: the whole set if it
+   * is valid, else the valid parts of each half.
+   */
+  static Set<Integer> keepValid(
+      Set<Integer> candidates, java.util.function.Predicate<Set<Integer>> valid) {
+    if (candidates.isEmpty() || valid.test(candidates)) {
+      return candidates;
+    }
+    if (candidates.size() == 1) {
+      return Set.of();
+    }
+    List<Integer> all = new ArrayList<>(candidates);
+    Set<Integer> good =
+        new TreeSet<>(keepValid(new TreeSet<>(all.subList(0, all.size() / 2)), valid));
+    good.addAll(keepValid(new TreeSet<>(all.subList(all.size() / 2, all.size())), valid));
+    return good;
+  }
+
   // ---- the module -----------------------------------------------------------------------------
 
   /** A section: where its header starts, and where its payload starts and ends. */
