@@ -1,6 +1,7 @@
 package io.proxywasm.chicory;
 
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.AnnotatedInstruction;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.OpCode;
@@ -127,6 +128,33 @@ final class FunctionSplitter {
       }
     }
     return splitter.run(defined);
+  }
+
+  /**
+   * Wasm code bytes over which a function is split before it is first compiled: Chicory's
+   * translation of the corpus's code (C, AssemblyScript, Go) takes at most about 2 bytes of JVM
+   * bytecode per byte of wasm, so a function under this size stays under HotSpot's 8000-byte limit;
+   * one that does not is found once compiled and split then.
+   */
+  static final int LIKELY_HUGE_BYTES = 3500;
+
+  /** The defined functions whose wasm code is over {@link #LIKELY_HUGE_BYTES}, imports counted. */
+  static Set<Integer> likelyHuge(WasmModule module) {
+    int imported = 0;
+    for (int i = 0; i < module.importSection().importCount(); i++) {
+      if (module.importSection().getImport(i) instanceof FunctionImport) {
+        imported++;
+      }
+    }
+    Set<Integer> out = new TreeSet<>();
+    for (int i = 0; i < module.codeSection().functionBodyCount(); i++) {
+      List<AnnotatedInstruction> code = module.codeSection().getFunctionBody(i).instructions();
+      if (!code.isEmpty()
+          && code.get(code.size() - 1).address() - code.get(0).address() > LIKELY_HUGE_BYTES) {
+        out.add(imported + i);
+      }
+    }
+    return out;
   }
 
   /** A split module that Chicory's validator accepted, parsed. */
