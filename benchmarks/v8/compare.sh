@@ -21,9 +21,10 @@ for p in "${plugins[@]}"; do
   v8[$p]=$(node benchmarks/v8/host.mjs "plugins/wasm/$p" "$root_id" "$seconds" | awk '{print $2}')
 done
 json=$(mktemp)
-trap 'rm -f "$json"' EXIT
+log=$(mktemp)
+trap 'rm -f "$json" "$log"' EXIT
 java -jar benchmarks/target/benchmarks.jar V8CompareBenchmark -wi 3 -w 1 -i 5 -r "$seconds" \
-  -rf json -rff "$json" > /dev/null
+  -rf json -rff "$json" > "$log" 2>&1 || { cat "$log" >&2; exit 1; }
 printf '%-22s %-18s %12s %12s %10s\n' plugin runtime "host µs" "V8 µs" "host÷V8"
 node -e '
 const results = JSON.parse(require("fs").readFileSync(process.argv[1]));
