@@ -19,6 +19,7 @@
 #                        e5256b0c5463ea9961965ad5de3e379e00486640 (2025-09-25; the last tag, v0.1.0,
 #                        predates the ABI 0.2.1); Debian emscripten 3.1.6 (em++), no protobuf
 # Without them (or with another toolchain version) those plugins are skipped, and --check says so.
+# golang-1.19 (Debian) builds the go-js-*.wasm programs; without it they are skipped, with a word.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 check=0
@@ -148,6 +149,27 @@ else
   done
 fi
 
+# Go programs for GOOS=js GOARCH=wasm: not proxy-wasm plugins, but code with the shape of the Go
+# SDK's (huge functions, values kept on the operand stack across blocks) for the function splitter.
+# Debian's golang-1.19; fixed GOROOT, GOPATH and a fresh GOCACHE, paths trimmed: the same bytes on
+# every machine.
+go119=/usr/lib/go-1.19/bin/go
+skip_go=0
+if [ -x "$go119" ]; then
+  gotmp=$(mktemp -d)
+  for name in statemachine wordfreq; do
+    (cd "$here/go-js" &&
+      env -i PATH=/usr/bin:/bin HOME="$gotmp" GOROOT=/usr/lib/go-1.19 GOPATH="$gotmp/path" \
+        GOCACHE="$gotmp/cache" GOOS=js GOARCH=wasm GO111MODULE=on GOFLAGS=-mod=mod \
+        GOTOOLCHAIN=local CGO_ENABLED=0 \
+        "$go119" build -trimpath -buildvcs=false -ldflags=-buildid= -o "$out/go-js-$name.wasm" "./$name")
+  done
+  chmod -R u+w "$gotmp" && rm -rf "$gotmp"
+else
+  skip_go=1
+  skipped+=("go: skipped the Go programs (go-js-*.wasm), $go119 is not installed (Debian golang-1.19)")
+fi
+
 # WAT modules: exact ABI edge cases.
 for src in "$here"/wat/*.wat; do
   wat2wasm "$src" -o "$out/$(basename "$src" .wat).wasm"
@@ -172,6 +194,7 @@ if [ $check -eq 1 ]; then
     name=$(basename "$f")
     case "$name" in
       c-*) [ $skip_c -eq 1 ] && continue ;;
+      go-js-*) [ $skip_go -eq 1 ] && continue ;;
       rust-*) [ -n "$(rust_missing)" ] && continue ;;
       cpp-*) [ -n "$(cpp_missing)" ] && continue ;;
     esac

@@ -1,6 +1,6 @@
 package io.proxywasm.chicory;
 
-import com.dylibso.chicory.runtime.ByteBufferMemory;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.ImportMemory;
@@ -248,7 +248,12 @@ final class ChicoryVm implements WasmVm {
     }
     try {
       Instance.Builder builder =
-          Instance.builder(loaded.instantiated()).withImportValues(imports).withStart(false);
+          Instance.builder(loaded.instantiated())
+              .withImportValues(imports)
+              .withStart(false)
+              // Chicory's default since 1.7, ByteBufferMemory, is paged: a C plugin's exchange
+              // costs twice what it does on byte-array pages (docs/performance.md)
+              .withMemoryFactory(ByteArrayMemory::new);
       Optional<MemoryLimits> declared =
           loaded
               .module()
@@ -335,7 +340,7 @@ final class ChicoryVm implements WasmVm {
                 new ImportMemory(
                     wanted.module(),
                     wanted.name(),
-                    new ByteBufferMemory(capped(((MemoryImport) wanted).limits(), qualified))));
+                    new ByteArrayMemory(capped(((MemoryImport) wanted).limits(), qualified))));
         case TABLE -> {
           TableImport table = (TableImport) wanted;
           values.addTable(

@@ -177,12 +177,33 @@ final class CodeSource {
         }
       }
     }
-    ClassLoadingCollector classes = compileClasses(module);
-    List<HugeMethods.Huge> huge = HugeMethods.find(classes.classBytes());
+    boolean splitting = splitHugeFunctions && HugeMethods.jvmSkipsHugeMethods();
+    ClassLoadingCollector classes = null;
+    List<HugeMethods.Huge> huge = List.of();
     WasmModule instantiated = module;
     byte[] splitBytes = null;
-    if (!huge.isEmpty() && splitHugeFunctions && HugeMethods.jvmSkipsHugeMethods()) {
-      Optional<Split> split = splitHuge(hash, bytes, module, huge);
+    // Functions big enough in wasm to be huge in bytecode are split before the first compile, so
+    // that a module with huge functions is compiled once, not once whole and once split.
+    Set<Integer> likely = splitting ? FunctionSplitter.likelyHuge(module) : Set.of();
+    if (!likely.isEmpty()) {
+      Optional<Split> split = splitHuge(hash, bytes, module, likely);
+      if (split.isPresent()) {
+        classes = split.get().classes();
+        huge = split.get().hugeMethods();
+        instantiated = split.get().module();
+        splitBytes = split.get().bytes();
+      }
+    }
+    if (classes == null) {
+      classes = compileClasses(module);
+      huge = HugeMethods.find(classes.classBytes());
+    }
+    if (!huge.isEmpty() && splitting) {
+      // huge all the same: what the wasm size did not foretell
+      Set<Integer> functions = new TreeSet<>();
+      huge.forEach(h -> functions.add(h.function()));
+      byte[] from = splitBytes != null ? splitBytes : bytes;
+      Optional<Split> split = splitHuge(hash, from, instantiated, functions);
       if (split.isPresent()) {
         classes = split.get().classes();
         huge = split.get().hugeMethods();
@@ -227,20 +248,22 @@ final class CodeSource {
    * is not a valid module.
    */
   private static Optional<Split> splitHuge(
-      String hash, byte[] bytes, WasmModule module, List<HugeMethods.Huge> huge) {
+      String hash, byte[] bytes, WasmModule module, Set<Integer> functions) {
     try {
-      Set<Integer> functions = new TreeSet<>();
-      huge.forEach(h -> functions.add(h.function()));
-      Optional<FunctionSplitter.Result> result = FunctionSplitter.split(bytes, module, functions);
-      if (result.isEmpty()) {
+      // Chicory's validator checks every moved run again; a function whose split it rejects
+      // stays whole
+      Optional<FunctionSplitter.Checked> checked =
+          FunctionSplitter.splitChecked(bytes, module, functions);
+      if (checked.isEmpty()) {
         return Optional.empty();
       }
-      byte[] splitBytes = result.get().module();
-      WasmModule split = Parser.parse(splitBytes); // validates every moved run again
+      FunctionSplitter.Result result = checked.get().result();
+      byte[] splitBytes = result.module();
+      WasmModule split = checked.get().module();
       ClassLoadingCollector classes = compileClasses(split);
       List<HugeMethods.Huge> after = HugeMethods.find(classes.classBytes());
       SPLITS.incrementAndGet();
-      HugeMethods.splitDone(hash, huge.size(), result.get(), after.size());
+      HugeMethods.splitDone(hash, functions.size(), result, after.size());
       return Optional.of(new Split(split, splitBytes, classes, after));
     } catch (RuntimeException | LinkageError e) {
       HugeMethods.splitFailed(hash, e);

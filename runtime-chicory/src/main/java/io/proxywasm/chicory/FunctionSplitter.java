@@ -2,7 +2,6 @@ package io.proxywasm.chicory;
 
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.AnnotatedInstruction;
-import com.dylibso.chicory.wasm.types.FunctionBody;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.OpCode;
@@ -45,6 +44,10 @@ final class FunctionSplitter {
   private final List<FunctionType> importTypes = new ArrayList<>();
 
   private final List<byte[]> newTypes = new ArrayList<>();
+
+  /** The new types, decoded. */
+  private final List<FunctionType> newTypeObjects = new ArrayList<>();
+
   private final List<byte[]> newBodies = new ArrayList<>();
 
   /** The type index of each new function. */
@@ -62,7 +65,7 @@ final class FunctionSplitter {
   private static final int FUNCTIONS_PER_TYPE = 64;
 
   /** The function being split. */
-  private List<AnnotatedInstruction> ins;
+  private List<Ins> ins;
 
   private int[] match;
   private List<ValType> localTypes;
@@ -99,6 +102,7 @@ final class FunctionSplitter {
     }
     int index = module.typeSection().typeCount() + newTypes.size();
     newTypes.add(encoded);
+    newTypeObjects.add(FunctionType.of(params, results));
     typeIndexes.put(key, new int[] {index, 1});
     return index;
   }
@@ -126,6 +130,91 @@ final class FunctionSplitter {
     return splitter.run(defined);
   }
 
+  /**
+   * Wasm code bytes over which a function is split before it is first compiled: Chicory's
+   * translation of the corpus's code (C, AssemblyScript, Go) takes at most about 2 bytes of JVM
+   * bytecode per byte of wasm, so a function under this size stays under HotSpot's 8000-byte limit;
+   * one that does not is found once compiled and split then.
+   */
+  static final int LIKELY_HUGE_BYTES = 3500;
+
+  /** The defined functions whose wasm code is over {@link #LIKELY_HUGE_BYTES}, imports counted. */
+  static Set<Integer> likelyHuge(WasmModule module) {
+    int imported = 0;
+    for (int i = 0; i < module.importSection().importCount(); i++) {
+      if (module.importSection().getImport(i) instanceof FunctionImport) {
+        imported++;
+      }
+    }
+    Set<Integer> out = new TreeSet<>();
+    for (int i = 0; i < module.codeSection().functionBodyCount(); i++) {
+      List<AnnotatedInstruction> code = module.codeSection().getFunctionBody(i).instructions();
+      if (!code.isEmpty()
+          && code.get(code.size() - 1).address() - code.get(0).address() > LIKELY_HUGE_BYTES) {
+        out.add(imported + i);
+      }
+    }
+    return out;
+  }
+
+  /** A split module that Chicory's validator accepted, parsed. */
+  record Checked(Result result, WasmModule module) {}
+
+  /**
+   * Splits the given functions and has Chicory's validator check the result. Should the split of
+   * some function not validate, the functions at fault are found by halving the set and kept whole,
+   * and the others are still split: one hard function never costs the module its splitting.
+   *
+   * @return the split module, parsed, or empty if no function could be split
+   */
+  static Optional<Checked> splitChecked(byte[] bytes, WasmModule module, Set<Integer> functions) {
+    Set<Integer> all = new TreeSet<>(functions);
+    List<Checked> whole = new ArrayList<>(1);
+    Set<Integer> good =
+        keepValid(
+            all,
+            subset -> {
+              Optional<Checked> checked;
+              try {
+                checked = check(bytes, module, subset);
+              } catch (com.dylibso.chicory.wasm.ChicoryException e) {
+                return false;
+              }
+              if (subset.equals(all)) {
+                checked.ifPresent(whole::add);
+              }
+              return true;
+            });
+    if (good.equals(all)) {
+      return whole.stream().findFirst();
+    }
+    return good.isEmpty() ? Optional.empty() : check(bytes, module, good);
+  }
+
+  private static Optional<Checked> check(byte[] bytes, WasmModule module, Set<Integer> functions) {
+    Optional<Result> r = split(bytes, module, functions);
+    return r.map(x -> new Checked(x, com.dylibso.chicory.wasm.Parser.parse(x.module())));
+  }
+
+  /**
+   * The largest union of valid subsets of some candidates that halving finds: the whole set if it
+   * is valid, else the valid parts of each half.
+   */
+  static Set<Integer> keepValid(
+      Set<Integer> candidates, java.util.function.Predicate<Set<Integer>> valid) {
+    if (candidates.isEmpty() || valid.test(candidates)) {
+      return candidates;
+    }
+    if (candidates.size() == 1) {
+      return Set.of();
+    }
+    List<Integer> all = new ArrayList<>(candidates);
+    Set<Integer> good =
+        new TreeSet<>(keepValid(new TreeSet<>(all.subList(0, all.size() / 2)), valid));
+    good.addAll(keepValid(new TreeSet<>(all.subList(all.size() / 2, all.size())), valid));
+    return good;
+  }
+
   // ---- the module -----------------------------------------------------------------------------
 
   /** A section: where its header starts, and where its payload starts and ends. */
@@ -145,7 +234,7 @@ final class FunctionSplitter {
       int size = (int) readU32(pos);
       int bodyStart = pos[0];
       pos[0] += size;
-      byte[] replaced = targets.contains(i) ? splitBody(i, bodyStart) : null;
+      byte[] replaced = targets.contains(i) ? splitBody(i, bodyStart, size) : null;
       if (replaced != null) {
         split++;
         bodies.add(replaced);
@@ -230,40 +319,233 @@ final class FunctionSplitter {
 
   // ---- one function ---------------------------------------------------------------------------
 
-  /** Returns the new body of a defined function, or null to keep it. */
-  private byte[] splitBody(int defined, int bodyStart) {
-    FunctionBody body = module.codeSection().getFunctionBody(defined);
+  /**
+   * The most rounds of splitting one function: each one moves what the last one left small (Go's
+   * unicode.init, 55 KB of wasm in about 950 nested blocks, takes some 40).
+   */
+  private static final int MAX_ROUNDS = 200;
+
+  /**
+   * Returns the new body of a defined function, or null to keep it. Splitting goes in rounds over
+   * the function's own new code: once the deepest constructs of a function have moved out, the
+   * constructs around them are small enough to move in turn (the nested dispatch blocks Go's
+   * compiler writes need several rounds).
+   */
+  private byte[] splitBody(int defined, int bodyStart, int size) {
     FunctionType type =
         module.typeSection().getType(module.functionSection().getFunctionType(defined));
-    List<ValType> locals = new ArrayList<>(type.params());
-    locals.addAll(body.localTypes());
-    for (ValType t : locals) {
-      if (!t.isNumeric() && t.opcode() != ValType.V128.opcode()) {
-        return null;
+    byte[] body = java.util.Arrays.copyOfRange(bytes, bodyStart, bodyStart + size);
+    boolean changed = false;
+    for (int round = 0;
+        round < MAX_ROUNDS && (round == 0 || body.length > MAX_PIECE_BYTES);
+        round++) {
+      byte[] next = splitOnce(type, body);
+      if (next == null || (round > 0 && next.length >= body.length)) {
+        break; // nothing moved, or no smaller: done
       }
+      changed = true;
+      body = next;
     }
-    ins = body.instructions();
+    return changed ? body : null;
+  }
+
+  /** One round of splitting a function body; null if nothing moved or it cannot be split. */
+  private byte[] splitOnce(FunctionType type, byte[] body) {
+    code = body;
+    List<ValType> locals = new ArrayList<>(type.params());
+    int[] pos = {0};
+    int codeStart;
+    try {
+      long entries = readU32(code, pos);
+      for (long e = 0; e < entries; e++) {
+        long n = readU32(code, pos);
+        ValType t = valType(code[pos[0]++] & 0xff);
+        if (t == null) {
+          return null; // a reference or GC local: left whole
+        }
+        if (locals.size() + n > 50_000) {
+          return null;
+        }
+        for (long k = 0; k < n; k++) {
+          locals.add(t);
+        }
+      }
+      codeStart = pos[0];
+      ins = decode(code, codeStart);
+    } catch (RuntimeException e) {
+      return null; // code this decoder does not know: left whole
+    }
+    if (ins == null) {
+      return null;
+    }
     localTypes = locals;
     match = new int[ins.size()];
     java.util.ArrayDeque<Integer> open = new java.util.ArrayDeque<>();
     for (int i = 0; i < ins.size(); i++) {
       OpCode op = ins.get(i).opcode();
-      if (op == OpCode.TRY_TABLE || op == OpCode.THROW || op == OpCode.THROW_REF) {
-        return null; // exception handling: left alone
-      }
       if (isOpener(op)) {
         open.push(i);
       } else if (op == OpCode.END && !open.isEmpty()) {
         match[open.pop()] = i;
+      } else if (!endsReachability(op)
+          && op != OpCode.ELSE
+          && op != OpCode.END
+          && stackDelta(i) == UNKNOWN) {
+        return null; // an instruction whose stack effect is not known here: left whole
       }
     }
     int piecesBefore = newBodies.size();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(bytes, bodyStart, start(0) - bodyStart); // the local declarations
+    results = type.returns();
+    exitLocalsUsed = false;
+    labelArities.clear();
+    labelArities.add(results.size()); // the function body's label
+    ByteArrayOutputStream emitted = new ByteArrayOutputStream(code.length);
     // the function body is a block from the first instruction to the final END
-    emitBlockBody(out, 0, ins.size() - 1);
-    out.write(OpCode.END.opcode());
-    return newBodies.size() > piecesBefore ? out.toByteArray() : null;
+    emitBlockBody(emitted, 0, ins.size() - 1, 0);
+    emitted.write(OpCode.END.opcode());
+    if (newBodies.size() == piecesBefore) {
+      return null;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(emitted.size() + 16);
+    if (exitLocalsUsed) {
+      // the locals the call sites of pieces with exits store into: the exit code, the results
+      int[] p = {0};
+      long entries = readU32(code, p);
+      writeU32(out, entries + 1 + results.size());
+      out.write(code, p[0], codeStart - p[0]);
+      writeU32(out, 1);
+      out.write(ValType.I32.opcode());
+      for (ValType t : results) {
+        writeU32(out, 1);
+        out.write(t.opcode());
+      }
+    } else {
+      out.write(code, 0, codeStart); // the local declarations
+    }
+    out.writeBytes(emitted.toByteArray());
+    return out.toByteArray();
+  }
+
+  /** A numeric or vector value type by its encoding, or null. */
+  private static ValType valType(int encoding) {
+    return switch (encoding) {
+      case 0x7f -> ValType.I32;
+      case 0x7e -> ValType.I64;
+      case 0x7d -> ValType.F32;
+      case 0x7c -> ValType.F64;
+      case 0x7b -> ValType.V128;
+      default -> null;
+    };
+  }
+
+  /** One decoded instruction: its opcode, where it starts in the body, its immediates. */
+  private record Ins(OpCode opcode, int address, long[] operands) {
+    long operand(int index) {
+      return operands[index];
+    }
+  }
+
+  private static final long[] NONE = new long[0];
+
+  /**
+   * Decodes a function's instructions, from {@code start} to the end of the body; null if one of
+   * them is not one the splitter models.
+   */
+  private static List<Ins> decode(byte[] code, int start) {
+    List<Ins> out = new ArrayList<>(code.length / 2);
+    int[] pos = {start};
+    while (pos[0] < code.length) {
+      int address = pos[0];
+      int op = code[pos[0]++] & 0xff;
+      long[] operands = NONE;
+      if (op == 0xfc) {
+        op = 0xfc00 | (int) readU32(code, pos);
+      }
+      OpCode opcode = op < 0xfc00 && op >= SIMPLE_DELTAS.length ? null : OpCode.byOpCode(op);
+      if (opcode == null) {
+        return null;
+      }
+      switch (op) {
+        case 0x02, 0x03, 0x04 -> skipBlockType(code, pos);
+        case 0x0c, 0x0d, 0x10, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x3f, 0x40, 0xd2 ->
+            operands = new long[] {readU32(code, pos)};
+        case 0x0e -> {
+          int n = (int) readU32(code, pos);
+          operands = new long[n + 1];
+          for (int k = 0; k <= n; k++) {
+            operands[k] = readU32(code, pos);
+          }
+        }
+        case 0x11 -> operands = new long[] {readU32(code, pos), readU32(code, pos)};
+        case 0x1c -> {
+          long n = readU32(code, pos);
+          for (long k = 0; k < n; k++) {
+            if (valType(code[pos[0]++] & 0xff) == null) {
+              return null;
+            }
+          }
+        }
+        case 0x41, 0x42 -> skipLeb(code, pos);
+        case 0x43 -> pos[0] += 4;
+        case 0x44 -> pos[0] += 8;
+        case 0xd0 -> pos[0]++;
+        case 0xfc08, 0xfc0a, 0xfc0c, 0xfc0e -> {
+          readU32(code, pos);
+          readU32(code, pos);
+        }
+        case 0xfc09, 0xfc0b, 0xfc0d, 0xfc0f, 0xfc10, 0xfc11 -> readU32(code, pos);
+        default -> {
+          if (op >= 0x28 && op <= 0x3e) { // memarg: alignment (and memory), offset
+            long align = readU32(code, pos);
+            if ((align & 0x40) != 0) {
+              readU32(code, pos);
+            }
+            readU32(code, pos);
+          } else if (op >= 0xfc00 && (op & 0xff) >= PREFIXED_DELTAS.length) {
+            return null;
+          }
+        }
+      }
+      out.add(new Ins(opcode, address, operands));
+    }
+    return out;
+  }
+
+  private static void skipBlockType(byte[] code, int[] pos) {
+    int first = code[pos[0]] & 0xff;
+    if (first == 0x40 || valType(first) != null) {
+      pos[0]++;
+    } else if ((first & 0xc0) == 0x40) {
+      throw new IllegalArgumentException("a reference block type");
+    } else {
+      readU32(code, pos);
+    }
+  }
+
+  private static void skipLeb(byte[] code, int[] pos) {
+    while ((code[pos[0]++] & 0x80) != 0) {
+      // continuation bytes
+    }
+  }
+
+  /** The body being split: local declarations, then instructions. */
+  private byte[] code;
+
+  /** The result types of the function being split. */
+  private List<ValType> results;
+
+  /** Whether a call site in the function being split stores an exit code and results. */
+  private boolean exitLocalsUsed;
+
+  /**
+   * The arities of the labels around the level being emitted, outermost (the function body) first:
+   * the values a branch to each carries.
+   */
+  private final List<Integer> labelArities = new ArrayList<>();
+
+  /** The local of the function being split that holds a piece's exit code at its call site. */
+  private int exitCodeLocal() {
+    return localTypes.size();
   }
 
   private int start(int i) {
@@ -281,49 +563,47 @@ final class FunctionSplitter {
 
   /**
    * Emits the instructions {@code from} to {@code to} (exclusive) that form one block body at one
-   * level, moving runs of statements into new functions and descending into big nested blocks.
+   * level, moving runs of statements into new functions and descending into big nested blocks. A
+   * statement starts and ends where the operand stack of this block is empty, as the stack-height
+   * analysis ({@link #stackDelta}) proves: a value left on the stack across instructions (as Go's
+   * compiler does, across whole blocks) keeps them in one statement.
+   *
+   * @param height the operand stack height at {@code from}: the block's parameters
    */
-  private void emitBlockBody(ByteArrayOutputStream out, int from, int to) {
+  private void emitBlockBody(ByteArrayOutputStream out, int from, int to, int height) {
     List<int[]> statements = new ArrayList<>();
     int i = from;
     int statementStart = from;
+    boolean startsEmpty = height == 0;
     boolean open = true;
     while (i < to) {
-      AnnotatedInstruction in = ins.get(i);
+      Ins in = ins.get(i);
       OpCode op = in.opcode();
-      int next = i + 1;
-      boolean ends = false;
-      if (isOpener(op)) {
-        next = match[i] + 1;
-        ends = bytes[start(i) + 1] == 0x40; // the empty block type: no params, no results
-      } else if (op == OpCode.ELSE || op == OpCode.END) {
+      if (op == OpCode.ELSE || op == OpCode.END) {
         break; // the end of this body (a caller handles it)
-      } else {
-        ends = endsStatement(in);
       }
+      int next = isOpener(op) ? match[i] + 1 : i + 1;
       if (!open) {
         i = next;
         continue;
       }
-      if (op == OpCode.UNREACHABLE
-          || op == OpCode.BR
-          || op == OpCode.BR_TABLE
-          || op == OpCode.RETURN
-          || op == OpCode.RETURN_CALL
-          || op == OpCode.RETURN_CALL_INDIRECT
-          || op == OpCode.RETURN_CALL_REF
-          || op == OpCode.THROW
-          || op == OpCode.THROW_REF) {
+      if (endsReachability(op)) {
         open = false; // what follows is unreachable at this level: left as it is
+        i = next;
+        continue;
       }
-      if (ends && open) {
-        statements.add(new int[] {statementStart, next});
+      height += stackDelta(i);
+      if (height == 0) {
+        if (startsEmpty) {
+          statements.add(new int[] {statementStart, next});
+        }
         statementStart = next;
+        startsEmpty = true;
       }
       i = next;
     }
     int bodyEnd = i;
-    // group statements into pieces
+    // group statements into pieces; what no piece takes is copied, its big constructs split
     int s = 0;
     int copiedTo = from;
     while (s < statements.size()) {
@@ -334,7 +614,7 @@ final class FunctionSplitter {
       int slots = 2; // Chicory passes the instance and the memory too
       while (e < statements.size()) {
         int[] st = statements.get(e);
-        if (size(first[0], st[1]) > MAX_PIECE_BYTES || !movable(st[0], st[1])) {
+        if (size(first[0], st[1]) > MAX_PIECE_BYTES || exits(st[0], st[1]) == null) {
           break;
         }
         int more = 0;
@@ -358,51 +638,48 @@ final class FunctionSplitter {
         e++;
       }
       if (e > s && size(first[0], pieceEnd) >= 64) {
-        copy(out, copiedTo, first[0]);
-        outline(out, first[0], pieceEnd);
+        descend(out, copiedTo, first[0]);
+        outline(out, first[0], pieceEnd, exits(first[0], pieceEnd));
         copiedTo = pieceEnd;
         s = e;
       } else {
-        int[] st = statements.get(s);
-        if (size(st[0], st[1]) > MAX_PIECE_BYTES) {
-          copy(out, copiedTo, st[0]);
-          descend(out, st[0], st[1]);
-          copiedTo = st[1];
-        }
         s++;
       }
     }
-    copy(out, copiedTo, bodyEnd);
+    descend(out, copiedTo, bodyEnd);
   }
 
-  /** Emits a big statement, splitting the bodies of the constructs in it. */
+  /** Emits instructions as they are, splitting the bodies of the big constructs among them. */
   private void descend(ByteArrayOutputStream out, int from, int to) {
     int i = from;
+    int copiedTo = from;
     while (i < to) {
       OpCode op = ins.get(i).opcode();
       if (isOpener(op) && size(i, match[i] + 1) > MAX_PIECE_BYTES) {
-        copy(out, i, i + 1); // the opener
+        copy(out, copiedTo, i + 1); // up to the opener
         int bodyFrom = i + 1;
         int end = match[i];
         int elseAt = -1;
         if (op == OpCode.IF) {
           elseAt = elseOf(i);
         }
+        int[] type = blockType(i);
+        labelArities.add(op == OpCode.LOOP ? type[0] : type[1]);
         if (elseAt >= 0) {
-          emitBlockBody(out, bodyFrom, elseAt);
+          emitBlockBody(out, bodyFrom, elseAt, type[0]);
           copy(out, elseAt, elseAt + 1);
-          emitBlockBody(out, elseAt + 1, end);
+          emitBlockBody(out, elseAt + 1, end, type[0]);
         } else {
-          emitBlockBody(out, bodyFrom, end);
+          emitBlockBody(out, bodyFrom, end, type[0]);
         }
-        copy(out, end, end + 1);
+        labelArities.remove(labelArities.size() - 1);
+        copiedTo = end;
         i = end + 1;
       } else {
-        int next = isOpener(op) ? match[i] + 1 : i + 1;
-        copy(out, i, next);
-        i = next;
+        i = isOpener(op) ? match[i] + 1 : i + 1;
       }
     }
+    copy(out, copiedTo, to);
   }
 
   private static boolean isOpener(OpCode op) {
@@ -424,80 +701,207 @@ final class FunctionSplitter {
 
   private void copy(ByteArrayOutputStream out, int from, int to) {
     if (to > from) {
-      out.write(bytes, start(from), size(from, to));
+      out.write(code, start(from), size(from, to));
     }
   }
 
-  private boolean endsStatement(AnnotatedInstruction in) {
-    OpCode op = in.opcode();
-    if (op == OpCode.LOCAL_SET || op == OpCode.GLOBAL_SET || op == OpCode.DROP) {
-      return true;
-    }
-    if (op == OpCode.CALL) {
-      int callee = (int) in.operand(0);
-      return functionType(callee).returns().isEmpty();
-    }
-    if (op == OpCode.CALL_INDIRECT) {
-      return module.typeSection().getType((int) in.operand(0)).returns().isEmpty();
-    }
-    return STORES.contains(op);
+  /** Whether an instruction makes what follows it at its level unreachable. */
+  private static boolean endsReachability(OpCode op) {
+    return op == OpCode.UNREACHABLE
+        || op == OpCode.BR
+        || op == OpCode.BR_TABLE
+        || op == OpCode.RETURN
+        || op == OpCode.RETURN_CALL
+        || op == OpCode.RETURN_CALL_INDIRECT
+        || op == OpCode.RETURN_CALL_REF
+        || op == OpCode.THROW
+        || op == OpCode.THROW_REF;
   }
 
-  /** The store instructions: each ends a statement. */
-  private static final Set<OpCode> STORES = stores();
+  /** What {@link #stackDelta} returns for an instruction it does not know. */
+  private static final int UNKNOWN = Integer.MIN_VALUE;
 
-  private static Set<OpCode> stores() {
-    Set<OpCode> out = java.util.EnumSet.noneOf(OpCode.class);
-    java.util.regex.Pattern store = java.util.regex.Pattern.compile(".*_STORE(8|16|32)?");
-    for (OpCode op : OpCode.values()) {
-      if (store.matcher(op.name()).matches()) {
-        out.add(op);
-      }
+  /**
+   * How an instruction changes the height of the operand stack (pushes less pops); for a block,
+   * loop or if, the whole construct. {@link #UNKNOWN} for instructions the splitter does not model
+   * (SIMD, atomics, GC, typed function references): a function using one is left whole.
+   */
+  private int stackDelta(int at) {
+    Ins in = ins.get(at);
+    int op = in.opcode().opcode();
+    if (op == OpCode.BLOCK.opcode() || op == OpCode.LOOP.opcode() || op == OpCode.IF.opcode()) {
+      int[] type = blockType(at);
+      return type[1] - type[0] - (op == OpCode.IF.opcode() ? 1 : 0);
     }
-    return out;
+    if (op == OpCode.CALL.opcode()) {
+      FunctionType t = functionType((int) in.operand(0));
+      return t.returns().size() - t.params().size();
+    }
+    if (op == OpCode.CALL_INDIRECT.opcode()) {
+      FunctionType t = type((int) in.operand(0));
+      return t.returns().size() - t.params().size() - 1;
+    }
+    if (op < 0x100) {
+      return op < SIMPLE_DELTAS.length ? SIMPLE_DELTAS[op] : UNKNOWN;
+    }
+    if ((op & 0xff00) == 0xfc00 && (op & 0xff) < PREFIXED_DELTAS.length) {
+      return PREFIXED_DELTAS[op & 0xff];
+    }
+    return UNKNOWN;
+  }
+
+  /** Stack deltas of the one-byte opcodes other than blocks and calls, by opcode. */
+  private static final int[] SIMPLE_DELTAS = simpleDeltas();
+
+  /** Stack deltas of the 0xFC-prefixed opcodes (saturating truncation, bulk memory and tables). */
+  private static final int[] PREFIXED_DELTAS = {
+    0, 0, 0, 0, 0, 0, 0, 0, -3, 0, -3, -3, -3, 0, -3, -1, 1, -3
+  };
+
+  private static int[] simpleDeltas() {
+    int[] d = new int[0xd3];
+    java.util.Arrays.fill(d, UNKNOWN);
+    d[0x01] = 0; // nop
+    d[0x0d] = -1; // br_if: the condition (label values stay)
+    d[0x1a] = -1; // drop
+    d[0x1b] = -2; // select
+    d[0x1c] = -2; // select t
+    d[0x20] = 1; // local.get
+    d[0x21] = -1; // local.set
+    d[0x22] = 0; // local.tee
+    d[0x23] = 1; // global.get
+    d[0x24] = -1; // global.set
+    d[0x25] = 0; // table.get
+    d[0x26] = -2; // table.set
+    fill(d, 0x28, 0x35, 0); // loads
+    fill(d, 0x36, 0x3e, -2); // stores
+    d[0x3f] = 1; // memory.size
+    d[0x40] = 0; // memory.grow
+    fill(d, 0x41, 0x44, 1); // constants
+    d[0x45] = 0; // i32.eqz
+    fill(d, 0x46, 0x4f, -1); // i32 comparisons
+    d[0x50] = 0; // i64.eqz
+    fill(d, 0x51, 0x66, -1); // i64, f32 and f64 comparisons
+    fill(d, 0x67, 0x69, 0); // i32 clz, ctz, popcnt
+    fill(d, 0x6a, 0x78, -1); // i32 binary
+    fill(d, 0x79, 0x7b, 0); // i64 clz, ctz, popcnt
+    fill(d, 0x7c, 0x8a, -1); // i64 binary
+    fill(d, 0x8b, 0x91, 0); // f32 unary
+    fill(d, 0x92, 0x98, -1); // f32 binary
+    fill(d, 0x99, 0x9f, 0); // f64 unary
+    fill(d, 0xa0, 0xa6, -1); // f64 binary
+    fill(d, 0xa7, 0xc4, 0); // conversions and sign extension
+    d[0xd0] = 1; // ref.null
+    d[0xd1] = 0; // ref.is_null
+    d[0xd2] = 1; // ref.func
+    return d;
+  }
+
+  private static void fill(int[] d, int first, int last, int delta) {
+    java.util.Arrays.fill(d, first, last + 1, delta);
+  }
+
+  /**
+   * The number of parameters and results of the block, loop or if at an index, from its block type:
+   * empty, one value type, or a type index.
+   */
+  private int[] blockType(int at) {
+    int[] pos = {start(at) + 1};
+    int first = code[pos[0]] & 0xff;
+    if (first == 0x40) {
+      return new int[] {0, 0};
+    }
+    if ((first & 0xc0) == 0x40) { // a one-byte negative number: a value type
+      return new int[] {0, 1};
+    }
+    FunctionType t = type((int) readU32(code, pos));
+    return new int[] {t.params().size(), t.returns().size()};
   }
 
   private FunctionType functionType(int function) {
     if (function < importedFunctions) {
       return importTypes.get(function);
     }
-    return module
-        .typeSection()
-        .getType(module.functionSection().getFunctionType(function - importedFunctions));
+    int defined = function - importedFunctions;
+    if (defined >= module.functionSection().functionCount()) { // a new function
+      return type(newFunctionTypes.get(defined - module.functionSection().functionCount()));
+    }
+    return type(module.functionSection().getFunctionType(defined));
   }
 
-  /** Whether a run stays inside itself: no branch out, no return. */
-  private boolean movable(int from, int to) {
+  /** A function type by index, new types included. */
+  private FunctionType type(int index) {
+    int count = module.typeSection().typeCount();
+    return index < count ? module.typeSection().getType(index) : newTypeObjects.get(index - count);
+  }
+
+  /**
+   * How a run leaves itself other than by falling through: the enclosing labels it branches to
+   * (numbered from the innermost enclosing the run, 0) and whether it returns.
+   */
+  private record Exits(java.util.SortedSet<Integer> labels, boolean returns) {
+    boolean any() {
+      return returns || !labels.isEmpty();
+    }
+  }
+
+  /**
+   * The exits of a run, or null if it cannot move: a branch out of it that carries values (other
+   * than to the function's own label, which is a return), a conditional or table branch out of it
+   * that would, a tail call, or a reference-typed branch.
+   */
+  private Exits exits(int from, int to) {
+    TreeSet<Integer> labels = new TreeSet<>();
+    boolean returns = false;
+    int outer = labelArities.size() - 1; // the function's label, counted from the run
     int depth = 0;
     for (int i = from; i < to; i++) {
-      AnnotatedInstruction in = ins.get(i);
+      Ins in = ins.get(i);
       OpCode op = in.opcode();
       if (isOpener(op)) {
         depth++;
       } else if (op == OpCode.END) {
         depth--;
       } else if (op == OpCode.BR || op == OpCode.BR_IF) {
-        if (in.operand(0) >= depth) {
-          return false;
+        long label = in.operand(0);
+        if (label >= depth) {
+          int o = (int) (label - depth);
+          if (labelArity(o) == 0) {
+            labels.add(o);
+          } else if (op == OpCode.BR && o == outer) {
+            returns = true;
+          } else {
+            return null;
+          }
         }
       } else if (op == OpCode.BR_TABLE) {
         for (long label : in.operands()) {
           if (label >= depth) {
-            return false;
+            int o = (int) (label - depth);
+            if (labelArity(o) != 0) {
+              return null;
+            }
+            labels.add(o);
           }
         }
-      } else if (op == OpCode.RETURN
-          || op == OpCode.RETURN_CALL
+      } else if (op == OpCode.RETURN) {
+        returns = true;
+      } else if (op == OpCode.RETURN_CALL
           || op == OpCode.RETURN_CALL_INDIRECT
           || op == OpCode.RETURN_CALL_REF
           || op == OpCode.BR_ON_NULL
           || op == OpCode.BR_ON_NON_NULL
           || op == OpCode.BR_ON_CAST
           || op == OpCode.BR_ON_CAST_FAIL) {
-        return false;
+        return null;
       }
     }
-    return true;
+    return new Exits(labels, returns);
+  }
+
+  /** The arity of an enclosing label, 0 the innermost around the level being emitted. */
+  private int labelArity(int o) {
+    return labelArities.get(labelArities.size() - 1 - o);
   }
 
   /** The locals a run uses (ascending) and, of them, those it writes. */
@@ -507,7 +911,7 @@ final class FunctionSplitter {
     TreeSet<Integer> used = new TreeSet<>();
     TreeSet<Integer> written = new TreeSet<>();
     for (int i = from; i < to; i++) {
-      AnnotatedInstruction in = ins.get(i);
+      Ins in = ins.get(i);
       OpCode op = in.opcode();
       if (op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE) {
         int index = (int) in.operand(0);
@@ -524,61 +928,295 @@ final class FunctionSplitter {
     return t.opcode() == ValType.I64.opcode() || t.opcode() == ValType.F64.opcode() ? 2 : 1;
   }
 
-  /** Moves a run into a new function and emits the call that replaces it. */
-  private void outline(ByteArrayOutputStream out, int from, int to) {
+  /**
+   * Moves a run into a new function and emits the call that replaces it. A run with exits returns,
+   * after the locals it writes, the function's results if it returns and an exit code: 0 when it
+   * fell through, {@code 1 + label} when it branched out to an enclosing label, {@link #returnCode}
+   * when it returned. The call site stores them and takes the same exit.
+   */
+  private void outline(ByteArrayOutputStream out, int from, int to, Exits exits) {
     Uses uses = uses(from, to);
     int newIndex = importedFunctions + module.functionSection().functionCount() + newBodies.size();
-    // the call site: pass the used locals in, store the written ones back
+    boolean withExits = exits.any();
+    // the call site: pass the used locals in, store the results back, take the exit
     for (int index : uses.used()) {
       out.write(OpCode.LOCAL_GET.opcode());
       writeU32(out, index);
     }
     out.write(OpCode.CALL.opcode());
     writeU32(out, newIndex);
-    for (int k = uses.written().size() - 1; k >= 0; k--) {
-      out.write(OpCode.LOCAL_SET.opcode());
-      writeU32(out, uses.written().get(k));
+    if (withExits) {
+      exitLocalsUsed = true;
+      localOp(out, OpCode.LOCAL_SET, exitCodeLocal());
+      if (exits.returns()) {
+        for (int k = results.size() - 1; k >= 0; k--) {
+          localOp(out, OpCode.LOCAL_SET, exitCodeLocal() + 1 + k);
+        }
+      }
     }
-    // the type: (used locals) -> (written locals)
+    for (int k = uses.written().size() - 1; k >= 0; k--) {
+      localOp(out, OpCode.LOCAL_SET, uses.written().get(k));
+    }
+    if (withExits) {
+      dispatch(out, exits);
+    }
+    // the type: (used locals) -> (written locals, [results], [exit code])
     List<ValType> params = new ArrayList<>();
     for (int index : uses.used()) {
       params.add(localTypes.get(index));
     }
-    List<ValType> results = new ArrayList<>();
+    List<ValType> types = new ArrayList<>();
     for (int index : uses.written()) {
-      results.add(localTypes.get(index));
+      types.add(localTypes.get(index));
     }
-    newFunctionTypes.add(typeIndex(params, results));
-    // the body: the run with locals renumbered, then the written locals as results
+    if (exits.returns()) {
+      types.addAll(results);
+    }
+    if (withExits) {
+      types.add(ValType.I32);
+    }
+    newFunctionTypes.add(typeIndex(params, types));
+    // the body: the run with locals renumbered and exits turned into branches to one block
+    int[] renumber = new int[localTypes.size()];
+    for (int k = 0; k < uses.used().size(); k++) {
+      renumber[uses.used().get(k)] = k;
+    }
+    int resultBase = uses.used().size(); // locals of its own: the results, then the exit code
+    int codeLocal = resultBase + (exits.returns() ? results.size() : 0);
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    writeU32(b, 0); // no locals of its own: every local it uses is a parameter
+    if (withExits) {
+      List<ValType> own = new ArrayList<>();
+      if (exits.returns()) {
+        own.addAll(results);
+      }
+      own.add(ValType.I32);
+      writeU32(b, own.size());
+      for (ValType t : own) {
+        writeU32(b, 1);
+        b.write(t.opcode());
+      }
+      b.write(OpCode.BLOCK.opcode());
+      b.write(ValType.I32.opcode()); // the exit code
+    } else {
+      writeU32(b, 0); // no locals of its own: every local it uses is a parameter
+    }
+    int returnCode = returnCode();
     int copied = from;
+    int depth = 0;
     for (int i = from; i < to; i++) {
-      AnnotatedInstruction in = ins.get(i);
+      Ins in = ins.get(i);
       OpCode op = in.opcode();
-      if (op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE) {
-        if (i > copied) {
-          b.write(bytes, start(copied), size(copied, i));
+      boolean rewrite = false;
+      if (isOpener(op)) {
+        depth++;
+      } else if (op == OpCode.END) {
+        depth--;
+      } else if (op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE) {
+        rewrite = true;
+      } else if (op == OpCode.RETURN) {
+        rewrite = true;
+      } else if ((op == OpCode.BR || op == OpCode.BR_IF) && in.operand(0) >= depth) {
+        rewrite = true;
+      } else if (op == OpCode.BR_TABLE) {
+        for (long label : in.operands()) {
+          rewrite |= label >= depth;
         }
-        b.write(op.opcode());
-        writeU32(b, uses.used().indexOf((int) in.operand(0)));
-        copied = i + 1;
+      }
+      if (!rewrite) {
+        continue;
+      }
+      if (i > copied) {
+        b.write(code, start(copied), size(copied, i));
+      }
+      copied = i + 1;
+      if (op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE) {
+        localOp(b, op, renumber[(int) in.operand(0)]);
+        continue;
+      }
+      if (op == OpCode.BR_TABLE) {
+        branchTable(b, in, depth, codeLocal);
+        continue;
+      }
+      int o = op == OpCode.RETURN ? -1 : (int) (in.operand(0) - depth);
+      if (o < 0 || labelArity(o) != 0) { // a return, or a branch to the function's label
+        for (int k = results.size() - 1; k >= 0; k--) {
+          localOp(b, OpCode.LOCAL_SET, resultBase + k);
+        }
+        constI32(b, returnCode);
+        b.write(OpCode.BR.opcode());
+        writeU32(b, depth);
+      } else if (op == OpCode.BR) {
+        constI32(b, 1 + o);
+        b.write(OpCode.BR.opcode());
+        writeU32(b, depth);
+      } else { // br_if: branch with the code when the condition holds
+        b.write(OpCode.IF.opcode());
+        b.write(0x40);
+        constI32(b, 1 + o);
+        b.write(OpCode.BR.opcode());
+        writeU32(b, depth + 1);
+        b.write(OpCode.END.opcode());
       }
     }
     if (to > copied) {
-      b.write(bytes, start(copied), size(copied, to));
+      b.write(code, start(copied), size(copied, to));
+    }
+    if (withExits) {
+      constI32(b, 0); // fell through
+      b.write(OpCode.END.opcode());
+      localOp(b, OpCode.LOCAL_SET, codeLocal);
     }
     for (int index : uses.written()) {
-      b.write(OpCode.LOCAL_GET.opcode());
-      writeU32(b, uses.used().indexOf(index));
+      localOp(b, OpCode.LOCAL_GET, renumber[index]);
+    }
+    if (exits.returns()) {
+      for (int k = 0; k < results.size(); k++) {
+        localOp(b, OpCode.LOCAL_GET, resultBase + k);
+      }
+    }
+    if (withExits) {
+      localOp(b, OpCode.LOCAL_GET, codeLocal);
     }
     b.write(OpCode.END.opcode());
     newBodies.add(b.toByteArray());
   }
 
+  /**
+   * Emits, in a piece, a {@code br_table} some of whose targets are out of the piece: its index is
+   * kept in a local while one block opens per such target; the table branches to those blocks, and
+   * after each one's end the piece leaves with that target's exit code.
+   */
+  private void branchTable(ByteArrayOutputStream b, Ins in, int depth, int indexLocal) {
+    List<Integer> outside = new ArrayList<>(); // exit labels, each at most once
+    for (long label : in.operands()) {
+      if (label >= depth && !outside.contains((int) (label - depth))) {
+        outside.add((int) (label - depth));
+      }
+    }
+    int m = outside.size();
+    localOp(b, OpCode.LOCAL_SET, indexLocal);
+    for (int j = 0; j < m; j++) {
+      b.write(OpCode.BLOCK.opcode());
+      b.write(0x40);
+    }
+    localOp(b, OpCode.LOCAL_GET, indexLocal);
+    b.write(OpCode.BR_TABLE.opcode());
+    long[] labels = in.operands();
+    writeU32(b, labels.length - 1);
+    for (long label : labels) {
+      writeU32(b, label < depth ? label + m : outside.indexOf((int) (label - depth)));
+    }
+    for (int j = 0; j < m; j++) {
+      b.write(OpCode.END.opcode());
+      constI32(b, 1 + outside.get(j));
+      b.write(OpCode.BR.opcode());
+      writeU32(b, depth + m - 1 - j);
+    }
+  }
+
+  /** The exit code of a piece that returned: above every label's code. */
+  private int returnCode() {
+    return 1 + labelArities.size();
+  }
+
+  /** At a call site, takes the exit the piece took, its code in the exit code local. */
+  private void dispatch(ByteArrayOutputStream out, Exits exits) {
+    int code = exitCodeLocal();
+    if (exits.labels().size() + (exits.returns() ? 1 : 0) > 3) {
+      tableDispatch(out, exits);
+      return;
+    }
+    if (!exits.returns() && exits.labels().size() == 1) {
+      localOp(out, OpCode.LOCAL_GET, code);
+      out.write(OpCode.BR_IF.opcode());
+      writeU32(out, exits.labels().first());
+      return;
+    }
+    localOp(out, OpCode.LOCAL_GET, code);
+    out.write(OpCode.IF.opcode());
+    out.write(0x40);
+    for (int o : exits.labels()) {
+      localOp(out, OpCode.LOCAL_GET, code);
+      constI32(out, 1 + o);
+      out.write(OpCode.I32_EQ.opcode());
+      out.write(OpCode.BR_IF.opcode());
+      writeU32(out, o + 1); // inside the if
+    }
+    if (exits.returns()) {
+      for (int k = 0; k < results.size(); k++) {
+        localOp(out, OpCode.LOCAL_GET, code + 1 + k);
+      }
+      out.write(OpCode.RETURN.opcode());
+    } else {
+      out.write(OpCode.UNREACHABLE.opcode());
+    }
+    out.write(OpCode.END.opcode());
+  }
+
+  /** A call site's dispatch on many exits: one {@code br_table} over the exit codes. */
+  private void tableDispatch(ByteArrayOutputStream out, Exits exits) {
+    int code = exitCodeLocal();
+    int wrapping = exits.returns() ? 2 : 1; // the block after which execution goes on, [returns]
+    int done = wrapping - 1;
+    out.write(OpCode.BLOCK.opcode());
+    out.write(0x40);
+    if (exits.returns()) {
+      out.write(OpCode.BLOCK.opcode());
+      out.write(0x40);
+    }
+    localOp(out, OpCode.LOCAL_GET, code);
+    out.write(OpCode.BR_TABLE.opcode());
+    int entries = exits.returns() ? returnCode() + 1 : exits.labels().last() + 2;
+    writeU32(out, entries);
+    for (int c = 0; c < entries; c++) {
+      if (c > 0 && exits.labels().contains(c - 1)) {
+        writeU32(out, c - 1 + wrapping);
+      } else if (exits.returns() && c == returnCode()) {
+        writeU32(out, 0);
+      } else {
+        writeU32(out, done);
+      }
+    }
+    writeU32(out, done); // the default: no other code occurs
+    if (exits.returns()) {
+      out.write(OpCode.END.opcode());
+      for (int k = 0; k < results.size(); k++) {
+        localOp(out, OpCode.LOCAL_GET, code + 1 + k);
+      }
+      out.write(OpCode.RETURN.opcode());
+    }
+    out.write(OpCode.END.opcode());
+  }
+
+  private static void localOp(ByteArrayOutputStream out, OpCode op, int index) {
+    out.write(op.opcode());
+    writeU32(out, index);
+  }
+
+  private static void constI32(ByteArrayOutputStream out, int value) {
+    out.write(OpCode.I32_CONST.opcode());
+    writeS32(out, value);
+  }
+
+  private static void writeS32(ByteArrayOutputStream out, int value) {
+    while (true) {
+      int b = value & 0x7f;
+      value >>= 7;
+      if ((value == 0 && (b & 0x40) == 0) || (value == -1 && (b & 0x40) != 0)) {
+        out.write(b);
+        return;
+      }
+      out.write(b | 0x80);
+    }
+  }
+
   // ---- LEB128 ---------------------------------------------------------------------------------
 
   private long readU32(int[] pos) {
+    return readU32(bytes, pos);
+  }
+
+  private static long readU32(byte[] bytes, int[] pos) {
     long result = 0;
     int shift = 0;
     while (true) {

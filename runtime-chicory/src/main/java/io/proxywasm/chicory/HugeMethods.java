@@ -146,7 +146,7 @@ final class HugeMethods {
   }
 
   /** Says what splitting huge functions did. */
-  static void splitDone(String hash, int before, FunctionSplitter.Result result, int after) {
+  static void splitDone(String hash, int candidates, FunctionSplitter.Result result, int after) {
     LOG.log(
         Level.INFO,
         () ->
@@ -154,15 +154,14 @@ final class HugeMethods {
                 + hash.substring(0, 12)
                 + ": split "
                 + result.functionsSplit()
-                + " huge function(s) into "
+                + " of "
+                + candidates
+                + " huge or likely huge function(s) into "
                 + result.piecesAdded()
                 + " new one(s) so that HotSpot JIT-compiles them; methods over "
                 + HUGE_METHOD_LIMIT
-                + " bytes: "
-                + before
-                + " before, "
-                + after
-                + " after");
+                + " bytes left: "
+                + after);
   }
 
   /** Says that splitting failed and the module runs as it is. */

@@ -1,0 +1,111 @@
+package io.proxywasm.benchmarks;
+
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
+import io.proxywasm.spi.FilterHeadersStatus;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The JVM half of the comparison with V8 ({@code benchmarks/v8/compare.sh}): the workload {@code
+ * benchmarks/v8/host.mjs} runs on node, through the embedder API on one long-lived worker with a
+ * log sink that drops everything. Per request: stream context creation, request headers (the same
+ * 6), response headers (the same 2), log, done, delete.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class V8CompareBenchmark {
+  /** The runtime. */
+  @Param({"chicory-compiler"})
+  public String runtime;
+
+  /** The corpus plugin, under plugins/wasm. */
+  @Param({"c-http-headers.wasm", "as-http-headers.wasm"})
+  public String plugin;
+
+  private ProxyWasmHost host;
+  private Plugin loaded;
+  private Worker worker;
+  private PluginHandle handle;
+
+  /** The request headers host.mjs sends. */
+  private final HeaderMap request =
+      HeaderMap.of(
+          ":method", "GET",
+          ":path", "/api/items?page=2",
+          ":authority", "example.com",
+          ":scheme", "https",
+          "user-agent", "bench/1.0",
+          "x-request-id", "4bf92f3577b34da6a3ce929d0e0e4736");
+
+  /** The response headers host.mjs sends. */
+  private final HeaderMap response = HeaderMap.of(":status", "200", "content-type", "text/plain");
+
+  /** Creates the benchmark state; JMH calls it. */
+  public V8CompareBenchmark() {}
+
+  /**
+   * Loads the plugin and starts it on a worker.
+   *
+   * @throws Exception if the plugin cannot load
+   */
+  @Setup
+  public void setUp() throws Exception {
+    host = ProxyWasmHost.builder().logSink((p, level, message) -> {}).build();
+    loaded =
+        host.load(
+            PluginConfig.builder("v8-compare")
+                .rootId(plugin.startsWith("as-") ? "http_headers" : "")
+                .runtime(runtime)
+                .code(PerRequestBenchmark.corpus(plugin))
+                .pluginConfiguration("{}")
+                .build());
+    worker = host.newWorker();
+    handle = worker.handle(loaded);
+    handle.rootContextId();
+  }
+
+  /** Releases the worker, the plugin and the host. */
+  @TearDown
+  public void tearDown() {
+    worker.close();
+    loaded.close();
+    host.close();
+  }
+
+  /**
+   * One request through the plugin.
+   *
+   * @return the request decision, so that nothing is optimised away
+   */
+  @Benchmark
+  public FilterHeadersStatus request() {
+    HttpStream stream = handle.newHttpStream(HttpStreamListener.IGNORE);
+    FilterHeadersStatus status = stream.onRequestHeaders(request, false);
+    stream.onResponseHeaders(response, true);
+    stream.onLog();
+    stream.close();
+    return status;
+  }
+}

@@ -1,0 +1,3 @@
+module proxywasm.test/gojs
+
+go 1.19
