@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * operand stack is empty at that level: after {@code local.set}, {@code global.set}, {@code drop},
  * a store, a call with no results, or a nested construct with no results. The new function takes
  * the locals the run uses as parameters and returns those it writes; the call site passes them in
- * and stores the results back. A run that branches out of itself or returns stays where it is.
+ * and stores the results back. A run that branches out of itself or returns stays where it is. A
+ * function with a multi-value block or call is left whole: there a drop need not empty the stack.
  *
  * <p>The result is a module with the same imports, exports and function indices plus the new
  * functions. Every candidate run is checked again by Chicory's validator when the result is parsed:
@@ -251,6 +252,11 @@ final class FunctionSplitter {
       if (op == OpCode.TRY_TABLE || op == OpCode.THROW || op == OpCode.THROW_REF) {
         return null; // exception handling: left alone
       }
+      if (leavesSeveralValues(i)) {
+        // After a multi-value block or call, a drop or local.set does not empty the stack: the
+        // statement boundaries below would be wrong, so the function is left whole.
+        return null;
+      }
       if (isOpener(op)) {
         open.push(i);
       } else if (op == OpCode.END && !open.isEmpty()) {
@@ -426,6 +432,31 @@ final class FunctionSplitter {
     if (to > from) {
       out.write(bytes, start(from), size(from, to));
     }
+  }
+
+  /**
+   * Whether instruction {@code i} is a block, loop or if with a type-index block type taking
+   * parameters or giving more than one result, or a call giving more than one result.
+   */
+  private boolean leavesSeveralValues(int i) {
+    AnnotatedInstruction in = ins.get(i);
+    OpCode op = in.opcode();
+    if (isOpener(op)) {
+      int b = bytes[start(i) + 1] & 0xff;
+      if (b == 0x40 || ((b & 0x80) == 0 && (b & 0x40) != 0)) {
+        return false; // empty, or one value type (a negative s33)
+      }
+      int[] pos = {start(i) + 1};
+      FunctionType t = module.typeSection().getType((int) readU32(pos));
+      return !t.params().isEmpty() || t.returns().size() > 1;
+    }
+    if (op == OpCode.CALL) {
+      return functionType((int) in.operand(0)).returns().size() > 1;
+    }
+    if (op == OpCode.CALL_INDIRECT) {
+      return module.typeSection().getType((int) in.operand(0)).returns().size() > 1;
+    }
+    return false;
   }
 
   private boolean endsStatement(AnnotatedInstruction in) {
