@@ -382,7 +382,9 @@ final class DifferentialFuzz {
                 + c.name()
                 + " error "
                 + e
-                + (at.length > 0 ? " at " + at[0].getClassName() + "." + at[0].getMethodName() : ""));
+                + (at.length > 0
+                    ? " at " + at[0].getClassName() + "." + at[0].getMethodName()
+                    : ""));
       }
     }
     Memory memory = instance.memory();
