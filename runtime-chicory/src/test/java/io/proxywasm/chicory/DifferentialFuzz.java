@@ -376,12 +376,13 @@ final class DifferentialFuzz {
       } catch (ChicoryException | StackOverflowError e) {
         out.add("call " + c.name() + " trap");
       } catch (RuntimeException e) {
+        // the class and where it came from, not the message: the JVM words messages its own way
         StackTraceElement[] at = e.getStackTrace();
         out.add(
             "call "
                 + c.name()
                 + " error "
-                + e
+                + e.getClass().getName()
                 + (at.length > 0
                     ? " at " + at[0].getClassName() + "." + at[0].getMethodName()
                     : ""));
