@@ -1,13 +1,12 @@
 /**
  * The default {@link io.proxywasm.spi.WasmExtension}: lifecycle events and stats named as Envoy
- * names them, swappable sinks, and remote code loading. {@link
- * io.proxywasm.envoy.EnvoyWasmExtension} is the extension, {@link io.proxywasm.envoy.StatsRegistry}
- * its queryable stats, {@link io.proxywasm.envoy.WasmStatsSink} the sink SPI, {@link
- * io.proxywasm.envoy.RemoteCode} the remote module loader.
+ * names them, and swappable sinks. {@link io.proxywasm.envoy.EnvoyWasmExtension} is the extension,
+ * {@link io.proxywasm.envoy.StatsRegistry} its queryable stats, {@link
+ * io.proxywasm.envoy.WasmStatsSink} the sink SPI. Remote code loading is the separate module {@code
+ * io.proxywasm.remote}.
  */
 module io.proxywasm.envoy {
-  requires transitive io.proxywasm.host;
-  requires transitive java.net.http;
+  requires transitive io.proxywasm.spi;
   requires org.slf4j;
   requires static com.google.auto.service;
 

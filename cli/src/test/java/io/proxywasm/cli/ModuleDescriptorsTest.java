@@ -33,6 +33,7 @@ class ModuleDescriptorsTest {
         "io.proxywasm.nullvm",
         "io.proxywasm.envoy",
         "io.proxywasm.micrometer",
+        "io.proxywasm.remote",
         "io.proxywasm.testkit",
         "io.proxywasm.examples",
         "io.proxywasm.cli"

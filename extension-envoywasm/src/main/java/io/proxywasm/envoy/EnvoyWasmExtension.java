@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *       wasm.<runtime>.memory_size} (gauge), which the host keeps;
  *   <li>{@code wasm.remote_load_cache_hits}, {@code _negative_hits}, {@code _misses}, {@code
  *       wasm.remote_load_fetch_successes}, {@code _failures} (counters) and {@code
- *       wasm.remote_load_cache_entries} (gauge), from {@link RemoteCode};
+ *       wasm.remote_load_cache_entries} (gauge), from remote code loading ({@code
+ *       io.proxywasm.remote.RemoteCode});
  *   <li>{@code wasm.vm_reload}, {@code wasm.vm_reload_success}, {@code wasm.vm_reload_failure},
  *       {@code wasm.vm_reload_backoff} (counters), from the host's reload events;
  *   <li>plugin metrics from {@code proxy_define_metric} as {@code wasmcustom.<name>}, with the host

@@ -67,6 +67,35 @@ class EnvoyWasmExtensionTest {
     assertTrue(sink.stats.contains("wasm.chicory.created"), sink.stats.toString());
   }
 
+  /**
+   * A module that does not parse is code that cannot be initialized, as in proxy-wasm-cpp-host
+   * (which fails the load with UnableToInitializeCode); UNABLE_TO_CREATE_VM is for a runtime that
+   * cannot make a VM at all.
+   */
+  @Test
+  void aMalformedModuleRaisesUnableToInitializeCode() throws Exception {
+    RecordingSink sink = new RecordingSink();
+    EnvoyWasmExtension extension = EnvoyWasmExtension.builder().sink(sink).build();
+    try (ProxyWasmHost host = ProxyWasmHost.builder().extension(extension).build()) {
+      for (String runtime : List.of("chicory", "chicory-compiler")) {
+        sink.events.clear();
+        PluginLoadException e =
+            assertThrows(
+                PluginLoadException.class,
+                () ->
+                    host.load(
+                        PluginConfig.builder("malformed")
+                            .runtime(runtime)
+                            .code(corpus("bad-magic.wasm"))
+                            .build()));
+        assertEquals(FailState.UNABLE_TO_INITIALIZE_CODE, e.failState(), e.getMessage());
+        assertTrue(
+            sink.events.contains(WasmEvent.UNABLE_TO_INITIALIZE_CODE), sink.events.toString());
+        assertTrue(!sink.events.contains(WasmEvent.UNABLE_TO_CREATE_VM), sink.events.toString());
+      }
+    }
+  }
+
   @Test
   void pluginMetricsLiveUnderWasmcustom() throws Exception {
     RecordingSink sink = new RecordingSink();

@@ -9,18 +9,31 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -30,19 +43,106 @@ import java.util.regex.Pattern;
  * file that cannot be read or written is logged and otherwise ignored: the cache never fails a
  * load.
  *
- * <p>The files are classes the JVM will load and run: the directory must be writable only by the
- * gateway's own user.
+ * <p>Each entry holds the full SHA-256 of the module it was compiled from, under its checksum; an
+ * entry whose module hash is not the one asked for (an entry copied onto another module's name) is
+ * refused with a warning and the module compiled again.
+ *
+ * <p>The files are classes the JVM will load and run. The cache refuses, with a warning, a
+ * directory that is a symbolic link, is not owned by the process's user or is writable by its group
+ * or others, and an entry that is a symbolic link or is not owned by the process's user; such a
+ * cache is not used (the module is compiled) and nothing is written there.
  */
 final class DiskCache {
   private static final System.Logger LOG = System.getLogger(DiskCache.class.getName());
-  private static final byte[] MAGIC = {'P', 'W', 'J', 'C', 0, 0, 0, 1};
+  private static final byte[] MAGIC = {'P', 'W', 'J', 'C', 0, 0, 0, 2};
   private static final int DIGEST = 32;
   private static final Pattern SAFE_KEY = Pattern.compile("[0-9A-Za-z_-]{1,128}");
 
   private final Path directory;
+  private final Supplier<UserPrincipal> processUser;
+  private UserPrincipal user;
 
   DiskCache(Path root) {
+    this(root, null);
+  }
+
+  /**
+   * A cache that takes another user as the process's, for tests.
+   *
+   * @param root the cache root
+   * @param processUser the user entries must belong to, or null for the process's own
+   */
+  DiskCache(Path root, Supplier<UserPrincipal> processUser) {
     this.directory = root.resolve("chicory-" + chicoryVersion());
+    this.processUser = processUser;
+  }
+
+  /** The user the process runs as: looked up by name, else the owner of a file it creates. */
+  private synchronized UserPrincipal user() throws IOException {
+    if (user == null) {
+      if (processUser != null) {
+        user = processUser.get();
+      } else {
+        try {
+          user =
+              FileSystems.getDefault()
+                  .getUserPrincipalLookupService()
+                  .lookupPrincipalByName(System.getProperty("user.name"));
+        } catch (IOException | UnsupportedOperationException e) {
+          Path probe = Files.createTempFile(directory, ".owner-", ".tmp");
+          try {
+            user = Files.getOwner(probe, LinkOption.NOFOLLOW_LINKS);
+          } finally {
+            Files.deleteIfExists(probe);
+          }
+        }
+      }
+    }
+    return user;
+  }
+
+  /**
+   * Tells why the directory must not be used, or null if it may: a symbolic link, another user's,
+   * or writable by others.
+   */
+  private String unsafeDirectory() throws IOException {
+    BasicFileAttributes a =
+        Files.readAttributes(directory, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (a.isSymbolicLink()) {
+      return "is a symbolic link";
+    }
+    UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
+    if (!owner.equals(user())) {
+      return "is owned by " + owner.getName() + ", not by " + user().getName();
+    }
+    PosixFileAttributeView posix =
+        Files.getFileAttributeView(
+            directory, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    if (posix != null) {
+      Set<PosixFilePermission> p = posix.readAttributes().permissions();
+      if (p.contains(PosixFilePermission.GROUP_WRITE)
+          || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+        return "is writable by other users";
+      }
+    }
+    return null;
+  }
+
+  /** Tells why an entry must not be loaded, or null if it may. */
+  private String unsafeEntry(Path file) throws IOException {
+    BasicFileAttributes a =
+        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (a.isSymbolicLink()) {
+      return "is a symbolic link";
+    }
+    if (!a.isRegularFile()) {
+      return "is not a regular file";
+    }
+    UserPrincipal owner = Files.getOwner(file, LinkOption.NOFOLLOW_LINKS);
+    if (!owner.equals(user())) {
+      return "is owned by " + owner.getName() + ", not by " + user().getName();
+    }
+    return null;
   }
 
   Path directory() {
@@ -103,14 +203,40 @@ final class DiskCache {
   /**
    * Reads a module's classes, by name.
    *
-   * @param key the module's hash
-   * @return the classes, or empty when absent, unreadable or damaged (a damaged file is deleted)
+   * @param key the module's hash, 64 hex digits
+   * @return the classes, or empty when absent, unreadable, damaged, compiled from another module,
+   *     or refused (such a file is deleted)
    */
   Optional<Map<String, byte[]>> load(String key) {
     Path file = file(key);
     byte[] content;
     try {
-      content = Files.readAllBytes(file);
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        return Optional.empty();
+      }
+      String refused = unsafeDirectory();
+      if (refused != null) {
+        LOG.log(
+            Level.WARNING,
+            "compiled module cache: directory {0} {1}; not used, compiling",
+            directory,
+            refused);
+        return Optional.empty();
+      }
+      refused = unsafeEntry(file);
+      if (refused != null) {
+        LOG.log(
+            Level.WARNING,
+            "compiled module cache: {0} {1}; not loaded, compiling again",
+            file,
+            refused);
+        delete(file);
+        return Optional.empty();
+      }
+      try (SeekableByteChannel in =
+          Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        content = Channels.newInputStream(in).readAllBytes();
+      }
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -133,6 +259,19 @@ final class DiskCache {
     }
     try (DataInputStream in =
         new DataInputStream(new ByteArrayInputStream(content, header, content.length - header))) {
+      byte[] module = new byte[DIGEST];
+      in.readFully(module);
+      String compiledFrom = HexFormat.of().formatHex(module);
+      if (!compiledFrom.equals(key)) {
+        LOG.log(
+            Level.WARNING,
+            "compiled module cache: {0} was compiled from module {1}, not {2}; compiling again",
+            file,
+            compiledFrom,
+            key);
+        delete(file);
+        return Optional.empty();
+      }
       int count = in.readInt();
       Map<String, byte[]> classes = new LinkedHashMap<>();
       for (int i = 0; i < count; i++) {
@@ -157,13 +296,41 @@ final class DiskCache {
    */
   void store(String key, Map<String, byte[]> classes) {
     Path file = file(key);
-    if (Files.exists(file)) {
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    byte[] module;
+    try {
+      module = HexFormat.of().parseHex(key);
+    } catch (IllegalArgumentException e) {
+      module = new byte[0];
+    }
+    if (module.length != DIGEST) {
+      LOG.log(Level.WARNING, "compiled module cache: {0} is not a module hash; not stored", key);
       return;
     }
     Path temp = null;
     try {
+      if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)
+          && FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        Files.createDirectories(
+            directory,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } else {
+        Files.createDirectories(directory);
+      }
+      String refused = unsafeDirectory();
+      if (refused != null) {
+        LOG.log(
+            Level.WARNING,
+            "compiled module cache: directory {0} {1}; nothing written",
+            directory,
+            refused);
+        return;
+      }
       ByteArrayOutputStream payload = new ByteArrayOutputStream();
       try (DataOutputStream out = new DataOutputStream(payload)) {
+        out.write(module);
         out.writeInt(classes.size());
         for (Map.Entry<String, byte[]> e : classes.entrySet()) {
           out.writeUTF(e.getKey());
@@ -172,7 +339,6 @@ final class DiskCache {
         }
       }
       byte[] data = payload.toByteArray();
-      Files.createDirectories(directory);
       temp = Files.createTempFile(directory, ".compiling-", ".tmp");
       try (OutputStream out = Files.newOutputStream(temp)) {
         out.write(MAGIC);

@@ -1,4 +1,4 @@
-package io.proxywasm.envoy;
+package io.proxywasm.remote;
 
 /** A module could not be had: the fetch failed, the body was too large, or its hash was wrong. */
 public final class RemoteCodeException extends Exception {
