@@ -180,7 +180,11 @@ public final class Gateway implements AutoCloseable {
         lr.plugin.set(new LivePlugin(load(l.plugin().config(), i), generation, true));
       }
     }
-    // the first loop binds (ephemeral ports get their number), then the others share the ports
+    // Vert.x shares a listening socket among event loops that bind the same port: an ephemeral
+    // port is picked once, here, so that every loop binds the same one
+    for (ListenerRuntime lr : listeners) {
+      lr.bindPort = lr.spec.port() != 0 ? lr.spec.port() : freePort(lr.spec.host());
+    }
     await(
         vertx.deployVerticle(() -> new LoopVerticle(this), new DeploymentOptions()),
         "the listeners");
@@ -212,6 +216,15 @@ public final class Gateway implements AutoCloseable {
               + " did not load: "
               + e.getMessage(),
           e);
+    }
+  }
+
+  private static int freePort(String host) throws ConfigException {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new ConfigException("cannot bind " + host + ": " + e.getMessage(), e);
     }
   }
 
@@ -274,11 +287,19 @@ public final class Gateway implements AutoCloseable {
             });
         started.add(
             server
-                .listen(lr.port, lr.spec.host())
-                .onSuccess(
+                .listen(lr.bindPort, lr.spec.host())
+                .compose(
                     srv -> {
-                      lr.port = srv.actualPort();
                       gateway.servers.add(srv);
+                      if (lr.port != 0 && lr.port != srv.actualPort()) {
+                        return Future.failedFuture(
+                            "event loops bound different ports: "
+                                + lr.port
+                                + " and "
+                                + srv.actualPort());
+                      }
+                      lr.port = srv.actualPort();
+                      return Future.succeededFuture(srv);
                     }));
       }
       return Future.all(started);
@@ -544,17 +565,10 @@ public final class Gateway implements AutoCloseable {
     if (watchTimer >= 0) {
       vertx.cancelTimer(watchTimer);
     }
-    List<Future<Void>> stopping = new ArrayList<>();
+    // stop accepting; connections close as their requests end (HTTP/1.1 gets connection: close,
+    // HTTP/2 a GOAWAY)
     for (HttpServer s : servers) {
-      stopping.add(s.shutdown(drain.toMillis(), TimeUnit.MILLISECONDS));
-    }
-    try {
-      Future.join(stopping)
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(drain.toMillis() + 5000, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      LOG.warn("listeners did not stop within the drain time: {}", words(e));
+      s.shutdown(drain.toMillis(), TimeUnit.MILLISECONDS);
     }
     long deadline = System.nanoTime() + drain.toNanos();
     while (activeExchanges.get() > 0 && System.nanoTime() < deadline) {

@@ -14,6 +14,7 @@ final class ListenerRuntime {
   final int index;
   final AtomicReference<LivePlugin> plugin = new AtomicReference<>();
   volatile int port;
+  int bindPort;
 
   final Metric rqTotal;
   final Metric rqActive;
