@@ -93,6 +93,7 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
   private final List<Buffer> upQueue = new ArrayList<>();
   private boolean upQueueEnd;
   private boolean upEndSent;
+  private boolean upWritten;
   private HttpClientResponse upResp;
   private long upStartNanos;
   private long timerId = -1;
@@ -110,6 +111,7 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
   private HeaderMap respHeaders;
   private HeaderMap respTrailers;
   private boolean respHeadersSent;
+  private boolean respNoBody;
   private int status;
   private String details = "";
   private long responseBytes;
@@ -564,7 +566,12 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     if (upReq == null || upEndSent) {
       return;
     }
+    if (!upWritten && upQueueEnd && upReq.headers().contains("content-length")) {
+      long total = queuedBytes();
+      upReq.headers().set("content-length", Long.toString(total));
+    }
     for (Buffer b : upQueue) {
+      upWritten = true;
       upReq.write(b);
     }
     upQueue.clear();
@@ -690,6 +697,7 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
             || code / 100 == 1
             || req.method() == HttpMethod.HEAD
             || "0".equals(r.headers().get("content-length"));
+    respNoBody = noBody;
     responseHeaders(h, false);
     if (noBody) {
       // the body (none) and the end arrive through endHandler
@@ -715,6 +723,11 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
       return;
     }
     if (s == FilterHeadersStatus.CONTINUE) {
+      if (!eos && !respNoBody && h.indexOf("content-length") >= 0) {
+        // the body may still be rewritten: the headers go with its first piece, and a body the
+        // plugin held whole gets its real length
+        return;
+      }
       sendHeadersDown(eos);
       if (eos) {
         endDown(null);
@@ -899,6 +912,9 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
       return;
     }
     if (!respHeadersSent) {
+      if (eos && !respNoBody && respHeaders.indexOf("content-length") >= 0) {
+        respHeaders.set("content-length", Integer.toString(bytes.length));
+      }
       sendHeadersDown(false);
     }
     responseBytes += bytes.length;
