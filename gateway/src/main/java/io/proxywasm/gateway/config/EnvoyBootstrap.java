@@ -369,15 +369,16 @@ public final class EnvoyBootstrap {
     } catch (IOException e) {
       throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
     }
-    Path base = file.toAbsolutePath().getParent();
-    return parse(text, base);
+    // relative file names are resolved against the working directory, as Envoy resolves them
+    return parse(text, null);
   }
 
   /**
    * Reads and validates bootstrap YAML.
    *
    * @param yaml the YAML text
-   * @param baseDir the directory relative file names are resolved against
+   * @param baseDir the directory relative file names are resolved against, or null for the working
+   *     directory
    * @return the validated configuration
    * @throws ConfigException naming the place of the first problem
    */
