@@ -158,6 +158,10 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     }
     boolean endOfStream = !hasRequestBody();
     headersOnly = endOfStream;
+    if (headersOnly) {
+      // nothing to hold back: the connection reads on (the end of the request is ignored)
+      resumeReading();
+    }
     if (stream == null) {
       continueRequestHeaders(endOfStream);
       return;
