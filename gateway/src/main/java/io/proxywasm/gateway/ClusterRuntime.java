@@ -1,0 +1,91 @@
+package io.proxywasm.gateway;
+
+import io.proxywasm.gateway.config.GatewaySpec.ClusterSpec;
+import io.proxywasm.gateway.config.GatewaySpec.Endpoint;
+import io.proxywasm.spi.Metric;
+import io.proxywasm.spi.MetricType;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/** An upstream cluster: its pooled Vert.x client, its endpoints and load balancing, its stats. */
+final class ClusterRuntime {
+  final ClusterSpec spec;
+  final HttpClientAgent client;
+  private final List<Endpoint> endpoints;
+  private final AtomicInteger next = new AtomicInteger();
+  private final AtomicIntegerArray active;
+
+  final Metric rqTotal;
+  final Metric rqActive;
+  final Metric cxConnectFail;
+  final Metric rqTimeout;
+  final Metric rqReset;
+  final Metric[] rqByClass = new Metric[6];
+
+  ClusterRuntime(Vertx vertx, ClusterSpec spec, Stats stats) {
+    this.spec = spec;
+    this.endpoints = spec.endpoints();
+    this.active = new AtomicIntegerArray(endpoints.size());
+    HttpClientOptions options =
+        new HttpClientOptions()
+            .setConnectTimeout((int) Math.max(1, spec.connectTimeout().toMillis()))
+            .setKeepAlive(true)
+            .setDecompressionSupported(false);
+    if (spec.http2()) {
+      options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
+    }
+    this.client =
+        vertx.createHttpClient(
+            options,
+            new PoolOptions().setHttp1MaxSize(1024).setHttp2MaxSize(16).setMaxWaitQueueSize(-1));
+    String p = "cluster." + spec.name() + ".";
+    rqTotal = stats.stat(MetricType.COUNTER, p + "upstream_rq_total");
+    rqActive = stats.stat(MetricType.GAUGE, p + "upstream_rq_active");
+    cxConnectFail = stats.stat(MetricType.COUNTER, p + "upstream_cx_connect_fail");
+    rqTimeout = stats.stat(MetricType.COUNTER, p + "upstream_rq_timeout");
+    rqReset = stats.stat(MetricType.COUNTER, p + "upstream_rq_tx_reset");
+    for (int c = 1; c <= 5; c++) {
+      rqByClass[c] = stats.stat(MetricType.COUNTER, p + "upstream_rq_" + c + "xx");
+    }
+  }
+
+  /** Picks an endpoint by the cluster's policy; returns its index. */
+  int pick() {
+    int n = endpoints.size();
+    if (n == 1) {
+      return 0;
+    }
+    switch (spec.lbPolicy()) {
+      case "RANDOM":
+        return ThreadLocalRandom.current().nextInt(n);
+      case "LEAST_REQUEST":
+        {
+          // two random choices, the less loaded wins (Envoy's default for LEAST_REQUEST)
+          int a = ThreadLocalRandom.current().nextInt(n);
+          int b = ThreadLocalRandom.current().nextInt(n);
+          return active.get(a) <= active.get(b) ? a : b;
+        }
+      default:
+        return Math.floorMod(next.getAndIncrement(), n);
+    }
+  }
+
+  Endpoint endpoint(int index) {
+    return endpoints.get(index);
+  }
+
+  void started(int index) {
+    active.incrementAndGet(index);
+  }
+
+  void ended(int index) {
+    active.decrementAndGet(index);
+  }
+}

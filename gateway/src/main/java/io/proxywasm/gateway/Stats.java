@@ -1,0 +1,27 @@
+package io.proxywasm.gateway;
+
+import io.proxywasm.envoy.StatsRegistry;
+import io.proxywasm.spi.Metric;
+import io.proxywasm.spi.MetricType;
+import java.util.List;
+
+/** The gateway's stats and the plugins' stats, in one registry, by their Envoy names. */
+final class Stats {
+  private final StatsRegistry registry;
+
+  Stats(StatsRegistry registry) {
+    this.registry = registry;
+  }
+
+  Metric stat(MetricType type, String name) {
+    return registry.stat(type, name);
+  }
+
+  List<Metric> all() {
+    return registry.stats();
+  }
+
+  long sum(String name) {
+    return registry.histogramSum(name).orElse(0);
+  }
+}

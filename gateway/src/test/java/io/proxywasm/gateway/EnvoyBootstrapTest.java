@@ -1,0 +1,258 @@
+package io.proxywasm.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proxywasm.gateway.config.ConfigException;
+import io.proxywasm.gateway.config.EnvoyBootstrap;
+import io.proxywasm.gateway.config.GatewaySpec;
+import io.proxywasm.gateway.config.GatewaySpec.ClusterSpec;
+import io.proxywasm.gateway.config.GatewaySpec.ListenerSpec;
+import io.proxywasm.gateway.config.GatewaySpec.RouteSpec;
+import io.proxywasm.host.FailPolicy;
+import io.proxywasm.host.PluginConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class EnvoyBootstrapTest {
+  private static final Path ROOT = Http.repo("");
+
+  /** A bootstrap with one listener whose HTTP filters are the given YAML (indented 16 spaces). */
+  static String yaml(String httpFilters, String hcmExtra) {
+    return """
+        static_resources:
+          listeners:
+            - name: main
+              address:
+                socket_address: { address: 127.0.0.1, port_value: 0 }
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: ingress_http
+        %s
+                        route_config:
+                          virtual_hosts:
+                            - name: all
+                              domains: ["*"]
+                              routes:
+                                - match: { prefix: "/" }
+                                  route: { cluster: up }
+                        http_filters:
+        %s
+                          - name: envoy.filters.http.router
+          clusters:
+            - name: up
+              connect_timeout: 1s
+              load_assignment:
+                cluster_name: up
+                endpoints:
+                  - lb_endpoints:
+                      - endpoint:
+                          address:
+                            socket_address: { address: 127.0.0.1, port_value: 8080 }
+        """
+        .formatted(
+            hcmExtra,
+            httpFilters.isEmpty() ? "" : httpFilters.stripTrailing().stripIndent().indent(18));
+  }
+
+  private static String error(String yaml) {
+    return assertThrows(ConfigException.class, () -> EnvoyBootstrap.parse(yaml, ROOT)).getMessage();
+  }
+
+  @Test
+  void readsTheExample() throws Exception {
+    GatewaySpec spec =
+        EnvoyBootstrap.parse(Files.readString(Http.repo("examples/envoy-http-headers.yaml")), ROOT);
+    assertEquals(1, spec.listeners().size());
+    ListenerSpec l = spec.listeners().get(0);
+    assertEquals("main", l.name());
+    assertEquals("127.0.0.1", l.host());
+    assertEquals(10000, l.port());
+    assertEquals("ingress_http", l.statPrefix());
+    PluginConfig p = l.plugin().config();
+    assertEquals("http_headers", p.name());
+    assertEquals("http_headers", p.rootId());
+    assertEquals("http_headers", p.vmId());
+    assertEquals("", p.runtime(), "v8 runs on the default wasm runtime");
+    assertArrayEquals(Files.readAllBytes(Http.plugin("c-http-headers.wasm")), p.code());
+    assertEquals("{}\n", new String(p.pluginConfiguration(), StandardCharsets.UTF_8));
+    assertEquals(FailPolicy.FAIL_CLOSED, p.failPolicy());
+    RouteSpec direct = l.virtualHosts().get(0).routes().get(0);
+    assertTrue(direct.exactPath());
+    assertEquals(200, direct.directStatus());
+    assertEquals("static answer\n", direct.directBody());
+    RouteSpec proxied = l.virtualHosts().get(0).routes().get(1);
+    assertEquals("web_service", proxied.cluster());
+    assertEquals(Duration.ofSeconds(15), proxied.timeout());
+    ClusterSpec c = spec.clusters().get("web_service");
+    assertEquals(Duration.ofMillis(250), c.connectTimeout());
+    assertEquals("127.0.0.1", c.endpoints().get(0).host());
+    assertEquals(8080, c.endpoints().get(0).port());
+    assertEquals(9901, spec.admin().port());
+  }
+
+  private static final String PLUGIN_FIELDS =
+      """
+                                name: wrapped
+                                root_id: r
+                                fail_open: true
+                                configuration:
+                                  "@type": type.googleapis.com/google.protobuf.StringValue
+                                  value: "cfg"
+                                vm_config:
+                                  vm_id: v
+                                  runtime: envoy.wasm.runtime.wasmtime
+                                  environment_variables:
+                                    key_values: { A: "1" }
+                                  configuration:
+                                    "@type": type.googleapis.com/google.protobuf.BytesValue
+                                    value: dm0=
+                                  code: { local: { filename: plugins/wasm/c-http-headers.wasm } }
+                                capability_restriction_config:
+                                  allowed_capabilities:
+                                    proxy_log: {}
+                                    proxy_on_request_headers: {}
+      """;
+
+  private static void checkWrapped(GatewaySpec spec) {
+    PluginConfig p = spec.listeners().get(0).plugin().config();
+    assertEquals("wrapped", p.name());
+    assertEquals("r", p.rootId());
+    assertEquals("v", p.vmId());
+    assertEquals(FailPolicy.FAIL_OPEN, p.failPolicy());
+    assertEquals("cfg", new String(p.pluginConfiguration(), StandardCharsets.UTF_8));
+    assertEquals("vm", new String(p.vmConfiguration(), StandardCharsets.UTF_8));
+    assertEquals("1", p.environment().get("A"));
+    assertEquals(Set.of("proxy_log", "proxy_on_request_headers"), p.allowedCapabilities());
+  }
+
+  @Test
+  void readsTheWasmFilterInEveryShape() throws Exception {
+    String direct =
+        "              - name: envoy.filters.http.wasm\n"
+            + "                typed_config:\n"
+            + "                  \"@type\": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm\n"
+            + "                  config:\n"
+            + PLUGIN_FIELDS
+                .indent(2)
+                .stripTrailing()
+                .lines()
+                .map(s -> s.substring(8))
+                .reduce("", (a, b) -> a + b + "\n");
+    checkWrapped(EnvoyBootstrap.parse(yaml(direct, ""), ROOT));
+
+    for (String struct : new String[] {"udpa.type.v1.TypedStruct", "xds.type.v3.TypedStruct"}) {
+      String typed =
+          "              - name: envoy.filters.http.wasm\n"
+              + "                typed_config:\n"
+              + "                  \"@type\": type.googleapis.com/"
+              + struct
+              + "\n"
+              + "                  type_url: type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm\n"
+              + "                  value:\n"
+              + "                    config:\n"
+              + PLUGIN_FIELDS.lines().map(s -> s.substring(4)).reduce("", (a, b) -> a + b + "\n");
+      checkWrapped(EnvoyBootstrap.parse(yaml(typed, ""), ROOT));
+    }
+
+    String unwrapped =
+        "              - name: envoy.filters.http.wasm\n"
+            + "                typed_config:\n"
+            + "                  \"@type\": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm\n"
+            + PLUGIN_FIELDS.lines().map(s -> s.substring(8)).reduce("", (a, b) -> a + b + "\n");
+    checkWrapped(EnvoyBootstrap.parse(yaml(unwrapped, ""), ROOT));
+  }
+
+  @Test
+  void theLegacyConnectionManagerNameAndNoPluginAreAccepted() throws Exception {
+    GatewaySpec spec =
+        EnvoyBootstrap.parse(
+            yaml("", "")
+                .replace(
+                    "envoy.filters.network.http_connection_manager",
+                    "envoy.http_connection_manager"),
+            ROOT);
+    assertNull(spec.listeners().get(0).plugin());
+  }
+
+  @Test
+  void theNullRuntimeRunsAJavaPlugin() throws Exception {
+    String f =
+        """
+                      - name: envoy.filters.http.wasm
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+                          config:
+                            vm_config:
+                              runtime: envoy.wasm.runtime.null
+                              code: { local: { inline_string: headers } }
+        """;
+    PluginConfig p = EnvoyBootstrap.parse(yaml(f, ""), ROOT).listeners().get(0).plugin().config();
+    assertEquals("null", p.runtime());
+    assertEquals("java:headers", new String(p.code(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void anUnknownFieldIsNamedWithItsPath() {
+    String e = error(yaml("", "                foo: 1"));
+    assertTrue(
+        e.startsWith(
+            "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.foo: unknown field"),
+        e);
+    String nested =
+        error(
+            yaml("", "")
+                .replace("connect_timeout: 1s", "connect_timeout: 1s\n      health_checks: []"));
+    assertTrue(
+        nested.startsWith("static_resources.clusters[0].health_checks: unknown field"), nested);
+  }
+
+  @Test
+  void unsupportedAndWrongValuesAreNamed() {
+    String lua = "              - name: envoy.filters.http.lua\n                typed_config: {}\n";
+    assertTrue(
+        error(yaml(lua, ""))
+            .startsWith(
+                "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].name:"
+                    + " unsupported HTTP filter envoy.filters.http.lua"),
+        error(yaml(lua, "")));
+    assertTrue(
+        error(yaml("", "").replace("cluster: up }", "cluster: nope }"))
+            .contains("route.cluster: unknown cluster nope"));
+    assertTrue(
+        error(yaml("", "").replace("connect_timeout: 1s", "connect_timeout: soon"))
+            .startsWith("static_resources.clusters[0].connect_timeout: soon is not a duration"));
+    assertTrue(
+        error(yaml("", "").replace("port_value: 8080", "port_value: eighty"))
+            .contains("port_value: expected a number"));
+    String remote =
+        """
+                      - name: envoy.filters.http.wasm
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+                          config:
+                            vm_config:
+                              code: { remote: { http_uri: { uri: "http://x" } } }
+        """;
+    assertTrue(
+        error(yaml(remote, ""))
+            .endsWith("vm_config.code.remote: remote code is not supported; use code.local"));
+    assertTrue(error("static_resources: [").startsWith("the configuration is not valid YAML"));
+    String wrongType = yaml("", "").replace("HttpConnectionManager\n", "Nope\n");
+    assertTrue(
+        error(wrongType)
+            .contains(
+                "typed_config.@type: expected type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"),
+        error(wrongType));
+  }
+}

@@ -1,0 +1,46 @@
+package io.proxywasm.gateway;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A JDK HTTP/1.1 client for the tests, and where the committed plugins are. */
+final class Http {
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+
+  private Http() {}
+
+  static Path plugin(String name) {
+    String dir = System.getProperty("proxywasm.plugins.dir", "../plugins");
+    return Path.of(dir, "wasm", name);
+  }
+
+  static Path repo(String relative) {
+    String dir = System.getProperty("proxywasm.plugins.dir", "../plugins");
+    return Path.of(dir).getParent().resolve(relative);
+  }
+
+  static HttpResponse<String> get(int port, String path) throws Exception {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(20))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> post(int port, String path, String body) throws Exception {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(20))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
