@@ -1,11 +1,13 @@
 /**
  * The {@code proxy-wasm} command: run one HTTP exchange, TCP connection or tick through a plugin
  * ({@code run}), check whether this host can load a module ({@code inspect}) and measure what a
- * plugin costs ({@code bench}), on every runtime found at run time.
+ * plugin costs ({@code bench}), on every runtime found at run time; {@code serve} runs the gateway
+ * (module {@code io.proxywasm.gateway}).
  */
 module io.proxywasm.cli {
   requires io.proxywasm.host;
   requires io.proxywasm.testkit;
+  requires io.proxywasm.gateway;
   requires info.picocli;
   requires com.fasterxml.jackson.databind;
 

@@ -40,11 +40,14 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = ProxyWasmCommand.Version.class,
     synopsisSubcommandLabel = "COMMAND",
-    description = "Runs, inspects and benchmarks proxy-wasm plugins on the JVM.",
+    description =
+        "Runs, inspects and benchmarks proxy-wasm plugins on the JVM, and serves them as a"
+            + " gateway.",
     subcommands = {
       RunCommand.class,
       InspectCommand.class,
       BenchCommand.class,
+      io.proxywasm.gateway.ServeCommand.class,
       AutoComplete.GenerateCompletion.class
     },
     footer = {

@@ -36,6 +36,7 @@ class ModuleDescriptorsTest {
         "io.proxywasm.remote",
         "io.proxywasm.testkit",
         "io.proxywasm.examples",
+        "io.proxywasm.gateway",
         "io.proxywasm.cli"
       })
   void descriptorIsAsExpected(String module) throws IOException {

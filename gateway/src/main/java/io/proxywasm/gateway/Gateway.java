@@ -261,7 +261,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public Future<?> start() {
-      Worker worker = gateway.host.newWorker();
+      // the worker's ticks, queue items and callout answers run on this event loop, as Envoy
+      // runs a plugin's timers on its worker's dispatcher
+      Worker worker = gateway.host.newWorker(task -> context.runOnContext(v -> task.run()));
       loop = new Loop(gateway, vertx, context, worker);
       gateway.loops.add(loop);
       List<Future<HttpServer>> started = new ArrayList<>();
