@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
 public final class ProxyWasmHost implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyWasmHost.class);
 
+  /** How many open plugins have each plugin key. */
+  private final Map<String, Integer> liveKeys = new HashMap<>();
+
   /** The plugins loaded and not closed, so that closing the host closes them. */
   private final java.util.Set<Plugin> plugins = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -193,6 +196,9 @@ public final class ProxyWasmHost implements AutoCloseable {
       throw e;
     }
     services.extension().onEvent(WasmEvent.OK, info, "loaded");
+    synchronized (liveKeys) {
+      liveKeys.merge(loaded.key(), 1, Integer::sum);
+    }
     return track(new Plugin(this, loaded, base.abi()));
   }
 
@@ -332,8 +338,20 @@ public final class ProxyWasmHost implements AutoCloseable {
   void release(Plugin plugin) {
     plugins.remove(plugin);
     if (plugin.isAvailable()) {
-      for (Worker worker : workers) {
-        worker.remove(plugin.loaded());
+      // Plugins of one key (root_id, configuration, vm_key) share their root context in a VM: it
+      // is shut down when the last of them closes (a reload that loads the same plugin again
+      // keeps serving on it).
+      boolean last;
+      synchronized (liveKeys) {
+        last = liveKeys.merge(plugin.loaded().key(), -1, Integer::sum) == 0;
+        if (last) {
+          liveKeys.remove(plugin.loaded().key());
+        }
+      }
+      if (last) {
+        for (Worker worker : workers) {
+          worker.remove(plugin.loaded());
+        }
       }
       releaseBase(plugin.vmKey());
     }
