@@ -362,6 +362,28 @@ class EnvoyFidelityTest {
   }
 
   @Test
+  void aPluginLoadedAgainKeepsTheRootItSharesWhenTheOldOneCloses() throws Exception {
+    Plugin old = load("same", "plain");
+    Plugin again = load("same", "plain"); // a reload of the same plugin: the same plugin key
+    try (Worker worker = host.newWorker()) {
+      int root = worker.handle(old).rootContextId().orElseThrow();
+      assertEquals(root, worker.handle(again).rootContextId().orElseThrow(), "one root context");
+      log.clear();
+      old.close();
+      assertEquals(
+          List.of(), probes("on_done 0 " + root), "the root still serves the plugin loaded again");
+      HttpStream s = stream(worker, again);
+      assertEquals(
+          FilterHeadersStatus.CONTINUE, s.onRequestHeaders(HeaderMap.of(":path", "/x"), true));
+      s.close();
+      assertEquals(List.of(), probes("on_done 0 " + root));
+      again.close();
+      assertEquals(
+          List.of("on_done 0 " + root), probes("on_done 0 " + root), "the last one shuts it down");
+    }
+  }
+
+  @Test
   void proxyDoneFromAStreamContextFindsThePendingRoot() throws Exception {
     Plugin plugin = load("linger", "linger");
     try (Worker worker = host.newWorker()) {
