@@ -368,6 +368,40 @@ class ProxyWasmCommandTest {
     assertEquals("CONTINUE", r.get("response").get("action").asText());
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"rust-http-headers.wasm", "cpp-http-headers.wasm"})
+  void pluginsOfTheRealSdksRun(String file) throws Exception {
+    assertEquals(
+        0,
+        run("run", "--plugin", plugin(file), "--request-header", ":path=/hello", "--json"),
+        err());
+    JsonNode r = json();
+    assertTrue(r.get("failure").isNull(), r.toString());
+    assertEquals(200, r.get("localResponse").get("status").asInt(), r.toString());
+  }
+
+  @Test
+  void aRustSdkTickerAndTheGoStartUpRunWithNoStream() throws Exception {
+    assertEquals(
+        0,
+        run(
+            "run",
+            "--plugin",
+            plugin("rust-ticks.wasm"),
+            "--stream",
+            "none",
+            "--ticks",
+            "1",
+            "--json"),
+        err());
+    assertTrue(messages(json()).contains("tick 1"), out());
+    reset();
+    assertEquals(
+        0, run("run", "--plugin", plugin("go-runtime-startup.wasm"), "--stream", "none"), err());
+    assertTrue(out().contains("go runtime started"), out());
+  }
+
   @Test
   void streamNoneRunsARootOnlyPluginsTicks() throws Exception {
     assertEquals(
