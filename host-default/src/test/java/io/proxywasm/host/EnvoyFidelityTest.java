@@ -338,6 +338,8 @@ class EnvoyFidelityTest {
     Worker two = host.newWorker();
     int rootOne = one.handle(plugin).rootContextId().orElseThrow();
     int rootTwo = two.handle(plugin).rootContextId().orElseThrow();
+    HttpStream waiting = stream(one, plugin);
+    waiting.onRequestHeaders(HeaderMap.of(":path", "/token"), true); // a callout, pending
     log.clear();
     scheduler.advance(Duration.ofSeconds(1));
     assertEquals(2, probes("tick").size());
@@ -354,6 +356,12 @@ class EnvoyFidelityTest {
     log.clear();
     scheduler.advance(Duration.ofSeconds(5));
     assertEquals(List.of(), log.messages(), "no more ticks");
+    callouts
+        .get(0)
+        .onResponse(
+            new HttpCallResponse(List.of(Map.entry(":status", "200")), new byte[0], List.of()));
+    scheduler.runDue();
+    assertEquals(List.of(), log.messages(), "a pending callout's answer reaches nobody");
     assertThrows(
         IllegalStateException.class,
         () -> one.handle(plugin).newHttpStream(HttpStreamListener.IGNORE));
