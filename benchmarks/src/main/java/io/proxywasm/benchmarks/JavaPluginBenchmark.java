@@ -1,13 +1,7 @@
 package io.proxywasm.benchmarks;
 
 import io.proxywasm.host.HeaderMap;
-import io.proxywasm.host.HttpStream;
-import io.proxywasm.host.HttpStreamListener;
-import io.proxywasm.host.Plugin;
 import io.proxywasm.host.PluginConfig;
-import io.proxywasm.host.PluginHandle;
-import io.proxywasm.host.ProxyWasmHost;
-import io.proxywasm.host.Worker;
 import io.proxywasm.nullvm.NullVmProvider;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FunctionType;
@@ -42,10 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class JavaPluginBenchmark {
-  private ProxyWasmHost host;
-  private Plugin loaded;
-  private Worker worker;
-  private PluginHandle handle;
+  private EmbedderExchange exchange;
   private final HeaderMap request = PerRequestBenchmark.requestHeaders();
   private final HeaderMap response = HeaderMap.of(":status", "200", "content-type", "text/plain");
 
@@ -68,11 +59,8 @@ public class JavaPluginBenchmark {
    */
   @Setup
   public void setUp() throws Exception {
-    host = ProxyWasmHost.builder().logSink((p, level, message) -> {}).build();
-    loaded = host.load(PluginConfig.builder("bench").javaPlugin("http-headers").build());
-    worker = host.newWorker();
-    handle = worker.handle(loaded);
-    handle.rootContextId();
+    exchange =
+        EmbedderExchange.start(PluginConfig.builder("bench").javaPlugin("http-headers").build());
 
     vm = new NullVmProvider().create(StandaloneVms.QUIET);
     vm.load("java:http-headers".getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -99,9 +87,7 @@ public class JavaPluginBenchmark {
   /** Releases everything. */
   @TearDown
   public void tearDown() {
-    worker.close();
-    loaded.close();
-    host.close();
+    exchange.close();
     vm.close();
   }
 
@@ -112,12 +98,7 @@ public class JavaPluginBenchmark {
    */
   @Benchmark
   public FilterHeadersStatus throughHost() {
-    HttpStream stream = handle.newHttpStream(HttpStreamListener.IGNORE);
-    FilterHeadersStatus status = stream.onRequestHeaders(request, false);
-    stream.onResponseHeaders(response, true);
-    stream.onLog();
-    stream.close();
-    return status;
+    return exchange.run(request, response);
   }
 
   /**

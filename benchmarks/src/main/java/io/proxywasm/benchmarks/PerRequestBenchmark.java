@@ -1,13 +1,6 @@
 package io.proxywasm.benchmarks;
 
 import io.proxywasm.host.HeaderMap;
-import io.proxywasm.host.HttpStream;
-import io.proxywasm.host.HttpStreamListener;
-import io.proxywasm.host.Plugin;
-import io.proxywasm.host.PluginConfig;
-import io.proxywasm.host.PluginHandle;
-import io.proxywasm.host.ProxyWasmHost;
-import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterHeadersStatus;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,10 +39,7 @@ public class PerRequestBenchmark {
   @Param({"c-http-headers.wasm", "as-http-headers.wasm"})
   public String plugin;
 
-  private ProxyWasmHost host;
-  private Plugin loaded;
-  private Worker worker;
-  private PluginHandle handle;
+  private EmbedderExchange exchange;
   private final HeaderMap request = requestHeaders();
   private final HeaderMap response = HeaderMap.of(":status", "200", "content-type", "text/plain");
 
@@ -79,26 +69,13 @@ public class PerRequestBenchmark {
    */
   @Setup
   public void setUp() throws Exception {
-    host = ProxyWasmHost.builder().logSink((p, level, message) -> {}).build();
-    loaded =
-        host.load(
-            PluginConfig.builder("bench")
-                .rootId(plugin.startsWith("as-") ? "http_headers" : "")
-                .runtime(runtime)
-                .code(corpus(plugin))
-                .pluginConfiguration("{}")
-                .build());
-    worker = host.newWorker();
-    handle = worker.handle(loaded);
-    handle.rootContextId();
+    exchange = EmbedderExchange.corpus(plugin, runtime);
   }
 
   /** Releases the worker, the plugin and the host. */
   @TearDown
   public void tearDown() {
-    worker.close();
-    loaded.close();
-    host.close();
+    exchange.close();
   }
 
   /**
@@ -108,11 +85,6 @@ public class PerRequestBenchmark {
    */
   @Benchmark
   public FilterHeadersStatus exchange() {
-    HttpStream stream = handle.newHttpStream(HttpStreamListener.IGNORE);
-    FilterHeadersStatus status = stream.onRequestHeaders(request, false);
-    stream.onResponseHeaders(response, true);
-    stream.onLog();
-    stream.close();
-    return status;
+    return exchange.run(request, response);
   }
 }

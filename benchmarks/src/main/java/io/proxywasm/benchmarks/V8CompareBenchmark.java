@@ -1,13 +1,6 @@
 package io.proxywasm.benchmarks;
 
 import io.proxywasm.host.HeaderMap;
-import io.proxywasm.host.HttpStream;
-import io.proxywasm.host.HttpStreamListener;
-import io.proxywasm.host.Plugin;
-import io.proxywasm.host.PluginConfig;
-import io.proxywasm.host.PluginHandle;
-import io.proxywasm.host.ProxyWasmHost;
-import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterHeadersStatus;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -44,10 +37,7 @@ public class V8CompareBenchmark {
   @Param({"c-http-headers.wasm", "as-http-headers.wasm"})
   public String plugin;
 
-  private ProxyWasmHost host;
-  private Plugin loaded;
-  private Worker worker;
-  private PluginHandle handle;
+  private EmbedderExchange exchange;
 
   /** The request headers host.mjs sends. */
   private final HeaderMap request =
@@ -72,26 +62,13 @@ public class V8CompareBenchmark {
    */
   @Setup
   public void setUp() throws Exception {
-    host = ProxyWasmHost.builder().logSink((p, level, message) -> {}).build();
-    loaded =
-        host.load(
-            PluginConfig.builder("v8-compare")
-                .rootId(plugin.startsWith("as-") ? "http_headers" : "")
-                .runtime(runtime)
-                .code(PerRequestBenchmark.corpus(plugin))
-                .pluginConfiguration("{}")
-                .build());
-    worker = host.newWorker();
-    handle = worker.handle(loaded);
-    handle.rootContextId();
+    exchange = EmbedderExchange.corpus(plugin, runtime);
   }
 
   /** Releases the worker, the plugin and the host. */
   @TearDown
   public void tearDown() {
-    worker.close();
-    loaded.close();
-    host.close();
+    exchange.close();
   }
 
   /**
@@ -101,11 +78,6 @@ public class V8CompareBenchmark {
    */
   @Benchmark
   public FilterHeadersStatus request() {
-    HttpStream stream = handle.newHttpStream(HttpStreamListener.IGNORE);
-    FilterHeadersStatus status = stream.onRequestHeaders(request, false);
-    stream.onResponseHeaders(response, true);
-    stream.onLog();
-    stream.close();
-    return status;
+    return exchange.run(request, response);
   }
 }

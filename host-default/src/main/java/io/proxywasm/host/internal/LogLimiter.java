@@ -62,13 +62,4 @@ final class LogLimiter {
     bytes += message.length();
     sink.log(plugin, level, message);
   }
-
-  /**
-   * Returns how many lines were suppressed since the last warning.
-   *
-   * @return the count
-   */
-  synchronized long suppressed() {
-    return suppressedLines;
-  }
 }

@@ -1,0 +1,67 @@
+package io.proxywasm.benchmarks;
+
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
+import io.proxywasm.spi.FilterHeadersStatus;
+import java.io.IOException;
+
+/**
+ * A plugin started on one long-lived worker of a host whose log sink drops everything, and one
+ * exchange through it as a gateway pays for it: stream context creation, request headers, response
+ * headers, log, done and delete. What the per-request benchmarks share.
+ */
+final class EmbedderExchange implements AutoCloseable {
+  private final ProxyWasmHost host;
+  private final Plugin loaded;
+  private final Worker worker;
+  private final PluginHandle handle;
+
+  private EmbedderExchange(PluginConfig config) throws PluginLoadException {
+    host = ProxyWasmHost.builder().logSink((p, level, message) -> {}).build();
+    loaded = host.load(config);
+    worker = host.newWorker();
+    handle = worker.handle(loaded);
+    handle.rootContextId(); // starts the root context on the worker
+  }
+
+  /** Starts a plugin of any kind. */
+  static EmbedderExchange start(PluginConfig config) throws PluginLoadException {
+    return new EmbedderExchange(config);
+  }
+
+  /** Starts a corpus plugin (plugins/wasm) on a runtime; AssemblyScript ones by their root_id. */
+  static EmbedderExchange corpus(String plugin, String runtime)
+      throws IOException, PluginLoadException {
+    return start(
+        PluginConfig.builder("bench")
+            .rootId(plugin.startsWith("as-") ? "http_headers" : "")
+            .runtime(runtime)
+            .code(PerRequestBenchmark.corpus(plugin))
+            .pluginConfiguration("{}")
+            .build());
+  }
+
+  /** One exchange; returns the request decision, so that nothing is optimised away. */
+  FilterHeadersStatus run(HeaderMap request, HeaderMap response) {
+    HttpStream stream = handle.newHttpStream(HttpStreamListener.IGNORE);
+    FilterHeadersStatus status = stream.onRequestHeaders(request, false);
+    stream.onResponseHeaders(response, true);
+    stream.onLog();
+    stream.close();
+    return status;
+  }
+
+  @Override
+  public void close() {
+    worker.close();
+    loaded.close();
+    host.close();
+  }
+}
