@@ -397,6 +397,7 @@ final class FunctionSplitter {
     int piecesBefore = newBodies.size();
     results = type.returns();
     exitLocalsUsed = false;
+    caseLocalUsed = false;
     labelArities.clear();
     labelArities.add(results.size()); // the function body's label
     ByteArrayOutputStream emitted = new ByteArrayOutputStream(code.length);
@@ -408,16 +409,21 @@ final class FunctionSplitter {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(emitted.size() + 16);
     if (exitLocalsUsed) {
-      // the locals the call sites of pieces with exits store into: the exit code, the results
+      // the locals the call sites of pieces with exits store into: the exit code, the results,
+      // and the case a split dispatch chain goes to
       int[] p = {0};
       long entries = readU32(code, p);
-      writeU32(out, entries + 1 + results.size());
+      writeU32(out, entries + 1 + results.size() + (caseLocalUsed ? 1 : 0));
       out.write(code, p[0], codeStart - p[0]);
       writeU32(out, 1);
       out.write(ValType.I32.opcode());
       for (ValType t : results) {
         writeU32(out, 1);
         out.write(t.opcode());
+      }
+      if (caseLocalUsed) {
+        writeU32(out, 1);
+        out.write(ValType.I32.opcode());
       }
     } else {
       out.write(code, 0, codeStart); // the local declarations
@@ -536,6 +542,9 @@ final class FunctionSplitter {
 
   /** Whether a call site in the function being split stores an exit code and results. */
   private boolean exitLocalsUsed;
+
+  /** Whether a split dispatch chain of the function being split keeps its case in a local. */
+  private boolean caseLocalUsed;
 
   /**
    * The arities of the labels around the level being emitted, outermost (the function body) first:
@@ -656,6 +665,14 @@ final class FunctionSplitter {
     while (i < to) {
       OpCode op = ins.get(i).opcode();
       if (isOpener(op) && size(i, match[i] + 1) > MAX_PIECE_BYTES) {
+        Chain chain = op == OpCode.BLOCK ? chainAt(i) : null;
+        if (chain != null) {
+          copy(out, copiedTo, i);
+          emitChain(out, chain);
+          copiedTo = match[i] + 1;
+          i = copiedTo;
+          continue;
+        }
         copy(out, copiedTo, i + 1); // up to the opener
         int bodyFrom = i + 1;
         int end = match[i];
@@ -1207,6 +1224,641 @@ final class FunctionSplitter {
         return;
       }
       out.write(b | 0x80);
+    }
+  }
+
+  // ---- dispatch chains ------------------------------------------------------------------------
+
+  /**
+   * The fewest nested blocks a dispatch chain has for it to be split as a chain. Below this, the
+   * statement runs of each level are small enough to move out one by one.
+   */
+  private static final int MIN_CHAIN = 32;
+
+  /** The most entries of a {@code br_table} in one piece of a chain's lookup. */
+  private static final int LOOKUP_CHUNK = 256;
+
+  /**
+   * A dispatch chain, as Go's compiler writes a function's basic blocks: {@code n + 1} nested
+   * empty-typed blocks {@code B_n ⊃ … ⊃ B_0}; the innermost one computes an index (its prefix) and
+   * ends with a {@code br_table} over the blocks' labels; after the end of each {@code B_k} comes
+   * case {@code k}'s code, which falls through into case {@code k + 1}. Branching to the label of
+   * {@code B_k} runs case {@code k}.
+   *
+   * <p>A statement run cannot move out of such a chain: the table branches to every level, so a
+   * piece holding it has as many exits as the chain has cases, and the code that stays holds one
+   * call site per case. Split as a chain, the cases move in groups to new functions, each entered
+   * at any of its cases by a {@code br_table} of its own, and the function keeps a small loop that
+   * calls the group holding the current case (see {@link #emitChain}).
+   *
+   * @param blocks the blocks' openers, {@code B_0} (the innermost) first
+   * @param table the {@code br_table} that ends {@code B_0}
+   * @param groups the cases of each group: {@code groups[g]} is the group's first case, and the
+   *     last entry is {@code n}
+   * @param uses the locals each group uses and writes
+   * @param exits how each group leaves itself other than by falling through
+   */
+  private record Chain(
+      int[] blocks, int table, int[] groups, List<Uses> uses, List<GroupExits> exits) {
+    int n() {
+      return blocks.length - 1;
+    }
+
+    /** Where case {@code k}'s code starts (after the end of {@code B_k}) and ends. */
+    int caseFrom(int[] match, int k) {
+      return match[blocks[k]] + 1;
+    }
+
+    int caseTo(int[] match, int k) {
+      return match[blocks[k + 1]];
+    }
+  }
+
+  /**
+   * How a group of cases leaves itself: to later cases of the chain (at or after the group's end),
+   * to labels around the chain, or by returning.
+   */
+  private record GroupExits(boolean toCases, java.util.SortedSet<Integer> outer, boolean returns) {}
+
+  /** The dispatch chain whose outermost block opens at an index, or null if it is not one. */
+  private Chain chainAt(int at) {
+    List<Integer> openers = new ArrayList<>();
+    for (int b = at; b < ins.size() && isVoidBlock(b); b++) {
+      openers.add(b);
+    }
+    // the innermost block is the one ending with the table (blocks opening its prefix are not)
+    while (!openers.isEmpty()
+        && ins.get(match[openers.get(openers.size() - 1)] - 1).opcode() != OpCode.BR_TABLE) {
+      openers.remove(openers.size() - 1);
+    }
+    int n = openers.size() - 1;
+    if (n < MIN_CHAIN) {
+      return null;
+    }
+    int[] blocks = new int[n + 1];
+    for (int k = 0; k <= n; k++) {
+      blocks[k] = openers.get(n - k);
+    }
+    int table = match[blocks[0]] - 1;
+    // the prefix computes the index and stays where it is: it must not branch
+    int height = 0;
+    for (int i = blocks[0] + 1;
+        i < table;
+        i = isOpener(ins.get(i).opcode()) ? match[i] + 1 : i + 1) {
+      int delta = stackDelta(i);
+      if (endsReachability(ins.get(i).opcode()) || delta == UNKNOWN) {
+        return null;
+      }
+      height += delta;
+    }
+    if (height != 1 || leaves(blocks[0] + 1, table)) {
+      return null;
+    }
+    int outerLabels = labelArities.size();
+    for (long label : ins.get(table).operands()) {
+      if (label > n && (label - n - 1 >= outerLabels || labelArity((int) (label - n - 1)) != 0)) {
+        return null;
+      }
+    }
+    // the cases, in groups of at most MAX_PIECE_BYTES of code and MAX_PARAM_SLOTS parameters
+    Chain probe = new Chain(blocks, table, null, null, null);
+    List<Integer> starts = new ArrayList<>();
+    List<Uses> uses = new ArrayList<>();
+    List<GroupExits> exits = new ArrayList<>();
+    int k = 0;
+    while (k < n) {
+      int first = k;
+      int bytes = 0;
+      while (k < n) {
+        int size = size(probe.caseFrom(match, k), probe.caseTo(match, k));
+        if (size > MAX_PIECE_BYTES) {
+          return null; // a case too big for a group of its own: not split as a chain
+        }
+        if (k > first
+            && (bytes + size > MAX_PIECE_BYTES
+                || slots(groupUses(probe, first, k + 1)) > MAX_PARAM_SLOTS)) {
+          break;
+        }
+        bytes += size;
+        k++;
+      }
+      if (slots(groupUses(probe, first, k)) > MAX_PARAM_SLOTS) {
+        return null;
+      }
+      GroupExits e = groupExits(probe, first, k);
+      if (e == null) {
+        return null;
+      }
+      starts.add(first);
+      uses.add(groupUses(probe, first, k));
+      exits.add(e);
+    }
+    starts.add(n);
+    return new Chain(
+        blocks, table, starts.stream().mapToInt(Integer::intValue).toArray(), uses, exits);
+  }
+
+  private boolean isVoidBlock(int at) {
+    return ins.get(at).opcode() == OpCode.BLOCK && (code[start(at) + 1] & 0xff) == 0x40;
+  }
+
+  /** Whether instructions branch or return out of themselves. */
+  private boolean leaves(int from, int to) {
+    int depth = 0;
+    for (int i = from; i < to; i++) {
+      Ins in = ins.get(i);
+      OpCode op = in.opcode();
+      if (isOpener(op)) {
+        depth++;
+      } else if (op == OpCode.END) {
+        depth--;
+      } else if ((op == OpCode.BR || op == OpCode.BR_IF) && in.operand(0) >= depth) {
+        return true;
+      } else if (op == OpCode.BR_TABLE) {
+        for (long label : in.operands()) {
+          if (label >= depth) {
+            return true;
+          }
+        }
+      } else if (endsReachability(op) && op != OpCode.UNREACHABLE && op != OpCode.BR) {
+        return true; // a return, a tail call or a throw
+      }
+    }
+    return false;
+  }
+
+  /** The locals cases {@code from} to {@code to} (exclusive) of a chain use and write. */
+  private Uses groupUses(Chain chain, int from, int to) {
+    TreeSet<Integer> used = new TreeSet<>();
+    TreeSet<Integer> written = new TreeSet<>();
+    for (int k = from; k < to; k++) {
+      Uses u = uses(chain.caseFrom(match, k), chain.caseTo(match, k));
+      used.addAll(u.used());
+      written.addAll(u.written());
+    }
+    return new Uses(new ArrayList<>(used), new ArrayList<>(written));
+  }
+
+  /** JVM parameter slots of a group's function: the instance, the memory, the case, the locals. */
+  private int slots(Uses uses) {
+    int slots = 3;
+    for (int index : uses.used()) {
+      slots += slotsOf(localTypes.get(index));
+    }
+    return slots;
+  }
+
+  /**
+   * Where a branch from case {@code k} of a chain, {@code t} labels out from the case's own level,
+   * goes: {@code 0..n} a case, {@code n + 1 + o} the label {@code o} around the chain.
+   */
+  private static int target(int k, long t) {
+    return (int) (k + 1 + t);
+  }
+
+  /** How cases {@code from} to {@code to} leave the group they form; null if they cannot move. */
+  private GroupExits groupExits(Chain chain, int from, int to) {
+    int n = chain.n();
+    int function = labelArities.size() - 1;
+    boolean toCases = false;
+    boolean returns = false;
+    TreeSet<Integer> outer = new TreeSet<>();
+    for (int k = from; k < to; k++) {
+      int depth = 0;
+      for (int i = chain.caseFrom(match, k); i < chain.caseTo(match, k); i++) {
+        Ins in = ins.get(i);
+        OpCode op = in.opcode();
+        if (isOpener(op)) {
+          depth++;
+        } else if (op == OpCode.END) {
+          depth--;
+        } else if (op == OpCode.BR || op == OpCode.BR_IF) {
+          if (in.operand(0) < depth) {
+            continue;
+          }
+          int m = target(k, in.operand(0) - depth);
+          if (m < to) {
+            continue; // a case of the group: the branch stays as it is
+          }
+          if (m <= n) {
+            toCases = true;
+            continue;
+          }
+          int o = m - n - 1;
+          if (labelArity(o) == 0) {
+            outer.add(o);
+          } else if (op == OpCode.BR && o == function) {
+            returns = true;
+          } else {
+            return null;
+          }
+        } else if (op == OpCode.BR_TABLE) {
+          for (long label : in.operands()) {
+            if (label >= depth && target(k, label - depth) >= to) {
+              return null; // a table out of the group: left to the statement splitting
+            }
+          }
+        } else if (op == OpCode.RETURN) {
+          returns = true;
+        } else if (op == OpCode.RETURN_CALL
+            || op == OpCode.RETURN_CALL_INDIRECT
+            || op == OpCode.RETURN_CALL_REF
+            || op == OpCode.BR_ON_NULL
+            || op == OpCode.BR_ON_NON_NULL
+            || op == OpCode.BR_ON_CAST
+            || op == OpCode.BR_ON_CAST_FAIL) {
+          return null;
+        }
+      }
+    }
+    return new GroupExits(toCases, outer, returns);
+  }
+
+  /** Adds a new function and returns its index. */
+  private int addFunction(List<ValType> params, List<ValType> returns, byte[] body) {
+    int index = importedFunctions + module.functionSection().functionCount() + newBodies.size();
+    newFunctionTypes.add(typeIndex(params, returns));
+    newBodies.add(body);
+    return index;
+  }
+
+  /**
+   * Emits a dispatch chain split in place of its outermost block. The chain's prefix stays and
+   * computes the table's index; a lookup function maps it to the case the table would branch to (or
+   * a label around the chain), kept in a local; then
+   *
+   * <pre>
+   * block $after            ;; branching here runs what follows the chain (case n)
+   *   loop $dispatch
+   *     block $G(m-1) … block $G0
+   *       ;; case n: br $after; a label around the chain: br to it;
+   *       ;; else br to the block of the group holding the case
+   *     end  call group 0 (case, locals) … take its exit; case = first case of group 1
+   *     end  call group 1 …
+   *     …
+   *   end
+   * end
+   * </pre>
+   *
+   * A group's function opens a block per case, enters at its case by a {@code br_table}, and leaves
+   * with an exit code as a moved statement run does (see {@link #outline}): 0 when it falls
+   * through; {@code 1 + m - end} to go to a later case {@code m} (the call site sets the case and
+   * loops to the dispatch); above those, a label around the chain, then a return.
+   */
+  private void emitChain(ByteArrayOutputStream out, Chain chain) {
+    exitLocalsUsed = true;
+    caseLocalUsed = true;
+    int caseLocal = exitCodeLocal() + 1 + results.size();
+    int n = chain.n();
+    int groups = chain.groups().length - 1;
+    long[] labels = ins.get(chain.table()).operands();
+    // the prefix, then the case
+    copy(out, chain.blocks()[0] + 1, chain.table());
+    out.write(OpCode.CALL.opcode());
+    writeU32(out, lookupFunction(labels));
+    localOp(out, OpCode.LOCAL_SET, caseLocal);
+    out.write(OpCode.BLOCK.opcode());
+    out.write(0x40);
+    out.write(OpCode.LOOP.opcode());
+    out.write(0x40);
+    for (int g = 0; g < groups; g++) {
+      out.write(OpCode.BLOCK.opcode());
+      out.write(0x40);
+    }
+    // the dispatch, inside $G0: $Gg is label g, $dispatch groups, $after groups + 1
+    localOp(out, OpCode.LOCAL_GET, caseLocal);
+    constI32(out, n);
+    out.write(OpCode.I32_EQ.opcode());
+    out.write(OpCode.BR_IF.opcode());
+    writeU32(out, groups + 1);
+    TreeSet<Integer> around = new TreeSet<>();
+    for (long label : labels) {
+      if (label > n) {
+        around.add((int) (label - n - 1));
+      }
+    }
+    for (int o : around) {
+      localOp(out, OpCode.LOCAL_GET, caseLocal);
+      constI32(out, n + 1 + o);
+      out.write(OpCode.I32_EQ.opcode());
+      out.write(OpCode.BR_IF.opcode());
+      writeU32(out, groups + 2 + o);
+    }
+    for (int g = groups - 1; g > 0; g--) {
+      localOp(out, OpCode.LOCAL_GET, caseLocal);
+      constI32(out, chain.groups()[g]);
+      out.write(OpCode.I32_GE_U.opcode());
+      out.write(OpCode.BR_IF.opcode());
+      writeU32(out, g);
+    }
+    for (int g = 0; g < groups; g++) {
+      out.write(OpCode.END.opcode());
+      emitGroupCall(out, chain, g, caseLocal);
+    }
+    out.write(OpCode.END.opcode()); // $dispatch
+    out.write(OpCode.END.opcode()); // $after
+  }
+
+  /** Emits the call of a chain's group, after its block's end, and takes the group's exit. */
+  private void emitGroupCall(ByteArrayOutputStream out, Chain chain, int g, int caseLocal) {
+    int groups = chain.groups().length - 1;
+    int end = chain.groups()[g + 1];
+    int n = chain.n();
+    Uses uses = chain.uses().get(g);
+    GroupExits exits = chain.exits().get(g);
+    int open = groups - 1 - g; // group blocks still open around the call: $dispatch is label open
+    localOp(out, OpCode.LOCAL_GET, caseLocal);
+    for (int index : uses.used()) {
+      localOp(out, OpCode.LOCAL_GET, index);
+    }
+    out.write(OpCode.CALL.opcode());
+    writeU32(out, groupFunction(chain, g));
+    int code = exitCodeLocal();
+    localOp(out, OpCode.LOCAL_SET, code);
+    if (exits.returns()) {
+      for (int k = results.size() - 1; k >= 0; k--) {
+        localOp(out, OpCode.LOCAL_SET, code + 1 + k);
+      }
+    }
+    for (int k = uses.written().size() - 1; k >= 0; k--) {
+      localOp(out, OpCode.LOCAL_SET, uses.written().get(k));
+    }
+    if (exits.toCases() || !exits.outer().isEmpty() || exits.returns()) {
+      localOp(out, OpCode.LOCAL_GET, code);
+      out.write(OpCode.IF.opcode());
+      out.write(0x40);
+      if (exits.toCases()) { // codes 1 .. n - end + 1: case end + code - 1
+        localOp(out, OpCode.LOCAL_GET, code);
+        constI32(out, n - end + 2);
+        out.write(OpCode.I32_LT_U.opcode());
+        out.write(OpCode.IF.opcode());
+        out.write(0x40);
+        localOp(out, OpCode.LOCAL_GET, code);
+        constI32(out, end - 1);
+        out.write(OpCode.I32_ADD.opcode());
+        localOp(out, OpCode.LOCAL_SET, caseLocal);
+        out.write(OpCode.BR.opcode());
+        writeU32(out, open + 2);
+        out.write(OpCode.END.opcode());
+      }
+      for (int o : exits.outer()) {
+        localOp(out, OpCode.LOCAL_GET, code);
+        constI32(out, n - end + 2 + o);
+        out.write(OpCode.I32_EQ.opcode());
+        out.write(OpCode.BR_IF.opcode());
+        writeU32(out, open + 3 + o); // past the if, $dispatch and $after
+      }
+      if (exits.returns()) {
+        for (int k = 0; k < results.size(); k++) {
+          localOp(out, OpCode.LOCAL_GET, code + 1 + k);
+        }
+        out.write(OpCode.RETURN.opcode());
+      } else {
+        out.write(OpCode.UNREACHABLE.opcode());
+      }
+      out.write(OpCode.END.opcode());
+    }
+    if (g + 1 < groups) {
+      constI32(out, end); // fell through into the next group's first case
+      localOp(out, OpCode.LOCAL_SET, caseLocal);
+    }
+  }
+
+  /** Adds the function of a chain's group: (case, used locals) → (written, [results], exit). */
+  private int groupFunction(Chain chain, int g) {
+    int first = chain.groups()[g];
+    int end = chain.groups()[g + 1];
+    int n = chain.n();
+    Uses uses = chain.uses().get(g);
+    GroupExits exits = chain.exits().get(g);
+    int[] renumber = new int[localTypes.size()];
+    for (int k = 0; k < uses.used().size(); k++) {
+      renumber[uses.used().get(k)] = 1 + k;
+    }
+    int resultBase = 1 + uses.used().size();
+    int codeLocal = resultBase + (exits.returns() ? results.size() : 0);
+    int returnCode = n - end + 2 + labelArities.size();
+    int function = labelArities.size() - 1;
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    List<ValType> own = new ArrayList<>();
+    if (exits.returns()) {
+      own.addAll(results);
+    }
+    own.add(ValType.I32);
+    writeU32(b, own.size());
+    for (ValType t : own) {
+      writeU32(b, 1);
+      b.write(t.opcode());
+    }
+    b.write(OpCode.BLOCK.opcode());
+    b.write(ValType.I32.opcode()); // the exit code
+    int cases = end - first;
+    for (int k = 0; k < cases; k++) {
+      b.write(OpCode.BLOCK.opcode());
+      b.write(0x40);
+    }
+    localOp(b, OpCode.LOCAL_GET, 0);
+    constI32(b, first);
+    b.write(OpCode.I32_SUB.opcode());
+    b.write(OpCode.BR_TABLE.opcode());
+    writeU32(b, cases);
+    for (int k = 0; k < cases; k++) {
+      writeU32(b, k);
+    }
+    writeU32(b, 0);
+    for (int k = first; k < end; k++) {
+      b.write(OpCode.END.opcode());
+      int out = end - 1 - k; // blocks between the case's level and the exit block
+      int from = chain.caseFrom(match, k);
+      int to = chain.caseTo(match, k);
+      int copied = from;
+      int depth = 0;
+      for (int i = from; i < to; i++) {
+        Ins in = ins.get(i);
+        OpCode op = in.opcode();
+        boolean rewrite;
+        if (isOpener(op)) {
+          depth++;
+          rewrite = false;
+        } else if (op == OpCode.END) {
+          depth--;
+          rewrite = false;
+        } else if (op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE) {
+          rewrite = true;
+        } else if (op == OpCode.RETURN) {
+          rewrite = true;
+        } else if (op == OpCode.BR || op == OpCode.BR_IF) {
+          rewrite = in.operand(0) >= depth && target(k, in.operand(0) - depth) >= end;
+        } else {
+          rewrite = false;
+        }
+        if (!rewrite) {
+          continue;
+        }
+        if (i > copied) {
+          b.write(code, start(copied), size(copied, i));
+        }
+        copied = i + 1;
+        if (op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE) {
+          localOp(b, op, renumber[(int) in.operand(0)]);
+          continue;
+        }
+        int toExit = depth + out;
+        int m = op == OpCode.RETURN ? -1 : target(k, in.operand(0) - depth);
+        int exit;
+        if (m < 0 || (m > n && m - n - 1 == function && labelArity(function) != 0)) {
+          for (int r = results.size() - 1; r >= 0; r--) {
+            localOp(b, OpCode.LOCAL_SET, resultBase + r);
+          }
+          constI32(b, returnCode);
+          b.write(OpCode.BR.opcode());
+          writeU32(b, toExit);
+          continue;
+        }
+        exit = m <= n ? 1 + m - end : n - end + 2 + (m - n - 1);
+        if (op == OpCode.BR) {
+          constI32(b, exit);
+          b.write(OpCode.BR.opcode());
+          writeU32(b, toExit);
+        } else {
+          b.write(OpCode.IF.opcode());
+          b.write(0x40);
+          constI32(b, exit);
+          b.write(OpCode.BR.opcode());
+          writeU32(b, toExit + 1);
+          b.write(OpCode.END.opcode());
+        }
+      }
+      if (to > copied) {
+        b.write(code, start(copied), size(copied, to));
+      }
+    }
+    constI32(b, 0); // fell through the group's last case
+    b.write(OpCode.END.opcode());
+    localOp(b, OpCode.LOCAL_SET, codeLocal);
+    for (int index : uses.written()) {
+      localOp(b, OpCode.LOCAL_GET, renumber[index]);
+    }
+    if (exits.returns()) {
+      for (int r = 0; r < results.size(); r++) {
+        localOp(b, OpCode.LOCAL_GET, resultBase + r);
+      }
+    }
+    localOp(b, OpCode.LOCAL_GET, codeLocal);
+    b.write(OpCode.END.opcode());
+    List<ValType> params = new ArrayList<>();
+    params.add(ValType.I32);
+    for (int index : uses.used()) {
+      params.add(localTypes.get(index));
+    }
+    List<ValType> returns = new ArrayList<>();
+    for (int index : uses.written()) {
+      returns.add(localTypes.get(index));
+    }
+    if (exits.returns()) {
+      returns.addAll(results);
+    }
+    returns.add(ValType.I32);
+    return addFunction(params, returns, b.toByteArray());
+  }
+
+  /**
+   * Adds the function mapping a chain table's index to the label the table branches to, (i32) →
+   * i32, as pieces of at most {@link #LOOKUP_CHUNK} entries each, and returns its index.
+   */
+  private int lookupFunction(long[] labels) {
+    int entries = labels.length - 1;
+    long fallback = labels[entries];
+    int chunks = Math.max(1, (entries + LOOKUP_CHUNK - 1) / LOOKUP_CHUNK);
+    int[] pieces = new int[chunks];
+    for (int q = 0; q < chunks; q++) {
+      pieces[q] = lookupPiece(labels, q * LOOKUP_CHUNK, Math.min(entries, (q + 1) * LOOKUP_CHUNK));
+    }
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    writeU32(b, 0);
+    localOp(b, OpCode.LOCAL_GET, 0);
+    constI32(b, entries);
+    b.write(OpCode.I32_GE_U.opcode());
+    b.write(OpCode.IF.opcode());
+    b.write(0x40);
+    constI32(b, (int) fallback);
+    b.write(OpCode.RETURN.opcode());
+    b.write(OpCode.END.opcode());
+    // the index's chunk: j >> log2(LOOKUP_CHUNK)
+    int[] byChunk = new int[chunks];
+    for (int q = 0; q < chunks; q++) {
+      byChunk[q] = q;
+    }
+    cases(
+        b,
+        byChunk,
+        () -> {
+          localOp(b, OpCode.LOCAL_GET, 0);
+          constI32(b, Integer.numberOfTrailingZeros(LOOKUP_CHUNK));
+          b.write(OpCode.I32_SHR_U.opcode());
+        },
+        q -> {
+          localOp(b, OpCode.LOCAL_GET, 0);
+          b.write(OpCode.CALL.opcode());
+          writeU32(b, pieces[q]);
+        });
+    b.write(OpCode.END.opcode());
+    return addFunction(List.of(ValType.I32), List.of(ValType.I32), b.toByteArray());
+  }
+
+  /** Adds the lookup of the table entries {@code from} to {@code to} (exclusive), (i32) → i32. */
+  private int lookupPiece(long[] labels, int from, int to) {
+    List<Long> values = new ArrayList<>();
+    int[] index = new int[to - from];
+    for (int j = from; j < to; j++) {
+      int at = values.indexOf(labels[j]);
+      if (at < 0) {
+        at = values.size();
+        values.add(labels[j]);
+      }
+      index[j - from] = at;
+    }
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    writeU32(b, 0);
+    cases(
+        b,
+        index,
+        () -> {
+          localOp(b, OpCode.LOCAL_GET, 0);
+          constI32(b, from);
+          b.write(OpCode.I32_SUB.opcode());
+        },
+        v -> constI32(b, values.get(v).intValue()));
+    b.write(OpCode.END.opcode());
+    return addFunction(List.of(ValType.I32), List.of(ValType.I32), b.toByteArray());
+  }
+
+  /**
+   * Emits a switch that returns: one block per case, a {@code br_table} from the index the {@code
+   * index} code leaves to case {@code table[i]}, and after each block's end the code that leaves
+   * that case's i32 result, then {@code return}.
+   */
+  private static void cases(
+      ByteArrayOutputStream b, int[] table, Runnable index, java.util.function.IntConsumer result) {
+    int count = 0;
+    for (int t : table) {
+      count = Math.max(count, t + 1);
+    }
+    for (int c = 0; c < count; c++) {
+      b.write(OpCode.BLOCK.opcode());
+      b.write(0x40);
+    }
+    index.run();
+    b.write(OpCode.BR_TABLE.opcode());
+    writeU32(b, table.length);
+    for (int t : table) {
+      writeU32(b, t);
+    }
+    writeU32(b, 0); // the index is always in the table
+    for (int c = 0; c < count; c++) {
+      b.write(OpCode.END.opcode());
+      result.accept(c);
+      b.write(OpCode.RETURN.opcode());
     }
   }
 
