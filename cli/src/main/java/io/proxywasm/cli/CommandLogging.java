@@ -10,10 +10,10 @@ import java.util.logging.Logger;
 
 /**
  * What the host's libraries log through {@link System.Logger} (java.util.logging, as the JDK wires
- * it): the runtime's notes on compiling a module, the compiled-module cache. The command prints
- * its results itself, so these lines are quiet unless asked for: warnings and errors by default,
- * info with {@code run --verbose}, any level with the {@value #LEVEL_VARIABLE} environment variable.
- * A line reads {@code proxy-wasm: info: io.proxywasm.chicory.HugeMethods: ...}, on stderr, with no
+ * it): the runtime's notes on compiling a module, the compiled-module cache. The command prints its
+ * results itself, so these lines are quiet unless asked for: warnings and errors by default, info
+ * with {@code run --verbose}, any level with the {@value #LEVEL_VARIABLE} environment variable. A
+ * line reads {@code proxy-wasm: info: io.proxywasm.chicory.HugeMethods: ...}, on stderr, with no
  * timestamp.
  */
 final class CommandLogging {
@@ -81,10 +81,7 @@ final class CommandLogging {
       default:
         throw new ProxyWasmCommand.CommandFailure(
             2,
-            LEVEL_VARIABLE
-                + " is '"
-                + name
-                + "'; it takes one of error, warn, info, debug, trace");
+            LEVEL_VARIABLE + " is '" + name + "'; it takes one of error, warn, info, debug, trace");
     }
   }
 

@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A Vert.x route handler ahead of every other that runs the plugin's header callbacks on each
  * request, as a proxy's HTTP filter: the plugin may answer locally, rewrite the request's headers,
- * pause the request until it resumes it, and rewrite the response's headers. Bodies are left to
- * the application.
+ * pause the request until it resumes it, and rewrite the response's headers. Bodies are left to the
+ * application.
  */
 @ApplicationScoped
 public class ProxyWasmRoutes {

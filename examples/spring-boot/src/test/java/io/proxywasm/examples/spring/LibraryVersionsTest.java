@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The framework's BOM changes none of the versions the library's own dependencies are pinned at. */
+/**
+ * The framework's BOM changes none of the versions the library's own dependencies are pinned at.
+ */
 class LibraryVersionsTest {
   private static void assertFrom(Class<?> type, String property) throws Exception {
     String version = System.getProperty(property);
     String jar = type.getProtectionDomain().getCodeSource().getLocation().toURI().getPath();
     assertTrue(
-        jar.contains("/" + version + "/"), type.getName() + " comes from " + jar + ", not " + version);
+        jar.contains("/" + version + "/"),
+        type.getName() + " comes from " + jar + ", not " + version);
   }
 
   @Test
