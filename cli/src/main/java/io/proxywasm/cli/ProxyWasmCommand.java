@@ -68,7 +68,9 @@ public final class ProxyWasmCommand {
     String level = System.getenv(CommandLogging.LEVEL_VARIABLE);
     if (level != null && !level.isBlank()) {
       // SLF4J (the host's own loggers, slf4j-simple here) reads it when its first logger is made.
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.trim());
+      String simple = level.trim().toLowerCase(java.util.Locale.ROOT);
+      System.setProperty(
+          "org.slf4j.simpleLogger.defaultLogLevel", simple.equals("warning") ? "warn" : simple);
     }
     System.exit(run(args, System.out, System.err));
   }
