@@ -90,6 +90,7 @@ public class ProxyWasmRoutes {
             ":authority", String.valueOf(request.authority()),
             ":scheme", request.scheme());
     request.headers().forEach(h -> headers.add(lower(h.getKey()), h.getValue()));
+    // Headers only: the body is the application's, so the plugin is told the request ends here.
     FilterHeadersStatus decision = stream.onRequestHeaders(headers, true);
     if (answered.get() || decision != FilterHeadersStatus.CONTINUE) {
       return; // answered locally, or paused until the plugin resumes the request

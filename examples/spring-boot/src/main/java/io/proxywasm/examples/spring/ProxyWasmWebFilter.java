@@ -68,6 +68,7 @@ public class ProxyWasmWebFilter implements WebFilter {
                   }
                 });
     HeaderMap headers = requestHeaders(exchange.getRequest());
+    // Headers only: the body is the application's, so the plugin is told the request ends here.
     FilterHeadersStatus decision = stream.onRequestHeaders(headers, true);
     Mono<Void> next =
         Mono.defer(
