@@ -12,14 +12,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The runtime's java.util.logging lines (here: splitting the huge functions of a Rust SDK plugin,
  * which a JVM with HotSpot's default {@code -XX:+DontCompileHugeMethods} logs at info) stay quiet
  * unless asked for, and never carry the JDK's timestamp line. Each case runs the command in a JVM
- * of its own, as {@code java -jar proxy-wasm.jar} does, so the module is compiled afresh.
+ * of its own, as {@code java -jar proxy-wasm.jar} does, so the module is compiled afresh. That JVM
+ * runs the command on the class path whichever way this test runs, so the module-path run skips it:
+ * it would only repeat the same three commands.
  */
+@DisabledIfSystemProperty(
+    named = "jdk.module.path",
+    matches = ".+",
+    disabledReason = "the command runs in a JVM of its own, on the class path, in both runs")
 class CommandLoggingTest {
   private static final String PLUGIN = ProxyWasmCommandTest.plugin("rust-http-headers.wasm");
 
