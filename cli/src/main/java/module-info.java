@@ -9,6 +9,7 @@ module io.proxywasm.cli {
   requires io.proxywasm.testkit;
   requires io.proxywasm.gateway;
   requires info.picocli;
+  requires java.logging;
   requires com.fasterxml.jackson.databind;
 
   uses io.proxywasm.sdk.JavaPlugin;

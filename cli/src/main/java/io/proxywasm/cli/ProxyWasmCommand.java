@@ -65,6 +65,13 @@ public final class ProxyWasmCommand {
    * @param args the command line
    */
   public static void main(String[] args) {
+    String level = System.getenv(CommandLogging.LEVEL_VARIABLE);
+    if (level != null && !level.isBlank()) {
+      // SLF4J (the host's own loggers, slf4j-simple here) reads it when its first logger is made.
+      String simple = level.trim().toLowerCase(java.util.Locale.ROOT);
+      System.setProperty(
+          "org.slf4j.simpleLogger.defaultLogLevel", simple.equals("warning") ? "warn" : simple);
+    }
     System.exit(run(args, System.out, System.err));
   }
 
@@ -92,7 +99,10 @@ public final class ProxyWasmCommand {
   static int run(String[] args, Env env) {
     CommandLine commandLine = commandLine(env);
     try {
+      CommandLogging.install(env.err(), System.getenv(CommandLogging.LEVEL_VARIABLE));
       return commandLine.execute(args);
+    } catch (CommandFailure e) {
+      return failure(e, commandLine.getErr());
     } finally {
       commandLine.getOut().flush();
       commandLine.getErr().flush();

@@ -98,7 +98,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = {"--verbose", "--show-host-stats"},
-      description = "Also prints the host's own stats (the VM memory gauge).")
+      description =
+          "Also prints the host's own stats (the VM memory gauge) and what the runtime logs at"
+              + " info (PROXY_WASM_LOG_LEVEL=debug|trace for more).")
   boolean verbose;
 
   RunCommand(Env env) {
@@ -107,6 +109,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (verbose) {
+      CommandLogging.verbose();
+    }
     if (options.ticks < 0) {
       throw new ParameterException(
           spec.commandLine(), "--ticks must not be negative: " + options.ticks);

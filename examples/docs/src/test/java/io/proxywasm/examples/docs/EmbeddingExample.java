@@ -1,17 +1,32 @@
-package io.proxywasm.host;
+package io.proxywasm.examples.docs;
 
+import io.proxywasm.host.FailPolicy;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.LocalResponse;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.StreamType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The example of docs/embedding.md; {@link DocsSnippetsTest} keeps the two identical. */
-final class EmbeddingExample {
+/** Runs one request through a plugin, as a gateway does. */
+public final class EmbeddingExample {
   private EmbeddingExample() {}
 
-  // tag::example[]
-  /** Runs one request through a plugin and returns the status a gateway would send. */
-  static int handle(Path wasm, String path) throws Exception {
+  /**
+   * Runs one request through a plugin.
+   *
+   * @param wasm the plugin's module
+   * @param path the request's path
+   * @return the status a gateway would send
+   * @throws Exception if the module cannot be read or loaded
+   */
+  public static int handle(Path wasm, String path) throws Exception {
     try (ProxyWasmHost host = ProxyWasmHost.builder().build();
         Plugin plugin =
             host.load(
@@ -42,13 +57,13 @@ final class EmbeddingExample {
       FilterHeadersStatus decision = stream.onRequestHeaders(headers, true);
       if (decision == FilterHeadersStatus.CONTINUE) {
         // forward the request upstream with the (possibly rewritten) headers ...
-        HeaderMap response = HeaderMap.of(":status", "200");
+        HeaderMap response = HeaderMap.of(":status", "404");
         stream.onResponseHeaders(response, true);
+        status[0] = Integer.parseInt(response.get(":status").orElseThrow());
       }
       stream.onLog();
       stream.close(); // proxy_on_done + proxy_on_delete: the context is released
       return status[0];
     }
   }
-  // end::example[]
 }
