@@ -187,9 +187,11 @@ final class AdminServer {
       if (live == null) {
         continue;
       }
-      Plugin p = live.plugin;
+      for (int i = 0; i < live.plugins.size(); i++) {
+      Plugin p = live.plugins.get(i);
       ObjectNode n = list.addObject();
       n.put("listener", lr.spec.name());
+      n.put("filter", i);
       n.put("name", p.info().name());
       n.put("root_id", p.info().rootId());
       n.put("vm_id", p.info().vmId());
@@ -200,8 +202,9 @@ final class AdminServer {
       n.put("log_level", p.logLevel().name().toLowerCase(Locale.ROOT));
       n.put("generation", live.generation);
       n.put("in_flight", live.inFlight());
-      n.put("failed_streams", live.failures.get());
-      n.put("last_failure", live.lastFailure.get());
+      n.put("failed_streams", live.failures.get(i));
+      n.put("last_failure", live.lastFailure.get(i));
+      }
     }
     return out;
   }
@@ -223,7 +226,7 @@ final class AdminServer {
       for (ListenerRuntime lr : gateway.listenerRuntimes()) {
         LivePlugin live = lr.plugin.get();
         if (live != null) {
-          live.plugin.setLogLevel(l);
+          live.plugins.forEach(p -> p.setLogLevel(l));
         }
       }
     }
@@ -231,11 +234,13 @@ final class AdminServer {
     for (ListenerRuntime lr : gateway.listenerRuntimes()) {
       LivePlugin live = lr.plugin.get();
       if (live != null) {
-        sb.append("  ")
-            .append(live.plugin.info().name())
-            .append(": ")
-            .append(live.plugin.logLevel().name().toLowerCase(Locale.ROOT))
-            .append('\n');
+        for (Plugin p : live.plugins) {
+          sb.append("  ")
+              .append(p.info().name())
+              .append(": ")
+              .append(p.logLevel().name().toLowerCase(Locale.ROOT))
+              .append('\n');
+        }
       }
     }
     text(req, 200, sb.toString());

@@ -175,9 +175,9 @@ public final class Gateway implements AutoCloseable {
       ListenerRuntime lr = new ListenerRuntime(l, i, stats);
       listeners.add(lr);
       if (i == 0 && b.plugin != null) {
-        lr.plugin.set(new LivePlugin(b.plugin, generation, false));
-      } else if (l.plugin() != null) {
-        lr.plugin.set(new LivePlugin(load(l.plugin().config(), i), generation, true));
+        lr.plugin.set(new LivePlugin(List.of(b.plugin), generation, false));
+      } else if (!l.plugins().isEmpty()) {
+        lr.plugin.set(new LivePlugin(loadAll(l, i), generation, true));
       }
     }
     // Vert.x shares a listening socket among event loops that bind the same port: an ephemeral
@@ -202,6 +202,20 @@ public final class Gateway implements AutoCloseable {
       watched = watchedFiles(s);
       watchTimer = vertx.setPeriodic(1000, t -> checkWatched());
     }
+  }
+
+  /** Loads a listener's filters in order; if one fails, those already loaded are closed. */
+  private List<Plugin> loadAll(ListenerSpec l, int index) throws ConfigException {
+    List<Plugin> loaded = new ArrayList<>();
+    try {
+      for (PluginSpec p : l.plugins()) {
+        loaded.add(load(p.config(), index));
+      }
+    } catch (ConfigException | RuntimeException e) {
+      loaded.forEach(Plugin::close);
+      throw e;
+    }
+    return loaded;
   }
 
   private Plugin load(PluginConfig config, int listener) throws ConfigException {
@@ -416,32 +430,36 @@ public final class Gateway implements AutoCloseable {
                 + next.listeners().size()
                 + " configured): restart to apply");
       }
-      List<Plugin> loaded = new ArrayList<>();
+      List<List<Plugin>> loaded = new ArrayList<>();
       try {
         for (int i = 0; i < next.listeners().size(); i++) {
-          PluginSpec p = next.listeners().get(i).plugin();
-          loaded.add(p == null ? null : load(p.config(), i));
+          loaded.add(loadAll(next.listeners().get(i), i));
         }
-      } catch (ConfigException e) {
-        loaded.stream().filter(Objects::nonNull).forEach(Plugin::close);
+      } catch (ConfigException | RuntimeException e) {
+        loaded.forEach(ps -> ps.forEach(Plugin::close));
         throw e;
       }
       generation++;
       StringBuilder done = new StringBuilder();
       for (int i = 0; i < listeners.size(); i++) {
         ListenerRuntime lr = listeners.get(i);
-        Plugin p = loaded.get(i);
+        List<Plugin> ps = loaded.get(i);
         LivePlugin old =
-            lr.plugin.getAndSet(p == null ? null : new LivePlugin(p, generation, true));
+            lr.plugin.getAndSet(ps.isEmpty() ? null : new LivePlugin(ps, generation, true));
         if (old != null) {
           old.retire();
         }
-        done.append("listener ")
-            .append(lr.spec.name())
-            .append(": ")
-            .append(
-                p == null ? "no plugin" : "plugin " + p.info().name() + " generation " + generation)
-            .append('\n');
+        done.append("listener ").append(lr.spec.name()).append(": ");
+        if (ps.isEmpty()) {
+          done.append("no plugin");
+        } else {
+          done.append(ps.size() == 1 ? "plugin " : "plugins ");
+          for (int k = 0; k < ps.size(); k++) {
+            done.append(k == 0 ? "" : ", ").append(ps.get(k).info().name());
+          }
+          done.append(" generation ").append(generation);
+        }
+        done.append('\n');
       }
       watched = watchedFiles(next);
       LOG.info("reloaded: {}", done.toString().trim().replace('\n', ';'));
@@ -452,8 +470,8 @@ public final class Gateway implements AutoCloseable {
   private static Map<Path, FileTime> watchedFiles(GatewaySpec s) {
     Map<Path, FileTime> m = new HashMap<>();
     for (ListenerSpec l : s.listeners()) {
-      if (l.plugin() != null) {
-        for (Path p : new Path[] {l.plugin().codeFile(), l.plugin().configFile()}) {
+      for (PluginSpec ps : l.plugins()) {
+        for (Path p : new Path[] {ps.codeFile(), ps.configFile()}) {
           if (p != null) {
             m.put(p, mtime(p));
           }

@@ -573,7 +573,7 @@ public final class EnvoyBootstrap {
       }
       List<VirtualHostSpec> vhosts =
           virtualHosts(hcm.routeConfig(), hp + ".route_config", clusters);
-      PluginSpec plugin = null;
+      List<PluginSpec> plugins = new ArrayList<>();
       List<Filter> hf = hcm.httpFilters();
       if (hf == null || hf.isEmpty()) {
         throw new ConfigException(
@@ -595,12 +595,7 @@ public final class EnvoyBootstrap {
             }
           }
         } else if ("envoy.filters.http.wasm".equals(h.name())) {
-          if (plugin != null) {
-            throw new ConfigException(
-                p
-                    + ": only one envoy.filters.http.wasm filter per connection manager is supported");
-          }
-          plugin = wasm(h.typedConfig(), p + ".typed_config");
+          plugins.add(wasm(h.typedConfig(), p + ".typed_config"));
         } else {
           throw new ConfigException(
               p
@@ -620,9 +615,11 @@ public final class EnvoyBootstrap {
           at.port(),
           hcm.statPrefix(),
           vhosts,
-          plugin,
+          plugins,
           hcm.useRemoteAddress() == null || hcm.useRemoteAddress(),
-          hcm.serverName() == null ? "envoy" : hcm.serverName());
+          hcm.serverName() == null ? "envoy" : hcm.serverName(),
+          null,
+          null);
     }
 
     List<VirtualHostSpec> virtualHosts(
