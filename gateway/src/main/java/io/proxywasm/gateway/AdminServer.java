@@ -188,22 +188,22 @@ final class AdminServer {
         continue;
       }
       for (int i = 0; i < live.plugins.size(); i++) {
-      Plugin p = live.plugins.get(i);
-      ObjectNode n = list.addObject();
-      n.put("listener", lr.spec.name());
-      n.put("filter", i);
-      n.put("name", p.info().name());
-      n.put("root_id", p.info().rootId());
-      n.put("vm_id", p.info().vmId());
-      n.put("runtime", p.info().runtime());
-      n.put("vm_key", p.vmKey());
-      n.put("available", p.isAvailable());
-      n.put("fail_policy", p.config().failPolicy().name());
-      n.put("log_level", p.logLevel().name().toLowerCase(Locale.ROOT));
-      n.put("generation", live.generation);
-      n.put("in_flight", live.inFlight());
-      n.put("failed_streams", live.failures.get(i));
-      n.put("last_failure", live.lastFailure.get(i));
+        Plugin p = live.plugins.get(i);
+        ObjectNode n = list.addObject();
+        n.put("listener", lr.spec.name());
+        n.put("filter", i);
+        n.put("name", p.info().name());
+        n.put("root_id", p.info().rootId());
+        n.put("vm_id", p.info().vmId());
+        n.put("runtime", p.info().runtime());
+        n.put("vm_key", p.vmKey());
+        n.put("available", p.isAvailable());
+        n.put("fail_policy", p.config().failPolicy().name());
+        n.put("log_level", p.logLevel().name().toLowerCase(Locale.ROOT));
+        n.put("generation", live.generation);
+        n.put("in_flight", live.inFlight());
+        n.put("failed_streams", live.failures.get(i));
+        n.put("last_failure", live.lastFailure.get(i));
       }
     }
     return out;

@@ -34,13 +34,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+
 /**
  * One request through a listener: the downstream request, the wasm filters' streams, the upstream
  * request and the response, as Envoy's connection manager drives its filter chain with the wasm
- * filters and the router. The request passes the filters in their configured order, the response
- * in reverse order; a filter that stops holds the rest of its direction until it resumes. Runs on
- * its event loop; plugin decisions that arrive from other threads (callout answers) are moved onto
- * it.
+ * filters and the router. The request passes the filters in their configured order, the response in
+ * reverse order; a filter that stops holds the rest of its direction until it resumes. Runs on its
+ * event loop; plugin decisions that arrive from other threads (callout answers) are moved onto it.
  */
 final class Exchange implements PropertyResolver {
   /** Hop-by-hop headers, never forwarded (RFC 9110 section 7.6.1). */
@@ -122,21 +122,29 @@ final class Exchange implements PropertyResolver {
     final int filter;
     final HttpStream stream;
     HeaderMap headers;
+
     /** The headers stopped here (StopIteration: the body still reaches the plugin). */
     boolean headersStopped;
+
     /** StopAllIteration: the body waits too. */
     boolean stopAll;
+
     /** The body stopped here (StopIterationNoBuffer). */
     boolean bodyStopped;
+
     /** The trailers stopped here. */
     boolean trailersStopped;
+
     boolean eosInHeaders;
     boolean endSeen;
     boolean endPassed;
+
     /** Body the plugin asked to buffer (StopIterationAndBuffer); it sees it again with more. */
     BodyBuffer buffered;
+
     /** Body that arrived while the plugin was not to see it yet. */
     BodyBuffer pending;
+
     boolean pendingEnd;
     HeaderMap heldTrailers;
     boolean trailersSeen;
@@ -344,7 +352,6 @@ final class Exchange implements PropertyResolver {
     return Vertx.currentContext() == ctx;
   }
 
-
   /** The decisions of one filter's stream, besides its return values. */
   private final class FilterListener implements HttpStreamListener {
     private final int filter;
@@ -403,10 +410,7 @@ final class Exchange implements PropertyResolver {
     s.endSeen = eos;
     FilterHeadersStatus r =
         call(
-            () ->
-                request
-                    ? s.stream.onRequestHeaders(h, eos)
-                    : s.stream.onResponseHeaders(h, eos));
+            () -> request ? s.stream.onRequestHeaders(h, eos) : s.stream.onResponseHeaders(h, eos));
     if (afterCall()) {
       return;
     }
@@ -458,9 +462,7 @@ final class Exchange implements PropertyResolver {
       buf = new BodyBuffer(bytes);
     }
     FilterDataStatus r =
-        call(
-            () ->
-                request ? s.stream.onRequestBody(buf, eos) : s.stream.onResponseBody(buf, eos));
+        call(() -> request ? s.stream.onRequestBody(buf, eos) : s.stream.onResponseBody(buf, eos));
     if (afterCall()) {
       return;
     }
@@ -655,7 +657,6 @@ final class Exchange implements PropertyResolver {
   private boolean isLocalOnly() {
     return upstreamStarted && cluster == null;
   }
-
 
   private void continueRequestHeaders(boolean endOfStream) {
     if (upstreamStarted) {
@@ -865,7 +866,6 @@ final class Exchange implements PropertyResolver {
     }
   }
 
-
   // ------------------------------------------------------------------ response direction
 
   private void onUpstreamResponse(HttpClientResponse r) {
@@ -933,7 +933,6 @@ final class Exchange implements PropertyResolver {
     }
   }
 
-
   private void responseHeaders(HeaderMap h, boolean eos) {
     respHeaders = h;
     respToPlugin = true;
@@ -943,10 +942,7 @@ final class Exchange implements PropertyResolver {
 
   /** The response headers leave the filters. */
   private void downstreamHeaders(boolean eos) {
-    if (streams.length > 0
-        && !eos
-        && !respNoBody
-        && respHeaders.indexOf("content-length") >= 0) {
+    if (streams.length > 0 && !eos && !respNoBody && respHeaders.indexOf("content-length") >= 0) {
       // the body may still be rewritten: the headers go with its first piece, and a body a filter
       // held whole gets its real length
       return;
@@ -992,8 +988,7 @@ final class Exchange implements PropertyResolver {
     if (eos && !hasLength) {
       out.set("content-length", "0");
     }
-    resp.drainHandler(
-        v -> resumeUpstreamReading());
+    resp.drainHandler(v -> resumeUpstreamReading());
   }
 
   private void sendDown(byte[] bytes, boolean eos) {
@@ -1300,4 +1295,3 @@ final class Exchange implements PropertyResolver {
     return str(withPort ? host + ":" + a.port() : host);
   }
 }
-

@@ -27,6 +27,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,6 +78,7 @@ public final class Gateway implements AutoCloseable {
   private final Map<String, ClusterRuntime> clusters = new HashMap<>();
   private final List<Loop> loops = new CopyOnWriteArrayList<>();
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final List<NetServer> tcpServers = new CopyOnWriteArrayList<>();
   final AtomicInteger activeExchanges = new AtomicInteger();
   private final AtomicLong connectionIds = new AtomicLong();
   private final SpecSource reloadSource;
@@ -280,8 +283,12 @@ public final class Gateway implements AutoCloseable {
       Worker worker = gateway.host.newWorker(task -> context.runOnContext(v -> task.run()));
       loop = new Loop(gateway, vertx, context, worker);
       gateway.loops.add(loop);
-      List<Future<HttpServer>> started = new ArrayList<>();
+      List<Future<?>> started = new ArrayList<>();
       for (ListenerRuntime lr : gateway.listeners) {
+        if (lr.spec.isTcp()) {
+          started.add(listenTcp(lr));
+          continue;
+        }
         HttpServer server =
             vertx.createHttpServer(
                 new HttpServerOptions()
@@ -319,6 +326,30 @@ public final class Gateway implements AutoCloseable {
                     }));
       }
       return Future.all(started);
+    }
+
+    private Future<NetServer> listenTcp(ListenerRuntime lr) {
+      NetServer server = vertx.createNetServer(new NetServerOptions());
+      server.connectHandler(
+          socket -> {
+            if (gateway.closed) {
+              socket.close();
+              return;
+            }
+            new TcpSession(loop, lr, socket).start();
+          });
+      return server
+          .listen(lr.bindPort, lr.spec.host())
+          .compose(
+              srv -> {
+                gateway.tcpServers.add(srv);
+                if (lr.port != 0 && lr.port != srv.actualPort()) {
+                  return Future.failedFuture(
+                      "event loops bound different ports: " + lr.port + " and " + srv.actualPort());
+                }
+                lr.port = srv.actualPort();
+                return Future.succeededFuture(srv);
+              });
     }
 
     @Override
@@ -588,6 +619,9 @@ public final class Gateway implements AutoCloseable {
     // stop accepting; connections close as their requests end (HTTP/1.1 gets connection: close,
     // HTTP/2 a GOAWAY)
     for (HttpServer s : servers) {
+      s.shutdown(drain.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    for (NetServer s : tcpServers) {
       s.shutdown(drain.toMillis(), TimeUnit.MILLISECONDS);
     }
     long deadline = System.nanoTime() + drain.toNanos();

@@ -34,7 +34,10 @@ class HttpFilterChainTest {
   private Gateway gateway;
 
   private static HttpServer listen(Vertx vertx, HttpServer s) throws Exception {
-    return s.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return s.listen(0, "127.0.0.1")
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
   }
 
   static String filter(String name, String wasm) {
@@ -92,7 +95,9 @@ class HttpFilterChainTest {
     deny =
         listen(
             vertx,
-            vertx.createHttpServer().requestHandler(req -> req.response().setStatusCode(403).end()));
+            vertx
+                .createHttpServer()
+                .requestHandler(req -> req.response().setStatusCode(403).end()));
     String yaml =
         """
         static_resources:

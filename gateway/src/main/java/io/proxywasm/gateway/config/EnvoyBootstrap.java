@@ -44,9 +44,16 @@ public final class EnvoyBootstrap {
   static final String HCM_TYPE =
       "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
   static final String WASM_TYPE = "envoy.extensions.filters.http.wasm.v3.Wasm";
+  static final String NETWORK_WASM_TYPE = "envoy.extensions.filters.network.wasm.v3.Wasm";
+  static final String TCP_PROXY_TYPE = "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
   static final String ROUTER_TYPE = "envoy.extensions.filters.http.router.v3.Router";
   static final String HTTP_PROTOCOL_OPTIONS_TYPE =
       "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  static final Set<String> HCM_NAMES =
+      Set.of("envoy.filters.network.http_connection_manager", "envoy.http_connection_manager");
+  static final String NETWORK_WASM = "envoy.filters.network.wasm";
+  static final Set<String> TCP_PROXY_NAMES =
+      Set.of("envoy.filters.network.tcp_proxy", "envoy.tcp_proxy");
   static final Set<String> TYPED_STRUCTS =
       Set.of("udpa.type.v1.TypedStruct", "xds.type.v3.TypedStruct");
 
@@ -157,6 +164,15 @@ public final class EnvoyBootstrap {
       Boolean useRemoteAddress,
       String serverName,
       Boolean generateRequestId) {}
+
+  /**
+   * The TCP proxy.
+   *
+   * @param statPrefix the stat prefix
+   * @param cluster the upstream cluster
+   * @param idleTimeout how long a connection may stay idle (accepted, without effect)
+   */
+  record TcpProxy(String statPrefix, String cluster, String idleTimeout) {}
 
   /**
    * A route configuration.
@@ -539,21 +555,33 @@ public final class EnvoyBootstrap {
       }
       String chainPath = path + ".filter_chains[0]";
       List<Filter> filters = l.filterChains().get(0).filters();
-      if (filters == null || filters.size() != 1) {
+      if (filters == null || filters.isEmpty()) {
         throw new ConfigException(
             chainPath
-                + ".filters: exactly one network filter, the http_connection_manager, is supported");
+                + ".filters: required: an http_connection_manager, or envoy.filters.network.wasm"
+                + " filters followed by envoy.filters.network.tcp_proxy");
+      }
+      String listenerName = l.name() == null ? "listener_" + at.port() : l.name();
+      for (int i = 0; i < filters.size(); i++) {
+        String name = filters.get(i).name();
+        if (!HCM_NAMES.contains(name)
+            && !NETWORK_WASM.equals(name)
+            && !TCP_PROXY_NAMES.contains(name)) {
+          throw new ConfigException(
+              chainPath
+                  + ".filters["
+                  + i
+                  + "].name: unsupported network filter "
+                  + name
+                  + " (supported: envoy.filters.network.http_connection_manager,"
+                  + " envoy.filters.network.wasm, envoy.filters.network.tcp_proxy)");
+        }
+      }
+      if (!HCM_NAMES.contains(filters.get(0).name()) || filters.size() > 1) {
+        return tcpListener(listenerName, at, filters, chainPath, clusters);
       }
       String fp = chainPath + ".filters[0]";
       Filter f = filters.get(0);
-      if (!"envoy.filters.network.http_connection_manager".equals(f.name())
-          && !"envoy.http_connection_manager".equals(f.name())) {
-        throw new ConfigException(
-            fp
-                + ".name: unsupported network filter "
-                + f.name()
-                + " (supported: envoy.filters.network.http_connection_manager)");
-      }
       ObjectNode hcmNode = typed(f.typedConfig(), fp + ".typed_config", HCM_TYPE);
       HttpConnectionManager hcm =
           convert(hcmNode, HttpConnectionManager.class, fp + ".typed_config");
@@ -595,7 +623,7 @@ public final class EnvoyBootstrap {
             }
           }
         } else if ("envoy.filters.http.wasm".equals(h.name())) {
-          plugins.add(wasm(h.typedConfig(), p + ".typed_config"));
+          plugins.add(wasm(h.typedConfig(), p + ".typed_config", WASM_TYPE));
         } else {
           throw new ConfigException(
               p
@@ -741,8 +769,81 @@ public final class EnvoyBootstrap {
       return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p).normalize();
     }
 
-    PluginSpec wasm(JsonNode typedConfig, String path) throws ConfigException {
-      ObjectNode node = typed(typedConfig, path, WASM_TYPE);
+    /**
+     * A listener of network filters: any number of envoy.filters.network.wasm, then the TCP proxy.
+     */
+    ListenerSpec tcpListener(
+        String name,
+        Endpoint at,
+        List<Filter> filters,
+        String chainPath,
+        Map<String, ClusterSpec> clusters)
+        throws ConfigException {
+      List<PluginSpec> plugins = new ArrayList<>();
+      TcpProxy proxy = null;
+      for (int i = 0; i < filters.size(); i++) {
+        Filter f = filters.get(i);
+        String fp = chainPath + ".filters[" + i + "]";
+        boolean last = i == filters.size() - 1;
+        if (HCM_NAMES.contains(f.name())) {
+          throw new ConfigException(
+              fp
+                  + ".name: the http_connection_manager must be the only network filter of its"
+                  + " chain (network wasm filters go before envoy.filters.network.tcp_proxy)");
+        } else if (NETWORK_WASM.equals(f.name())) {
+          if (last) {
+            throw new ConfigException(
+                chainPath
+                    + ".filters: envoy.filters.network.wasm needs envoy.filters.network.tcp_proxy"
+                    + " after it, as the last filter");
+          }
+          plugins.add(wasm(f.typedConfig(), fp + ".typed_config", NETWORK_WASM_TYPE));
+        } else {
+          if (!last) {
+            throw new ConfigException(
+                fp + ".name: envoy.filters.network.tcp_proxy must be the last network filter");
+          }
+          String tp = fp + ".typed_config";
+          proxy = convert(typed(f.typedConfig(), tp, TCP_PROXY_TYPE), TcpProxy.class, tp);
+          if (proxy.statPrefix() == null || proxy.statPrefix().isEmpty()) {
+            throw new ConfigException(tp + ".stat_prefix: required");
+          }
+          if (proxy.cluster() == null || proxy.cluster().isEmpty()) {
+            throw new ConfigException(tp + ".cluster: required");
+          }
+          if (!clusters.containsKey(proxy.cluster())) {
+            throw new ConfigException(
+                tp
+                    + ".cluster: unknown cluster "
+                    + proxy.cluster()
+                    + " (defined: "
+                    + String.join(", ", clusters.keySet())
+                    + ")");
+          }
+          if (clusters.get(proxy.cluster()).http2()) {
+            throw new ConfigException(
+                tp + ".cluster: " + proxy.cluster() + " is an HTTP/2 cluster, not a TCP one");
+          }
+          if (proxy.idleTimeout() != null) {
+            duration(proxy.idleTimeout(), tp + ".idle_timeout");
+          }
+        }
+      }
+      return new ListenerSpec(
+          name,
+          at.host(),
+          at.port(),
+          proxy.statPrefix(),
+          List.of(),
+          plugins,
+          false,
+          "",
+          proxy.cluster(),
+          null);
+    }
+
+    PluginSpec wasm(JsonNode typedConfig, String path, String type) throws ConfigException {
+      ObjectNode node = typed(typedConfig, path, type);
       PluginConfigYaml pc;
       String pp;
       if (node.has("config")) {
