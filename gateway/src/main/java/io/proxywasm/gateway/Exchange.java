@@ -770,6 +770,9 @@ final class Exchange implements PropertyResolver {
               }
               HttpClientRequest r = ar.result();
               upReq = r;
+              if (r.version() == HttpVersion.HTTP_2) {
+                authority(r, authority);
+              }
               if (chunked && r.version() != HttpVersion.HTTP_2) {
                 r.setChunked(true);
               }
@@ -780,7 +783,15 @@ final class Exchange implements PropertyResolver {
                           "upstream connect error or disconnect/reset before headers. reset reason:"
                               + " connection termination",
                           "upstream_reset_before_response_started{connection_termination}"));
-              r.response().onSuccess(this::onUpstreamResponse);
+              r.response()
+                  .onSuccess(this::onUpstreamResponse)
+                  .onFailure(
+                      e ->
+                          upstreamFailed(
+                              503,
+                              "upstream connect error or disconnect/reset before headers. reset"
+                                  + " reason: remote reset",
+                              "upstream_reset_before_response_started{remote_reset}"));
               r.drainHandler(v -> resumeReading());
               if (endOfStream) {
                 upQueueEnd = true;
@@ -789,6 +800,20 @@ final class Exchange implements PropertyResolver {
             });
     if (!endOfStream) {
       resumeReading();
+    }
+  }
+
+  /**
+   * An HTTP/2 upstream request carries the authority as {@code :authority}, not as a host header
+   * that would differ from it.
+   */
+  static void authority(HttpClientRequest r, String authority) {
+    r.headers().remove("host");
+    if (!authority.isEmpty()) {
+      HostAndPort a = HostAndPort.parseAuthority(authority, -1);
+      if (a != null) {
+        r.authority(a);
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import io.proxywasm.gateway.config.GatewaySpec.ClusterSpec;
 import io.proxywasm.gateway.config.GatewaySpec.Endpoint;
 import io.proxywasm.gateway.config.GatewaySpec.ListenerSpec;
 import io.proxywasm.gateway.config.GatewaySpec.PluginSpec;
+import io.proxywasm.gateway.config.GatewaySpec.TlsSpec;
 import io.proxywasm.host.HttpCallRequest;
 import io.proxywasm.host.HttpCallResponse;
 import io.proxywasm.host.Plugin;
@@ -26,9 +27,11 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -289,15 +292,31 @@ public final class Gateway implements AutoCloseable {
           started.add(listenTcp(lr));
           continue;
         }
-        HttpServer server =
-            vertx.createHttpServer(
-                new HttpServerOptions()
-                    .setHttp2ClearTextEnabled(true)
-                    .setCompressionSupported(false)
-                    .setDecompressionSupported(false)
-                    .setHandle100ContinueAutomatically(true)
-                    .setIdleTimeout(300)
-                    .setIdleTimeoutUnit(TimeUnit.SECONDS));
+        HttpServerOptions options =
+            new HttpServerOptions()
+                .setHttp2ClearTextEnabled(true)
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false)
+                .setHandle100ContinueAutomatically(true)
+                .setIdleTimeout(300)
+                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+        TlsSpec tls = lr.spec.tls();
+        if (tls != null) {
+          options
+              .setSsl(true)
+              .setKeyCertOptions(
+                  new PemKeyCertOptions()
+                      .setCertPath(tls.certificateChain().toString())
+                      .setKeyPath(tls.privateKey().toString()));
+          if (!tls.alpnProtocols().isEmpty()) {
+            List<HttpVersion> versions = new ArrayList<>();
+            for (String p : tls.alpnProtocols()) {
+              versions.add(p.equals("h2") ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
+            }
+            options.setUseAlpn(true).setAlpnVersions(versions);
+          }
+        }
+        HttpServer server = vertx.createHttpServer(options);
         server.connectionHandler(c -> lr.cxTotal.add(1));
         server.requestHandler(
             req -> {
@@ -415,7 +434,13 @@ public final class Gateway implements AutoCloseable {
     byte[] body = request.body();
     c.client
         .request(o)
-        .compose(r -> r.send(io.vertx.core.buffer.Buffer.buffer(body)))
+        .compose(
+            r -> {
+              if (r.version() == HttpVersion.HTTP_2) {
+                Exchange.authority(r, authority == null ? "" : authority);
+              }
+              return r.send(io.vertx.core.buffer.Buffer.buffer(body));
+            })
         .compose(r -> r.body().map(b -> new AbstractMap.SimpleEntry<>(r, b)))
         .onComplete(
             ar -> {

@@ -16,6 +16,7 @@ import io.proxywasm.gateway.config.GatewaySpec.Endpoint;
 import io.proxywasm.gateway.config.GatewaySpec.ListenerSpec;
 import io.proxywasm.gateway.config.GatewaySpec.PluginSpec;
 import io.proxywasm.gateway.config.GatewaySpec.RouteSpec;
+import io.proxywasm.gateway.config.GatewaySpec.TlsSpec;
 import io.proxywasm.gateway.config.GatewaySpec.VirtualHostSpec;
 import io.proxywasm.host.FailPolicy;
 import io.proxywasm.host.PluginConfig;
@@ -54,6 +55,8 @@ public final class EnvoyBootstrap {
   static final String NETWORK_WASM = "envoy.filters.network.wasm";
   static final Set<String> TCP_PROXY_NAMES =
       Set.of("envoy.filters.network.tcp_proxy", "envoy.tcp_proxy");
+  static final String TLS_CONTEXT_TYPE =
+      "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
   static final Set<String> TYPED_STRUCTS =
       Set.of("udpa.type.v1.TypedStruct", "xds.type.v3.TypedStruct");
 
@@ -134,8 +137,40 @@ public final class EnvoyBootstrap {
    * A filter chain.
    *
    * @param filters the network filters
+   * @param transportSocket the downstream TLS, or null for plain text
    */
-  record FilterChain(List<Filter> filters) {}
+  record FilterChain(List<Filter> filters, TransportSocket transportSocket) {}
+
+  /**
+   * A transport socket.
+   *
+   * @param name envoy.transport_sockets.tls
+   * @param typedConfig a DownstreamTlsContext
+   */
+  record TransportSocket(String name, JsonNode typedConfig) {}
+
+  /**
+   * A downstream TLS context.
+   *
+   * @param commonTlsContext the certificate and ALPN protocols
+   */
+  record DownstreamTlsContext(CommonTlsContext commonTlsContext) {}
+
+  /**
+   * The certificate and ALPN protocols.
+   *
+   * @param tlsCertificates exactly one certificate
+   * @param alpnProtocols the protocols offered, such as h2 and http/1.1
+   */
+  record CommonTlsContext(List<TlsCertificate> tlsCertificates, List<String> alpnProtocols) {}
+
+  /**
+   * A certificate and its key.
+   *
+   * @param certificateChain the PEM chain
+   * @param privateKey the PEM key
+   */
+  record TlsCertificate(DataSource certificateChain, DataSource privateKey) {}
 
   /**
    * A network or HTTP filter.
@@ -562,6 +597,7 @@ public final class EnvoyBootstrap {
                 + " filters followed by envoy.filters.network.tcp_proxy");
       }
       String listenerName = l.name() == null ? "listener_" + at.port() : l.name();
+      TlsSpec tls = tls(l.filterChains().get(0).transportSocket(), chainPath + ".transport_socket");
       for (int i = 0; i < filters.size(); i++) {
         String name = filters.get(i).name();
         if (!HCM_NAMES.contains(name)
@@ -578,6 +614,10 @@ public final class EnvoyBootstrap {
         }
       }
       if (!HCM_NAMES.contains(filters.get(0).name()) || filters.size() > 1) {
+        if (tls != null) {
+          throw new ConfigException(
+              chainPath + ".transport_socket: TLS is supported on HTTP listeners only");
+        }
         return tcpListener(listenerName, at, filters, chainPath, clusters);
       }
       String fp = chainPath + ".filters[0]";
@@ -647,7 +687,7 @@ public final class EnvoyBootstrap {
           hcm.useRemoteAddress() == null || hcm.useRemoteAddress(),
           hcm.serverName() == null ? "envoy" : hcm.serverName(),
           null,
-          null);
+          tls);
     }
 
     List<VirtualHostSpec> virtualHosts(
@@ -767,6 +807,54 @@ public final class EnvoyBootstrap {
     Path file(String name) {
       Path p = Path.of(name);
       return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p).normalize();
+    }
+
+    /** Downstream TLS from a transport socket: one PEM certificate and key, files only. */
+    TlsSpec tls(TransportSocket ts, String path) throws ConfigException {
+      if (ts == null) {
+        return null;
+      }
+      if (!"envoy.transport_sockets.tls".equals(ts.name()) && !"tls".equals(ts.name())) {
+        throw new ConfigException(
+            path
+                + ".name: unsupported transport socket "
+                + ts.name()
+                + " (supported: envoy.transport_sockets.tls)");
+      }
+      String tp = path + ".typed_config";
+      DownstreamTlsContext d =
+          convert(typed(ts.typedConfig(), tp, TLS_CONTEXT_TYPE), DownstreamTlsContext.class, tp);
+      CommonTlsContext c = d.commonTlsContext();
+      String cp = tp + ".common_tls_context";
+      if (c == null || c.tlsCertificates() == null || c.tlsCertificates().size() != 1) {
+        throw new ConfigException(cp + ".tls_certificates: exactly one certificate is required");
+      }
+      TlsCertificate cert = c.tlsCertificates().get(0);
+      String certPath = cp + ".tls_certificates[0]";
+      Path chain = pemFile(cert.certificateChain(), certPath + ".certificate_chain");
+      Path key = pemFile(cert.privateKey(), certPath + ".private_key");
+      List<String> alpn = c.alpnProtocols() == null ? List.of() : c.alpnProtocols();
+      for (int i = 0; i < alpn.size(); i++) {
+        if (!alpn.get(i).equals("h2") && !alpn.get(i).equals("http/1.1")) {
+          throw new ConfigException(
+              cp + ".alpn_protocols[" + i + "]: " + alpn.get(i) + " is not h2 or http/1.1");
+        }
+      }
+      return new TlsSpec(chain, key, alpn);
+    }
+
+    private Path pemFile(DataSource s, String path) throws ConfigException {
+      if (s == null
+          || s.filename() == null
+          || s.inlineString() != null
+          || s.inlineBytes() != null) {
+        throw new ConfigException(path + ".filename: required (a PEM file)");
+      }
+      Path f = file(s.filename());
+      if (!Files.isReadable(f)) {
+        throw new ConfigException(path + ".filename: cannot read " + f);
+      }
+      return f;
     }
 
     /**
