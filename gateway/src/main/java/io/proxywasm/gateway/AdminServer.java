@@ -181,6 +181,7 @@ final class AdminServer {
     ObjectNode out = JSON.createObjectNode();
     out.put("generation", gateway.generation());
     out.put("concurrency", gateway.concurrency());
+    services(out.putArray("services"));
     ArrayNode list = out.putArray("plugins");
     for (ListenerRuntime lr : gateway.listenerRuntimes()) {
       LivePlugin live = lr.plugin.get();
@@ -207,6 +208,19 @@ final class AdminServer {
       }
     }
     return out;
+  }
+
+  private void services(ArrayNode list) {
+    for (io.proxywasm.host.ServicePlugin sp : gateway.services) {
+      Plugin p = sp.plugin();
+      ObjectNode n = list.addObject();
+      n.put("name", p.info().name());
+      n.put("root_id", p.info().rootId());
+      n.put("vm_id", p.info().vmId());
+      n.put("runtime", p.info().runtime());
+      n.put("vm_key", p.vmKey());
+      n.put("available", p.isAvailable());
+    }
   }
 
   private void logging(HttpServerRequest req) {

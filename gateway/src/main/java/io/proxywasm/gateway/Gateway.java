@@ -16,6 +16,7 @@ import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.host.PropertyResolver;
 import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.host.Scheduler;
+import io.proxywasm.host.ServicePlugin;
 import io.proxywasm.host.Worker;
 import io.proxywasm.spi.WasmResult;
 import io.vertx.core.DeploymentOptions;
@@ -82,6 +83,7 @@ public final class Gateway implements AutoCloseable {
   private final List<Loop> loops = new CopyOnWriteArrayList<>();
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final List<NetServer> tcpServers = new CopyOnWriteArrayList<>();
+  final List<ServicePlugin> services = new CopyOnWriteArrayList<>();
   final AtomicInteger activeExchanges = new AtomicInteger();
   private final AtomicLong connectionIds = new AtomicLong();
   private final SpecSource reloadSource;
@@ -173,6 +175,15 @@ public final class Gateway implements AutoCloseable {
     }
     for (ClusterSpec c : s.clusters().values()) {
       clusters.put(c.name(), new ClusterRuntime(vertx, c, stats));
+    }
+    // singleton services first: the filters may look up their queues when they start
+    for (PluginSpec ps : s.services()) {
+      try {
+        services.add(host.startService(ps.config()));
+      } catch (PluginLoadException e) {
+        throw new ConfigException(
+            "service " + ps.config().name() + " did not start: " + e.getMessage(), e);
+      }
     }
     // every plugin loads and passes its canary before anything listens
     generation = 1;
@@ -427,6 +438,10 @@ public final class Gateway implements AutoCloseable {
               .setPort(ep.port())
               .setURI(path)
               .setHeaders(headers);
+      if (!request.timeout().isZero()) {
+        // the host answers the plugin at its timeout; the request is dropped then too
+        o.setIdleTimeout(Math.max(1, request.timeout().toMillis()));
+      }
     } catch (IllegalArgumentException e) {
       return WasmResult.BAD_ARGUMENT;
     }
@@ -672,6 +687,10 @@ public final class Gateway implements AutoCloseable {
         p.retire();
       }
     }
+    for (ServicePlugin sp : services) {
+      sp.close();
+    }
+    services.clear();
     if (ownsHost) {
       host.close();
     }

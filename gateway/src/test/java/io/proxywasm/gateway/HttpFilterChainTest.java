@@ -30,6 +30,7 @@ class HttpFilterChainTest {
   private HttpServer upstream;
   private HttpServer auth;
   private HttpServer deny;
+  private HttpServer silent;
   private final AtomicInteger checks = new AtomicInteger();
   private Gateway gateway;
 
@@ -98,6 +99,8 @@ class HttpFilterChainTest {
             vertx
                 .createHttpServer()
                 .requestHandler(req -> req.response().setStatusCode(403).end()));
+    // answers no callout: the plugin's 500 ms timeout ends it
+    silent = listen(vertx, vertx.createHttpServer().requestHandler(req -> {}));
     String yaml =
         """
         static_resources:
@@ -121,7 +124,7 @@ class HttpFilterChainTest {
                         http_filters:
         %s%s%s%s                  - name: envoy.filters.http.router
           clusters:
-        %s%s%s"""
+        %s%s%s%s"""
             .formatted(
                 filter("headers", "c-http-headers.wasm").indent(6),
                 filter("callout", "c-callout.wasm").indent(6),
@@ -129,7 +132,8 @@ class HttpFilterChainTest {
                 filter("cpp", "cpp-http-headers.wasm").indent(6),
                 cluster("up", upstream.actualPort()),
                 cluster("auth", auth.actualPort()),
-                cluster("deny", deny.actualPort()));
+                cluster("deny", deny.actualPort()),
+                cluster("silent", silent.actualPort()));
     GatewaySpec spec = EnvoyBootstrap.parse(yaml, ROOT);
     assertEquals(4, spec.listeners().get(0).plugins().size());
     gateway = Gateway.builder(spec).concurrency(1).start();
@@ -176,5 +180,16 @@ class HttpFilterChainTest {
     assertEquals(403, denied.statusCode());
     assertEquals("denied: 403", denied.body());
     assertTrue(denied.headers().allValues("x-proxy-wasm-sdk").isEmpty());
+
+    // a callout to a cluster that does not answer ends at the plugin's timeout with a 504
+    HttpResponse<String> late =
+        Http.CLIENT.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/late"))
+                .header("x-upstream", "silent")
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, late.statusCode());
+    assertEquals("denied: 504", late.body());
   }
 }

@@ -55,6 +55,7 @@ public final class EnvoyBootstrap {
   static final String NETWORK_WASM = "envoy.filters.network.wasm";
   static final Set<String> TCP_PROXY_NAMES =
       Set.of("envoy.filters.network.tcp_proxy", "envoy.tcp_proxy");
+  static final String WASM_SERVICE_TYPE = "envoy.extensions.wasm.v3.WasmService";
   static final String TLS_CONTEXT_TYPE =
       "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
   static final Set<String> TYPED_STRUCTS =
@@ -81,8 +82,10 @@ public final class EnvoyBootstrap {
    * @param node the node
    * @param staticResources listeners and clusters
    * @param admin the admin listener
+   * @param bootstrapExtensions the singleton service plugins (envoy.bootstrap.wasm)
    */
-  record Bootstrap(Node node, StaticResources staticResources, Admin admin) {}
+  record Bootstrap(
+      Node node, StaticResources staticResources, Admin admin, List<Filter> bootstrapExtensions) {}
 
   /**
    * The node.
@@ -551,13 +554,19 @@ public final class EnvoyBootstrap {
         Endpoint a = address(b.admin().address(), "admin.address");
         admin = new AdminSpec(a.host(), a.port(), nz(b.admin().accessLogPath()));
       }
+      List<PluginSpec> services = new ArrayList<>();
+      List<Filter> ext = b.bootstrapExtensions() == null ? List.of() : b.bootstrapExtensions();
+      for (int i = 0; i < ext.size(); i++) {
+        services.add(service(ext.get(i), "bootstrap_extensions[" + i + "]"));
+      }
       Node node = b.node();
       return new GatewaySpec(
           listeners,
           clusters,
           admin,
           node == null ? "" : nz(node.id()),
-          node == null ? "" : nz(node.cluster()));
+          node == null ? "" : nz(node.cluster()),
+          services);
     }
 
     Endpoint address(Address a, String path) throws ConfigException {
@@ -931,7 +940,34 @@ public final class EnvoyBootstrap {
     }
 
     PluginSpec wasm(JsonNode typedConfig, String path, String type) throws ConfigException {
-      ObjectNode node = typed(typedConfig, path, type);
+      return wasm(typed(typedConfig, path, type), path);
+    }
+
+    /** A singleton service: envoy.bootstrap.wasm with a WasmService, {@code singleton: true}. */
+    PluginSpec service(Filter f, String path) throws ConfigException {
+      if (!"envoy.bootstrap.wasm".equals(f.name())) {
+        throw new ConfigException(
+            path
+                + ".name: unsupported bootstrap extension "
+                + f.name()
+                + " (supported: envoy.bootstrap.wasm)");
+      }
+      String tp = path + ".typed_config";
+      ObjectNode node = typed(f.typedConfig(), tp, WASM_SERVICE_TYPE);
+      JsonNode singleton = node.remove("singleton");
+      if (singleton == null || !singleton.isBoolean() || !singleton.asBoolean()) {
+        throw new ConfigException(
+            tp
+                + ".singleton: only singleton services are supported (singleton: true); a service"
+                + " per worker is not");
+      }
+      if (!node.has("config")) {
+        throw new ConfigException(tp + ".config: required");
+      }
+      return wasm(node, tp);
+    }
+
+    PluginSpec wasm(ObjectNode node, String path) throws ConfigException {
       PluginConfigYaml pc;
       String pp;
       if (node.has("config")) {
