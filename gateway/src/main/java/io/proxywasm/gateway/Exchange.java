@@ -91,7 +91,6 @@ final class Exchange implements PropertyResolver {
   private boolean upQueueEnd;
   private boolean upEndSent;
   private boolean upWritten;
-  private HeaderMap upTrailers;
   private HttpClientResponse upResp;
   private long upStartNanos;
   private long timerId = -1;
@@ -639,7 +638,6 @@ final class Exchange implements PropertyResolver {
   }
 
   private void onDownstreamEnd() {
-    HeaderMap trailers = null;
     if (finished) {
       return;
     }
@@ -647,11 +645,8 @@ final class Exchange implements PropertyResolver {
     if (headersOnly || upEndSent || isLocalOnly() || localReplied) {
       return;
     }
-    if (trailers != null && trailers.size() > 0) {
-      trailersAt(true, 0, trailers);
-    } else {
-      dataAt(true, 0, new byte[0], true);
-    }
+    // Vert.x core gives a server no request trailers: the request ends with its last data
+    dataAt(true, 0, new byte[0], true);
   }
 
   private boolean isLocalOnly() {
@@ -833,11 +828,10 @@ final class Exchange implements PropertyResolver {
   }
 
   /**
-   * Request trailers leave the filters: the body ends; an HTTP/1.1 upstream gets them after the
-   * last chunk, an HTTP/2 upstream in a closing HEADERS frame.
+   * Request trailers leave the filters: the body ends there, as a Vert.x client request cannot
+   * carry trailers upstream.
    */
   private void sendTrailersUp(HeaderMap t) {
-    upTrailers = t;
     sendUp(new byte[0], true);
   }
 

@@ -137,12 +137,18 @@ class Http2Test {
         vertx
             .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
             .requestHandler(
-                req ->
-                    req.body()
-                        .onSuccess(
-                            b ->
-                                req.response()
-                                    .end(req.version() + " " + req.uri() + " " + b.toString())))
+                req -> {
+                  if (req.path().equals("/trailers")) {
+                    req.response().setChunked(true).putTrailer("x-up-trailer", "1");
+                    req.response().end("with trailers");
+                    return;
+                  }
+                  req.body()
+                      .onSuccess(
+                          b ->
+                              req.response()
+                                  .end(req.version() + " " + req.uri() + " " + b.toString()));
+                })
             .listen(0, "127.0.0.1")
             .toCompletionStage()
             .toCompletableFuture()
@@ -235,5 +241,24 @@ class Http2Test {
     HttpResponse<String> r1 = send(h1, base + "/plain", null);
     assertEquals(HttpClient.Version.HTTP_1_1, r1.version());
     assertEquals("HTTP_1_1 /plain ", r1.body());
+  }
+
+  @Test
+  void responseTrailersReachAnHttp2Client() throws Exception {
+    io.vertx.core.http.HttpClient c =
+        vertx.createHttpClient(
+            new io.vertx.core.http.HttpClientOptions()
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
+    var r =
+        c.request(io.vertx.core.http.HttpMethod.GET, gateway.port(0), "127.0.0.1", "/trailers")
+            .compose(q -> q.send())
+            .compose(resp -> resp.body().map(b -> java.util.Map.entry(resp, b.toString())))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(20, TimeUnit.SECONDS);
+    assertEquals(io.vertx.core.http.HttpVersion.HTTP_2, r.getKey().version());
+    assertEquals("with trailers", r.getValue());
+    assertEquals("1", r.getKey().getTrailer("x-up-trailer"));
   }
 }
