@@ -1051,8 +1051,8 @@ final class Exchange implements PropertyResolver {
   // ------------------------------------------------------------------ failures and local replies
 
   private void upstreamFailed(int code, String body, String why) {
-    if (finished) {
-      return;
+    if (over()) {
+      return; // a local reply already answers (and reset the upstream request)
     }
     cancelTimer();
     endUpstream();
@@ -1075,9 +1075,11 @@ final class Exchange implements PropertyResolver {
   }
 
   private void applyLocal(LocalResponse r, int filter) {
-    if (finished) {
+    if (over()) {
       return;
     }
+    // from here the local reply answers: an upstream failure the reset below causes does not
+    localReplied = true;
     details = r.details();
     if ("wasm_fail_stream".equals(r.details())) {
       listener.wasmFailStream.add(1);

@@ -8,6 +8,8 @@ import io.proxywasm.gateway.config.GatewaySpec.Endpoint;
 import io.proxywasm.gateway.config.GatewaySpec.ListenerSpec;
 import io.proxywasm.gateway.config.GatewaySpec.PluginSpec;
 import io.proxywasm.gateway.config.GatewaySpec.TlsSpec;
+import io.proxywasm.host.GrpcCallHandler;
+import io.proxywasm.host.GrpcCallRequest;
 import io.proxywasm.host.HttpCallRequest;
 import io.proxywasm.host.HttpCallResponse;
 import io.proxywasm.host.Plugin;
@@ -25,6 +27,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -106,13 +109,15 @@ public final class Gateway implements AutoCloseable {
       this.host = b.host;
       this.ownsHost = false;
     } else {
-      this.host =
+      ProxyWasmHost.Builder hb =
           ProxyWasmHost.builder()
               .extension(extension)
               .scheduler(scheduler(vertx))
               .httpCalls(this::dispatchCallout)
-              .properties(nodeProperties(b.spec))
-              .build();
+              .grpcCalls(this::openGrpc)
+              .properties(nodeProperties(b.spec));
+      b.offered.forEach(hb::offer);
+      this.host = hb.build();
       this.ownsHost = true;
     }
     this.stats = new Stats(extension.registry());
@@ -474,6 +479,128 @@ public final class Gateway implements AutoCloseable {
     return WasmResult.OK;
   }
 
+  /**
+   * A plugin's unary gRPC call ({@code proxy_grpc_call}) to a configured HTTP/2 cluster: a POST of
+   * {@code /service/method} with the message in gRPC framing over the cluster's client; the
+   * response's messages, metadata and status go back to the plugin. The host ends the call at its
+   * timeout with DEADLINE_EXCEEDED. gRPC streams are refused.
+   */
+  private GrpcCallHandler.Outbound openGrpc(
+      GrpcCallRequest request, GrpcCallHandler.Callbacks callbacks)
+      throws GrpcCallHandler.Rejected {
+    String name = new String(request.service(), StandardCharsets.UTF_8);
+    ClusterRuntime c = clusters.get(name);
+    if (c == null) {
+      throw new GrpcCallHandler.Rejected(
+          WasmResult.PARSE_FAILURE, "no cluster named " + name + " for a gRPC call");
+    }
+    if (request.streaming()) {
+      throw new GrpcCallHandler.Rejected(
+          WasmResult.UNIMPLEMENTED, "the gateway makes unary gRPC calls only, no gRPC streams");
+    }
+    if (!c.spec.http2()) {
+      throw new GrpcCallHandler.Rejected(
+          WasmResult.BAD_ARGUMENT,
+          "cluster " + name + " is not HTTP/2 (http2_protocol_options), as gRPC needs");
+    }
+    Endpoint ep = c.endpoint(c.pick());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    headers.set("content-type", "application/grpc");
+    headers.set("te", "trailers");
+    if (!request.timeout().isZero()) {
+      headers.set("grpc-timeout", Math.max(1, request.timeout().toMillis()) + "m");
+    }
+    for (Map.Entry<String, String> e : request.initialMetadata()) {
+      if (!e.getKey().startsWith(":")) {
+        headers.add(e.getKey(), e.getValue());
+      }
+    }
+    byte[] message = request.message();
+    Buffer frame =
+        Buffer.buffer(5 + message.length)
+            .appendByte((byte) 0)
+            .appendInt(message.length)
+            .appendBytes(message);
+    RequestOptions o =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setHost(ep.host())
+            .setPort(ep.port())
+            .setURI("/" + request.serviceName() + "/" + request.method())
+            .setHeaders(headers);
+    if (!request.timeout().isZero()) {
+      o.setIdleTimeout(Math.max(1, request.timeout().toMillis()));
+    }
+    c.rqTotal.add(1);
+    java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.HttpClientRequest> sent =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    c.client
+        .request(o)
+        .compose(
+            r -> {
+              sent.set(r);
+              Exchange.authority(r, name);
+              return r.send(frame);
+            })
+        .compose(
+            r -> {
+              List<Map.Entry<String, String>> meta = new ArrayList<>();
+              r.headers().forEach(e -> meta.add(Map.entry(e.getKey().toLowerCase(), e.getValue())));
+              callbacks.onInitialMetadata(meta);
+              return r.body().map(b -> new AbstractMap.SimpleEntry<>(r, b));
+            })
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                callbacks.onClose(14, words(ar.cause())); // UNAVAILABLE
+                return;
+              }
+              var r = ar.result().getKey();
+              Buffer body = ar.result().getValue();
+              int pos = 0;
+              while (pos + 5 <= body.length()) {
+                int len = body.getInt(pos + 1);
+                if (len < 0 || pos + 5 + len > body.length()) {
+                  callbacks.onClose(13, "a truncated gRPC message"); // INTERNAL
+                  return;
+                }
+                callbacks.onMessage(body.getBytes(pos + 5, pos + 5 + len));
+                pos += 5 + len;
+              }
+              // a trailers-only answer carries its status in the headers
+              MultiMap t =
+                  r.trailers() != null && r.trailers().contains("grpc-status")
+                      ? r.trailers()
+                      : r.headers();
+              List<Map.Entry<String, String>> trailing = new ArrayList<>();
+              r.trailers()
+                  .forEach(e -> trailing.add(Map.entry(e.getKey().toLowerCase(), e.getValue())));
+              callbacks.onTrailingMetadata(trailing);
+              int status;
+              try {
+                status = Integer.parseInt(String.valueOf(t.get("grpc-status")).trim());
+              } catch (NumberFormatException e) {
+                status = r.statusCode() == 200 ? 2 : 14; // UNKNOWN, or UNAVAILABLE
+              }
+              String msg = t.get("grpc-message");
+              callbacks.onClose(status, msg == null ? "" : msg);
+            });
+    return new GrpcCallHandler.Outbound() {
+      @Override
+      public void close() {
+        cancel();
+      }
+
+      @Override
+      public void cancel() {
+        io.vertx.core.http.HttpClientRequest r = sent.get();
+        if (r != null) {
+          r.reset();
+        }
+      }
+    };
+  }
+
   // ------------------------------------------------------------------ reload
 
   /**
@@ -711,6 +838,7 @@ public final class Gateway implements AutoCloseable {
     private SpecSource reloadSource;
     private String echoCluster;
     private boolean watch;
+    private final Map<String, Object> offered = new LinkedHashMap<>();
 
     private Builder(GatewaySpec spec) {
       this.spec = Objects.requireNonNull(spec, "spec");
@@ -763,6 +891,19 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder echoUpstream(String cluster) {
       this.echoCluster = cluster;
+      return this;
+    }
+
+    /**
+     * Offers a Java plugin object to the gateway's host under a name, for plugins configured with
+     * the null runtime and that name ({@link ProxyWasmHost.Builder#offer}).
+     *
+     * @param name the name
+     * @param plugin the plugin object
+     * @return this builder
+     */
+    public Builder offer(String name, Object plugin) {
+      offered.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(plugin, "plugin"));
       return this;
     }
 
