@@ -79,7 +79,6 @@ final class Exchange implements PropertyResolver {
   private String requestId;
 
   // request direction
-  private boolean downstreamEnded;
   private boolean readingPausedByUs;
   private boolean headersOnly;
   private long requestBytes;
@@ -118,7 +117,6 @@ final class Exchange implements PropertyResolver {
    * it for a stopped filter.
    */
   private static final class Stage {
-    final int filter;
     final HttpStream stream;
     HeaderMap headers;
 
@@ -148,8 +146,7 @@ final class Exchange implements PropertyResolver {
     HeaderMap heldTrailers;
     boolean trailersSeen;
 
-    Stage(int filter, HttpStream stream) {
-      this.filter = filter;
+    Stage(HttpStream stream) {
       this.stream = stream;
     }
 
@@ -197,8 +194,8 @@ final class Exchange implements PropertyResolver {
     for (int i = 0; i < n; i++) {
       streams[i] =
           loop.worker.handle(live.plugins.get(i)).newHttpStream(new FilterListener(i), this);
-      reqStages[i] = new Stage(i, streams[i]);
-      respStages[n - 1 - i] = new Stage(i, streams[i]);
+      reqStages[i] = new Stage(streams[i]);
+      respStages[n - 1 - i] = new Stage(streams[i]);
     }
     boolean endOfStream = !hasRequestBody();
     headersOnly = endOfStream;
@@ -641,7 +638,6 @@ final class Exchange implements PropertyResolver {
     if (finished) {
       return;
     }
-    downstreamEnded = true;
     if (headersOnly || upEndSent || isLocalOnly() || localReplied) {
       return;
     }
