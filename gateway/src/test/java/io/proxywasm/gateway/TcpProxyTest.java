@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +77,13 @@ class TcpProxyTest {
             .toCompletionStage()
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
-    GatewaySpec spec = EnvoyBootstrap.parse(yaml(echo.actualPort()), ROOT);
+    // the committed example, pointed at the echo server and at free ports
+    String example =
+        Files.readString(Http.repo("examples/envoy-tcp-lines.yaml"))
+            .replace("port_value: 10001", "port_value: 0")
+            .replace("port_value: 9901", "port_value: 0")
+            .replace("port_value: 7000", "port_value: " + echo.actualPort());
+    GatewaySpec spec = EnvoyBootstrap.parse(example, ROOT);
     gateway = Gateway.builder(spec).concurrency(2).start();
   }
 
@@ -147,6 +154,9 @@ class TcpProxyTest {
     assertEquals(
         "HELLO\nPARTIAL LINE\n".length(), counter("tcp.echo_tcp.downstream_cx_tx_bytes_total"));
     assertEquals(0, gateway.activeRequests());
+    String plugins = Http.get(gateway.adminPort().orElseThrow(), "/plugins").body();
+    assertTrue(plugins.contains("\"listener\" : \"tcp\""), plugins);
+    assertTrue(plugins.contains("\"name\" : \"lines\""), plugins);
   }
 
   @Test
