@@ -135,6 +135,7 @@ class TcpProxyTest {
       // whole line: had the part gone on, it would come back in lower case
       out.write("par".getBytes(StandardCharsets.US_ASCII));
       out.flush();
+      Thread.sleep(50); // so that the two parts arrive apart
       out.write("tial line\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       assertEquals("PARTIAL LINE\n", readLine(in));
