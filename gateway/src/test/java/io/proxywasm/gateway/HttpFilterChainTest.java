@@ -136,7 +136,11 @@ class HttpFilterChainTest {
                 cluster("silent", silent.actualPort()));
     GatewaySpec spec = EnvoyBootstrap.parse(yaml, ROOT);
     assertEquals(4, spec.listeners().get(0).plugins().size());
-    gateway = Gateway.builder(spec).concurrency(1).start();
+    gateway =
+        Gateway.builder(spec)
+            .reloadFrom(() -> EnvoyBootstrap.parse(yaml, ROOT))
+            .concurrency(1)
+            .start();
   }
 
   @AfterEach
@@ -191,5 +195,18 @@ class HttpFilterChainTest {
             HttpResponse.BodyHandlers.ofString());
     assertEquals(403, late.statusCode());
     assertEquals("denied: 504", late.body());
+  }
+
+  @Test
+  void theFiltersReloadTogether() throws Exception {
+    LivePlugin before = gateway.listeners.get(0).plugin.get();
+    String done = gateway.reload();
+    assertTrue(done.contains("plugins headers, callout, rust, cpp generation 2"), done);
+    LivePlugin after = gateway.listeners.get(0).plugin.get();
+    assertEquals(4, after.plugins.size());
+    assertEquals(2, after.generation);
+    assertTrue(before.isClosed(), "the old generation closed: no stream used it");
+    HttpResponse<String> hello = Http.get(gateway.port(0), "/hello");
+    assertEquals("Hello, World!\n", hello.body());
   }
 }
