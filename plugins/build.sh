@@ -48,7 +48,7 @@ fi
 cflags=(--target=wasm32-unknown-unknown -nostdlib -ffreestanding -O2 -Wall -Wextra -Werror
   -Wl,--no-entry -Wl,--strip-all -Wl,--export-dynamic)
 if [ $skip_c -eq 0 ]; then
-  for name in hello_world http_headers path_reporter path_collector callout; do
+  for name in hello_world http_headers path_reporter path_collector callout tcp_lines; do
     clang "${cflags[@]}" -o "$out/c-${name//_/-}.wasm" "$here/c/proxy_wasm.c" "$here/c/$name.c"
   done
   clang "${cflags[@]}" -DOWN_CONTEXT_CREATE -o "$out/c-abi-probe.wasm" "$here/c/proxy_wasm.c" \

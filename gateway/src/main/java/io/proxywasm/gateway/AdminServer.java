@@ -181,29 +181,46 @@ final class AdminServer {
     ObjectNode out = JSON.createObjectNode();
     out.put("generation", gateway.generation());
     out.put("concurrency", gateway.concurrency());
+    services(out.putArray("services"));
     ArrayNode list = out.putArray("plugins");
     for (ListenerRuntime lr : gateway.listenerRuntimes()) {
       LivePlugin live = lr.plugin.get();
       if (live == null) {
         continue;
       }
-      Plugin p = live.plugin;
+      for (int i = 0; i < live.plugins.size(); i++) {
+        Plugin p = live.plugins.get(i);
+        ObjectNode n = list.addObject();
+        n.put("listener", lr.spec.name());
+        n.put("filter", i);
+        n.put("name", p.info().name());
+        n.put("root_id", p.info().rootId());
+        n.put("vm_id", p.info().vmId());
+        n.put("runtime", p.info().runtime());
+        n.put("vm_key", p.vmKey());
+        n.put("available", p.isAvailable());
+        n.put("fail_policy", p.config().failPolicy().name());
+        n.put("log_level", p.logLevel().name().toLowerCase(Locale.ROOT));
+        n.put("generation", live.generation);
+        n.put("in_flight", live.inFlight());
+        n.put("failed_streams", live.failures.get(i));
+        n.put("last_failure", live.lastFailure.get(i));
+      }
+    }
+    return out;
+  }
+
+  private void services(ArrayNode list) {
+    for (io.proxywasm.host.ServicePlugin sp : gateway.services) {
+      Plugin p = sp.plugin();
       ObjectNode n = list.addObject();
-      n.put("listener", lr.spec.name());
       n.put("name", p.info().name());
       n.put("root_id", p.info().rootId());
       n.put("vm_id", p.info().vmId());
       n.put("runtime", p.info().runtime());
       n.put("vm_key", p.vmKey());
       n.put("available", p.isAvailable());
-      n.put("fail_policy", p.config().failPolicy().name());
-      n.put("log_level", p.logLevel().name().toLowerCase(Locale.ROOT));
-      n.put("generation", live.generation);
-      n.put("in_flight", live.inFlight());
-      n.put("failed_streams", live.failures.get());
-      n.put("last_failure", live.lastFailure.get());
     }
-    return out;
   }
 
   private void logging(HttpServerRequest req) {
@@ -223,7 +240,7 @@ final class AdminServer {
       for (ListenerRuntime lr : gateway.listenerRuntimes()) {
         LivePlugin live = lr.plugin.get();
         if (live != null) {
-          live.plugin.setLogLevel(l);
+          live.plugins.forEach(p -> p.setLogLevel(l));
         }
       }
     }
@@ -231,11 +248,13 @@ final class AdminServer {
     for (ListenerRuntime lr : gateway.listenerRuntimes()) {
       LivePlugin live = lr.plugin.get();
       if (live != null) {
-        sb.append("  ")
-            .append(live.plugin.info().name())
-            .append(": ")
-            .append(live.plugin.logLevel().name().toLowerCase(Locale.ROOT))
-            .append('\n');
+        for (Plugin p : live.plugins) {
+          sb.append("  ")
+              .append(p.info().name())
+              .append(": ")
+              .append(p.logLevel().name().toLowerCase(Locale.ROOT))
+              .append('\n');
+        }
       }
     }
     text(req, 200, sb.toString());

@@ -9,6 +9,8 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +20,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 final class ClusterRuntime {
   final ClusterSpec spec;
   final HttpClientAgent client;
+  final NetClient tcpClient;
   private final List<Endpoint> endpoints;
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicIntegerArray active;
@@ -25,6 +28,7 @@ final class ClusterRuntime {
   final Metric rqTotal;
   final Metric rqActive;
   final Metric cxConnectFail;
+  final Metric cxTotal;
   final Metric rqTimeout;
   final Metric rqReset;
   final Metric[] rqByClass = new Metric[6];
@@ -45,10 +49,15 @@ final class ClusterRuntime {
         vertx.createHttpClient(
             options,
             new PoolOptions().setHttp1MaxSize(1024).setHttp2MaxSize(16).setMaxWaitQueueSize(-1));
+    this.tcpClient =
+        vertx.createNetClient(
+            new NetClientOptions()
+                .setConnectTimeout((int) Math.max(1, spec.connectTimeout().toMillis())));
     String p = "cluster." + spec.name() + ".";
     rqTotal = stats.stat(MetricType.COUNTER, p + "upstream_rq_total");
     rqActive = stats.stat(MetricType.GAUGE, p + "upstream_rq_active");
     cxConnectFail = stats.stat(MetricType.COUNTER, p + "upstream_cx_connect_fail");
+    cxTotal = stats.stat(MetricType.COUNTER, p + "upstream_cx_total");
     rqTimeout = stats.stat(MetricType.COUNTER, p + "upstream_rq_timeout");
     rqReset = stats.stat(MetricType.COUNTER, p + "upstream_rq_tx_reset");
     for (int c = 1; c <= 5; c++) {

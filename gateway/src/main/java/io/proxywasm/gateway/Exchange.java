@@ -36,12 +36,13 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One request through a listener: the downstream request, the plugin's stream, the upstream request
- * and the response, as Envoy's connection manager drives its filter chain with the wasm filter and
- * the router. Runs on its event loop; plugin decisions that arrive from other threads (callout
- * answers) are moved onto it.
+ * One request through a listener: the downstream request, the wasm filters' streams, the upstream
+ * request and the response, as Envoy's connection manager drives its filter chain with the wasm
+ * filters and the router. The request passes the filters in their configured order, the response in
+ * reverse order; a filter that stops holds the rest of its direction until it resumes. Runs on its
+ * event loop; plugin decisions that arrive from other threads (callout answers) are moved onto it.
  */
-final class Exchange implements HttpStreamListener, PropertyResolver {
+final class Exchange implements PropertyResolver {
   /** Hop-by-hop headers, never forwarded (RFC 9110 section 7.6.1). */
   static final Set<String> HOP_BY_HOP =
       Set.of(
@@ -68,7 +69,9 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
   private final long startMillis = System.currentTimeMillis();
 
   private LivePlugin live;
-  private HttpStream stream;
+  private HttpStream[] streams = new HttpStream[0];
+  private Stage[] reqStages = new Stage[0];
+  private Stage[] respStages = new Stage[0];
   private HeaderMap reqHeaders;
   private RouteSpec route;
   private ClusterRuntime cluster;
@@ -76,13 +79,6 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
   private String requestId;
 
   // request direction
-  private boolean reqHeadersPaused;
-  private boolean reqBodyToPluginWhilePaused;
-  private boolean reqBodyPaused;
-  private BodyBuffer reqBuffered;
-  private BodyBuffer reqPending;
-  private boolean downstreamEnded;
-  private boolean reqPendingEnd;
   private boolean readingPausedByUs;
   private boolean headersOnly;
   private long requestBytes;
@@ -101,15 +97,8 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
 
   // response direction
   private boolean respToPlugin;
-  private boolean respHeadersPaused;
-  private boolean respBodyToPluginWhilePaused;
-  private boolean respBodyPaused;
-  private BodyBuffer respBuffered;
-  private BodyBuffer respPending;
-  private boolean respPendingEnd;
   private boolean upstreamEnded;
   private HeaderMap respHeaders;
-  private HeaderMap respTrailers;
   private boolean respHeadersSent;
   private boolean respNoBody;
   private int status;
@@ -118,8 +107,53 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
 
   private boolean inPluginCall;
   private LocalResponse pendingLocal;
-  private int pendingResumes;
+  private int pendingLocalFilter;
+  private final List<int[]> pendingResumes = new ArrayList<>();
+  private boolean localReplied;
   private boolean finished;
+
+  /**
+   * One wasm filter in one direction: what it holds while it stops, as Envoy's filter manager holds
+   * it for a stopped filter.
+   */
+  private static final class Stage {
+    final HttpStream stream;
+    HeaderMap headers;
+
+    /** The headers stopped here (StopIteration: the body still reaches the plugin). */
+    boolean headersStopped;
+
+    /** StopAllIteration: the body waits too. */
+    boolean stopAll;
+
+    /** The body stopped here (StopIterationNoBuffer). */
+    boolean bodyStopped;
+
+    /** The trailers stopped here. */
+    boolean trailersStopped;
+
+    boolean eosInHeaders;
+    boolean endSeen;
+    boolean endPassed;
+
+    /** Body the plugin asked to buffer (StopIterationAndBuffer); it sees it again with more. */
+    BodyBuffer buffered;
+
+    /** Body that arrived while the plugin was not to see it yet. */
+    BodyBuffer pending;
+
+    boolean pendingEnd;
+    HeaderMap heldTrailers;
+    boolean trailersSeen;
+
+    Stage(HttpStream stream) {
+      this.stream = stream;
+    }
+
+    boolean holdsBody() {
+      return (headersStopped && stopAll) || bodyStopped || trailersStopped;
+    }
+  }
 
   Exchange(Loop loop, ListenerRuntime listener, HttpServerRequest req) {
     this.loop = loop;
@@ -153,8 +187,15 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     }
 
     live = LivePlugin.acquire(listener.plugin);
-    if (live != null) {
-      stream = loop.worker.handle(live.plugin).newHttpStream(this, this);
+    int n = live == null ? 0 : live.plugins.size();
+    streams = new HttpStream[n];
+    reqStages = new Stage[n];
+    respStages = new Stage[n];
+    for (int i = 0; i < n; i++) {
+      streams[i] =
+          loop.worker.handle(live.plugins.get(i)).newHttpStream(new FilterListener(i), this);
+      reqStages[i] = new Stage(streams[i]);
+      respStages[n - 1 - i] = new Stage(streams[i]);
     }
     boolean endOfStream = !hasRequestBody();
     headersOnly = endOfStream;
@@ -162,19 +203,9 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
       // nothing to hold back: the connection reads on (the end of the request is ignored)
       resumeReading();
     }
-    if (stream == null) {
-      continueRequestHeaders(endOfStream);
-      return;
-    }
-    FilterHeadersStatus s = call(() -> stream.onRequestHeaders(reqHeaders, endOfStream));
-    if (afterCall()) {
-      return;
-    }
-    if (s == FilterHeadersStatus.CONTINUE) {
-      continueRequestHeaders(endOfStream);
-    } else {
-      reqHeadersPaused = true;
-      reqBodyToPluginWhilePaused = s == FilterHeadersStatus.STOP_ITERATION;
+    headersAt(true, 0, reqHeaders, endOfStream);
+    if (!over() && !headersOnly) {
+      // a filter that stopped on the headers still sees the body as it arrives
       resumeReading();
     }
   }
@@ -274,35 +305,39 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     }
   }
 
+  /** True once nothing more goes through the filters: a local reply went out or it ended. */
+  private boolean over() {
+    return finished || localReplied;
+  }
+
   /**
    * Applies a local reply or resumes recorded during the last call; true if the exchange is over.
    */
   private boolean afterCall() {
-    if (stream != null && stream.failure().isPresent() && live != null) {
-      String msg = stream.failure().get().message();
-      if (!msg.equals(live.lastFailure.get())) {
-        live.lastFailure.set(msg);
+    for (int i = 0; i < streams.length; i++) {
+      if (streams[i].failure().isPresent()) {
+        String msg = streams[i].failure().get().message();
+        if (!msg.equals(live.lastFailure.get(i))) {
+          live.lastFailure.set(i, msg);
+        }
       }
     }
     if (pendingLocal != null) {
       LocalResponse r = pendingLocal;
       pendingLocal = null;
-      applyLocal(r);
+      applyLocal(r, pendingLocalFilter);
       return true;
     }
-    if (finished) {
+    if (over()) {
       return true;
     }
-    if (pendingResumes != 0) {
-      int p = pendingResumes;
-      pendingResumes = 0;
+    if (!pendingResumes.isEmpty()) {
+      List<int[]> p = new ArrayList<>(pendingResumes);
+      pendingResumes.clear();
       ctx.runOnContext(
           v -> {
-            if ((p & 1) != 0) {
-              resume(StreamType.REQUEST);
-            }
-            if ((p & 2) != 0) {
-              resume(StreamType.RESPONSE);
+            for (int[] r : p) {
+              resume(r[0], r[1] == 0 ? StreamType.REQUEST : StreamType.RESPONSE);
             }
           });
     }
@@ -313,27 +348,277 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     return Vertx.currentContext() == ctx;
   }
 
-  @Override
-  public void onLocalResponse(LocalResponse response) {
-    if (onMyLoop() && inPluginCall) {
-      pendingLocal = response;
-    } else {
-      ctx.runOnContext(v -> applyLocal(response));
+  /** The decisions of one filter's stream, besides its return values. */
+  private final class FilterListener implements HttpStreamListener {
+    private final int filter;
+
+    FilterListener(int filter) {
+      this.filter = filter;
+    }
+
+    @Override
+    public void onLocalResponse(LocalResponse response) {
+      if (onMyLoop() && inPluginCall) {
+        if (pendingLocal == null) {
+          pendingLocal = response;
+          pendingLocalFilter = filter;
+        }
+      } else {
+        ctx.runOnContext(v -> applyLocal(response, filter));
+      }
+    }
+
+    @Override
+    public void onResume(StreamType direction) {
+      if (onMyLoop() && inPluginCall) {
+        pendingResumes.add(new int[] {filter, direction == StreamType.REQUEST ? 0 : 1});
+      } else {
+        ctx.runOnContext(v -> resume(filter, direction));
+      }
+    }
+
+    @Override
+    public void onClose(StreamType direction) {
+      ctx.runOnContext(v -> abort("the plugin closed the stream"));
     }
   }
 
-  @Override
-  public void onResume(StreamType direction) {
-    if (onMyLoop() && inPluginCall) {
-      pendingResumes |= direction == StreamType.REQUEST ? 1 : 2;
+  // ------------------------------------------------------------------ the filter chain
+
+  private Stage[] stages(boolean request) {
+    return request ? reqStages : respStages;
+  }
+
+  /** Headers reach the k-th filter of a direction (k past the last: the router or downstream). */
+  private void headersAt(boolean request, int k, HeaderMap h, boolean eos) {
+    Stage[] st = stages(request);
+    if (k == st.length) {
+      if (request) {
+        continueRequestHeaders(eos);
+      } else {
+        downstreamHeaders(eos);
+      }
+      return;
+    }
+    Stage s = st[k];
+    s.headers = h;
+    s.eosInHeaders = eos;
+    s.endSeen = eos;
+    FilterHeadersStatus r =
+        call(
+            () -> request ? s.stream.onRequestHeaders(h, eos) : s.stream.onResponseHeaders(h, eos));
+    if (afterCall()) {
+      return;
+    }
+    if (r == FilterHeadersStatus.CONTINUE || r == FilterHeadersStatus.CONTINUE_AND_END_STREAM) {
+      s.endPassed = eos;
+      headersAt(request, k + 1, h, eos);
     } else {
-      ctx.runOnContext(v -> resume(direction));
+      s.headersStopped = true;
+      s.stopAll = r != FilterHeadersStatus.STOP_ITERATION;
     }
   }
 
-  @Override
-  public void onClose(StreamType direction) {
-    ctx.runOnContext(v -> abort("the plugin closed the stream"));
+  /** Body data reaches the k-th filter of a direction. */
+  private void dataAt(boolean request, int k, byte[] bytes, boolean eos) {
+    Stage[] st = stages(request);
+    if (k == st.length) {
+      if (request) {
+        sendUp(bytes, eos);
+      } else {
+        sendDown(bytes, eos);
+      }
+      return;
+    }
+    Stage s = st[k];
+    if (s.endPassed) {
+      return;
+    }
+    s.endSeen |= eos;
+    if (s.holdsBody()) {
+      if (s.pending == null) {
+        s.pending = new BodyBuffer();
+      }
+      s.pending.append(bytes);
+      s.pendingEnd |= eos;
+      if (s.pending.length() > WATERMARK) {
+        if (request) {
+          pauseReading();
+        } else if (upResp != null) {
+          upResp.pause();
+        }
+      }
+      return;
+    }
+    BodyBuffer buf;
+    if (s.buffered != null) {
+      s.buffered.append(bytes);
+      buf = s.buffered;
+    } else {
+      buf = new BodyBuffer(bytes);
+    }
+    FilterDataStatus r =
+        call(() -> request ? s.stream.onRequestBody(buf, eos) : s.stream.onResponseBody(buf, eos));
+    if (afterCall()) {
+      return;
+    }
+    switch (r) {
+      case CONTINUE -> {
+        s.buffered = null;
+        if (s.headersStopped) {
+          s.headersStopped = false;
+          headersAt(request, k + 1, s.headers, false);
+          if (over()) {
+            return;
+          }
+        }
+        s.endPassed |= eos;
+        dataAt(request, k + 1, buf.bytes(), eos);
+      }
+      case STOP_ITERATION_NO_BUFFER -> {
+        s.buffered = null;
+        s.bodyStopped = true;
+      }
+      default -> s.buffered = buf; // held until the plugin continues (the host enforces the limit)
+    }
+  }
+
+  /** Trailers reach the k-th filter of a direction. */
+  private void trailersAt(boolean request, int k, HeaderMap t) {
+    Stage[] st = stages(request);
+    if (k == st.length) {
+      if (request) {
+        sendTrailersUp(t);
+      } else {
+        downstreamTrailers(t);
+      }
+      return;
+    }
+    Stage s = st[k];
+    s.endSeen = true;
+    if (s.holdsBody()) {
+      s.heldTrailers = t;
+      return;
+    }
+    FilterTrailersStatus r =
+        call(() -> request ? s.stream.onRequestTrailers(t) : s.stream.onResponseTrailers(t));
+    if (afterCall()) {
+      return;
+    }
+    s.trailersSeen = true;
+    if (r != FilterTrailersStatus.CONTINUE) {
+      s.heldTrailers = t;
+      s.trailersStopped = true;
+      return;
+    }
+    if (s.headersStopped) {
+      s.headersStopped = false;
+      headersAt(request, k + 1, s.headers, false);
+      if (over()) {
+        return;
+      }
+    }
+    if (s.buffered != null) {
+      byte[] b = s.buffered.bytes();
+      s.buffered = null;
+      dataAt(request, k + 1, b, false);
+      if (over()) {
+        return;
+      }
+    }
+    s.endPassed = true;
+    trailersAt(request, k + 1, t);
+  }
+
+  /** A filter continues a direction: what it held goes on, in order. */
+  private void resumeStage(boolean request, int k) {
+    Stage s = stages(request)[k];
+    s.bodyStopped = false;
+    s.trailersStopped = false;
+    if (s.headersStopped) {
+      s.headersStopped = false;
+      s.endPassed |= s.eosInHeaders;
+      headersAt(request, k + 1, s.headers, s.eosInHeaders);
+      if (over()) {
+        return;
+      }
+    }
+    if (s.buffered != null) {
+      byte[] b = s.buffered.bytes();
+      s.buffered = null;
+      boolean end = s.endSeen && s.pending == null && s.heldTrailers == null;
+      s.endPassed |= end;
+      dataAt(request, k + 1, b, end);
+      if (over()) {
+        return;
+      }
+    }
+    if (s.pending != null) {
+      BodyBuffer p = s.pending;
+      boolean end = s.pendingEnd;
+      s.pending = null;
+      s.pendingEnd = false;
+      dataAt(request, k, p.bytes(), end); // the plugin sees it now
+      if (over() || s.holdsBody()) {
+        return;
+      }
+    }
+    if (s.heldTrailers != null) {
+      HeaderMap t = s.heldTrailers;
+      s.heldTrailers = null;
+      if (s.trailersSeen) {
+        if (s.buffered != null) {
+          byte[] b = s.buffered.bytes();
+          s.buffered = null;
+          dataAt(request, k + 1, b, false);
+          if (over()) {
+            return;
+          }
+        }
+        s.endPassed = true;
+        trailersAt(request, k + 1, t);
+      } else {
+        trailersAt(request, k, t);
+      }
+      return;
+    }
+    if (s.endSeen && !s.endPassed && s.buffered == null && !s.headersStopped) {
+      s.endPassed = true;
+      dataAt(request, k + 1, new byte[0], true);
+    }
+  }
+
+  /** Bytes held in a direction by the filters, before the router or the downstream. */
+  private long held(boolean request) {
+    long n = 0;
+    for (Stage s : stages(request)) {
+      n += s.pending == null ? 0 : s.pending.length();
+    }
+    return n;
+  }
+
+  private void resume(int filter, StreamType direction) {
+    if (over()) {
+      return;
+    }
+    if (direction == StreamType.REQUEST) {
+      resumeStage(true, filter);
+      if (!over()) {
+        resumeReading();
+      }
+    } else {
+      resumeStage(false, streams.length - 1 - filter);
+      resumeUpstreamReading();
+    }
+  }
+
+  private void resumeUpstreamReading() {
+    if (upResp != null
+        && !over()
+        && held(false) <= WATERMARK
+        && !(respHeadersSent && resp.writeQueueFull())) {
+      upResp.resume();
+    }
   }
 
   // ------------------------------------------------------------------ request direction
@@ -343,70 +628,25 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
       return;
     }
     requestBytes += data.length();
-    if (headersOnly || upEndSent || isLocalOnly()) {
+    if (headersOnly || upEndSent || isLocalOnly() || localReplied) {
       return; // a direct or local reply: the rest of the request is read and dropped
     }
-    requestData(data.getBytes(), false);
+    dataAt(true, 0, data.getBytes(), false);
   }
 
   private void onDownstreamEnd() {
     if (finished) {
       return;
     }
-    downstreamEnded = true;
-    if (headersOnly || upEndSent || isLocalOnly()) {
+    if (headersOnly || upEndSent || isLocalOnly() || localReplied) {
       return;
     }
-    requestData(new byte[0], true);
+    // Vert.x core gives a server no request trailers: the request ends with its last data
+    dataAt(true, 0, new byte[0], true);
   }
 
   private boolean isLocalOnly() {
     return upstreamStarted && cluster == null;
-  }
-
-  private void requestData(byte[] bytes, boolean eos) {
-    if ((reqHeadersPaused && !reqBodyToPluginWhilePaused) || reqBodyPaused) {
-      if (reqPending == null) {
-        reqPending = new BodyBuffer();
-      }
-      reqPending.append(bytes);
-      reqPendingEnd |= eos;
-      if (reqPending.length() > WATERMARK) {
-        pauseReading();
-      }
-      return;
-    }
-    if (stream == null) {
-      sendUp(bytes, eos);
-      return;
-    }
-    BodyBuffer buf;
-    if (reqBuffered != null) {
-      reqBuffered.append(bytes);
-      buf = reqBuffered;
-    } else {
-      buf = new BodyBuffer(bytes);
-    }
-    FilterDataStatus s = call(() -> stream.onRequestBody(buf, eos));
-    if (afterCall()) {
-      return;
-    }
-    switch (s) {
-      case CONTINUE -> {
-        reqBuffered = null;
-        if (reqHeadersPaused) {
-          reqHeadersPaused = false;
-          continueRequestHeaders(false);
-        }
-        sendUp(buf.bytes(), eos);
-      }
-      case STOP_ITERATION_NO_BUFFER -> {
-        reqBuffered = null;
-        reqBodyPaused = true;
-      }
-      default ->
-          reqBuffered = buf; // buffer until the plugin continues (the host enforces the limit)
-    }
   }
 
   private void continueRequestHeaders(boolean endOfStream) {
@@ -442,8 +682,8 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     }
     h.add("content-length", Integer.toString(b.length));
     responseHeaders(h, b.length == 0);
-    if (b.length > 0 && !finished) {
-      responseData(b, true);
+    if (b.length > 0 && !over()) {
+      dataAt(false, 0, b, true);
     }
   }
 
@@ -521,6 +761,9 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
               }
               HttpClientRequest r = ar.result();
               upReq = r;
+              if (r.version() == HttpVersion.HTTP_2) {
+                authority(r, authority);
+              }
               if (chunked && r.version() != HttpVersion.HTTP_2) {
                 r.setChunked(true);
               }
@@ -531,15 +774,37 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
                           "upstream connect error or disconnect/reset before headers. reset reason:"
                               + " connection termination",
                           "upstream_reset_before_response_started{connection_termination}"));
-              r.response().onSuccess(this::onUpstreamResponse);
+              r.response()
+                  .onSuccess(this::onUpstreamResponse)
+                  .onFailure(
+                      e ->
+                          upstreamFailed(
+                              503,
+                              "upstream connect error or disconnect/reset before headers. reset"
+                                  + " reason: remote reset",
+                              "upstream_reset_before_response_started{remote_reset}"));
               r.drainHandler(v -> resumeReading());
               if (endOfStream) {
                 upQueueEnd = true;
               }
               flushUp();
             });
-    if (!endOfStream && !reqHeadersPaused) {
+    if (!endOfStream) {
       resumeReading();
+    }
+  }
+
+  /**
+   * An HTTP/2 upstream request carries the authority as {@code :authority}, not as a host header
+   * that would differ from it.
+   */
+  static void authority(HttpClientRequest r, String authority) {
+    r.headers().remove("host");
+    if (!authority.isEmpty()) {
+      HostAndPort a = HostAndPort.parseAuthority(authority, -1);
+      if (a != null) {
+        r.authority(a);
+      }
     }
   }
 
@@ -556,6 +821,14 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     } else if (queuedBytes() > WATERMARK) {
       pauseReading();
     }
+  }
+
+  /**
+   * Request trailers leave the filters: the body ends there, as a Vert.x client request cannot
+   * carry trailers upstream.
+   */
+  private void sendTrailersUp(HeaderMap t) {
+    sendUp(new byte[0], true);
   }
 
   private long queuedBytes() {
@@ -584,7 +857,7 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
       upReq.end();
     } else if (upReq.writeQueueFull()) {
       pauseReading();
-    } else if (!reqHeadersPaused && !reqBodyPaused) {
+    } else {
       resumeReading();
     }
   }
@@ -598,55 +871,13 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
 
   private void resumeReading() {
     if (readingPausedByUs && !finished) {
-      if (upReq != null && upReq.writeQueueFull()) {
+      if ((upReq != null && upReq.writeQueueFull())
+          || held(true) > WATERMARK
+          || queuedBytes() > WATERMARK) {
         return;
       }
       readingPausedByUs = false;
       req.resume();
-    }
-  }
-
-  // ------------------------------------------------------------------ resume
-
-  private void resume(StreamType direction) {
-    if (finished) {
-      return;
-    }
-    if (direction == StreamType.REQUEST) {
-      resumeRequest();
-    } else {
-      resumeResponse();
-    }
-  }
-
-  private void resumeRequest() {
-    boolean headersWereHeld = reqHeadersPaused;
-    reqHeadersPaused = false;
-    reqBodyPaused = false;
-    boolean eosSeen = downstreamEnded && reqPending == null;
-    if (headersWereHeld) {
-      boolean endOfStream = !hasRequestBody() && reqPending == null && reqBuffered == null;
-      continueRequestHeaders(endOfStream);
-      if (finished || isLocalOnly()) {
-        return;
-      }
-    }
-    if (reqBuffered != null) {
-      byte[] b = reqBuffered.bytes();
-      reqBuffered = null;
-      sendUp(b, eosSeen);
-    }
-    if (reqPending != null) {
-      BodyBuffer p = reqPending;
-      boolean end = reqPendingEnd;
-      reqPending = null;
-      reqPendingEnd = false;
-      requestData(p.bytes(), end);
-    } else if (eosSeen && !upEndSent && !headersWereHeld) {
-      sendUp(new byte[0], true);
-    }
-    if (!reqHeadersPaused && !reqBodyPaused) {
-      resumeReading();
     }
   }
 
@@ -679,18 +910,26 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     h.set(
         "x-envoy-upstream-service-time",
         Long.toString((System.nanoTime() - upStartNanos) / 1_000_000));
-    r.handler(b -> responseData(b.getBytes(), false));
+    r.handler(
+        b -> {
+          if (!over()) {
+            dataAt(false, 0, b.getBytes(), false);
+          }
+        });
     r.endHandler(
         v -> {
           upstreamEnded = true;
           endUpstream();
+          if (over()) {
+            return;
+          }
           MultiMap t = r.trailers();
           if (t != null && !t.isEmpty()) {
             HeaderMap tm = new HeaderMap();
             t.forEach(e -> tm.add(e.getKey(), e.getValue()));
-            responseTrailers(tm);
+            trailersAt(false, 0, tm);
           } else {
-            responseData(new byte[0], true);
+            dataAt(false, 0, new byte[0], true);
           }
         });
     r.exceptionHandler(
@@ -703,10 +942,8 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
             || "0".equals(r.headers().get("content-length"));
     respNoBody = noBody;
     responseHeaders(h, false);
-    if (noBody) {
-      // the body (none) and the end arrive through endHandler
-      r.resume();
-    } else if (!finished && !respHeadersPaused && !respBodyPaused) {
+    if (!over()) {
+      // the body streams through the filters; a stopped filter holds it up to the watermark
       r.resume();
     }
   }
@@ -715,165 +952,28 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     respHeaders = h;
     respToPlugin = true;
     status = Integer.parseInt(h.get(":status").orElse("200"));
-    if (stream == null) {
-      sendHeadersDown(eos);
-      if (eos) {
-        endDown(null);
-      }
+    headersAt(false, 0, h, eos);
+  }
+
+  /** The response headers leave the filters. */
+  private void downstreamHeaders(boolean eos) {
+    if (streams.length > 0 && !eos && !respNoBody && respHeaders.indexOf("content-length") >= 0) {
+      // the body may still be rewritten: the headers go with its first piece, and a body a filter
+      // held whole gets its real length
       return;
     }
-    FilterHeadersStatus s = call(() -> stream.onResponseHeaders(h, eos));
-    if (afterCall()) {
-      return;
-    }
-    if (s == FilterHeadersStatus.CONTINUE) {
-      if (!eos && !respNoBody && h.indexOf("content-length") >= 0) {
-        // the body may still be rewritten: the headers go with its first piece, and a body the
-        // plugin held whole gets its real length
-        return;
-      }
-      sendHeadersDown(eos);
-      if (eos) {
-        endDown(null);
-      }
-    } else {
-      respHeadersPaused = true;
-      respBodyToPluginWhilePaused = s == FilterHeadersStatus.STOP_ITERATION;
-      if (eos) {
-        respPendingEnd = true;
-        if (respPending == null) {
-          respPending = new BodyBuffer();
-        }
-      }
+    sendHeadersDown(eos);
+    if (eos) {
+      endDown(null);
     }
   }
 
-  private void responseData(byte[] bytes, boolean eos) {
-    if (finished) {
-      return;
-    }
-    if ((respHeadersPaused && !respBodyToPluginWhilePaused) || respBodyPaused) {
-      if (respPending == null) {
-        respPending = new BodyBuffer();
-      }
-      respPending.append(bytes);
-      respPendingEnd |= eos;
-      if (respPending.length() > WATERMARK && upResp != null) {
-        upResp.pause();
-      }
-      return;
-    }
-    if (stream == null) {
-      sendDown(bytes, eos);
-      return;
-    }
-    BodyBuffer buf;
-    if (respBuffered != null) {
-      respBuffered.append(bytes);
-      buf = respBuffered;
-    } else {
-      buf = new BodyBuffer(bytes);
-    }
-    FilterDataStatus s = call(() -> stream.onResponseBody(buf, eos));
-    if (afterCall()) {
-      return;
-    }
-    switch (s) {
-      case CONTINUE -> {
-        respBuffered = null;
-        if (respHeadersPaused) {
-          respHeadersPaused = false;
-          sendHeadersDown(false);
-        }
-        sendDown(buf.bytes(), eos);
-      }
-      case STOP_ITERATION_NO_BUFFER -> {
-        respBuffered = null;
-        respBodyPaused = true;
-      }
-      default -> respBuffered = buf;
-    }
-  }
-
-  private void responseTrailers(HeaderMap t) {
-    if (finished) {
-      return;
-    }
-    if ((respHeadersPaused && !respBodyToPluginWhilePaused)
-        || respBodyPaused
-        || respBuffered != null) {
-      // held data goes first; the trailers follow when the plugin resumes
-      respTrailers = t;
-      respPendingEnd = true;
-      if (respPending == null) {
-        respPending = new BodyBuffer();
-      }
-      return;
-    }
-    if (stream != null) {
-      FilterTrailersStatus s = call(() -> stream.onResponseTrailers(t));
-      if (afterCall()) {
-        return;
-      }
-      if (s != FilterTrailersStatus.CONTINUE) {
-        respTrailers = t;
-        respBodyPaused = true;
-        respPendingEnd = true;
-        return;
-      }
-    }
+  /** The response trailers leave the filters. */
+  private void downstreamTrailers(HeaderMap t) {
     if (!respHeadersSent) {
       sendHeadersDown(false);
     }
     endDown(t);
-  }
-
-  private void resumeResponse() {
-    if (!respToPlugin) {
-      return;
-    }
-    boolean headersWereHeld = respHeadersPaused;
-    respHeadersPaused = false;
-    respBodyPaused = false;
-    if (headersWereHeld) {
-      sendHeadersDown(false);
-    }
-    if (respBuffered != null) {
-      byte[] b = respBuffered.bytes();
-      respBuffered = null;
-      boolean end = upstreamEnded && respPending == null && respTrailers == null;
-      sendDown(b, end);
-      if (end) {
-        return;
-      }
-    }
-    if (respPending != null) {
-      BodyBuffer p = respPending;
-      boolean end = respPendingEnd;
-      respPending = null;
-      respPendingEnd = false;
-      HeaderMap trailers = respTrailers;
-      respTrailers = null;
-      if (trailers != null) {
-        if (p.length() > 0) {
-          responseData(p.bytes(), false);
-        }
-        if (!finished && !respBodyPaused && respBuffered == null) {
-          responseTrailers(trailers);
-        } else {
-          respTrailers = trailers;
-        }
-      } else {
-        responseData(p.bytes(), end);
-      }
-    } else if (respTrailers != null) {
-      HeaderMap trailers = respTrailers;
-      respTrailers = null;
-      endDown(trailers);
-    }
-    if (upResp != null && !finished && !respHeadersPaused && !respBodyPaused) {
-      upResp.resume();
-    }
   }
 
   private void sendHeadersDown(boolean eos) {
@@ -903,12 +1003,7 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     if (eos && !hasLength) {
       out.set("content-length", "0");
     }
-    resp.drainHandler(
-        v -> {
-          if (upResp != null && !respHeadersPaused && !respBodyPaused && !finished) {
-            upResp.resume();
-          }
-        });
+    resp.drainHandler(v -> resumeUpstreamReading());
   }
 
   private void sendDown(byte[] bytes, boolean eos) {
@@ -941,7 +1036,7 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     if (finished || resp.ended()) {
       return;
     }
-    if (trailers != null && resp.isChunked()) {
+    if (trailers != null && (resp.isChunked() || req.version() == HttpVersion.HTTP_2)) {
       for (Map.Entry<String, String> e : trailers.view()) {
         resp.putTrailer(e.getKey(), e.getValue());
       }
@@ -952,8 +1047,8 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
   // ------------------------------------------------------------------ failures and local replies
 
   private void upstreamFailed(int code, String body, String why) {
-    if (finished) {
-      return;
+    if (over()) {
+      return; // a local reply already answers (and reset the upstream request)
     }
     cancelTimer();
     endUpstream();
@@ -975,16 +1070,18 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     }
   }
 
-  private void applyLocal(LocalResponse r) {
-    if (finished) {
+  private void applyLocal(LocalResponse r, int filter) {
+    if (over()) {
       return;
     }
+    // from here the local reply answers: an upstream failure the reset below causes does not
+    localReplied = true;
     details = r.details();
     if ("wasm_fail_stream".equals(r.details())) {
       listener.wasmFailStream.add(1);
-      if (live != null) {
-        live.failures.incrementAndGet();
-        stream.failure().ifPresent(f -> live.lastFailure.set(f.message()));
+      if (live != null && filter < streams.length) {
+        live.failures.incrementAndGet(filter);
+        streams[filter].failure().ifPresent(f -> live.lastFailure.set(filter, f.message()));
       }
     }
     cancelTimer();
@@ -1004,6 +1101,7 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
   private void writeLocal(
       int code, byte[] body, List<Map.Entry<String, String>> headers, int grpc) {
     respHeadersSent = true;
+    localReplied = true;
     status = code;
     resumeReading();
     resp.setStatusCode(code);
@@ -1088,15 +1186,17 @@ final class Exchange implements HttpStreamListener, PropertyResolver {
     if (cls >= 1 && cls <= 5 && why == null) {
       listener.rqByClass[cls].add(1);
     }
-    if (stream != null) {
-      try {
-        stream.onLog();
-      } finally {
-        stream.close();
+    try {
+      for (HttpStream s : streams) {
+        s.onLog();
+      }
+    } finally {
+      for (HttpStream s : streams) {
+        s.close();
+      }
+      if (live != null) {
         live.release();
       }
-    } else if (live != null) {
-      live.release();
     }
     loop.exchangeDone();
   }

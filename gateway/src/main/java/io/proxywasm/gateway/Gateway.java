@@ -7,6 +7,9 @@ import io.proxywasm.gateway.config.GatewaySpec.ClusterSpec;
 import io.proxywasm.gateway.config.GatewaySpec.Endpoint;
 import io.proxywasm.gateway.config.GatewaySpec.ListenerSpec;
 import io.proxywasm.gateway.config.GatewaySpec.PluginSpec;
+import io.proxywasm.gateway.config.GatewaySpec.TlsSpec;
+import io.proxywasm.host.GrpcCallHandler;
+import io.proxywasm.host.GrpcCallRequest;
 import io.proxywasm.host.HttpCallRequest;
 import io.proxywasm.host.HttpCallResponse;
 import io.proxywasm.host.Plugin;
@@ -15,6 +18,7 @@ import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.host.PropertyResolver;
 import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.host.Scheduler;
+import io.proxywasm.host.ServicePlugin;
 import io.proxywasm.host.Worker;
 import io.proxywasm.spi.WasmResult;
 import io.vertx.core.DeploymentOptions;
@@ -23,10 +27,15 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,6 +85,8 @@ public final class Gateway implements AutoCloseable {
   private final Map<String, ClusterRuntime> clusters = new HashMap<>();
   private final List<Loop> loops = new CopyOnWriteArrayList<>();
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final List<NetServer> tcpServers = new CopyOnWriteArrayList<>();
+  final List<ServicePlugin> services = new CopyOnWriteArrayList<>();
   final AtomicInteger activeExchanges = new AtomicInteger();
   private final AtomicLong connectionIds = new AtomicLong();
   private final SpecSource reloadSource;
@@ -98,13 +109,15 @@ public final class Gateway implements AutoCloseable {
       this.host = b.host;
       this.ownsHost = false;
     } else {
-      this.host =
+      ProxyWasmHost.Builder hb =
           ProxyWasmHost.builder()
               .extension(extension)
               .scheduler(scheduler(vertx))
               .httpCalls(this::dispatchCallout)
-              .properties(nodeProperties(b.spec))
-              .build();
+              .grpcCalls(this::openGrpc)
+              .properties(nodeProperties(b.spec));
+      b.offered.forEach(hb::offer);
+      this.host = hb.build();
       this.ownsHost = true;
     }
     this.stats = new Stats(extension.registry());
@@ -168,6 +181,15 @@ public final class Gateway implements AutoCloseable {
     for (ClusterSpec c : s.clusters().values()) {
       clusters.put(c.name(), new ClusterRuntime(vertx, c, stats));
     }
+    // singleton services first: the filters may look up their queues when they start
+    for (PluginSpec ps : s.services()) {
+      try {
+        services.add(host.startService(ps.config()));
+      } catch (PluginLoadException e) {
+        throw new ConfigException(
+            "service " + ps.config().name() + " did not start: " + e.getMessage(), e);
+      }
+    }
     // every plugin loads and passes its canary before anything listens
     generation = 1;
     for (int i = 0; i < s.listeners().size(); i++) {
@@ -175,9 +197,9 @@ public final class Gateway implements AutoCloseable {
       ListenerRuntime lr = new ListenerRuntime(l, i, stats);
       listeners.add(lr);
       if (i == 0 && b.plugin != null) {
-        lr.plugin.set(new LivePlugin(b.plugin, generation, false));
-      } else if (l.plugin() != null) {
-        lr.plugin.set(new LivePlugin(load(l.plugin().config(), i), generation, true));
+        lr.plugin.set(new LivePlugin(List.of(b.plugin), generation, false));
+      } else if (!l.plugins().isEmpty()) {
+        lr.plugin.set(new LivePlugin(loadAll(l, i), generation, true));
       }
     }
     // Vert.x shares a listening socket among event loops that bind the same port: an ephemeral
@@ -202,6 +224,20 @@ public final class Gateway implements AutoCloseable {
       watched = watchedFiles(s);
       watchTimer = vertx.setPeriodic(1000, t -> checkWatched());
     }
+  }
+
+  /** Loads a listener's filters in order; if one fails, those already loaded are closed. */
+  private List<Plugin> loadAll(ListenerSpec l, int index) throws ConfigException {
+    List<Plugin> loaded = new ArrayList<>();
+    try {
+      for (PluginSpec p : l.plugins()) {
+        loaded.add(load(p.config(), index));
+      }
+    } catch (ConfigException | RuntimeException e) {
+      loaded.forEach(Plugin::close);
+      throw e;
+    }
+    return loaded;
   }
 
   private Plugin load(PluginConfig config, int listener) throws ConfigException {
@@ -266,17 +302,37 @@ public final class Gateway implements AutoCloseable {
       Worker worker = gateway.host.newWorker(task -> context.runOnContext(v -> task.run()));
       loop = new Loop(gateway, vertx, context, worker);
       gateway.loops.add(loop);
-      List<Future<HttpServer>> started = new ArrayList<>();
+      List<Future<?>> started = new ArrayList<>();
       for (ListenerRuntime lr : gateway.listeners) {
-        HttpServer server =
-            vertx.createHttpServer(
-                new HttpServerOptions()
-                    .setHttp2ClearTextEnabled(true)
-                    .setCompressionSupported(false)
-                    .setDecompressionSupported(false)
-                    .setHandle100ContinueAutomatically(true)
-                    .setIdleTimeout(300)
-                    .setIdleTimeoutUnit(TimeUnit.SECONDS));
+        if (lr.spec.isTcp()) {
+          started.add(listenTcp(lr));
+          continue;
+        }
+        HttpServerOptions options =
+            new HttpServerOptions()
+                .setHttp2ClearTextEnabled(true)
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false)
+                .setHandle100ContinueAutomatically(true)
+                .setIdleTimeout(300)
+                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+        TlsSpec tls = lr.spec.tls();
+        if (tls != null) {
+          options
+              .setSsl(true)
+              .setKeyCertOptions(
+                  new PemKeyCertOptions()
+                      .setCertPath(tls.certificateChain().toString())
+                      .setKeyPath(tls.privateKey().toString()));
+          if (!tls.alpnProtocols().isEmpty()) {
+            List<HttpVersion> versions = new ArrayList<>();
+            for (String p : tls.alpnProtocols()) {
+              versions.add(p.equals("h2") ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
+            }
+            options.setUseAlpn(true).setAlpnVersions(versions);
+          }
+        }
+        HttpServer server = vertx.createHttpServer(options);
         server.connectionHandler(c -> lr.cxTotal.add(1));
         server.requestHandler(
             req -> {
@@ -305,6 +361,30 @@ public final class Gateway implements AutoCloseable {
                     }));
       }
       return Future.all(started);
+    }
+
+    private Future<NetServer> listenTcp(ListenerRuntime lr) {
+      NetServer server = vertx.createNetServer(new NetServerOptions());
+      server.connectHandler(
+          socket -> {
+            if (gateway.closed) {
+              socket.close();
+              return;
+            }
+            new TcpSession(loop, lr, socket).start();
+          });
+      return server
+          .listen(lr.bindPort, lr.spec.host())
+          .compose(
+              srv -> {
+                gateway.tcpServers.add(srv);
+                if (lr.port != 0 && lr.port != srv.actualPort()) {
+                  return Future.failedFuture(
+                      "event loops bound different ports: " + lr.port + " and " + srv.actualPort());
+                }
+                lr.port = srv.actualPort();
+                return Future.succeededFuture(srv);
+              });
     }
 
     @Override
@@ -363,6 +443,10 @@ public final class Gateway implements AutoCloseable {
               .setPort(ep.port())
               .setURI(path)
               .setHeaders(headers);
+      if (!request.timeout().isZero()) {
+        // the host answers the plugin at its timeout; the request is dropped then too
+        o.setIdleTimeout(Math.max(1, request.timeout().toMillis()));
+      }
     } catch (IllegalArgumentException e) {
       return WasmResult.BAD_ARGUMENT;
     }
@@ -370,7 +454,13 @@ public final class Gateway implements AutoCloseable {
     byte[] body = request.body();
     c.client
         .request(o)
-        .compose(r -> r.send(io.vertx.core.buffer.Buffer.buffer(body)))
+        .compose(
+            r -> {
+              if (r.version() == HttpVersion.HTTP_2) {
+                Exchange.authority(r, authority == null ? "" : authority);
+              }
+              return r.send(io.vertx.core.buffer.Buffer.buffer(body));
+            })
         .compose(r -> r.body().map(b -> new AbstractMap.SimpleEntry<>(r, b)))
         .onComplete(
             ar -> {
@@ -387,6 +477,128 @@ public final class Gateway implements AutoCloseable {
               callback.onResponse(new HttpCallResponse(h, ar.result().getValue().getBytes(), t));
             });
     return WasmResult.OK;
+  }
+
+  /**
+   * A plugin's unary gRPC call ({@code proxy_grpc_call}) to a configured HTTP/2 cluster: a POST of
+   * {@code /service/method} with the message in gRPC framing over the cluster's client; the
+   * response's messages, metadata and status go back to the plugin. The host ends the call at its
+   * timeout with DEADLINE_EXCEEDED. gRPC streams are refused.
+   */
+  private GrpcCallHandler.Outbound openGrpc(
+      GrpcCallRequest request, GrpcCallHandler.Callbacks callbacks)
+      throws GrpcCallHandler.Rejected {
+    String name = new String(request.service(), StandardCharsets.UTF_8);
+    ClusterRuntime c = clusters.get(name);
+    if (c == null) {
+      throw new GrpcCallHandler.Rejected(
+          WasmResult.PARSE_FAILURE, "no cluster named " + name + " for a gRPC call");
+    }
+    if (request.streaming()) {
+      throw new GrpcCallHandler.Rejected(
+          WasmResult.UNIMPLEMENTED, "the gateway makes unary gRPC calls only, no gRPC streams");
+    }
+    if (!c.spec.http2()) {
+      throw new GrpcCallHandler.Rejected(
+          WasmResult.BAD_ARGUMENT,
+          "cluster " + name + " is not HTTP/2 (http2_protocol_options), as gRPC needs");
+    }
+    Endpoint ep = c.endpoint(c.pick());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    headers.set("content-type", "application/grpc");
+    headers.set("te", "trailers");
+    if (!request.timeout().isZero()) {
+      headers.set("grpc-timeout", Math.max(1, request.timeout().toMillis()) + "m");
+    }
+    for (Map.Entry<String, String> e : request.initialMetadata()) {
+      if (!e.getKey().startsWith(":")) {
+        headers.add(e.getKey(), e.getValue());
+      }
+    }
+    byte[] message = request.message();
+    Buffer frame =
+        Buffer.buffer(5 + message.length)
+            .appendByte((byte) 0)
+            .appendInt(message.length)
+            .appendBytes(message);
+    RequestOptions o =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setHost(ep.host())
+            .setPort(ep.port())
+            .setURI("/" + request.serviceName() + "/" + request.method())
+            .setHeaders(headers);
+    if (!request.timeout().isZero()) {
+      o.setIdleTimeout(Math.max(1, request.timeout().toMillis()));
+    }
+    c.rqTotal.add(1);
+    java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.HttpClientRequest> sent =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    c.client
+        .request(o)
+        .compose(
+            r -> {
+              sent.set(r);
+              Exchange.authority(r, name);
+              return r.send(frame);
+            })
+        .compose(
+            r -> {
+              List<Map.Entry<String, String>> meta = new ArrayList<>();
+              r.headers().forEach(e -> meta.add(Map.entry(e.getKey().toLowerCase(), e.getValue())));
+              callbacks.onInitialMetadata(meta);
+              return r.body().map(b -> new AbstractMap.SimpleEntry<>(r, b));
+            })
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                callbacks.onClose(14, words(ar.cause())); // UNAVAILABLE
+                return;
+              }
+              var r = ar.result().getKey();
+              Buffer body = ar.result().getValue();
+              int pos = 0;
+              while (pos + 5 <= body.length()) {
+                int len = body.getInt(pos + 1);
+                if (len < 0 || pos + 5 + len > body.length()) {
+                  callbacks.onClose(13, "a truncated gRPC message"); // INTERNAL
+                  return;
+                }
+                callbacks.onMessage(body.getBytes(pos + 5, pos + 5 + len));
+                pos += 5 + len;
+              }
+              // a trailers-only answer carries its status in the headers
+              MultiMap t =
+                  r.trailers() != null && r.trailers().contains("grpc-status")
+                      ? r.trailers()
+                      : r.headers();
+              List<Map.Entry<String, String>> trailing = new ArrayList<>();
+              r.trailers()
+                  .forEach(e -> trailing.add(Map.entry(e.getKey().toLowerCase(), e.getValue())));
+              callbacks.onTrailingMetadata(trailing);
+              int status;
+              try {
+                status = Integer.parseInt(String.valueOf(t.get("grpc-status")).trim());
+              } catch (NumberFormatException e) {
+                status = r.statusCode() == 200 ? 2 : 14; // UNKNOWN, or UNAVAILABLE
+              }
+              String msg = t.get("grpc-message");
+              callbacks.onClose(status, msg == null ? "" : msg);
+            });
+    return new GrpcCallHandler.Outbound() {
+      @Override
+      public void close() {
+        cancel();
+      }
+
+      @Override
+      public void cancel() {
+        io.vertx.core.http.HttpClientRequest r = sent.get();
+        if (r != null) {
+          r.reset();
+        }
+      }
+    };
   }
 
   // ------------------------------------------------------------------ reload
@@ -416,32 +628,36 @@ public final class Gateway implements AutoCloseable {
                 + next.listeners().size()
                 + " configured): restart to apply");
       }
-      List<Plugin> loaded = new ArrayList<>();
+      List<List<Plugin>> loaded = new ArrayList<>();
       try {
         for (int i = 0; i < next.listeners().size(); i++) {
-          PluginSpec p = next.listeners().get(i).plugin();
-          loaded.add(p == null ? null : load(p.config(), i));
+          loaded.add(loadAll(next.listeners().get(i), i));
         }
-      } catch (ConfigException e) {
-        loaded.stream().filter(Objects::nonNull).forEach(Plugin::close);
+      } catch (ConfigException | RuntimeException e) {
+        loaded.forEach(ps -> ps.forEach(Plugin::close));
         throw e;
       }
       generation++;
       StringBuilder done = new StringBuilder();
       for (int i = 0; i < listeners.size(); i++) {
         ListenerRuntime lr = listeners.get(i);
-        Plugin p = loaded.get(i);
+        List<Plugin> ps = loaded.get(i);
         LivePlugin old =
-            lr.plugin.getAndSet(p == null ? null : new LivePlugin(p, generation, true));
+            lr.plugin.getAndSet(ps.isEmpty() ? null : new LivePlugin(ps, generation, true));
         if (old != null) {
           old.retire();
         }
-        done.append("listener ")
-            .append(lr.spec.name())
-            .append(": ")
-            .append(
-                p == null ? "no plugin" : "plugin " + p.info().name() + " generation " + generation)
-            .append('\n');
+        done.append("listener ").append(lr.spec.name()).append(": ");
+        if (ps.isEmpty()) {
+          done.append("no plugin");
+        } else {
+          done.append(ps.size() == 1 ? "plugin " : "plugins ");
+          for (int k = 0; k < ps.size(); k++) {
+            done.append(k == 0 ? "" : ", ").append(ps.get(k).info().name());
+          }
+          done.append(" generation ").append(generation);
+        }
+        done.append('\n');
       }
       watched = watchedFiles(next);
       LOG.info("reloaded: {}", done.toString().trim().replace('\n', ';'));
@@ -452,8 +668,8 @@ public final class Gateway implements AutoCloseable {
   private static Map<Path, FileTime> watchedFiles(GatewaySpec s) {
     Map<Path, FileTime> m = new HashMap<>();
     for (ListenerSpec l : s.listeners()) {
-      if (l.plugin() != null) {
-        for (Path p : new Path[] {l.plugin().codeFile(), l.plugin().configFile()}) {
+      for (PluginSpec ps : l.plugins()) {
+        for (Path p : new Path[] {ps.codeFile(), ps.configFile()}) {
           if (p != null) {
             m.put(p, mtime(p));
           }
@@ -572,6 +788,9 @@ public final class Gateway implements AutoCloseable {
     for (HttpServer s : servers) {
       s.shutdown(drain.toMillis(), TimeUnit.MILLISECONDS);
     }
+    for (NetServer s : tcpServers) {
+      s.shutdown(drain.toMillis(), TimeUnit.MILLISECONDS);
+    }
     long deadline = System.nanoTime() + drain.toNanos();
     while (activeExchanges.get() > 0 && System.nanoTime() < deadline) {
       try {
@@ -595,6 +814,10 @@ public final class Gateway implements AutoCloseable {
         p.retire();
       }
     }
+    for (ServicePlugin sp : services) {
+      sp.close();
+    }
+    services.clear();
     if (ownsHost) {
       host.close();
     }
@@ -615,6 +838,7 @@ public final class Gateway implements AutoCloseable {
     private SpecSource reloadSource;
     private String echoCluster;
     private boolean watch;
+    private final Map<String, Object> offered = new LinkedHashMap<>();
 
     private Builder(GatewaySpec spec) {
       this.spec = Objects.requireNonNull(spec, "spec");
@@ -667,6 +891,19 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder echoUpstream(String cluster) {
       this.echoCluster = cluster;
+      return this;
+    }
+
+    /**
+     * Offers a Java plugin object to the gateway's host under a name, for plugins configured with
+     * the null runtime and that name ({@link ProxyWasmHost.Builder#offer}).
+     *
+     * @param name the name
+     * @param plugin the plugin object
+     * @return this builder
+     */
+    public Builder offer(String name, Object plugin) {
+      offered.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(plugin, "plugin"));
       return this;
     }
 

@@ -22,11 +22,27 @@ final class ListenerRuntime {
   final Metric rqRxReset;
   final Metric[] rqByClass = new Metric[6];
   final Metric wasmFailStream;
+  final Metric cxRxBytes;
+  final Metric cxTxBytes;
 
   ListenerRuntime(ListenerSpec spec, int index, Stats stats) {
     this.spec = spec;
     this.index = index;
     this.port = spec.port();
+    if (spec.isTcp()) {
+      // the TCP proxy's stats, as Envoy names them
+      String p = "tcp." + spec.statPrefix() + ".";
+      cxTotal = stats.stat(MetricType.COUNTER, p + "downstream_cx_total");
+      cxRxBytes = stats.stat(MetricType.COUNTER, p + "downstream_cx_rx_bytes_total");
+      cxTxBytes = stats.stat(MetricType.COUNTER, p + "downstream_cx_tx_bytes_total");
+      rqTotal = null;
+      rqActive = null;
+      rqRxReset = null;
+      wasmFailStream = null;
+      return;
+    }
+    cxRxBytes = null;
+    cxTxBytes = null;
     String p = "http." + spec.statPrefix() + ".";
     rqTotal = stats.stat(MetricType.COUNTER, p + "downstream_rq_total");
     rqActive = stats.stat(MetricType.GAUGE, p + "downstream_rq_active");

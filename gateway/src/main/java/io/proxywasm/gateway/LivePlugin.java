@@ -1,17 +1,19 @@
 package io.proxywasm.gateway;
 
 import io.proxywasm.host.Plugin;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * One generation of a listener's plugin: streams acquire it when they start and release it when
- * they end. A reload retires it; the last stream to release a retired generation closes the plugin,
- * so in-flight requests finish on the plugin they started with.
+ * One generation of a listener's wasm filters, in their configured order: streams acquire it when
+ * they start and release it when they end. A reload retires it; the last stream to release a
+ * retired generation closes its plugins, so in-flight requests finish on the plugins they started
+ * with.
  */
 final class LivePlugin {
-  final Plugin plugin;
+  final List<Plugin> plugins;
   final int generation;
   final boolean owned;
 
@@ -19,13 +21,18 @@ final class LivePlugin {
   private final AtomicInteger inFlight = new AtomicInteger();
 
   private volatile boolean retired;
-  final AtomicLong failures = new AtomicLong();
-  final AtomicReference<String> lastFailure = new AtomicReference<>("");
+  final AtomicLongArray failures;
+  final AtomicReferenceArray<String> lastFailure;
 
-  LivePlugin(Plugin plugin, int generation, boolean owned) {
-    this.plugin = plugin;
+  LivePlugin(List<Plugin> plugins, int generation, boolean owned) {
+    this.plugins = List.copyOf(plugins);
     this.generation = generation;
     this.owned = owned;
+    this.failures = new AtomicLongArray(plugins.size());
+    this.lastFailure = new AtomicReferenceArray<>(plugins.size());
+    for (int i = 0; i < plugins.size(); i++) {
+      lastFailure.set(i, "");
+    }
   }
 
   /** Takes a reference for a stream; false if this generation is already closed. */
@@ -56,7 +63,7 @@ final class LivePlugin {
 
   private void closeIfIdle() {
     if (inFlight.compareAndSet(0, -1) && owned) {
-      plugin.close();
+      plugins.forEach(Plugin::close);
     }
   }
 
@@ -69,7 +76,7 @@ final class LivePlugin {
   }
 
   /** Acquires the current generation of a listener, retrying across a concurrent reload. */
-  static LivePlugin acquire(AtomicReference<LivePlugin> ref) {
+  static LivePlugin acquire(java.util.concurrent.atomic.AtomicReference<LivePlugin> ref) {
     while (true) {
       LivePlugin p = ref.get();
       if (p == null || p.acquire()) {

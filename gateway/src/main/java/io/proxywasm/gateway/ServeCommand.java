@@ -180,17 +180,24 @@ public final class ServeCommand implements Callable<Integer> {
     GatewaySpec s = g.spec();
     for (int i = 0; i < s.listeners().size(); i++) {
       ListenerSpec l = s.listeners().get(i);
-      String url = "http://" + hostForUrl(l.host()) + ":" + g.port(i);
+      String scheme = l.isTcp() ? "tcp" : l.tls() != null ? "https" : "http";
+      String url = scheme + "://" + hostForUrl(l.host()) + ":" + g.port(i);
       out.println(
           "proxy-wasm gateway: listener "
               + l.name()
               + " on "
               + url
-              + (l.plugin() == null ? " (no plugin)" : " with plugin " + l.plugin().config().name())
+              + (l.plugins().isEmpty()
+                  ? " (no plugin)"
+                  : " with plugin"
+                      + (l.plugins().size() > 1 ? "s " : " ")
+                      + String.join(
+                          ", ", l.plugins().stream().map(p -> p.config().name()).toList()))
+              + (l.isTcp() ? " to cluster " + l.tcpCluster() : "")
               + ", "
               + g.concurrency()
               + " workers");
-      if (i == 0) {
+      if (i == 0 && !l.isTcp()) {
         g.echoPort()
             .ifPresent(p -> out.println("upstream: built-in echo on http://127.0.0.1:" + p));
         out.println("try: curl -i " + url + "/");

@@ -255,4 +255,42 @@ class EnvoyBootstrapTest {
                 "typed_config.@type: expected type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"),
         error(wrongType));
   }
+
+  @Test
+  void aTcpChainIsReadAndItsErrorsAreNamed() throws Exception {
+    String ok = TcpProxyTest.yaml(7000);
+    ListenerSpec l = EnvoyBootstrap.parse(ok, ROOT).listeners().get(0);
+    assertTrue(l.isTcp());
+    assertEquals("echo", l.tcpCluster());
+    assertEquals("echo_tcp", l.statPrefix());
+    assertEquals("lines", l.plugins().get(0).config().name());
+
+    String chain = "static_resources.listeners[0].filter_chains[0].filters";
+    String unknown =
+        error(
+            ok.replace(
+                "name: envoy.filters.network.wasm", "name: envoy.filters.network.redis_proxy"));
+    assertTrue(
+        unknown.startsWith(
+            chain + "[0].name: unsupported network filter envoy.filters.network.redis_proxy"),
+        unknown);
+    int tcpProxy = ok.lastIndexOf('\n', ok.indexOf("- name: envoy.filters.network.tcp_proxy")) + 1;
+    String wasmOnly = ok.substring(0, tcpProxy) + ok.substring(ok.indexOf("  clusters:"));
+    String missing = error(wasmOnly);
+    assertTrue(
+        missing.startsWith(
+            chain + ": envoy.filters.network.wasm needs envoy.filters.network.tcp_proxy"),
+        missing);
+    String badCluster = error(ok.replace("cluster: echo\n", "cluster: nope\n"));
+    assertTrue(
+        badCluster.startsWith(chain + "[1].typed_config.cluster: unknown cluster nope"),
+        badCluster);
+    String extra =
+        error(
+            ok.replace(
+                "stat_prefix: echo_tcp",
+                "stat_prefix: echo_tcp\n                weighted_clusters: {}"));
+    assertTrue(
+        extra.startsWith(chain + "[1].typed_config.weighted_clusters: unknown field"), extra);
+  }
 }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class YamlReloadShutdownTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path ROOT = Http.repo("");
+  private static final int RELOADS = 20;
   private Vertx upstreamVertx;
   private HttpServer upstream;
   private Gateway gateway;
@@ -122,26 +123,26 @@ class YamlReloadShutdownTest {
       c.start();
       clients.add(c);
     }
-    for (int n = 0; n < 5; n++) {
+    for (int n = 0; n < RELOADS; n++) {
       HttpResponse<String> r = reload();
       assertEquals(200, r.statusCode(), r.body());
-      Thread.sleep(100);
+      Thread.sleep(20);
     }
     running.set(false);
     for (Thread c : clients) {
       c.join(30_000);
     }
     assertTrue(wrong.isEmpty(), wrong.size() + " wrong answers, first: " + wrong.peek());
-    assertTrue(done.get() > 20, "requests served during the reloads: " + done.get());
+    assertTrue(done.get() > RELOADS, "requests served during the reloads: " + done.get());
     JsonNode p = plugin();
-    assertEquals(6, p.get("generation").asInt());
+    assertEquals(RELOADS + 1, p.get("generation").asInt());
 
     // a plugin that fails its canary is refused and the running one stays
     yaml.set(yaml.get().replace("c-http-headers.wasm", "trap-in-start.wasm"));
     HttpResponse<String> bad = reload();
     assertEquals(400, bad.statusCode());
     assertTrue(bad.body().startsWith("reload failed, the running plugins stay"), bad.body());
-    assertEquals(6, plugin().get("generation").asInt());
+    assertEquals(RELOADS + 1, plugin().get("generation").asInt());
     assertEquals("Hello, World!\n", Http.get(port, "/hello").body());
   }
 

@@ -16,6 +16,7 @@ import io.proxywasm.gateway.config.GatewaySpec.Endpoint;
 import io.proxywasm.gateway.config.GatewaySpec.ListenerSpec;
 import io.proxywasm.gateway.config.GatewaySpec.PluginSpec;
 import io.proxywasm.gateway.config.GatewaySpec.RouteSpec;
+import io.proxywasm.gateway.config.GatewaySpec.TlsSpec;
 import io.proxywasm.gateway.config.GatewaySpec.VirtualHostSpec;
 import io.proxywasm.host.FailPolicy;
 import io.proxywasm.host.PluginConfig;
@@ -44,9 +45,19 @@ public final class EnvoyBootstrap {
   static final String HCM_TYPE =
       "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
   static final String WASM_TYPE = "envoy.extensions.filters.http.wasm.v3.Wasm";
+  static final String NETWORK_WASM_TYPE = "envoy.extensions.filters.network.wasm.v3.Wasm";
+  static final String TCP_PROXY_TYPE = "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
   static final String ROUTER_TYPE = "envoy.extensions.filters.http.router.v3.Router";
   static final String HTTP_PROTOCOL_OPTIONS_TYPE =
       "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  static final Set<String> HCM_NAMES =
+      Set.of("envoy.filters.network.http_connection_manager", "envoy.http_connection_manager");
+  static final String NETWORK_WASM = "envoy.filters.network.wasm";
+  static final Set<String> TCP_PROXY_NAMES =
+      Set.of("envoy.filters.network.tcp_proxy", "envoy.tcp_proxy");
+  static final String WASM_SERVICE_TYPE = "envoy.extensions.wasm.v3.WasmService";
+  static final String TLS_CONTEXT_TYPE =
+      "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
   static final Set<String> TYPED_STRUCTS =
       Set.of("udpa.type.v1.TypedStruct", "xds.type.v3.TypedStruct");
 
@@ -71,8 +82,10 @@ public final class EnvoyBootstrap {
    * @param node the node
    * @param staticResources listeners and clusters
    * @param admin the admin listener
+   * @param bootstrapExtensions the singleton service plugins (envoy.bootstrap.wasm)
    */
-  record Bootstrap(Node node, StaticResources staticResources, Admin admin) {}
+  record Bootstrap(
+      Node node, StaticResources staticResources, Admin admin, List<Filter> bootstrapExtensions) {}
 
   /**
    * The node.
@@ -127,8 +140,40 @@ public final class EnvoyBootstrap {
    * A filter chain.
    *
    * @param filters the network filters
+   * @param transportSocket the downstream TLS, or null for plain text
    */
-  record FilterChain(List<Filter> filters) {}
+  record FilterChain(List<Filter> filters, TransportSocket transportSocket) {}
+
+  /**
+   * A transport socket.
+   *
+   * @param name envoy.transport_sockets.tls
+   * @param typedConfig a DownstreamTlsContext
+   */
+  record TransportSocket(String name, JsonNode typedConfig) {}
+
+  /**
+   * A downstream TLS context.
+   *
+   * @param commonTlsContext the certificate and ALPN protocols
+   */
+  record DownstreamTlsContext(CommonTlsContext commonTlsContext) {}
+
+  /**
+   * The certificate and ALPN protocols.
+   *
+   * @param tlsCertificates exactly one certificate
+   * @param alpnProtocols the protocols offered, such as h2 and http/1.1
+   */
+  record CommonTlsContext(List<TlsCertificate> tlsCertificates, List<String> alpnProtocols) {}
+
+  /**
+   * A certificate and its key.
+   *
+   * @param certificateChain the PEM chain
+   * @param privateKey the PEM key
+   */
+  record TlsCertificate(DataSource certificateChain, DataSource privateKey) {}
 
   /**
    * A network or HTTP filter.
@@ -157,6 +202,15 @@ public final class EnvoyBootstrap {
       Boolean useRemoteAddress,
       String serverName,
       Boolean generateRequestId) {}
+
+  /**
+   * The TCP proxy.
+   *
+   * @param statPrefix the stat prefix
+   * @param cluster the upstream cluster
+   * @param idleTimeout how long a connection may stay idle (accepted, without effect)
+   */
+  record TcpProxy(String statPrefix, String cluster, String idleTimeout) {}
 
   /**
    * A route configuration.
@@ -500,13 +554,19 @@ public final class EnvoyBootstrap {
         Endpoint a = address(b.admin().address(), "admin.address");
         admin = new AdminSpec(a.host(), a.port(), nz(b.admin().accessLogPath()));
       }
+      List<PluginSpec> services = new ArrayList<>();
+      List<Filter> ext = b.bootstrapExtensions() == null ? List.of() : b.bootstrapExtensions();
+      for (int i = 0; i < ext.size(); i++) {
+        services.add(service(ext.get(i), "bootstrap_extensions[" + i + "]"));
+      }
       Node node = b.node();
       return new GatewaySpec(
           listeners,
           clusters,
           admin,
           node == null ? "" : nz(node.id()),
-          node == null ? "" : nz(node.cluster()));
+          node == null ? "" : nz(node.cluster()),
+          services);
     }
 
     Endpoint address(Address a, String path) throws ConfigException {
@@ -539,21 +599,38 @@ public final class EnvoyBootstrap {
       }
       String chainPath = path + ".filter_chains[0]";
       List<Filter> filters = l.filterChains().get(0).filters();
-      if (filters == null || filters.size() != 1) {
+      if (filters == null || filters.isEmpty()) {
         throw new ConfigException(
             chainPath
-                + ".filters: exactly one network filter, the http_connection_manager, is supported");
+                + ".filters: required: an http_connection_manager, or envoy.filters.network.wasm"
+                + " filters followed by envoy.filters.network.tcp_proxy");
+      }
+      String listenerName = l.name() == null ? "listener_" + at.port() : l.name();
+      TlsSpec tls = tls(l.filterChains().get(0).transportSocket(), chainPath + ".transport_socket");
+      for (int i = 0; i < filters.size(); i++) {
+        String name = filters.get(i).name();
+        if (!HCM_NAMES.contains(name)
+            && !NETWORK_WASM.equals(name)
+            && !TCP_PROXY_NAMES.contains(name)) {
+          throw new ConfigException(
+              chainPath
+                  + ".filters["
+                  + i
+                  + "].name: unsupported network filter "
+                  + name
+                  + " (supported: envoy.filters.network.http_connection_manager,"
+                  + " envoy.filters.network.wasm, envoy.filters.network.tcp_proxy)");
+        }
+      }
+      if (!HCM_NAMES.contains(filters.get(0).name()) || filters.size() > 1) {
+        if (tls != null) {
+          throw new ConfigException(
+              chainPath + ".transport_socket: TLS is supported on HTTP listeners only");
+        }
+        return tcpListener(listenerName, at, filters, chainPath, clusters);
       }
       String fp = chainPath + ".filters[0]";
       Filter f = filters.get(0);
-      if (!"envoy.filters.network.http_connection_manager".equals(f.name())
-          && !"envoy.http_connection_manager".equals(f.name())) {
-        throw new ConfigException(
-            fp
-                + ".name: unsupported network filter "
-                + f.name()
-                + " (supported: envoy.filters.network.http_connection_manager)");
-      }
       ObjectNode hcmNode = typed(f.typedConfig(), fp + ".typed_config", HCM_TYPE);
       HttpConnectionManager hcm =
           convert(hcmNode, HttpConnectionManager.class, fp + ".typed_config");
@@ -573,7 +650,7 @@ public final class EnvoyBootstrap {
       }
       List<VirtualHostSpec> vhosts =
           virtualHosts(hcm.routeConfig(), hp + ".route_config", clusters);
-      PluginSpec plugin = null;
+      List<PluginSpec> plugins = new ArrayList<>();
       List<Filter> hf = hcm.httpFilters();
       if (hf == null || hf.isEmpty()) {
         throw new ConfigException(
@@ -595,12 +672,7 @@ public final class EnvoyBootstrap {
             }
           }
         } else if ("envoy.filters.http.wasm".equals(h.name())) {
-          if (plugin != null) {
-            throw new ConfigException(
-                p
-                    + ": only one envoy.filters.http.wasm filter per connection manager is supported");
-          }
-          plugin = wasm(h.typedConfig(), p + ".typed_config");
+          plugins.add(wasm(h.typedConfig(), p + ".typed_config", WASM_TYPE));
         } else {
           throw new ConfigException(
               p
@@ -620,9 +692,11 @@ public final class EnvoyBootstrap {
           at.port(),
           hcm.statPrefix(),
           vhosts,
-          plugin,
+          plugins,
           hcm.useRemoteAddress() == null || hcm.useRemoteAddress(),
-          hcm.serverName() == null ? "envoy" : hcm.serverName());
+          hcm.serverName() == null ? "envoy" : hcm.serverName(),
+          null,
+          tls);
     }
 
     List<VirtualHostSpec> virtualHosts(
@@ -744,8 +818,156 @@ public final class EnvoyBootstrap {
       return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p).normalize();
     }
 
-    PluginSpec wasm(JsonNode typedConfig, String path) throws ConfigException {
-      ObjectNode node = typed(typedConfig, path, WASM_TYPE);
+    /** Downstream TLS from a transport socket: one PEM certificate and key, files only. */
+    TlsSpec tls(TransportSocket ts, String path) throws ConfigException {
+      if (ts == null) {
+        return null;
+      }
+      if (!"envoy.transport_sockets.tls".equals(ts.name()) && !"tls".equals(ts.name())) {
+        throw new ConfigException(
+            path
+                + ".name: unsupported transport socket "
+                + ts.name()
+                + " (supported: envoy.transport_sockets.tls)");
+      }
+      String tp = path + ".typed_config";
+      DownstreamTlsContext d =
+          convert(typed(ts.typedConfig(), tp, TLS_CONTEXT_TYPE), DownstreamTlsContext.class, tp);
+      CommonTlsContext c = d.commonTlsContext();
+      String cp = tp + ".common_tls_context";
+      if (c == null || c.tlsCertificates() == null || c.tlsCertificates().size() != 1) {
+        throw new ConfigException(cp + ".tls_certificates: exactly one certificate is required");
+      }
+      TlsCertificate cert = c.tlsCertificates().get(0);
+      String certPath = cp + ".tls_certificates[0]";
+      Path chain = pemFile(cert.certificateChain(), certPath + ".certificate_chain");
+      Path key = pemFile(cert.privateKey(), certPath + ".private_key");
+      List<String> alpn = c.alpnProtocols() == null ? List.of() : c.alpnProtocols();
+      for (int i = 0; i < alpn.size(); i++) {
+        if (!alpn.get(i).equals("h2") && !alpn.get(i).equals("http/1.1")) {
+          throw new ConfigException(
+              cp + ".alpn_protocols[" + i + "]: " + alpn.get(i) + " is not h2 or http/1.1");
+        }
+      }
+      return new TlsSpec(chain, key, alpn);
+    }
+
+    private Path pemFile(DataSource s, String path) throws ConfigException {
+      if (s == null
+          || s.filename() == null
+          || s.inlineString() != null
+          || s.inlineBytes() != null) {
+        throw new ConfigException(path + ".filename: required (a PEM file)");
+      }
+      Path f = file(s.filename());
+      if (!Files.isReadable(f)) {
+        throw new ConfigException(path + ".filename: cannot read " + f);
+      }
+      return f;
+    }
+
+    /**
+     * A listener of network filters: any number of envoy.filters.network.wasm, then the TCP proxy.
+     */
+    ListenerSpec tcpListener(
+        String name,
+        Endpoint at,
+        List<Filter> filters,
+        String chainPath,
+        Map<String, ClusterSpec> clusters)
+        throws ConfigException {
+      List<PluginSpec> plugins = new ArrayList<>();
+      TcpProxy proxy = null;
+      for (int i = 0; i < filters.size(); i++) {
+        Filter f = filters.get(i);
+        String fp = chainPath + ".filters[" + i + "]";
+        boolean last = i == filters.size() - 1;
+        if (HCM_NAMES.contains(f.name())) {
+          throw new ConfigException(
+              fp
+                  + ".name: the http_connection_manager must be the only network filter of its"
+                  + " chain (network wasm filters go before envoy.filters.network.tcp_proxy)");
+        } else if (NETWORK_WASM.equals(f.name())) {
+          if (last) {
+            throw new ConfigException(
+                chainPath
+                    + ".filters: envoy.filters.network.wasm needs envoy.filters.network.tcp_proxy"
+                    + " after it, as the last filter");
+          }
+          plugins.add(wasm(f.typedConfig(), fp + ".typed_config", NETWORK_WASM_TYPE));
+        } else {
+          if (!last) {
+            throw new ConfigException(
+                fp + ".name: envoy.filters.network.tcp_proxy must be the last network filter");
+          }
+          String tp = fp + ".typed_config";
+          proxy = convert(typed(f.typedConfig(), tp, TCP_PROXY_TYPE), TcpProxy.class, tp);
+          if (proxy.statPrefix() == null || proxy.statPrefix().isEmpty()) {
+            throw new ConfigException(tp + ".stat_prefix: required");
+          }
+          if (proxy.cluster() == null || proxy.cluster().isEmpty()) {
+            throw new ConfigException(tp + ".cluster: required");
+          }
+          if (!clusters.containsKey(proxy.cluster())) {
+            throw new ConfigException(
+                tp
+                    + ".cluster: unknown cluster "
+                    + proxy.cluster()
+                    + " (defined: "
+                    + String.join(", ", clusters.keySet())
+                    + ")");
+          }
+          if (clusters.get(proxy.cluster()).http2()) {
+            throw new ConfigException(
+                tp + ".cluster: " + proxy.cluster() + " is an HTTP/2 cluster, not a TCP one");
+          }
+          if (proxy.idleTimeout() != null) {
+            duration(proxy.idleTimeout(), tp + ".idle_timeout");
+          }
+        }
+      }
+      return new ListenerSpec(
+          name,
+          at.host(),
+          at.port(),
+          proxy.statPrefix(),
+          List.of(),
+          plugins,
+          false,
+          "",
+          proxy.cluster(),
+          null);
+    }
+
+    PluginSpec wasm(JsonNode typedConfig, String path, String type) throws ConfigException {
+      return wasm(typed(typedConfig, path, type), path);
+    }
+
+    /** A singleton service: envoy.bootstrap.wasm with a WasmService, {@code singleton: true}. */
+    PluginSpec service(Filter f, String path) throws ConfigException {
+      if (!"envoy.bootstrap.wasm".equals(f.name())) {
+        throw new ConfigException(
+            path
+                + ".name: unsupported bootstrap extension "
+                + f.name()
+                + " (supported: envoy.bootstrap.wasm)");
+      }
+      String tp = path + ".typed_config";
+      ObjectNode node = typed(f.typedConfig(), tp, WASM_SERVICE_TYPE);
+      JsonNode singleton = node.remove("singleton");
+      if (singleton == null || !singleton.isBoolean() || !singleton.asBoolean()) {
+        throw new ConfigException(
+            tp
+                + ".singleton: only singleton services are supported (singleton: true); a service"
+                + " per worker is not");
+      }
+      if (!node.has("config")) {
+        throw new ConfigException(tp + ".config: required");
+      }
+      return wasm(node, tp);
+    }
+
+    PluginSpec wasm(ObjectNode node, String path) throws ConfigException {
       PluginConfigYaml pc;
       String pp;
       if (node.has("config")) {

@@ -16,13 +16,16 @@ import java.util.Objects;
  * @param admin the admin listener, or null for none
  * @param nodeId the node id ({@code node.id}), may be empty
  * @param nodeCluster the node cluster ({@code node.cluster}), may be empty
+ * @param services the singleton service plugins ({@code bootstrap_extensions} with {@code
+ *     envoy.bootstrap.wasm}), in order
  */
 public record GatewaySpec(
     List<ListenerSpec> listeners,
     Map<String, ClusterSpec> clusters,
     AdminSpec admin,
     String nodeId,
-    String nodeCluster) {
+    String nodeCluster,
+    List<PluginSpec> services) {
   /**
    * Copies the parts.
    *
@@ -31,25 +34,48 @@ public record GatewaySpec(
    * @param admin the admin listener or null
    * @param nodeId the node id
    * @param nodeCluster the node cluster
+   * @param services the service plugins
    */
   public GatewaySpec {
     listeners = List.copyOf(listeners);
     clusters = Map.copyOf(clusters);
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(nodeCluster, "nodeCluster");
+    services = List.copyOf(services);
   }
 
   /**
-   * A listener and its HTTP connection manager.
+   * A configuration without service plugins.
+   *
+   * @param listeners the listeners
+   * @param clusters the clusters
+   * @param admin the admin listener or null
+   * @param nodeId the node id
+   * @param nodeCluster the node cluster
+   */
+  public GatewaySpec(
+      List<ListenerSpec> listeners,
+      Map<String, ClusterSpec> clusters,
+      AdminSpec admin,
+      String nodeId,
+      String nodeCluster) {
+    this(listeners, clusters, admin, nodeId, nodeCluster, List.of());
+  }
+
+  /**
+   * A listener: an HTTP connection manager (routes, HTTP wasm filters) or, when {@code tcpCluster}
+   * is set, a TCP proxy to that cluster behind network wasm filters.
    *
    * @param name the listener name
    * @param host the address to bind
    * @param port the port, 0 for an ephemeral one
-   * @param statPrefix the connection manager's stat prefix
-   * @param virtualHosts the route table
-   * @param plugin the wasm filter, or null for none
+   * @param statPrefix the connection manager's (or the TCP proxy's) stat prefix
+   * @param virtualHosts the route table, empty for a TCP listener
+   * @param plugins the wasm filters in their configured order, possibly none
    * @param useRemoteAddress whether the peer address is appended to x-forwarded-for
    * @param serverName the value of the {@code server} response header
+   * @param tcpCluster the TCP proxy's cluster, or null for an HTTP listener
+   * @param tls the downstream TLS settings, or null for plain text
    */
   public record ListenerSpec(
       String name,
@@ -57,9 +83,11 @@ public record GatewaySpec(
       int port,
       String statPrefix,
       List<VirtualHostSpec> virtualHosts,
-      PluginSpec plugin,
+      List<PluginSpec> plugins,
       boolean useRemoteAddress,
-      String serverName) {
+      String serverName,
+      String tcpCluster,
+      TlsSpec tls) {
     /**
      * Copies the parts.
      *
@@ -68,12 +96,89 @@ public record GatewaySpec(
      * @param port the port
      * @param statPrefix the stat prefix
      * @param virtualHosts the virtual hosts
-     * @param plugin the plugin or null
+     * @param plugins the wasm filters
      * @param useRemoteAddress whether to append the peer to x-forwarded-for
      * @param serverName the server header
+     * @param tcpCluster the TCP proxy's cluster or null
+     * @param tls the TLS settings or null
      */
     public ListenerSpec {
       virtualHosts = List.copyOf(virtualHosts);
+      plugins = List.copyOf(plugins);
+    }
+
+    /**
+     * An HTTP listener with at most one wasm filter, in plain text.
+     *
+     * @param name the name
+     * @param host the host
+     * @param port the port
+     * @param statPrefix the stat prefix
+     * @param virtualHosts the virtual hosts
+     * @param plugin the wasm filter or null
+     * @param useRemoteAddress whether to append the peer to x-forwarded-for
+     * @param serverName the server header
+     */
+    public ListenerSpec(
+        String name,
+        String host,
+        int port,
+        String statPrefix,
+        List<VirtualHostSpec> virtualHosts,
+        PluginSpec plugin,
+        boolean useRemoteAddress,
+        String serverName) {
+      this(
+          name,
+          host,
+          port,
+          statPrefix,
+          virtualHosts,
+          plugin == null ? List.of() : List.of(plugin),
+          useRemoteAddress,
+          serverName,
+          null,
+          null);
+    }
+
+    /**
+     * Returns the first wasm filter.
+     *
+     * @return the first plugin, or null when there is none
+     */
+    public PluginSpec plugin() {
+      return plugins.isEmpty() ? null : plugins.get(0);
+    }
+
+    /**
+     * Returns whether this listener proxies TCP rather than HTTP.
+     *
+     * @return true for a TCP proxy
+     */
+    public boolean isTcp() {
+      return tcpCluster != null;
+    }
+  }
+
+  /**
+   * Downstream TLS: the listener's certificate and the protocols it offers by ALPN.
+   *
+   * @param certificateChain the PEM certificate chain file
+   * @param privateKey the PEM private key file
+   * @param alpnProtocols the ALPN protocols in order of preference ({@code h2}, {@code http/1.1})
+   */
+  public record TlsSpec(Path certificateChain, Path privateKey, List<String> alpnProtocols) {
+    /**
+     * Copies the parts.
+     *
+     * @param certificateChain the certificate chain
+     * @param privateKey the private key
+     * @param alpnProtocols the ALPN protocols
+     */
+    public TlsSpec {
+      Objects.requireNonNull(certificateChain, "certificateChain");
+      Objects.requireNonNull(privateKey, "privateKey");
+      alpnProtocols = List.copyOf(alpnProtocols);
     }
   }
 

@@ -1,0 +1,476 @@
+package io.proxywasm.gateway;
+
+import io.proxywasm.gateway.config.GatewaySpec.Endpoint;
+import io.proxywasm.host.BodyBuffer;
+import io.proxywasm.host.PropertyResolver;
+import io.proxywasm.host.TcpStream;
+import io.proxywasm.host.TcpStreamListener;
+import io.proxywasm.spi.FilterStatus;
+import io.proxywasm.spi.PeerType;
+import io.proxywasm.spi.StreamType;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One downstream TCP connection through a listener's network wasm filters and its TCP proxy, as
+ * Envoy runs a filter chain of {@code envoy.filters.network.wasm} filters and {@code
+ * envoy.filters.network.tcp_proxy}: every filter sees the new connection in order, downstream data
+ * passes the filters in order to the upstream connection, upstream data passes them in reverse
+ * order to the client, and each filter learns when either side closes. A filter that stops on data
+ * holds it, and the next data is added to what it holds, until it continues or resumes. Runs on its
+ * event loop.
+ */
+final class TcpSession implements PropertyResolver {
+  private final Loop loop;
+  private final ListenerRuntime listener;
+  private final NetSocket down;
+  private final Context ctx;
+  private final long connectionId;
+  private ClusterRuntime cluster;
+  private int endpointIndex = -1;
+  private NetSocket up;
+
+  private LivePlugin live;
+  private TcpStream[] streams = new TcpStream[0];
+  private Held[] fromClient = new Held[0];
+  private Held[] fromServer = new Held[0];
+
+  /** The filter the new connection waits on, or -1. */
+  private int newConnectionStoppedAt = -1;
+
+  private final List<Buffer> upQueue = new ArrayList<>();
+  private boolean upQueueEnd;
+  private boolean connecting;
+  private boolean downClosed;
+  private boolean upClosed;
+  private boolean closingDown;
+  private boolean closingUp;
+  private boolean inPluginCall;
+  private final List<int[]> pendingResumes = new ArrayList<>();
+  private boolean closeRequested;
+  private boolean finished;
+
+  /** What one filter holds in one direction. */
+  private static final class Held {
+    BodyBuffer data = new BodyBuffer();
+    boolean end;
+    boolean endPassed;
+  }
+
+  TcpSession(Loop loop, ListenerRuntime listener, NetSocket down) {
+    this.loop = loop;
+    this.listener = listener;
+    this.down = down;
+    this.ctx = loop.context;
+    this.connectionId = loop.gateway.nextConnectionId();
+  }
+
+  void start() {
+    down.pause();
+    listener.cxTotal.add(1);
+    loop.exchangeStarted();
+    cluster = loop.gateway.cluster(listener.spec.tcpCluster());
+    down.handler(
+        b -> {
+          listener.cxRxBytes.add(b.length());
+          dataAt(false, 0, b.getBytes(), false);
+        });
+    down.endHandler(v -> dataAt(false, 0, new byte[0], true));
+    down.closeHandler(v -> downstreamClosed());
+    down.exceptionHandler(e -> closeBoth());
+    live = LivePlugin.acquire(listener.plugin);
+    int n = live == null ? 0 : live.plugins.size();
+    streams = new TcpStream[n];
+    fromClient = new Held[n];
+    fromServer = new Held[n];
+    for (int i = 0; i < n; i++) {
+      streams[i] =
+          loop.worker.handle(live.plugins.get(i)).newTcpStream(new FilterListener(i), this);
+      fromClient[i] = new Held();
+      fromServer[i] = new Held();
+    }
+    newConnectionFrom(0);
+  }
+
+  /** The new connection reaches filters from k on; past the last, the TCP proxy connects. */
+  private void newConnectionFrom(int k) {
+    for (int i = k; i < streams.length; i++) {
+      int f = i;
+      FilterStatus s = call(() -> streams[f].onNewConnection());
+      if (afterCall()) {
+        return;
+      }
+      if (s != FilterStatus.CONTINUE) {
+        // as in Envoy, the TCP proxy does not connect (and nothing is read) until the filter
+        // continues
+        newConnectionStoppedAt = i;
+        return;
+      }
+    }
+    newConnectionStoppedAt = -1;
+    connectUpstream();
+    down.resume();
+  }
+
+  private void connectUpstream() {
+    endpointIndex = cluster.pick();
+    Endpoint ep = cluster.endpoint(endpointIndex);
+    cluster.started(endpointIndex);
+    cluster.cxTotal.add(1);
+    connecting = true;
+    cluster
+        .tcpClient
+        .connect(ep.port(), ep.host())
+        .onComplete(
+            ar -> {
+              connecting = false;
+              if (ar.failed()) {
+                cluster.cxConnectFail.add(1);
+                upClosed = true;
+                closeDown();
+                return;
+              }
+              up = ar.result();
+              if (finished || downClosed) {
+                closingUp = true;
+                up.close();
+                return;
+              }
+              up.handler(
+                  b -> {
+                    listener.cxTxBytes.add(b.length());
+                    dataAt(true, 0, b.getBytes(), false);
+                  });
+              up.endHandler(v -> dataAt(true, 0, new byte[0], true));
+              up.closeHandler(v -> upstreamClosed());
+              up.exceptionHandler(e -> closeBoth());
+              up.drainHandler(v -> down.resume());
+              down.drainHandler(v -> up.resume());
+              for (Buffer b : upQueue) {
+                up.write(b);
+              }
+              upQueue.clear();
+              if (upQueueEnd) {
+                closingUp = true;
+                up.end();
+              }
+            });
+  }
+
+  // ------------------------------------------------------------------ plugin calls
+
+  private <T> T call(java.util.function.Supplier<T> c) {
+    inPluginCall = true;
+    try {
+      return c.get();
+    } finally {
+      inPluginCall = false;
+    }
+  }
+
+  /** Applies a close or resumes recorded during the last call; true if the connection is over. */
+  private boolean afterCall() {
+    if (closeRequested) {
+      closeBoth();
+      return true;
+    }
+    if (finished) {
+      return true;
+    }
+    if (!pendingResumes.isEmpty()) {
+      List<int[]> p = new ArrayList<>(pendingResumes);
+      pendingResumes.clear();
+      ctx.runOnContext(
+          v -> {
+            for (int[] r : p) {
+              resume(r[0], r[1] == 1);
+            }
+          });
+    }
+    return false;
+  }
+
+  private boolean onMyLoop() {
+    return Vertx.currentContext() == ctx;
+  }
+
+  /** The decisions of one filter's stream. */
+  private final class FilterListener implements TcpStreamListener {
+    private final int filter;
+
+    FilterListener(int filter) {
+      this.filter = filter;
+    }
+
+    @Override
+    public void onResume(StreamType direction) {
+      int[] r = {filter, direction == StreamType.UPSTREAM ? 1 : 0};
+      if (onMyLoop() && inPluginCall) {
+        pendingResumes.add(r);
+      } else {
+        ctx.runOnContext(v -> resume(r[0], r[1] == 1));
+      }
+    }
+
+    @Override
+    public void onClose(StreamType direction) {
+      if (onMyLoop() && inPluginCall) {
+        closeRequested = true;
+      } else {
+        ctx.runOnContext(v -> closeBoth());
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ data
+
+  /**
+   * Data reaches the k-th filter of a direction: from the client the filters in order, from the
+   * upstream in reverse order; past the last filter it is written to the other side.
+   */
+  private void dataAt(boolean fromUpstream, int k, byte[] bytes, boolean eos) {
+    if (finished) {
+      return;
+    }
+    int n = streams.length;
+    if (k == n) {
+      write(fromUpstream, bytes, eos);
+      return;
+    }
+    Held h = (fromUpstream ? fromServer : fromClient)[k];
+    if (h.endPassed) {
+      return;
+    }
+    h.data.append(bytes);
+    h.end |= eos;
+    int f = fromUpstream ? n - 1 - k : k;
+    BodyBuffer data = h.data;
+    boolean end = h.end;
+    FilterStatus s =
+        call(
+            () ->
+                fromUpstream
+                    ? streams[f].onUpstreamData(data, end)
+                    : streams[f].onDownstreamData(data, end));
+    if (afterCall()) {
+      return;
+    }
+    if (s == FilterStatus.CONTINUE) {
+      passOn(fromUpstream, k, h);
+    } else if (h.data.length() > Exchange.WATERMARK) {
+      (fromUpstream ? up : down).pause();
+    }
+  }
+
+  private void passOn(boolean fromUpstream, int k, Held h) {
+    byte[] b = h.data.bytes();
+    h.data = new BodyBuffer();
+    h.endPassed = h.end;
+    dataAt(fromUpstream, k + 1, b, h.end);
+  }
+
+  private void resume(int filter, boolean upstream) {
+    if (finished) {
+      return;
+    }
+    if (!upstream && newConnectionStoppedAt == filter) {
+      newConnectionFrom(filter + 1);
+      return;
+    }
+    int k = upstream ? streams.length - 1 - filter : filter;
+    Held h = (upstream ? fromServer : fromClient)[k];
+    if (h.data.length() > 0 || (h.end && !h.endPassed)) {
+      passOn(upstream, k, h);
+    }
+    NetSocket source = upstream ? up : down;
+    if (source != null && !finished) {
+      source.resume();
+    }
+  }
+
+  private void write(boolean toDownstream, byte[] bytes, boolean eos) {
+    if (toDownstream) {
+      if (bytes.length > 0) {
+        down.write(Buffer.buffer(bytes));
+        if (down.writeQueueFull() && up != null) {
+          up.pause();
+        }
+      }
+      if (eos) {
+        closeDown();
+      }
+      return;
+    }
+    if (up == null) {
+      // still connecting: written once connected (a failed connection closes the client)
+      if (bytes.length > 0) {
+        upQueue.add(Buffer.buffer(bytes));
+      }
+      upQueueEnd |= eos;
+      return;
+    }
+    if (bytes.length > 0) {
+      up.write(Buffer.buffer(bytes));
+      if (up.writeQueueFull()) {
+        down.pause();
+      }
+    }
+    if (eos) {
+      closingUp = true;
+      up.end();
+    }
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  private void closeDown() {
+    if (!downClosed && !closingDown) {
+      closingDown = true;
+      down.end();
+    }
+  }
+
+  private void closeBoth() {
+    if (up != null && !upClosed && !closingUp) {
+      closingUp = true;
+      up.close();
+    }
+    if (!downClosed && !closingDown) {
+      closingDown = true;
+      down.close();
+    }
+    if (up == null && !connecting) {
+      upClosed = true;
+    }
+  }
+
+  private void downstreamClosed() {
+    if (downClosed) {
+      return;
+    }
+    downClosed = true;
+    PeerType peer = closingDown ? PeerType.LOCAL : PeerType.REMOTE;
+    for (TcpStream s : streams) {
+      call(
+          () -> {
+            s.onConnectionClose(false, peer);
+            return null;
+          });
+    }
+    closeRequested = false;
+    // as the TCP proxy does, the upstream connection closes once what was written to it is sent
+    if (up != null && !upClosed && !closingUp) {
+      closingUp = true;
+      up.end();
+    } else if (up == null && !connecting) {
+      upClosed = true;
+    }
+    maybeFinish();
+  }
+
+  private void upstreamClosed() {
+    if (upClosed) {
+      return;
+    }
+    upClosed = true;
+    PeerType peer = closingUp ? PeerType.LOCAL : PeerType.REMOTE;
+    for (TcpStream s : streams) {
+      call(
+          () -> {
+            s.onConnectionClose(true, peer);
+            return null;
+          });
+    }
+    closeRequested = false;
+    closeDown();
+    maybeFinish();
+  }
+
+  private void maybeFinish() {
+    if (finished || !downClosed || !upClosed) {
+      return;
+    }
+    finished = true;
+    if (endpointIndex >= 0) {
+      cluster.ended(endpointIndex);
+    }
+    try {
+      for (TcpStream s : streams) {
+        s.close();
+      }
+    } finally {
+      if (live != null) {
+        live.release();
+      }
+      loop.exchangeDone();
+    }
+  }
+
+  // ------------------------------------------------------------------ properties
+
+  @Override
+  public Optional<byte[]> get(List<String> path) {
+    String key = String.join(".", path);
+    switch (key) {
+      case "source.address":
+        return addr(down.remoteAddress());
+      case "source.port":
+        return down.remoteAddress() == null ? Optional.empty() : i64(down.remoteAddress().port());
+      case "destination.address":
+        return addr(down.localAddress());
+      case "destination.port":
+        return down.localAddress() == null ? Optional.empty() : i64(down.localAddress().port());
+      case "connection.id":
+        return i64(connectionId);
+      case "connection.mtls":
+        return Optional.of(new byte[] {0});
+      case "connection.requested_server_name":
+        return str("");
+      case "upstream.address":
+        return endpointIndex < 0
+            ? Optional.empty()
+            : str(
+                cluster.endpoint(endpointIndex).host()
+                    + ":"
+                    + cluster.endpoint(endpointIndex).port());
+      case "upstream.port":
+        return endpointIndex < 0 ? Optional.empty() : i64(cluster.endpoint(endpointIndex).port());
+      case "xds.cluster_name":
+      case "cluster_name":
+        return str(listener.spec.tcpCluster());
+      case "xds.listener_direction":
+      case "listener_direction":
+        return i64(0);
+      default:
+        return Optional.empty();
+    }
+  }
+
+  private static Optional<byte[]> str(String s) {
+    return s == null ? Optional.empty() : Optional.of(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Optional<byte[]> i64(long v) {
+    return Optional.of(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+  }
+
+  private static Optional<byte[]> addr(SocketAddress a) {
+    if (a == null || a.hostAddress() == null) {
+      return Optional.empty();
+    }
+    String host = a.hostAddress();
+    if (host.indexOf(':') >= 0) {
+      host = "[" + host + "]";
+    }
+    return str(host + ":" + a.port());
+  }
+}

@@ -1,0 +1,165 @@
+package io.proxywasm.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.proxywasm.gateway.config.EnvoyBootstrap;
+import io.proxywasm.sdk.Action;
+import io.proxywasm.sdk.HttpContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * proxy_grpc_call to a configured HTTP/2 cluster: gRPC framing over the cluster's client, messages
+ * and status back to the plugin, the call's timeout.
+ */
+class GrpcCalloutTest {
+  private static final Path ROOT = Http.repo("");
+
+  /** Calls test.Echo/<first path segment> with the path as the message; answers what came back. */
+  static final class GrpcCaller implements JavaPlugin {
+    @Override
+    public String name() {
+      return "grpc-caller";
+    }
+
+    @Override
+    public RootContext newRootContext() {
+      return new RootContext() {
+        @Override
+        public HttpContext newHttpContext(int contextId) {
+          return new HttpContext() {
+            private String answer = "";
+
+            @Override
+            public Action onRequestHeaders(int headers, boolean endOfStream) {
+              String path = requestHeaders().get(":path").orElse("/");
+              String method = path.substring(1, path.indexOf('/', 1));
+              dispatchGrpcCall(
+                  "grpc",
+                  "test.Echo",
+                  method,
+                  List.of(),
+                  path.getBytes(StandardCharsets.UTF_8),
+                  Duration.ofMillis(1000));
+              return Action.PAUSE;
+            }
+
+            @Override
+            public void onGrpcReceive(int token, int size) {
+              answer += new String(grpcMessage(), StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public void onGrpcClose(int token, int statusCode) {
+              sendLocalResponse(200, List.of(), "status " + statusCode + " " + answer);
+            }
+          };
+        }
+      };
+    }
+  }
+
+  private Vertx vertx;
+  private HttpServer grpc;
+  private Gateway gateway;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    grpc =
+        vertx
+            .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
+            .requestHandler(
+                req ->
+                    req.body()
+                        .onSuccess(
+                            b -> {
+                              if (req.path().equals("/test.Echo/Slow")) {
+                                return; // never answers
+                              }
+                              var resp =
+                                  req.response().putHeader("content-type", "application/grpc");
+                              if (req.path().equals("/test.Echo/Missing")) {
+                                resp.putHeader("grpc-status", "5")
+                                    .putHeader("grpc-message", "nope")
+                                    .end();
+                                return;
+                              }
+                              String msg = b.getString(5, b.length());
+                              byte[] out =
+                                  ("echo " + msg + " " + req.version())
+                                      .getBytes(StandardCharsets.UTF_8);
+                              resp.putTrailer("grpc-status", "0");
+                              resp.end(
+                                  Buffer.buffer()
+                                      .appendByte((byte) 0)
+                                      .appendInt(out.length)
+                                      .appendBytes(out));
+                            }))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    String filter =
+        """
+                      - name: envoy.filters.http.wasm
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+                          config:
+                            vm_config:
+                              runtime: envoy.wasm.runtime.null
+                              code: { local: { inline_string: grpc-caller } }
+        """;
+    String yaml =
+        EnvoyBootstrapTest.yaml(filter, "")
+            + """
+                - name: grpc
+                  connect_timeout: 1s
+                  http2_protocol_options: {}
+                  load_assignment:
+                    cluster_name: grpc
+                    endpoints:
+                      - lb_endpoints:
+                          - endpoint:
+                              address:
+                                socket_address: { address: 127.0.0.1, port_value: %d }
+            """
+                .formatted(grpc.actualPort());
+    gateway =
+        Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
+            .offer("grpc-caller", new GrpcCaller())
+            .concurrency(1)
+            .start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    gateway.shutdown(Duration.ofSeconds(1));
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aUnaryCallReachesTheClusterAndItsAnswerThePlugin() throws Exception {
+    int port = gateway.port(0);
+    HttpResponse<String> ok = Http.get(port, "/Say/hi");
+    assertEquals(200, ok.statusCode());
+    assertEquals("status 0 echo /Say/hi HTTP_2", ok.body());
+    // a trailers-only answer: the status from the headers
+    assertEquals("status 5 ", Http.get(port, "/Missing/x").body());
+    // no answer within the call's timeout: DEADLINE_EXCEEDED
+    assertEquals("status 4 ", Http.get(port, "/Slow/x").body());
+  }
+}
