@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Throughput and latency of the gateway against the same upstream reached directly, through nginx,
-# through the gateway without a plugin and through the gateway with plugins/wasm/c-http-headers.wasm.
-# Needs wrk and nginx (Debian: apt-get install wrk nginx-light). Writes results/<date>.txt here.
+# through the gateway without a plugin and through the gateway with a plugin (the C http-headers
+# plugin, its Java twin on the Null VM, the AssemblyScript one), at several connection counts; then
+# the C plugin while it is reloaded every second. Needs wrk and nginx (Debian: apt-get install wrk
+# nginx-light). Writes results/<date>.txt and results/<date>.csv here; chart.py draws the CSV.
 #
-#   benchmarks/gateway/run.sh                 # 10 s per case, 2 wrk threads, 32 connections
-#   DURATION=30s CONNECTIONS=64 CONCURRENCY=2 benchmarks/gateway/run.sh
+#   benchmarks/gateway/run.sh                     # 30 s per case at 1, 16 and 64 connections
+#   DURATION=10s CONNECTIONS="16" benchmarks/gateway/run.sh
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 HERE="$ROOT/benchmarks/gateway"
-DURATION="${DURATION:-10s}"
+DURATION="${DURATION:-30s}"
 THREADS="${THREADS:-2}"
-CONNECTIONS="${CONNECTIONS:-32}"
+CONNECTIONS="${CONNECTIONS:-1 16 64}"
 CONCURRENCY="${CONCURRENCY:-1}"
 UP_PORT=18081
 NGINX_PORT=18082
 GW_PORT=18083
 GW_PLUGIN_PORT=18084
+GW_JAVA_PORT=18085
+GW_AS_PORT=18086
+GW_ADMIN_PORT=18087
 WORK="$(mktemp -d)"
 PIDS=()
 cleanup() {
@@ -29,9 +34,10 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx-light)" >&2; exit 1; }
 
 echo "building the gateway and its class path..."
-(cd "$ROOT" && ./mvnw -B -ntp -q -pl gateway -am package -DskipTests dependency:build-classpath \
-  -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime)
-CP="$ROOT/gateway/target/classes:$(cat "$WORK/cp.txt")"
+(cd "$ROOT" && ./mvnw -B -ntp -q -pl gateway,plugins/java -am package -DskipTests \
+  dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime)
+# the gateway's class path, and the example Java plugins for the java:http-headers case
+CP="$ROOT/gateway/target/classes:$(cat "$WORK/cp.txt"):$ROOT/plugins/java/target/classes"
 
 # The upstream (a fixed 13-byte answer) and nginx as a proxy in front of it, one worker each.
 mkdir -p "$WORK/nginx/logs"
@@ -86,10 +92,21 @@ JAVA_OPTS=(-Xmx512m -XX:-DontCompileHugeMethods)
 java "${JAVA_OPTS[@]}" -cp "$CP" io.proxywasm.gateway.Main -c "$WORK/no-plugin.yaml" \
   --concurrency "$CONCURRENCY" > "$WORK/gw1.log" 2>&1 &
 PIDS+=($!)
-java "${JAVA_OPTS[@]}" -cp "$CP" io.proxywasm.gateway.Main \
-  --plugin "$ROOT/plugins/wasm/c-http-headers.wasm" --upstream "http://127.0.0.1:$UP_PORT" \
-  --listen "127.0.0.1:$GW_PLUGIN_PORT" --concurrency "$CONCURRENCY" > "$WORK/gw2.log" 2>&1 &
-PIDS+=($!)
+# The gateway with a plugin: the C one (with an admin listener, for the reload run), its Java
+# twin, the AssemblyScript one.
+serve_plugin() {
+  local plugin="$1" port="$2" log="$3"
+  shift 3
+  java "${JAVA_OPTS[@]}" -cp "$CP" io.proxywasm.gateway.Main --plugin "$plugin" \
+    --upstream "http://127.0.0.1:$UP_PORT" --listen "127.0.0.1:$port" \
+    --concurrency "$CONCURRENCY" "$@" > "$WORK/$log" 2>&1 &
+  PIDS+=($!)
+}
+serve_plugin "$ROOT/plugins/wasm/c-http-headers.wasm" $GW_PLUGIN_PORT gw2.log \
+  --admin "127.0.0.1:$GW_ADMIN_PORT"
+serve_plugin "java:http-headers" $GW_JAVA_PORT gw3.log
+serve_plugin "$ROOT/plugins/wasm/as-http-headers.wasm" $GW_AS_PORT gw4.log --root-id http_headers \
+  --plugin-config "{}" # the AssemblyScript SDK traps on an empty configuration (plugins/README.md)
 
 wait_for() {
   for _ in $(seq 1 120); do
@@ -100,24 +117,68 @@ wait_for() {
   cat "$WORK"/gw*.log >&2
   exit 1
 }
-for p in $UP_PORT $NGINX_PORT $GW_PORT $GW_PLUGIN_PORT; do wait_for "$p"; done
+for p in $UP_PORT $NGINX_PORT $GW_PORT $GW_PLUGIN_PORT $GW_JAVA_PORT $GW_AS_PORT; do
+  wait_for "$p"
+done
 
 mkdir -p "$HERE/results"
-OUT="$HERE/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+OUT="$HERE/results/$STAMP.txt"
+CSV="$HERE/results/$STAMP.csv"
 {
   echo "# gateway benchmark, $(date -u), $(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; gateway --concurrency $CONCURRENCY; java $(java -version 2>&1 | head -1)"
+  echo "# wrk -t$THREADS -c{$CONNECTIONS} -d$DURATION --latency; gateway --concurrency $CONCURRENCY; java $(java -version 2>&1 | head -1)"
 } > "$OUT"
-run_case() {
-  local name="$1" port="$2"
-  # warm-up (JIT), then the measured run
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "http://127.0.0.1:$port/" > /dev/null
-  echo "## $name (port $port)" >> "$OUT"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port/" >> "$OUT"
+echo "case,connections,requests_per_s,p50_ms,p99_ms,errors,non_2xx" > "$CSV"
+
+# wrk prints latencies as 1.23ms, 456.00us or 1.02s: in milliseconds
+ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); print v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); print v + 0 }
+    else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000 }
+    else print v }'
 }
-run_case "upstream direct (nginx return 200)" $UP_PORT
-run_case "nginx proxy_pass" $NGINX_PORT
-run_case "gateway, no plugin" $GW_PORT
-run_case "gateway, c-http-headers.wasm" $GW_PLUGIN_PORT
-echo "results: $OUT"
-grep -E "^## |Requests/sec|^ +50%|^ +99%" "$OUT"
+run_case() {
+  local name="$1" port="$2" conns="$3" threads="$THREADS" result
+  [ "$conns" -lt "$threads" ] && threads="$conns"
+  # warm-up (JIT), then the measured run
+  wrk -t"$threads" -c"$conns" -d5s "http://127.0.0.1:$port/" > /dev/null
+  result="$(wrk -t"$threads" -c"$conns" -d"$DURATION" --latency "http://127.0.0.1:$port/")"
+  { echo "## $name, $conns connections (port $port)"; echo "$result"; } >> "$OUT"
+  local rps p50 p99 errors non2xx
+  rps="$(echo "$result" | awk '/^Requests\/sec/ { print $2 }')"
+  p50="$(ms "$(echo "$result" | awk '$1 == "50%" { print $2 }')")"
+  p99="$(ms "$(echo "$result" | awk '$1 == "99%" { print $2 }')")"
+  errors="$(echo "$result" | awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }')"
+  non2xx="$(echo "$result" | awk '/Non-2xx/ { print $5 }')"
+  echo "$name,$conns,$rps,$p50,$p99,${errors:-0},${non2xx:-0}" >> "$CSV"
+}
+for c in $CONNECTIONS; do
+  run_case "upstream direct" $UP_PORT "$c"
+  run_case "nginx proxy_pass" $NGINX_PORT "$c"
+  run_case "gateway (no plugin)" $GW_PORT "$c"
+  run_case "gateway + C plugin" $GW_PLUGIN_PORT "$c"
+  run_case "gateway + Java plugin" $GW_JAVA_PORT "$c"
+  run_case "gateway + AssemblyScript plugin" $GW_AS_PORT "$c"
+done
+
+# The C plugin reloaded every second while wrk runs: every answer must still be a 2xx.
+LAST="${CONNECTIONS##* }"
+(
+  end=$(($(date +%s) + ${DURATION%s} + 5)) # the warm-up, then the measured run
+  n=0
+  while [ "$(date +%s)" -lt "$end" ]; do
+    curl -s -o /dev/null -X POST "http://127.0.0.1:$GW_ADMIN_PORT/reload" && n=$((n + 1))
+    sleep 1
+  done
+  echo "$n" > "$WORK/reloads"
+) &
+RELOADER=$!
+run_case "gateway + C plugin reloaded every second" $GW_PLUGIN_PORT "$LAST"
+wait "$RELOADER"
+echo "# reloads during the last case: $(cat "$WORK/reloads")" >> "$OUT"
+
+echo "results: $OUT and $CSV"
+column -s, -t < "$CSV"
+echo "reloads during the last case: $(cat "$WORK/reloads")"
