@@ -30,22 +30,19 @@ public final class HttpStream extends StreamBase {
   }
 
   private FilterHeadersStatus headers(boolean response, HeaderMap headers, boolean endOfStream) {
-    if (!lockPlugin(StreamType.REQUEST)) {
-      return failsOpen()
-          ? FilterHeadersStatus.CONTINUE
-          : FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
-    }
-    try {
-      int type = response ? 2 : 0;
-      state.map(type, headers);
-      FilterHeadersStatus status = ctx.onHeaders(response, headers.size(), endOfStream);
-      if (status == FilterHeadersStatus.CONTINUE) {
-        state.release(type); // Envoy: a map is gone once its callback continued
-      }
-      return status;
-    } finally {
-      unlockPlugin();
-    }
+    return enter(
+        () -> {
+          int type = response ? 2 : 0;
+          state.map(type, headers);
+          FilterHeadersStatus status = ctx.onHeaders(response, headers.size(), endOfStream);
+          if (status == FilterHeadersStatus.CONTINUE) {
+            state.release(type); // Envoy: a map is gone once its callback continued
+          }
+          return status;
+        },
+        FilterHeadersStatus.CONTINUE,
+        FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK,
+        StreamType.REQUEST);
   }
 
   private FilterDataStatus body(boolean response, BodyBuffer body, boolean endOfStream) {
@@ -62,36 +59,34 @@ public final class HttpStream extends StreamBase {
               response ? "response_payload_too_large" : "request_payload_too_large"));
       return FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
-    if (!lockPlugin(StreamType.REQUEST)) {
-      return failsOpen() ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
-    }
-    try {
-      state.body(response, body);
-      FilterDataStatus status = ctx.onBody(response, body.length(), endOfStream);
-      if (status == FilterDataStatus.CONTINUE) {
-        state.body(response, null);
-      }
-      return status;
-    } finally {
-      unlockPlugin();
-    }
+    return enter(
+        () -> {
+          state.body(response, body);
+          FilterDataStatus status = ctx.onBody(response, body.length(), endOfStream);
+          if (status == FilterDataStatus.CONTINUE) {
+            state.body(response, null);
+          }
+          return status;
+        },
+        FilterDataStatus.CONTINUE,
+        FilterDataStatus.STOP_ITERATION_NO_BUFFER,
+        StreamType.REQUEST);
   }
 
   private FilterTrailersStatus trailers(boolean response, HeaderMap trailers) {
-    if (!lockPlugin(StreamType.REQUEST)) {
-      return failsOpen() ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
-    }
-    try {
-      int type = response ? 3 : 1;
-      state.map(type, trailers);
-      FilterTrailersStatus status = ctx.onTrailers(response, trailers.size());
-      if (status == FilterTrailersStatus.CONTINUE) {
-        state.release(type);
-      }
-      return status;
-    } finally {
-      unlockPlugin();
-    }
+    return enter(
+        () -> {
+          int type = response ? 3 : 1;
+          state.map(type, trailers);
+          FilterTrailersStatus status = ctx.onTrailers(response, trailers.size());
+          if (status == FilterTrailersStatus.CONTINUE) {
+            state.release(type);
+          }
+          return status;
+        },
+        FilterTrailersStatus.CONTINUE,
+        FilterTrailersStatus.STOP_ITERATION,
+        StreamType.REQUEST);
   }
 
   /**
@@ -179,15 +174,14 @@ public final class HttpStream extends StreamBase {
   }
 
   private FilterMetadataStatus metadata(boolean response, HeaderMap metadata) {
-    if (!lockPlugin(StreamType.REQUEST)) {
-      return FilterMetadataStatus.CONTINUE;
-    }
-    try {
-      ctx.onMetadata(response, metadata.size());
-      return FilterMetadataStatus.CONTINUE;
-    } finally {
-      unlockPlugin();
-    }
+    return enter(
+        () -> {
+          ctx.onMetadata(response, metadata.size());
+          return FilterMetadataStatus.CONTINUE;
+        },
+        FilterMetadataStatus.CONTINUE,
+        FilterMetadataStatus.CONTINUE,
+        StreamType.REQUEST);
   }
 
   /**
@@ -197,16 +191,19 @@ public final class HttpStream extends StreamBase {
    * so the plugin can log it.
    */
   public void onLog() {
-    if (!lockPlugin(StreamType.REQUEST)) {
-      return;
-    }
-    try {
-      state.logPhase(true);
-      ctx.onLog();
-    } finally {
-      state.logPhase(false);
-      unlockPlugin();
-    }
+    enter(
+        () -> {
+          state.logPhase(true);
+          try {
+            ctx.onLog();
+          } finally {
+            state.logPhase(false);
+          }
+          return null;
+        },
+        null,
+        null,
+        StreamType.REQUEST);
   }
 
   /**

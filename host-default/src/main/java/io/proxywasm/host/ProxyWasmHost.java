@@ -220,28 +220,19 @@ public final class ProxyWasmHost implements AutoCloseable {
     WasmBase clone;
     VmIntegration integration =
         new VmIntegration(services, plugin.info(), plugin.config().memoryLimitBytes());
-    base.lock().lock();
     try {
       clone = base.cloneForWorker(integration);
     } catch (WasmException e) {
       throw new PluginLoadException(e.failState(), e.getMessage(), e);
-    } finally {
-      base.lock().unlock();
     }
-    clone.lock().lock();
     try {
-      clone.configure(clone.startRoot(plugin));
       // A canary that started and configured is discarded without proxy_on_done or
       // proxy_on_delete (cpp-host's WasmHandleBase::canary kills it).
+      clone.canary(plugin);
     } catch (WasmException e) {
-      if (e.failState() == FailState.CONFIGURE_FAILED && !clone.isFailed()) {
-        // a rejected configuration shuts the canary's root down (the handle's destructor)
-        clone.startShutdown();
-      }
       services.extension().onEvent(WasmEvent.of(e.failState()), plugin.info(), e.getMessage());
       throw new PluginLoadException(e.failState(), e.getMessage(), e);
     } finally {
-      clone.lock().unlock();
       clone.close();
     }
   }

@@ -57,7 +57,7 @@ final class Callouts {
       return result;
     }
     if (!request.timeout().isZero()) { // 0 means no timeout, as for Envoy's async client
-      wasm.post(request.timeout(), () -> deliver(root, token, TIMED_OUT));
+      wasm.delivery().post(request.timeout(), () -> deliver(root, token, TIMED_OUT));
     }
     tokenOut[0] = token;
     return WasmResult.OK;
@@ -77,7 +77,7 @@ final class Callouts {
           java.util.List.of());
 
   private static void deliverLater(Context root, int token, HttpCallResponse response) {
-    root.wasm().post(Duration.ZERO, () -> deliver(root, token, response));
+    root.wasm().delivery().post(Duration.ZERO, () -> deliver(root, token, response));
   }
 
   /** Delivers the first outcome of a call; later ones find the token gone. */

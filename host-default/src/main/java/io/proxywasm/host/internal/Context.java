@@ -49,9 +49,14 @@ public final class Context {
     this.stream = stream == null ? StreamRole.NONE : stream;
   }
 
+  /** The VM context (id 0) of a VM. */
+  static Context vmContext(WasmBase wasm) {
+    return new Context(wasm, 0, null, null, null);
+  }
+
   static Context newRoot(WasmBase wasm, LoadedPlugin plugin) {
-    Context c = new Context(wasm, wasm.allocContextId(), null, plugin, StreamRole.NONE);
-    wasm.register(c);
+    Context c = new Context(wasm, wasm.contexts().allocateId(), null, plugin, StreamRole.NONE);
+    wasm.contexts().register(c);
     return c;
   }
 
@@ -64,8 +69,8 @@ public final class Context {
    */
   public static Context newStream(Context root, StreamRole stream) {
     WasmBase wasm = root.wasm;
-    Context c = new Context(wasm, wasm.allocContextId(), root, root.plugin, stream);
-    wasm.register(c);
+    Context c = new Context(wasm, wasm.contexts().allocateId(), root, root.plugin, stream);
+    wasm.contexts().register(c);
     return c;
   }
 
@@ -139,7 +144,7 @@ public final class Context {
     createdInVm = true;
     configuring = true;
     try {
-      wasm.callIn(this, Callback.ON_CONTEXT_CREATE, id, 0);
+      wasm.calls().callIn(this, Callback.ON_CONTEXT_CREATE, id, 0);
     } finally {
       configuring = false;
     }
@@ -162,29 +167,30 @@ public final class Context {
   // ---- root lifecycle -------------------------------------------------------------------------
 
   boolean onStart() {
-    if (wasm.has(Callback.ON_CONTEXT_CREATE)) {
+    if (wasm.calls().has(Callback.ON_CONTEXT_CREATE)) {
       createRoot();
     }
-    if (!wasm.has(Callback.ON_VM_START)) {
+    if (!wasm.calls().has(Callback.ON_VM_START)) {
       return true;
     }
-    return wasm.callIn(this, Callback.ON_VM_START, id, wasm.spec().vmConfiguration().length) != 0;
+    return wasm.calls().callIn(this, Callback.ON_VM_START, id, wasm.spec().vmConfiguration().length)
+        != 0;
   }
 
   boolean onConfigure() {
     if (wasm.isFailed()) {
       return true;
     }
-    if (!createdInVm && wasm.has(Callback.ON_CONTEXT_CREATE)) {
+    if (!createdInVm && wasm.calls().has(Callback.ON_CONTEXT_CREATE)) {
       createRoot();
     }
-    if (!wasm.has(Callback.ON_CONFIGURE)) {
+    if (!wasm.calls().has(Callback.ON_CONFIGURE)) {
       return true;
     }
     configuring = true;
     try {
-      return wasm.callIn(
-              this, Callback.ON_CONFIGURE, id, plugin.config().pluginConfiguration().length)
+      return wasm.calls()
+              .callIn(this, Callback.ON_CONFIGURE, id, plugin.config().pluginConfiguration().length)
           != 0;
     } finally {
       configuring = false;
@@ -211,17 +217,18 @@ public final class Context {
   private void armTick() {
     long period = tickPeriodMillis;
     tick =
-        wasm.post(
-            Duration.ofMillis(period),
-            () -> {
-              if (deleted || tickPeriodMillis != period || wasm.isFailed()) {
-                return;
-              }
-              budgetedTick();
-              if (tickPeriodMillis == period && !deleted) {
-                armTick();
-              }
-            });
+        wasm.delivery()
+            .post(
+                Duration.ofMillis(period),
+                () -> {
+                  if (deleted || tickPeriodMillis != period || wasm.isFailed()) {
+                    return;
+                  }
+                  budgetedTick();
+                  if (tickPeriodMillis == period && !deleted) {
+                    armTick();
+                  }
+                });
   }
 
   /** When this root's current one-second tick window began ({@link System#nanoTime()}). */
@@ -265,7 +272,7 @@ public final class Context {
   /** Calls {@code proxy_on_tick}. Caller holds the VM lock. */
   public void onTick() {
     if (!wasm.isFailed()) {
-      wasm.callIn(this, Callback.ON_TICK, id);
+      wasm.calls().callIn(this, Callback.ON_TICK, id);
     }
   }
 
@@ -276,7 +283,7 @@ public final class Context {
    */
   public void onQueueReady(int token) {
     if (!wasm.isFailed() && !deleted) {
-      wasm.callIn(this, Callback.ON_QUEUE_READY, id, token);
+      wasm.calls().callIn(this, Callback.ON_QUEUE_READY, id, token);
     }
   }
 
@@ -294,7 +301,7 @@ public final class Context {
   int nextGrpcToken(boolean streaming) {
     int token;
     do {
-      token = wasm.nextCalloutToken(streaming ? 2 : 1);
+      token = wasm.contexts().nextCalloutToken(streaming ? 2 : 1);
     } while (pendingGrpc().containsKey(token));
     return token;
   }
@@ -331,14 +338,14 @@ public final class Context {
       if (cb == Callback.ON_GRPC_CLOSE) {
         statusCode = status;
         statusMessage = statusText;
-        wasm.callIn(this, cb, id, token, status);
+        wasm.calls().callIn(this, cb, id, token, status);
       } else if (cb == Callback.ON_GRPC_RECEIVE) {
         calloutBuffers()
             .put(io.proxywasm.spi.BufferType.GRPC_RECEIVE_BUFFER, new BodyBuffer(message));
-        wasm.callIn(this, cb, id, token, message.length);
+        wasm.calls().callIn(this, cb, id, token, message.length);
       } else {
         calloutMaps().put(mapType, metadata);
-        wasm.callIn(this, cb, id, token, metadata.size());
+        wasm.calls().callIn(this, cb, id, token, metadata.size());
       }
     } finally {
       calloutMaps().remove(mapType);
@@ -360,7 +367,7 @@ public final class Context {
   int nextHttpCallToken() {
     int token;
     do {
-      token = wasm.nextCalloutToken(0);
+      token = wasm.contexts().nextCalloutToken(0);
     } while (pendingHttpCalls().contains(token));
     return token;
   }
@@ -390,14 +397,15 @@ public final class Context {
     calloutMaps().put(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_TRAILERS, trailers);
     calloutBuffers().put(io.proxywasm.spi.BufferType.HTTP_CALL_RESPONSE_BODY, body);
     try {
-      wasm.callIn(
-          this,
-          Callback.ON_HTTP_CALL_RESPONSE,
-          id,
-          token,
-          headers.size(),
-          body.length(),
-          trailers.size());
+      wasm.calls()
+          .callIn(
+              this,
+              Callback.ON_HTTP_CALL_RESPONSE,
+              id,
+              token,
+              headers.size(),
+              body.length(),
+              trailers.size());
     } finally {
       if (response == null) {
         statusMessage = "";
@@ -421,7 +429,7 @@ public final class Context {
     }
     calloutBuffers().put(io.proxywasm.spi.BufferType.CALL_DATA, new BodyBuffer(data));
     try {
-      wasm.callIn(this, Callback.ON_FOREIGN_FUNCTION, id, functionId, data.length);
+      wasm.calls().callIn(this, Callback.ON_FOREIGN_FUNCTION, id, functionId, data.length);
     } finally {
       calloutBuffers().remove(io.proxywasm.spi.BufferType.CALL_DATA);
     }
@@ -433,7 +441,7 @@ public final class Context {
   public void onCreate() {
     if (!wasm.isFailed() && !createdInVm) {
       createdInVm = true;
-      wasm.callIn(this, Callback.ON_CONTEXT_CREATE, id, root.id);
+      wasm.calls().callIn(this, Callback.ON_CONTEXT_CREATE, id, root.id);
     }
   }
 
@@ -443,17 +451,17 @@ public final class Context {
    * @return the plugin's answer; true if not exported or failed
    */
   public boolean onDone() {
-    if (wasm.isFailed() || !wasm.has(Callback.ON_DONE)) {
+    if (wasm.isFailed() || !wasm.calls().has(Callback.ON_DONE)) {
       return true;
     }
-    return wasm.callIn(this, Callback.ON_DONE, id) != 0;
+    return wasm.calls().callIn(this, Callback.ON_DONE, id) != 0;
   }
 
   /** Calls {@code proxy_on_log}. */
   public void onLog() {
     if (!wasm.isFailed()) {
       onCreate();
-      wasm.callIn(this, Callback.ON_LOG, id);
+      wasm.calls().callIn(this, Callback.ON_LOG, id);
     }
   }
 
@@ -478,10 +486,10 @@ public final class Context {
     }
     try {
       if (createdInVm && !wasm.isFailed()) {
-        wasm.callIn(this, Callback.ON_DELETE, id);
+        wasm.calls().callIn(this, Callback.ON_DELETE, id);
       }
     } finally {
-      wasm.unregister(this);
+      wasm.contexts().unregister(this);
     }
   }
 
@@ -537,19 +545,21 @@ public final class Context {
     long r;
     if (wasm.abi() == AbiVersion.V0_1_0) {
       r =
-          wasm.callForStatus(
-              this,
-              response ? Callback.ON_RESPONSE_HEADERS_0_1_0 : Callback.ON_REQUEST_HEADERS_0_1_0,
-              id,
-              headers);
+          wasm.calls()
+              .callForStatus(
+                  this,
+                  response ? Callback.ON_RESPONSE_HEADERS_0_1_0 : Callback.ON_REQUEST_HEADERS_0_1_0,
+                  id,
+                  headers);
     } else {
       r =
-          wasm.callForStatus(
-              this,
-              response ? Callback.ON_RESPONSE_HEADERS : Callback.ON_REQUEST_HEADERS,
-              id,
-              headers,
-              endOfStream ? 1 : 0);
+          wasm.calls()
+              .callForStatus(
+                  this,
+                  response ? Callback.ON_RESPONSE_HEADERS : Callback.ON_REQUEST_HEADERS,
+                  id,
+                  headers,
+                  endOfStream ? 1 : 0);
     }
     if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
       return headersFailValue();
@@ -578,12 +588,13 @@ public final class Context {
     }
     onCreate();
     long r =
-        wasm.callForStatus(
-            this,
-            response ? Callback.ON_RESPONSE_BODY : Callback.ON_REQUEST_BODY,
-            id,
-            length,
-            endOfStream ? 1 : 0);
+        wasm.calls()
+            .callForStatus(
+                this,
+                response ? Callback.ON_RESPONSE_BODY : Callback.ON_REQUEST_BODY,
+                id,
+                length,
+                endOfStream ? 1 : 0);
     if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
       return failOpen() ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
@@ -610,11 +621,12 @@ public final class Context {
     }
     onCreate();
     long r =
-        wasm.callForStatus(
-            this,
-            response ? Callback.ON_RESPONSE_TRAILERS : Callback.ON_REQUEST_TRAILERS,
-            id,
-            trailers);
+        wasm.calls()
+            .callForStatus(
+                this,
+                response ? Callback.ON_RESPONSE_TRAILERS : Callback.ON_REQUEST_TRAILERS,
+                id,
+                trailers);
     if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
       return failOpen() ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
     }
@@ -638,11 +650,12 @@ public final class Context {
       return;
     }
     onCreate();
-    wasm.callIn(
-        this,
-        response ? Callback.ON_RESPONSE_METADATA : Callback.ON_REQUEST_METADATA,
-        id,
-        elements);
+    wasm.calls()
+        .callIn(
+            this,
+            response ? Callback.ON_RESPONSE_METADATA : Callback.ON_REQUEST_METADATA,
+            id,
+            elements);
     checkFailed(StreamType.REQUEST, StreamType.RESPONSE);
   }
 
@@ -653,7 +666,7 @@ public final class Context {
       return failOpen() ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
     }
     onCreate();
-    long r = wasm.callIn(this, cb, args);
+    long r = wasm.calls().callIn(this, cb, args);
     if (checkFailed(StreamType.DOWNSTREAM, StreamType.UPSTREAM)) {
       return failOpen() ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
     }
@@ -698,13 +711,14 @@ public final class Context {
   public void onConnectionClose(boolean upstream, PeerType peer) {
     // Envoy's Context::onEvent: nothing for a connection the plugin never saw
     if (!wasm.isFailed() && createdInVm) {
-      wasm.callIn(
-          this,
-          upstream
-              ? Callback.ON_UPSTREAM_CONNECTION_CLOSE
-              : Callback.ON_DOWNSTREAM_CONNECTION_CLOSE,
-          id,
-          peer.code());
+      wasm.calls()
+          .callIn(
+              this,
+              upstream
+                  ? Callback.ON_UPSTREAM_CONNECTION_CLOSE
+                  : Callback.ON_DOWNSTREAM_CONNECTION_CLOSE,
+              id,
+              peer.code());
     }
   }
 }

@@ -60,21 +60,22 @@ final class GrpcCallouts {
                 outbound == null ? new GrpcCallHandler.Outbound() {} : outbound,
                 request.streaming()));
     if (!request.streaming() && !request.timeout().isZero()) {
-      wasm.post(
-          request.timeout(),
-          () -> {
-            Pending p = root.pendingGrpc().remove(token);
-            if (p != null) {
-              p.outbound().cancel();
-              root.onGrpc(
-                  Callback.ON_GRPC_CLOSE,
-                  token,
-                  null,
-                  null,
-                  GrpcStatus.DEADLINE_EXCEEDED.code(),
-                  "timeout");
-            }
-          });
+      wasm.delivery()
+          .post(
+              request.timeout(),
+              () -> {
+                Pending p = root.pendingGrpc().remove(token);
+                if (p != null) {
+                  p.outbound().cancel();
+                  root.onGrpc(
+                      Callback.ON_GRPC_CLOSE,
+                      token,
+                      null,
+                      null,
+                      GrpcStatus.DEADLINE_EXCEEDED.code(),
+                      "timeout");
+                }
+              });
     }
     tokenOut[0] = token;
     return WasmResult.OK;
@@ -89,6 +90,7 @@ final class GrpcCallouts {
       int status,
       String text) {
     root.wasm()
+        .delivery()
         .post(
             Duration.ZERO,
             () -> {
