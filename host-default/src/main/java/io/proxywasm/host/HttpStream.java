@@ -6,6 +6,7 @@ import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterMetadataStatus;
 import io.proxywasm.spi.FilterTrailersStatus;
+import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.StreamType;
 import java.util.Optional;
 
@@ -29,12 +30,16 @@ public final class HttpStream extends StreamBase {
     this.bufferLimitBytes = bufferLimitBytes;
   }
 
-  private FilterHeadersStatus headers(boolean response, HeaderMap headers, boolean endOfStream) {
+  private FilterHeadersStatus headers(
+      StreamType direction, HeaderMap headers, boolean endOfStream) {
     return enter(
         () -> {
-          int type = response ? 2 : 0;
+          HeaderMapType type =
+              direction == StreamType.RESPONSE
+                  ? HeaderMapType.RESPONSE_HEADERS
+                  : HeaderMapType.REQUEST_HEADERS;
           state.map(type, headers);
-          FilterHeadersStatus status = ctx.onHeaders(response, headers.size(), endOfStream);
+          FilterHeadersStatus status = ctx.onHeaders(direction, headers.size(), endOfStream);
           if (status == FilterHeadersStatus.CONTINUE) {
             state.release(type); // Envoy: a map is gone once its callback continued
           }
@@ -45,7 +50,8 @@ public final class HttpStream extends StreamBase {
         StreamType.REQUEST);
   }
 
-  private FilterDataStatus body(boolean response, BodyBuffer body, boolean endOfStream) {
+  private FilterDataStatus body(StreamType direction, BodyBuffer body, boolean endOfStream) {
+    boolean response = direction == StreamType.RESPONSE;
     if (body.length() > bufferLimitBytes && !isClosed()) {
       // What Envoy does when buffered data passes the limit: 413 for a request, 500 for a
       // response, and the plugin is not called with the oversized buffer.
@@ -61,10 +67,10 @@ public final class HttpStream extends StreamBase {
     }
     return enter(
         () -> {
-          state.body(response, body);
-          FilterDataStatus status = ctx.onBody(response, body.length(), endOfStream);
+          state.body(direction, body);
+          FilterDataStatus status = ctx.onBody(direction, body.length(), endOfStream);
           if (status == FilterDataStatus.CONTINUE) {
-            state.body(response, null);
+            state.body(direction, null);
           }
           return status;
         },
@@ -73,12 +79,15 @@ public final class HttpStream extends StreamBase {
         StreamType.REQUEST);
   }
 
-  private FilterTrailersStatus trailers(boolean response, HeaderMap trailers) {
+  private FilterTrailersStatus trailers(StreamType direction, HeaderMap trailers) {
     return enter(
         () -> {
-          int type = response ? 3 : 1;
+          HeaderMapType type =
+              direction == StreamType.RESPONSE
+                  ? HeaderMapType.RESPONSE_TRAILERS
+                  : HeaderMapType.REQUEST_TRAILERS;
           state.map(type, trailers);
-          FilterTrailersStatus status = ctx.onTrailers(response, trailers.size());
+          FilterTrailersStatus status = ctx.onTrailers(direction, trailers.size());
           if (status == FilterTrailersStatus.CONTINUE) {
             state.release(type);
           }
@@ -97,7 +106,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterHeadersStatus onRequestHeaders(HeaderMap headers, boolean endOfStream) {
-    return headers(false, headers, endOfStream);
+    return headers(StreamType.REQUEST, headers, endOfStream);
   }
 
   /**
@@ -108,7 +117,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterDataStatus onRequestBody(BodyBuffer body, boolean endOfStream) {
-    return body(false, body, endOfStream);
+    return body(StreamType.REQUEST, body, endOfStream);
   }
 
   /**
@@ -118,7 +127,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterTrailersStatus onRequestTrailers(HeaderMap trailers) {
-    return trailers(false, trailers);
+    return trailers(StreamType.REQUEST, trailers);
   }
 
   /**
@@ -129,7 +138,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterHeadersStatus onResponseHeaders(HeaderMap headers, boolean endOfStream) {
-    return headers(true, headers, endOfStream);
+    return headers(StreamType.RESPONSE, headers, endOfStream);
   }
 
   /**
@@ -140,7 +149,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterDataStatus onResponseBody(BodyBuffer body, boolean endOfStream) {
-    return body(true, body, endOfStream);
+    return body(StreamType.RESPONSE, body, endOfStream);
   }
 
   /**
@@ -150,7 +159,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterTrailersStatus onResponseTrailers(HeaderMap trailers) {
-    return trailers(true, trailers);
+    return trailers(StreamType.RESPONSE, trailers);
   }
 
   /**
@@ -160,7 +169,7 @@ public final class HttpStream extends StreamBase {
    * @return {@link FilterMetadataStatus#CONTINUE}
    */
   public FilterMetadataStatus onRequestMetadata(HeaderMap metadata) {
-    return metadata(false, metadata);
+    return metadata(StreamType.REQUEST, metadata);
   }
 
   /**
@@ -170,13 +179,13 @@ public final class HttpStream extends StreamBase {
    * @return {@link FilterMetadataStatus#CONTINUE}
    */
   public FilterMetadataStatus onResponseMetadata(HeaderMap metadata) {
-    return metadata(true, metadata);
+    return metadata(StreamType.RESPONSE, metadata);
   }
 
-  private FilterMetadataStatus metadata(boolean response, HeaderMap metadata) {
+  private FilterMetadataStatus metadata(StreamType direction, HeaderMap metadata) {
     return enter(
         () -> {
-          ctx.onMetadata(response, metadata.size());
+          ctx.onMetadata(direction, metadata.size());
           return FilterMetadataStatus.CONTINUE;
         },
         FilterMetadataStatus.CONTINUE,

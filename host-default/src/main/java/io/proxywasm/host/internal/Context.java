@@ -3,16 +3,15 @@ package io.proxywasm.host.internal;
 import io.proxywasm.host.BodyBuffer;
 import io.proxywasm.host.FailPolicy;
 import io.proxywasm.host.HeaderMap;
-import io.proxywasm.host.Scheduler;
 import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.BufferType;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterStatus;
 import io.proxywasm.spi.FilterTrailersStatus;
+import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.StreamType;
-import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -26,27 +25,22 @@ public final class Context {
   private final Context root;
   private final LoadedPlugin plugin;
   private final StreamRole stream;
+
+  /** The root's own state; null for a stream context. */
+  private final RootState state;
+
   private boolean createdInVm;
   private boolean requestStarted;
   private boolean deleted;
   private boolean streamFailed;
-  private boolean configuring;
-  // Callout state lives on root contexts; made on first use so that a stream costs none of it.
-  private Map<io.proxywasm.spi.HeaderMapType, HeaderMap> calloutMaps;
-  private Map<io.proxywasm.spi.BufferType, BodyBuffer> calloutBuffers;
-  private java.util.Set<Integer> pendingHttpCalls;
-  private Map<Integer, GrpcCallouts.Pending> pendingGrpc;
-  private int statusCode;
-  private String statusMessage = "";
-  private long tickPeriodMillis;
-  private Scheduler.Cancellable tick;
 
-  Context(WasmBase wasm, int id, Context root, LoadedPlugin plugin, StreamRole stream) {
+  private Context(WasmBase wasm, int id, Context root, LoadedPlugin plugin, StreamRole stream) {
     this.wasm = wasm;
     this.id = id;
     this.root = root == null ? this : root;
     this.plugin = plugin;
     this.stream = stream == null ? StreamRole.NONE : stream;
+    this.state = root == null ? new RootState(this, wasm) : null;
   }
 
   /** The VM context (id 0) of a VM. */
@@ -123,12 +117,9 @@ public final class Context {
     return stream;
   }
 
-  /**
-   * Whether the plugin configuration is readable: during the root's {@code proxy_on_context_create}
-   * and {@code proxy_on_configure} (cpp-host's {@code temp_plugin_}).
-   */
-  boolean configuring() {
-    return configuring;
+  /** The state of this context's root (its own for a root or the VM context). */
+  RootState rootState() {
+    return root.state;
   }
 
   /**
@@ -140,299 +131,63 @@ public final class Context {
     return createdInVm;
   }
 
-  private void createRoot() {
+  void markCreated() {
     createdInVm = true;
-    configuring = true;
-    try {
-      wasm.calls().callIn(this, Callback.ON_CONTEXT_CREATE, id, 0);
-    } finally {
-      configuring = false;
-    }
   }
 
-  Map<io.proxywasm.spi.HeaderMapType, HeaderMap> calloutMaps() {
-    if (calloutMaps == null) {
-      calloutMaps = new EnumMap<>(io.proxywasm.spi.HeaderMapType.class);
-    }
-    return calloutMaps;
+  boolean isDeleted() {
+    return deleted;
   }
 
-  Map<io.proxywasm.spi.BufferType, BodyBuffer> calloutBuffers() {
-    if (calloutBuffers == null) {
-      calloutBuffers = new EnumMap<>(io.proxywasm.spi.BufferType.class);
-    }
-    return calloutBuffers;
+  // ---- the root's state, as host calls read it through any context of the root -----------------
+
+  boolean configuring() {
+    return root.state.configuring();
   }
 
-  // ---- root lifecycle -------------------------------------------------------------------------
-
-  boolean onStart() {
-    if (wasm.calls().has(Callback.ON_CONTEXT_CREATE)) {
-      createRoot();
-    }
-    if (!wasm.calls().has(Callback.ON_VM_START)) {
-      return true;
-    }
-    return wasm.calls().callIn(this, Callback.ON_VM_START, id, wasm.spec().vmConfiguration().length)
-        != 0;
+  Map<HeaderMapType, HeaderMap> calloutMaps() {
+    return root.state.calloutMaps();
   }
 
-  boolean onConfigure() {
-    if (wasm.isFailed()) {
-      return true;
-    }
-    if (!createdInVm && wasm.calls().has(Callback.ON_CONTEXT_CREATE)) {
-      createRoot();
-    }
-    if (!wasm.calls().has(Callback.ON_CONFIGURE)) {
-      return true;
-    }
-    configuring = true;
-    try {
-      return wasm.calls()
-              .callIn(this, Callback.ON_CONFIGURE, id, plugin.config().pluginConfiguration().length)
-          != 0;
-    } finally {
-      configuring = false;
-    }
+  Map<BufferType, BodyBuffer> calloutBuffers() {
+    return root.state.calloutBuffers();
   }
 
-  /**
-   * Sets the tick period of this root context; 0 disables ticks.
-   *
-   * @param millis the period
-   */
+  int statusCode() {
+    return root.state.statusCode();
+  }
+
+  String statusMessage() {
+    return root.state.statusMessage();
+  }
+
   void setTickPeriod(long millis) {
-    Context r = root;
-    r.tickPeriodMillis = millis;
-    if (r.tick != null) {
-      r.tick.cancel();
-      r.tick = null;
-    }
-    if (millis > 0) {
-      r.armTick();
-    }
-  }
-
-  private void armTick() {
-    long period = tickPeriodMillis;
-    tick =
-        wasm.delivery()
-            .post(
-                Duration.ofMillis(period),
-                () -> {
-                  if (deleted || tickPeriodMillis != period || wasm.isFailed()) {
-                    return;
-                  }
-                  budgetedTick();
-                  if (tickPeriodMillis == period && !deleted) {
-                    armTick();
-                  }
-                });
-  }
-
-  /** When this root's current one-second tick window began ({@link System#nanoTime()}). */
-  private long tickWindowStart;
-
-  /** How long this root's ticks ran in the current window. */
-  private long tickNanosSpent;
-
-  /**
-   * Runs a timer tick unless this root's ticks already used their budget in the current second; a
-   * skipped tick is counted as {@code wasm.<runtime>.ticks_skipped}.
-   */
-  private void budgetedTick() {
-    long now = System.nanoTime();
-    if (now - tickWindowStart >= 1_000_000_000L) {
-      tickWindowStart = now;
-      tickNanosSpent = 0;
-    }
-    if (tickNanosSpent >= wasm.host().tickBudget().toNanos()) {
-      wasm.host()
-          .extension()
-          .hostMetric(
-              io.proxywasm.spi.MetricType.COUNTER,
-              "wasm." + wasm.spec().provider().name() + ".ticks_skipped")
-          .add(1);
-      return;
-    }
-    onTick();
-    tickNanosSpent += System.nanoTime() - now;
+    root.state.setTickPeriod(millis);
   }
 
   /**
-   * Returns the tick period.
+   * Returns the tick period of this context's root.
    *
    * @return milliseconds; 0 when ticks are off
    */
   public long tickPeriodMillis() {
-    return root.tickPeriodMillis;
+    return root.state.tickPeriodMillis();
   }
 
-  /** Calls {@code proxy_on_tick}. Caller holds the VM lock. */
+  /** Calls the root's {@code proxy_on_tick}. Inside the VM. */
   public void onTick() {
-    if (!wasm.isFailed()) {
-      wasm.calls().callIn(this, Callback.ON_TICK, id);
-    }
+    root.state.onTick();
   }
 
   /**
-   * Calls {@code proxy_on_queue_ready}. Caller holds the VM lock.
-   *
-   * @param token the queue token
-   */
-  public void onQueueReady(int token) {
-    if (!wasm.isFailed() && !deleted) {
-      wasm.calls().callIn(this, Callback.ON_QUEUE_READY, id, token);
-    }
-  }
-
-  Map<Integer, GrpcCallouts.Pending> pendingGrpc() {
-    if (pendingGrpc == null) {
-      pendingGrpc = new java.util.HashMap<>();
-    }
-    return pendingGrpc;
-  }
-
-  /**
-   * Tokens of gRPC calls (5, 9, 13...) and streams (6, 10, 14...), numbered per VM as cpp-host's
-   * {@code WasmBase::nextGrpcCallId} and {@code nextGrpcStreamId} number them.
-   */
-  int nextGrpcToken(boolean streaming) {
-    int token;
-    do {
-      token = wasm.contexts().nextCalloutToken(streaming ? 2 : 1);
-    } while (pendingGrpc().containsKey(token));
-    return token;
-  }
-
-  int statusCode() {
-    return statusCode;
-  }
-
-  String statusMessage() {
-    return statusMessage;
-  }
-
-  /**
-   * Calls one of the gRPC callbacks with its data visible during the call. Caller holds the VM
-   * lock.
-   *
-   * @param cb the callback
-   * @param token the call's token
-   * @param metadata the metadata for the metadata callbacks, else null
-   * @param message the message for {@code proxy_on_grpc_receive}, else null
-   * @param status the status for {@code proxy_on_grpc_close}
-   * @param statusText the status message for {@code proxy_on_grpc_close}
-   */
-  void onGrpc(
-      Callback cb, int token, HeaderMap metadata, byte[] message, int status, String statusText) {
-    if (wasm.isFailed() || deleted) {
-      return;
-    }
-    io.proxywasm.spi.HeaderMapType mapType =
-        cb == Callback.ON_GRPC_RECEIVE_INITIAL_METADATA
-            ? io.proxywasm.spi.HeaderMapType.GRPC_RECEIVE_INITIAL_METADATA
-            : io.proxywasm.spi.HeaderMapType.GRPC_RECEIVE_TRAILING_METADATA;
-    try {
-      if (cb == Callback.ON_GRPC_CLOSE) {
-        statusCode = status;
-        statusMessage = statusText;
-        wasm.calls().callIn(this, cb, id, token, status);
-      } else if (cb == Callback.ON_GRPC_RECEIVE) {
-        calloutBuffers()
-            .put(io.proxywasm.spi.BufferType.GRPC_RECEIVE_BUFFER, new BodyBuffer(message));
-        wasm.calls().callIn(this, cb, id, token, message.length);
-      } else {
-        calloutMaps().put(mapType, metadata);
-        wasm.calls().callIn(this, cb, id, token, metadata.size());
-      }
-    } finally {
-      calloutMaps().remove(mapType);
-      calloutBuffers().remove(io.proxywasm.spi.BufferType.GRPC_RECEIVE_BUFFER);
-    }
-  }
-
-  java.util.Set<Integer> pendingHttpCalls() {
-    if (pendingHttpCalls == null) {
-      pendingHttpCalls = new java.util.HashSet<>();
-    }
-    return pendingHttpCalls;
-  }
-
-  /**
-   * Tokens of HTTP callouts: 4, 8, 12..., numbered per VM as cpp-host's {@code
-   * WasmBase::nextHttpCallId} numbers them, so that two root contexts of one VM never share one.
-   */
-  int nextHttpCallToken() {
-    int token;
-    do {
-      token = wasm.contexts().nextCalloutToken(0);
-    } while (pendingHttpCalls().contains(token));
-    return token;
-  }
-
-  /**
-   * Calls {@code proxy_on_http_call_response} with the response (or a failure) visible through the
-   * callout header maps and body buffer during the call. A failure (the call was reset) answers
-   * with no headers, body or trailers, and {@code proxy_get_status} says 11 ({@code
-   * BrokenConnection}) "reset" during the callback, as Envoy's {@code onHttpCallFailure} does.
-   * Caller holds the VM lock.
-   *
-   * @param token the call's token
-   * @param response the response, or null for a failure
-   */
-  void onHttpCallResponse(int token, io.proxywasm.host.HttpCallResponse response) {
-    if (wasm.isFailed() || deleted) {
-      return;
-    }
-    if (response == null) {
-      statusCode = io.proxywasm.spi.WasmResult.BROKEN_CONNECTION.code();
-      statusMessage = "reset";
-    }
-    HeaderMap headers = response == null ? new HeaderMap() : HeaderMap.of(response.headers());
-    HeaderMap trailers = response == null ? new HeaderMap() : HeaderMap.of(response.trailers());
-    BodyBuffer body = new BodyBuffer(response == null ? new byte[0] : response.body());
-    calloutMaps().put(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_HEADERS, headers);
-    calloutMaps().put(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_TRAILERS, trailers);
-    calloutBuffers().put(io.proxywasm.spi.BufferType.HTTP_CALL_RESPONSE_BODY, body);
-    try {
-      wasm.calls()
-          .callIn(
-              this,
-              Callback.ON_HTTP_CALL_RESPONSE,
-              id,
-              token,
-              headers.size(),
-              body.length(),
-              trailers.size());
-    } finally {
-      if (response == null) {
-        statusMessage = "";
-      }
-      calloutMaps().remove(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_HEADERS);
-      calloutMaps().remove(io.proxywasm.spi.HeaderMapType.HTTP_CALL_RESPONSE_TRAILERS);
-      calloutBuffers().remove(io.proxywasm.spi.BufferType.HTTP_CALL_RESPONSE_BODY);
-    }
-  }
-
-  /**
-   * Calls {@code proxy_on_foreign_function} with the data visible as the call-data buffer. Caller
-   * holds the VM lock.
+   * Calls the root's {@code proxy_on_foreign_function} with the data visible as the call-data
+   * buffer. Inside the VM.
    *
    * @param functionId the embedder's function id
    * @param data the data
    */
   public void onForeignFunction(int functionId, byte[] data) {
-    if (wasm.isFailed() || deleted) {
-      return;
-    }
-    calloutBuffers().put(io.proxywasm.spi.BufferType.CALL_DATA, new BodyBuffer(data));
-    try {
-      wasm.calls().callIn(this, Callback.ON_FOREIGN_FUNCTION, id, functionId, data.length);
-    } finally {
-      calloutBuffers().remove(io.proxywasm.spi.BufferType.CALL_DATA);
-    }
+    root.state.onForeignFunction(functionId, data);
   }
 
   // ---- stream lifecycle -----------------------------------------------------------------------
@@ -467,11 +222,9 @@ public final class Context {
 
   /** Stops this context's tick; its VM is going away. */
   void cancelTimers() {
-    if (tick != null) {
-      tick.cancel();
-      tick = null;
+    if (state != null) {
+      state.cancelTimers();
     }
-    tickPeriodMillis = 0;
   }
 
   /** Calls {@code proxy_on_delete} if the plugin saw this context, and forgets the context. */
@@ -480,9 +233,8 @@ public final class Context {
       return;
     }
     deleted = true;
-    if (tick != null) {
-      tick.cancel();
-      tick = null;
+    if (state != null) {
+      state.cancelTick();
     }
     try {
       if (createdInVm && !wasm.isFailed()) {
@@ -494,6 +246,22 @@ public final class Context {
   }
 
   // ---- HTTP -----------------------------------------------------------------------------------
+
+  private static boolean isResponse(StreamType direction) {
+    if (direction != StreamType.REQUEST && direction != StreamType.RESPONSE) {
+      throw new IllegalArgumentException(
+          "an HTTP stream has a request and a response, not " + direction);
+    }
+    return direction == StreamType.RESPONSE;
+  }
+
+  private static boolean isUpstream(StreamType side) {
+    if (side != StreamType.DOWNSTREAM && side != StreamType.UPSTREAM) {
+      throw new IllegalArgumentException(
+          "a TCP stream has a downstream and an upstream side, not " + side);
+    }
+    return side == StreamType.UPSTREAM;
+  }
 
   private boolean failOpen() {
     return plugin.config().failPolicy() == FailPolicy.FAIL_OPEN;
@@ -527,12 +295,13 @@ public final class Context {
   /**
    * Calls a header callback: {@code proxy_on_request_headers} or {@code proxy_on_response_headers}.
    *
-   * @param response false for the request, true for the response
+   * @param direction {@link StreamType#REQUEST} or {@link StreamType#RESPONSE}
    * @param headers the number of headers
    * @param endOfStream whether no body follows
    * @return the status, converted as cpp-host converts it
    */
-  public FilterHeadersStatus onHeaders(boolean response, int headers, boolean endOfStream) {
+  public FilterHeadersStatus onHeaders(StreamType direction, int headers, boolean endOfStream) {
+    boolean response = isResponse(direction);
     if (response && !requestStarted) {
       // Envoy's encodeHeaders: a stream whose request the plugin never saw passes untouched
       return FilterHeadersStatus.CONTINUE;
@@ -574,12 +343,13 @@ public final class Context {
   /**
    * Calls a body callback.
    *
-   * @param response false for the request, true for the response
+   * @param direction {@link StreamType#REQUEST} or {@link StreamType#RESPONSE}
    * @param length the number of bytes buffered
    * @param endOfStream whether this is the last chunk
    * @return the status, converted as cpp-host converts it
    */
-  public FilterDataStatus onBody(boolean response, int length, boolean endOfStream) {
+  public FilterDataStatus onBody(StreamType direction, int length, boolean endOfStream) {
+    boolean response = isResponse(direction);
     if (!requestStarted) {
       return FilterDataStatus.CONTINUE;
     }
@@ -608,11 +378,12 @@ public final class Context {
   /**
    * Calls a trailer callback.
    *
-   * @param response false for the request, true for the response
+   * @param direction {@link StreamType#REQUEST} or {@link StreamType#RESPONSE}
    * @param trailers the number of trailers
    * @return the status, converted as cpp-host converts it
    */
-  public FilterTrailersStatus onTrailers(boolean response, int trailers) {
+  public FilterTrailersStatus onTrailers(StreamType direction, int trailers) {
+    boolean response = isResponse(direction);
     if (!requestStarted) {
       return FilterTrailersStatus.CONTINUE;
     }
@@ -639,10 +410,11 @@ public final class Context {
   /**
    * Calls a metadata callback; metadata always continues.
    *
-   * @param response false for the request, true for the response
+   * @param direction {@link StreamType#REQUEST} or {@link StreamType#RESPONSE}
    * @param elements the number of metadata elements
    */
-  public void onMetadata(boolean response, int elements) {
+  public void onMetadata(StreamType direction, int elements) {
+    boolean response = isResponse(direction);
     if (!requestStarted) {
       return;
     }
@@ -685,12 +457,13 @@ public final class Context {
   /**
    * Calls {@code proxy_on_downstream_data} or {@code proxy_on_upstream_data}.
    *
-   * @param upstream true for upstream data
+   * @param side {@link StreamType#DOWNSTREAM} or {@link StreamType#UPSTREAM}
    * @param length the bytes buffered
    * @param endOfStream whether the peer closed its side
    * @return the status
    */
-  public FilterStatus onData(boolean upstream, int length, boolean endOfStream) {
+  public FilterStatus onData(StreamType side, int length, boolean endOfStream) {
+    boolean upstream = isUpstream(side);
     if (!createdInVm) {
       return FilterStatus.CONTINUE; // Envoy's onData/onWrite before the connection was seen
     }
@@ -705,10 +478,11 @@ public final class Context {
    * Calls {@code proxy_on_downstream_connection_close} or {@code
    * proxy_on_upstream_connection_close}.
    *
-   * @param upstream true for the upstream side
+   * @param side {@link StreamType#DOWNSTREAM} or {@link StreamType#UPSTREAM}
    * @param peer who closed it
    */
-  public void onConnectionClose(boolean upstream, PeerType peer) {
+  public void onConnectionClose(StreamType side, PeerType peer) {
+    boolean upstream = isUpstream(side);
     // Envoy's Context::onEvent: nothing for a connection the plugin never saw
     if (!wasm.isFailed() && createdInVm) {
       wasm.calls()

@@ -104,7 +104,7 @@ final class ContextTable {
     }
     root = Context.newRoot(wasm, plugin);
     roots.put(plugin.key(), root);
-    if (!root.onStart() || wasm.isFailed()) {
+    if (!root.rootState().onStart() || wasm.isFailed()) {
       throw new WasmException(
           FailState.START_FAILED,
           "Failed to start Wasm plugin " + plugin.info().name() + wasm.failures().describe());
@@ -118,7 +118,7 @@ final class ContextTable {
    * @throws WasmException with {@link FailState#CONFIGURE_FAILED} if the plugin rejects it
    */
   void configure(Context root) {
-    if (!root.onConfigure() || wasm.isFailed()) {
+    if (!root.rootState().onConfigure() || wasm.isFailed()) {
       throw new WasmException(
           FailState.CONFIGURE_FAILED,
           "Failed to configure Wasm plugin "

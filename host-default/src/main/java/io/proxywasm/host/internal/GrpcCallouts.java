@@ -21,7 +21,7 @@ final class GrpcCallouts {
 
   static WasmResult open(Context root, GrpcCallRequest request, int[] tokenOut) {
     WasmBase wasm = root.wasm();
-    int token = root.nextGrpcToken(request.streaming());
+    int token = root.rootState().nextGrpcToken(request.streaming());
     GrpcCallHandler.Callbacks callbacks =
         new GrpcCallHandler.Callbacks() {
           @Override
@@ -53,7 +53,8 @@ final class GrpcCallouts {
       Logging.error(wasm, "gRPC callout handler failed: " + e);
       return WasmResult.INTERNAL_FAILURE;
     }
-    root.pendingGrpc()
+    root.rootState()
+        .pendingGrpc()
         .put(
             token,
             new Pending(
@@ -64,16 +65,17 @@ final class GrpcCallouts {
           .post(
               request.timeout(),
               () -> {
-                Pending p = root.pendingGrpc().remove(token);
+                Pending p = root.rootState().pendingGrpc().remove(token);
                 if (p != null) {
                   p.outbound().cancel();
-                  root.onGrpc(
-                      Callback.ON_GRPC_CLOSE,
-                      token,
-                      null,
-                      null,
-                      GrpcStatus.DEADLINE_EXCEEDED.code(),
-                      "timeout");
+                  root.rootState()
+                      .onGrpc(
+                          Callback.ON_GRPC_CLOSE,
+                          token,
+                          null,
+                          null,
+                          GrpcStatus.DEADLINE_EXCEEDED.code(),
+                          "timeout");
                 }
               });
     }
@@ -96,16 +98,17 @@ final class GrpcCallouts {
             () -> {
               boolean open =
                   cb == Callback.ON_GRPC_CLOSE
-                      ? root.pendingGrpc().remove(token) != null
-                      : root.pendingGrpc().containsKey(token);
+                      ? root.rootState().pendingGrpc().remove(token) != null
+                      : root.rootState().pendingGrpc().containsKey(token);
               if (open) {
-                root.onGrpc(
-                    cb,
-                    token,
-                    metadata == null ? null : HeaderMap.of(metadata),
-                    message,
-                    status,
-                    text);
+                root.rootState()
+                    .onGrpc(
+                        cb,
+                        token,
+                        metadata == null ? null : HeaderMap.of(metadata),
+                        message,
+                        status,
+                        text);
               }
             });
   }
@@ -124,7 +127,7 @@ final class GrpcCallouts {
     if ((token & 3) != 2) {
       return WasmResult.BAD_ARGUMENT;
     }
-    Pending p = root.pendingGrpc().get(token);
+    Pending p = root.rootState().pendingGrpc().get(token);
     if (p == null) {
       return WasmResult.NOT_FOUND;
     }
@@ -139,7 +142,7 @@ final class GrpcCallouts {
     if (!isGrpcToken(token)) {
       return WasmResult.BAD_ARGUMENT;
     }
-    Pending p = root.pendingGrpc().remove(token);
+    Pending p = root.rootState().pendingGrpc().remove(token);
     if (p == null) {
       return WasmResult.NOT_FOUND;
     }
@@ -151,14 +154,14 @@ final class GrpcCallouts {
     if (!isGrpcToken(token)) {
       return WasmResult.BAD_ARGUMENT;
     }
-    Pending p = root.pendingGrpc().get(token);
+    Pending p = root.rootState().pendingGrpc().get(token);
     if (p == null) {
       return WasmResult.NOT_FOUND;
     }
     if (p.streaming()) {
       p.outbound().close();
     } else {
-      root.pendingGrpc().remove(token);
+      root.rootState().pendingGrpc().remove(token);
       p.outbound().cancel();
     }
     return WasmResult.OK;
