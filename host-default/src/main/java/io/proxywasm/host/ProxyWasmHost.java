@@ -6,6 +6,7 @@ import io.proxywasm.host.internal.LoadedPlugin;
 import io.proxywasm.host.internal.VmIntegration;
 import io.proxywasm.host.internal.VmSpec;
 import io.proxywasm.host.internal.WasmBase;
+import io.proxywasm.host.internal.Watchdog;
 import io.proxywasm.spi.Extensions;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.PluginInfo;
@@ -119,7 +120,8 @@ public final class ProxyWasmHost implements AutoCloseable {
             Map.copyOf(b.runtimeObjects),
             b.logLimit,
             pool,
-            b.tickBudget);
+            b.tickBudget,
+            new Watchdog());
   }
 
   private static WasmExtension defaultExtension() {
@@ -428,10 +430,10 @@ public final class ProxyWasmHost implements AutoCloseable {
   /**
    * Closes the host: every worker shuts its root contexts down ({@code proxy_on_done}, {@code
    * proxy_on_delete}), every plugin and service is closed, every VM is closed (a root still waiting
-   * for {@code proxy_done} too), timers stop, and the host's own scheduler thread ends. Streams
-   * still open get their plugin's fail policy from then on, with {@link
-   * PluginFailure.Cause#UNAVAILABLE}; loading a plugin or making a worker fails with an {@link
-   * IllegalStateException}. Idempotent.
+   * for {@code proxy_done} too), timers stop, and the host's threads end (its own scheduler's, and
+   * the one that enforces call deadlines). Streams still open get their plugin's fail policy from
+   * then on, with {@link PluginFailure.Cause#UNAVAILABLE}; loading a plugin or making a worker
+   * fails with an {@link IllegalStateException}. Idempotent.
    */
   @Override
   public void close() {
@@ -455,10 +457,16 @@ public final class ProxyWasmHost implements AutoCloseable {
       base.dataHandle.close();
       base.queueHandle.close();
     }
+    services.watchdog().close();
     if (ownedScheduler != null) {
       ownedScheduler.shutdownNow();
       ownedDelivery.shutdownNow();
     }
+  }
+
+  /** The host's deadline watchdog, for tests of its thread. */
+  Watchdog watchdog() {
+    return services.watchdog();
   }
 
   /**

@@ -75,7 +75,7 @@ public final class WasmBase {
     vm.addFailCallback(failures::failed);
     integration.bind(this);
     if (calls.hasDeadline()) {
-      Watchdog.watch(this);
+      host.watchdog().watch(this);
     }
   }
 
@@ -196,7 +196,7 @@ public final class WasmBase {
             return;
           }
           closed = true;
-          Watchdog.forget(this);
+          host.watchdog().forget(this);
           for (Context c : contexts.live()) {
             c.cancelTimers();
           }
@@ -209,7 +209,7 @@ public final class WasmBase {
   /** Releases a VM that failed to start: no event, it was never reported as created. */
   void discard() {
     closed = true;
-    Watchdog.forget(this);
+    host.watchdog().forget(this);
     vm.close();
   }
 
