@@ -39,7 +39,8 @@ public final class HttpStream extends StreamBase {
                   ? HeaderMapType.RESPONSE_HEADERS
                   : HeaderMapType.REQUEST_HEADERS;
           state.map(type, headers);
-          FilterHeadersStatus status = ctx.onHeaders(direction, headers.size(), endOfStream);
+          FilterHeadersStatus status =
+              ctx.streamCallbacks().onHeaders(direction, headers.size(), endOfStream);
           if (status == FilterHeadersStatus.CONTINUE) {
             state.release(type); // Envoy: a map is gone once its callback continued
           }
@@ -68,7 +69,8 @@ public final class HttpStream extends StreamBase {
     return enter(
         () -> {
           state.body(direction, body);
-          FilterDataStatus status = ctx.onBody(direction, body.length(), endOfStream);
+          FilterDataStatus status =
+              ctx.streamCallbacks().onBody(direction, body.length(), endOfStream);
           if (status == FilterDataStatus.CONTINUE) {
             state.body(direction, null);
           }
@@ -87,7 +89,8 @@ public final class HttpStream extends StreamBase {
                   ? HeaderMapType.RESPONSE_TRAILERS
                   : HeaderMapType.REQUEST_TRAILERS;
           state.map(type, trailers);
-          FilterTrailersStatus status = ctx.onTrailers(direction, trailers.size());
+          FilterTrailersStatus status =
+              ctx.streamCallbacks().onTrailers(direction, trailers.size());
           if (status == FilterTrailersStatus.CONTINUE) {
             state.release(type);
           }
@@ -185,7 +188,7 @@ public final class HttpStream extends StreamBase {
   private FilterMetadataStatus metadata(StreamType direction, HeaderMap metadata) {
     return enter(
         () -> {
-          ctx.onMetadata(direction, metadata.size());
+          ctx.streamCallbacks().onMetadata(direction, metadata.size());
           return FilterMetadataStatus.CONTINUE;
         },
         FilterMetadataStatus.CONTINUE,

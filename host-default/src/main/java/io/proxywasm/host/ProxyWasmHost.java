@@ -3,6 +3,7 @@ package io.proxywasm.host;
 import io.proxywasm.host.internal.HostServices;
 import io.proxywasm.host.internal.Keys;
 import io.proxywasm.host.internal.LoadedPlugin;
+import io.proxywasm.host.internal.VmFactory;
 import io.proxywasm.host.internal.VmIntegration;
 import io.proxywasm.host.internal.VmSpec;
 import io.proxywasm.host.internal.WasmBase;
@@ -207,7 +208,7 @@ public final class ProxyWasmHost implements AutoCloseable {
   private BaseVm createBase(VmSpec spec, PluginInfo info) throws PluginLoadException {
     VmIntegration integration = new VmIntegration(services, info, spec.memoryLimitBytes());
     try {
-      WasmBase base = WasmBase.createBase(services, spec, integration);
+      WasmBase base = VmFactory.createBase(services, spec, integration);
       return new BaseVm(
           base,
           services.sharedData().acquire(spec.vmId()),

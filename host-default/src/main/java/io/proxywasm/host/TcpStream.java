@@ -29,7 +29,7 @@ public final class TcpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterStatus onNewConnection() {
-    return enter(() -> ctx.onNewConnection());
+    return enter(() -> ctx.streamCallbacks().onNewConnection());
   }
 
   /**
@@ -43,7 +43,8 @@ public final class TcpStream extends StreamBase {
     return enter(
         () -> {
           state.data(StreamType.DOWNSTREAM, data);
-          FilterStatus status = ctx.onData(StreamType.DOWNSTREAM, data.length(), endOfStream);
+          FilterStatus status =
+              ctx.streamCallbacks().onData(StreamType.DOWNSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
             state.data(StreamType.DOWNSTREAM, null);
           }
@@ -62,7 +63,8 @@ public final class TcpStream extends StreamBase {
     return enter(
         () -> {
           state.data(StreamType.UPSTREAM, data);
-          FilterStatus status = ctx.onData(StreamType.UPSTREAM, data.length(), endOfStream);
+          FilterStatus status =
+              ctx.streamCallbacks().onData(StreamType.UPSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
             state.data(StreamType.UPSTREAM, null);
           }
@@ -85,7 +87,7 @@ public final class TcpStream extends StreamBase {
     }
     enter(
         () -> {
-          ctx.onConnectionClose(side, peer);
+          ctx.streamCallbacks().onConnectionClose(side, peer);
           return FilterStatus.CONTINUE;
         });
   }

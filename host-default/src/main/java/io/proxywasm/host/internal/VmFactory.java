@@ -13,10 +13,19 @@ import io.proxywasm.spi.WasmVm;
  * functions, and clones it for a worker as its runtime's cloneability allows. A VM that fails on
  * the way is released before the exception leaves.
  */
-final class VmFactory {
+public final class VmFactory {
   private VmFactory() {}
 
-  static WasmBase createBase(HostServices host, VmSpec spec, VmIntegration integration) {
+  /**
+   * Creates, loads, links and starts a base VM.
+   *
+   * @param host the host's services
+   * @param spec what defines the VM
+   * @param integration the VM's embedder hooks, naming the plugin it is created for
+   * @return the started VM
+   * @throws WasmException naming what failed
+   */
+  public static WasmBase createBase(HostServices host, VmSpec spec, VmIntegration integration) {
     WasmVm vm = create(spec, integration);
     WasmBase base;
     try {

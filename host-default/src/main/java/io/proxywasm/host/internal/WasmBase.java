@@ -79,19 +79,6 @@ public final class WasmBase {
     }
   }
 
-  /**
-   * Creates, loads, links and starts a base VM.
-   *
-   * @param host the host's services
-   * @param spec what defines the VM
-   * @param integration the VM's embedder hooks, naming the plugin it is created for
-   * @return the started VM
-   * @throws WasmException naming what failed
-   */
-  public static WasmBase createBase(HostServices host, VmSpec spec, VmIntegration integration) {
-    return VmFactory.createBase(host, spec, integration);
-  }
-
   // ---- entering the VM --------------------------------------------------------------------------
 
   /**
@@ -348,11 +335,6 @@ public final class WasmBase {
 
   LogLimiter logLimiter() {
     return logLimiter;
-  }
-
-  /** Called by the watchdog's thread; see {@link CallDispatcher#enforceDeadline}. */
-  void enforceDeadline(long now) {
-    calls.enforceDeadline(now);
   }
 
   // What the host functions (HostCalls, TypedHost) use, by name.

@@ -134,7 +134,7 @@ public final class Watchdog implements AutoCloseable {
       long now = System.nanoTime();
       for (WasmBase wasm : watched) {
         try {
-          wasm.enforceDeadline(now);
+          wasm.calls().enforceDeadline(now);
         } catch (RuntimeException e) {
           // One misbehaving runtime must not stop the watchdog for every other VM.
           LOG.error("stopping a VM past its deadline failed", e);
