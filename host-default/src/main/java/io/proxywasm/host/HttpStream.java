@@ -6,6 +6,7 @@ import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterMetadataStatus;
 import io.proxywasm.spi.FilterTrailersStatus;
+import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.StreamType;
 import java.util.Optional;
 
@@ -29,26 +30,29 @@ public final class HttpStream extends StreamBase {
     this.bufferLimitBytes = bufferLimitBytes;
   }
 
-  private FilterHeadersStatus headers(boolean response, HeaderMap headers, boolean endOfStream) {
-    if (!lockPlugin(StreamType.REQUEST)) {
-      return failsOpen()
-          ? FilterHeadersStatus.CONTINUE
-          : FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
-    }
-    try {
-      int type = response ? 2 : 0;
-      state.map(type, headers);
-      FilterHeadersStatus status = ctx.onHeaders(response, headers.size(), endOfStream);
-      if (status == FilterHeadersStatus.CONTINUE) {
-        state.release(type); // Envoy: a map is gone once its callback continued
-      }
-      return status;
-    } finally {
-      unlockPlugin();
-    }
+  private FilterHeadersStatus headers(
+      StreamType direction, HeaderMap headers, boolean endOfStream) {
+    return enter(
+        () -> {
+          HeaderMapType type =
+              direction == StreamType.RESPONSE
+                  ? HeaderMapType.RESPONSE_HEADERS
+                  : HeaderMapType.REQUEST_HEADERS;
+          state.map(type, headers);
+          FilterHeadersStatus status =
+              ctx.streamCallbacks().onHeaders(direction, headers.size(), endOfStream);
+          if (status == FilterHeadersStatus.CONTINUE) {
+            state.release(type); // Envoy: a map is gone once its callback continued
+          }
+          return status;
+        },
+        FilterHeadersStatus.CONTINUE,
+        FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK,
+        StreamType.REQUEST);
   }
 
-  private FilterDataStatus body(boolean response, BodyBuffer body, boolean endOfStream) {
+  private FilterDataStatus body(StreamType direction, BodyBuffer body, boolean endOfStream) {
+    boolean response = direction == StreamType.RESPONSE;
     if (body.length() > bufferLimitBytes && !isClosed()) {
       // What Envoy does when buffered data passes the limit: 413 for a request, 500 for a
       // response, and the plugin is not called with the oversized buffer.
@@ -62,36 +66,39 @@ public final class HttpStream extends StreamBase {
               response ? "response_payload_too_large" : "request_payload_too_large"));
       return FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
-    if (!lockPlugin(StreamType.REQUEST)) {
-      return failsOpen() ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
-    }
-    try {
-      state.body(response, body);
-      FilterDataStatus status = ctx.onBody(response, body.length(), endOfStream);
-      if (status == FilterDataStatus.CONTINUE) {
-        state.body(response, null);
-      }
-      return status;
-    } finally {
-      unlockPlugin();
-    }
+    return enter(
+        () -> {
+          state.body(direction, body);
+          FilterDataStatus status =
+              ctx.streamCallbacks().onBody(direction, body.length(), endOfStream);
+          if (status == FilterDataStatus.CONTINUE) {
+            state.body(direction, null);
+          }
+          return status;
+        },
+        FilterDataStatus.CONTINUE,
+        FilterDataStatus.STOP_ITERATION_NO_BUFFER,
+        StreamType.REQUEST);
   }
 
-  private FilterTrailersStatus trailers(boolean response, HeaderMap trailers) {
-    if (!lockPlugin(StreamType.REQUEST)) {
-      return failsOpen() ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
-    }
-    try {
-      int type = response ? 3 : 1;
-      state.map(type, trailers);
-      FilterTrailersStatus status = ctx.onTrailers(response, trailers.size());
-      if (status == FilterTrailersStatus.CONTINUE) {
-        state.release(type);
-      }
-      return status;
-    } finally {
-      unlockPlugin();
-    }
+  private FilterTrailersStatus trailers(StreamType direction, HeaderMap trailers) {
+    return enter(
+        () -> {
+          HeaderMapType type =
+              direction == StreamType.RESPONSE
+                  ? HeaderMapType.RESPONSE_TRAILERS
+                  : HeaderMapType.REQUEST_TRAILERS;
+          state.map(type, trailers);
+          FilterTrailersStatus status =
+              ctx.streamCallbacks().onTrailers(direction, trailers.size());
+          if (status == FilterTrailersStatus.CONTINUE) {
+            state.release(type);
+          }
+          return status;
+        },
+        FilterTrailersStatus.CONTINUE,
+        FilterTrailersStatus.STOP_ITERATION,
+        StreamType.REQUEST);
   }
 
   /**
@@ -102,7 +109,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterHeadersStatus onRequestHeaders(HeaderMap headers, boolean endOfStream) {
-    return headers(false, headers, endOfStream);
+    return headers(StreamType.REQUEST, headers, endOfStream);
   }
 
   /**
@@ -113,7 +120,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterDataStatus onRequestBody(BodyBuffer body, boolean endOfStream) {
-    return body(false, body, endOfStream);
+    return body(StreamType.REQUEST, body, endOfStream);
   }
 
   /**
@@ -123,7 +130,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterTrailersStatus onRequestTrailers(HeaderMap trailers) {
-    return trailers(false, trailers);
+    return trailers(StreamType.REQUEST, trailers);
   }
 
   /**
@@ -134,7 +141,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterHeadersStatus onResponseHeaders(HeaderMap headers, boolean endOfStream) {
-    return headers(true, headers, endOfStream);
+    return headers(StreamType.RESPONSE, headers, endOfStream);
   }
 
   /**
@@ -145,7 +152,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterDataStatus onResponseBody(BodyBuffer body, boolean endOfStream) {
-    return body(true, body, endOfStream);
+    return body(StreamType.RESPONSE, body, endOfStream);
   }
 
   /**
@@ -155,7 +162,7 @@ public final class HttpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterTrailersStatus onResponseTrailers(HeaderMap trailers) {
-    return trailers(true, trailers);
+    return trailers(StreamType.RESPONSE, trailers);
   }
 
   /**
@@ -165,7 +172,7 @@ public final class HttpStream extends StreamBase {
    * @return {@link FilterMetadataStatus#CONTINUE}
    */
   public FilterMetadataStatus onRequestMetadata(HeaderMap metadata) {
-    return metadata(false, metadata);
+    return metadata(StreamType.REQUEST, metadata);
   }
 
   /**
@@ -175,19 +182,18 @@ public final class HttpStream extends StreamBase {
    * @return {@link FilterMetadataStatus#CONTINUE}
    */
   public FilterMetadataStatus onResponseMetadata(HeaderMap metadata) {
-    return metadata(true, metadata);
+    return metadata(StreamType.RESPONSE, metadata);
   }
 
-  private FilterMetadataStatus metadata(boolean response, HeaderMap metadata) {
-    if (!lockPlugin(StreamType.REQUEST)) {
-      return FilterMetadataStatus.CONTINUE;
-    }
-    try {
-      ctx.onMetadata(response, metadata.size());
-      return FilterMetadataStatus.CONTINUE;
-    } finally {
-      unlockPlugin();
-    }
+  private FilterMetadataStatus metadata(StreamType direction, HeaderMap metadata) {
+    return enter(
+        () -> {
+          ctx.streamCallbacks().onMetadata(direction, metadata.size());
+          return FilterMetadataStatus.CONTINUE;
+        },
+        FilterMetadataStatus.CONTINUE,
+        FilterMetadataStatus.CONTINUE,
+        StreamType.REQUEST);
   }
 
   /**
@@ -197,16 +203,19 @@ public final class HttpStream extends StreamBase {
    * so the plugin can log it.
    */
   public void onLog() {
-    if (!lockPlugin(StreamType.REQUEST)) {
-      return;
-    }
-    try {
-      state.logPhase(true);
-      ctx.onLog();
-    } finally {
-      state.logPhase(false);
-      unlockPlugin();
-    }
+    enter(
+        () -> {
+          state.logPhase(true);
+          try {
+            ctx.onLog();
+          } finally {
+            state.logPhase(false);
+          }
+          return null;
+        },
+        null,
+        null,
+        StreamType.REQUEST);
   }
 
   /**

@@ -53,16 +53,11 @@ public final class PluginHandle {
           null, state, plugin.config().failPolicy(), plugin.config().bodyBufferLimitBytes());
     }
     Worker.Instance i = instance.get();
-    i.wasm().lock().lock();
-    try {
-      return new HttpStream(
-          Context.newStream(i.root(), state),
-          state,
-          plugin.config().failPolicy(),
-          plugin.config().bodyBufferLimitBytes());
-    } finally {
-      i.wasm().lock().unlock();
-    }
+    return new HttpStream(
+        i.wasm().locked(() -> Context.newStream(i.root(), state)),
+        state,
+        plugin.config().failPolicy(),
+        plugin.config().bodyBufferLimitBytes());
   }
 
   /**
@@ -81,15 +76,7 @@ public final class PluginHandle {
    */
   public boolean tick() {
     Optional<Worker.Instance> instance = worker.instance(plugin);
-    instance.ifPresent(
-        i -> {
-          i.wasm().lock().lock();
-          try {
-            i.root().onTick();
-          } finally {
-            i.wasm().lock().unlock();
-          }
-        });
+    instance.ifPresent(i -> i.wasm().lockedRun(i.root()::onTick));
     return instance.isPresent();
   }
 
@@ -103,15 +90,8 @@ public final class PluginHandle {
    */
   public boolean callForeignFunction(int functionId, byte[] data) {
     Optional<Worker.Instance> instance = worker.instance(plugin);
-    instance.ifPresent(
-        i -> {
-          i.wasm().lock().lock();
-          try {
-            i.root().onForeignFunction(functionId, data.clone());
-          } finally {
-            i.wasm().lock().unlock();
-          }
-        });
+    byte[] copy = data.clone();
+    instance.ifPresent(i -> i.wasm().lockedRun(() -> i.root().onForeignFunction(functionId, copy)));
     return instance.isPresent();
   }
 
@@ -129,12 +109,10 @@ public final class PluginHandle {
       return new TcpStream(null, state, plugin.config().failPolicy());
     }
     Worker.Instance i = instance.get();
-    i.wasm().lock().lock();
-    try {
-      return new TcpStream(Context.newStream(i.root(), state), state, plugin.config().failPolicy());
-    } finally {
-      i.wasm().lock().unlock();
-    }
+    return new TcpStream(
+        i.wasm().locked(() -> Context.newStream(i.root(), state)),
+        state,
+        plugin.config().failPolicy());
   }
 
   /**

@@ -3,9 +3,11 @@ package io.proxywasm.host;
 import io.proxywasm.host.internal.HostServices;
 import io.proxywasm.host.internal.Keys;
 import io.proxywasm.host.internal.LoadedPlugin;
+import io.proxywasm.host.internal.VmFactory;
 import io.proxywasm.host.internal.VmIntegration;
 import io.proxywasm.host.internal.VmSpec;
 import io.proxywasm.host.internal.WasmBase;
+import io.proxywasm.host.internal.Watchdog;
 import io.proxywasm.spi.Extensions;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.PluginInfo;
@@ -119,7 +121,8 @@ public final class ProxyWasmHost implements AutoCloseable {
             Map.copyOf(b.runtimeObjects),
             b.logLimit,
             pool,
-            b.tickBudget);
+            b.tickBudget,
+            new Watchdog());
   }
 
   private static WasmExtension defaultExtension() {
@@ -205,7 +208,7 @@ public final class ProxyWasmHost implements AutoCloseable {
   private BaseVm createBase(VmSpec spec, PluginInfo info) throws PluginLoadException {
     VmIntegration integration = new VmIntegration(services, info, spec.memoryLimitBytes());
     try {
-      WasmBase base = WasmBase.createBase(services, spec, integration);
+      WasmBase base = VmFactory.createBase(services, spec, integration);
       return new BaseVm(
           base,
           services.sharedData().acquire(spec.vmId()),
@@ -220,28 +223,19 @@ public final class ProxyWasmHost implements AutoCloseable {
     WasmBase clone;
     VmIntegration integration =
         new VmIntegration(services, plugin.info(), plugin.config().memoryLimitBytes());
-    base.lock().lock();
     try {
       clone = base.cloneForWorker(integration);
     } catch (WasmException e) {
       throw new PluginLoadException(e.failState(), e.getMessage(), e);
-    } finally {
-      base.lock().unlock();
     }
-    clone.lock().lock();
     try {
-      clone.configure(clone.startRoot(plugin));
       // A canary that started and configured is discarded without proxy_on_done or
       // proxy_on_delete (cpp-host's WasmHandleBase::canary kills it).
+      clone.canary(plugin);
     } catch (WasmException e) {
-      if (e.failState() == FailState.CONFIGURE_FAILED && !clone.isFailed()) {
-        // a rejected configuration shuts the canary's root down (the handle's destructor)
-        clone.startShutdown();
-      }
       services.extension().onEvent(WasmEvent.of(e.failState()), plugin.info(), e.getMessage());
       throw new PluginLoadException(e.failState(), e.getMessage(), e);
     } finally {
-      clone.lock().unlock();
       clone.close();
     }
   }
@@ -437,10 +431,10 @@ public final class ProxyWasmHost implements AutoCloseable {
   /**
    * Closes the host: every worker shuts its root contexts down ({@code proxy_on_done}, {@code
    * proxy_on_delete}), every plugin and service is closed, every VM is closed (a root still waiting
-   * for {@code proxy_done} too), timers stop, and the host's own scheduler thread ends. Streams
-   * still open get their plugin's fail policy from then on, with {@link
-   * PluginFailure.Cause#UNAVAILABLE}; loading a plugin or making a worker fails with an {@link
-   * IllegalStateException}. Idempotent.
+   * for {@code proxy_done} too), timers stop, and the host's threads end (its own scheduler's, and
+   * the one that enforces call deadlines). Streams still open get their plugin's fail policy from
+   * then on, with {@link PluginFailure.Cause#UNAVAILABLE}; loading a plugin or making a worker
+   * fails with an {@link IllegalStateException}. Idempotent.
    */
   @Override
   public void close() {
@@ -464,10 +458,16 @@ public final class ProxyWasmHost implements AutoCloseable {
       base.dataHandle.close();
       base.queueHandle.close();
     }
+    services.watchdog().close();
     if (ownedScheduler != null) {
       ownedScheduler.shutdownNow();
       ownedDelivery.shutdownNow();
     }
+  }
+
+  /** The host's deadline watchdog, for tests of its thread. */
+  Watchdog watchdog() {
+    return services.watchdog();
   }
 
   /**

@@ -33,22 +33,6 @@ abstract class StreamBase implements AutoCloseable {
    * the stream once.
    */
   final <T> T enter(Supplier<T> call, T whenOpen, T whenClosed, StreamType failedDirection) {
-    if (!lockPlugin(failedDirection)) {
-      return failPolicy == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
-    }
-    try {
-      return call.get();
-    } finally {
-      unlockPlugin();
-    }
-  }
-
-  /**
-   * Takes the plugin's VM lock for a call, the allocation-free form of {@link #enter}: true when
-   * the caller is to call the plugin and then {@link #unlockPlugin()} in a {@code finally}; false
-   * when the plugin cannot run on this worker, after failing the stream if the policy is closed.
-   */
-  final boolean lockPlugin(StreamType failedDirection) {
     if (closed) {
       throw new IllegalStateException("stream is closed");
     }
@@ -56,20 +40,9 @@ abstract class StreamBase implements AutoCloseable {
       if (failPolicy != FailPolicy.FAIL_OPEN) {
         state.failStream(failedDirection);
       }
-      return false;
+      return failPolicy == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
     }
-    ctx.wasm().lock().lock();
-    return true;
-  }
-
-  /** Releases the lock {@link #lockPlugin} took. */
-  final void unlockPlugin() {
-    ctx.wasm().lock().unlock();
-  }
-
-  /** Whether the plugin's fail policy is open. */
-  final boolean failsOpen() {
-    return failPolicy == FailPolicy.FAIL_OPEN;
+    return ctx.wasm().locked(call);
   }
 
   /**
@@ -124,18 +97,17 @@ abstract class StreamBase implements AutoCloseable {
       return;
     }
     if (ctx != null) {
-      ctx.wasm().lock().lock();
-      try {
-        if (ctx.createdInVm()) {
-          ctx.onDone();
-          if (logOnClose) {
-            ctx.onLog();
-          }
-        }
-        ctx.onDelete();
-      } finally {
-        ctx.wasm().lock().unlock();
-      }
+      ctx.wasm()
+          .lockedRun(
+              () -> {
+                if (ctx.createdInVm()) {
+                  ctx.onDone();
+                  if (logOnClose) {
+                    ctx.onLog();
+                  }
+                }
+                ctx.onDelete();
+              });
     }
     closed = true;
   }

@@ -29,7 +29,7 @@ public final class TcpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterStatus onNewConnection() {
-    return enter(() -> ctx.onNewConnection());
+    return enter(() -> ctx.streamCallbacks().onNewConnection());
   }
 
   /**
@@ -42,10 +42,11 @@ public final class TcpStream extends StreamBase {
   public FilterStatus onDownstreamData(BodyBuffer data, boolean endOfStream) {
     return enter(
         () -> {
-          state.data(false, data);
-          FilterStatus status = ctx.onData(false, data.length(), endOfStream);
+          state.data(StreamType.DOWNSTREAM, data);
+          FilterStatus status =
+              ctx.streamCallbacks().onData(StreamType.DOWNSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
-            state.data(false, null);
+            state.data(StreamType.DOWNSTREAM, null);
           }
           return status;
         });
@@ -61,25 +62,32 @@ public final class TcpStream extends StreamBase {
   public FilterStatus onUpstreamData(BodyBuffer data, boolean endOfStream) {
     return enter(
         () -> {
-          state.data(true, data);
-          FilterStatus status = ctx.onData(true, data.length(), endOfStream);
+          state.data(StreamType.UPSTREAM, data);
+          FilterStatus status =
+              ctx.streamCallbacks().onData(StreamType.UPSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
-            state.data(true, null);
+            state.data(StreamType.UPSTREAM, null);
           }
           return status;
         });
   }
 
   /**
-   * A side of the connection closed.
+   * A side of the connection closed ({@code proxy_on_downstream_connection_close} or {@code
+   * proxy_on_upstream_connection_close}).
    *
-   * @param upstream true for the upstream side
+   * @param side {@link StreamType#DOWNSTREAM} or {@link StreamType#UPSTREAM}
    * @param peer who closed it
+   * @throws IllegalArgumentException if the side is an HTTP direction
    */
-  public void onConnectionClose(boolean upstream, PeerType peer) {
+  public void onConnectionClose(StreamType side, PeerType peer) {
+    if (side != StreamType.DOWNSTREAM && side != StreamType.UPSTREAM) {
+      throw new IllegalArgumentException(
+          "a TCP connection closes on its downstream or upstream side, not " + side);
+    }
     enter(
         () -> {
-          ctx.onConnectionClose(upstream, peer);
+          ctx.streamCallbacks().onConnectionClose(side, peer);
           return FilterStatus.CONTINUE;
         });
   }

@@ -70,12 +70,7 @@ public final class Worker implements AutoCloseable {
     if (reloading) {
       // A failed clone is never entered again; streams still open on it only see its failure.
       clones.remove(loaded.vmKey());
-      clone.lock().lock();
-      try {
-        clone.close();
-      } finally {
-        clone.lock().unlock();
-      }
+      clone.close();
       clone = null;
     }
     try {
@@ -83,12 +78,7 @@ public final class Worker implements AutoCloseable {
         WasmBase base = host.base(loaded.vmKey());
         VmIntegration integration =
             new VmIntegration(host.services(), loaded.info(), loaded.config().memoryLimitBytes());
-        base.lock().lock();
-        try {
-          clone = base.cloneForWorker(integration);
-        } finally {
-          base.lock().unlock();
-        }
+        clone = base.cloneForWorker(integration);
         if (executor != null) {
           clone.deliverOn(executor);
         }
@@ -102,17 +92,7 @@ public final class Worker implements AutoCloseable {
                   "a fresh clone replaced a failed one");
         }
       }
-      clone.lock().lock();
-      try {
-        Context root = clone.rootContext(loaded);
-        if (root == null) {
-          root = clone.startRoot(loaded);
-          clone.configure(root);
-        }
-        return Optional.of(new Instance(clone, root));
-      } finally {
-        clone.lock().unlock();
-      }
+      return Optional.of(new Instance(clone, clone.rootFor(loaded)));
     } catch (WasmException e) {
       host.services()
           .extension()
@@ -135,20 +115,11 @@ public final class Worker implements AutoCloseable {
   public synchronized int liveContexts() {
     int n = 0;
     for (WasmBase clone : clones.values()) {
-      clone.lock().lock();
-      try {
-        n += clone.liveContexts();
-      } finally {
-        clone.lock().unlock();
-      }
+      n += clone.liveContexts();
     }
     return n;
   }
 
-  /**
-   * Shuts down every root context ({@code proxy_on_done}, {@code proxy_on_delete}) and releases the
-   * clones.
-   */
   /**
    * Shuts down a closed plugin's root context on this worker: its ticks stop, {@code proxy_on_done}
    * and {@code proxy_on_delete} run, and the clone closes once no plugin uses it.
@@ -160,18 +131,8 @@ public final class Worker implements AutoCloseable {
     if (clone == null) {
       return;
     }
-    clone.lock().lock();
-    try {
-      Context root = clone.rootContext(plugin);
-      if (root != null) {
-        clone.shutdownRoot(root);
-      }
-      if (!clone.hasRoots()) {
-        clones.remove(plugin.vmKey());
-        clone.closeWhenDone();
-      }
-    } finally {
-      clone.lock().unlock();
+    if (clone.removeRoot(plugin)) {
+      clones.remove(plugin.vmKey());
     }
   }
 
@@ -183,18 +144,9 @@ public final class Worker implements AutoCloseable {
     closed = true;
     host.forget(this);
     for (WasmBase clone : clones.values()) {
-      clone.lock().lock();
-      try {
-        clone.startShutdown();
-        if (host.isClosed()) {
-          clone.close(); // the host is going away: no waiting for proxy_done
-        } else {
-          // A root context that returned false from proxy_on_done keeps its VM until proxy_done.
-          clone.closeWhenDone();
-        }
-      } finally {
-        clone.lock().unlock();
-      }
+      // The host going away waits for no proxy_done; otherwise a root context that returned false
+      // from proxy_on_done keeps its VM until proxy_done.
+      clone.shutdown(host.isClosed());
     }
     clones.clear();
   }

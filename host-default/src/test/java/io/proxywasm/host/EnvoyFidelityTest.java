@@ -314,7 +314,7 @@ class EnvoyFidelityTest {
       stream(worker, plugin).close();
       TcpStream tcp =
           worker.handle(plugin).newTcpStream(TcpStreamListener.IGNORE, path -> Optional.empty());
-      tcp.onConnectionClose(false, PeerType.REMOTE);
+      tcp.onConnectionClose(StreamType.DOWNSTREAM, PeerType.REMOTE);
       tcp.close();
       assertEquals(List.of(), log.messages());
       // a response the plugin's request side never saw passes untouched (encodeHeaders)

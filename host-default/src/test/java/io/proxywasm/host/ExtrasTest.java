@@ -129,7 +129,7 @@ class ExtrasTest {
       assertEquals(FilterStatus.CONTINUE, tcp.onDownstreamData(data, false));
       assertEquals("PONG", new String(data.bytes(), StandardCharsets.UTF_8));
       assertEquals(FilterStatus.STOP_ITERATION, tcp.onUpstreamData(new BodyBuffer(), true));
-      tcp.onConnectionClose(false, PeerType.REMOTE);
+      tcp.onConnectionClose(StreamType.DOWNSTREAM, PeerType.REMOTE);
       tcp.close();
       assertEquals(
           List.of(

@@ -8,6 +8,7 @@ import io.proxywasm.spi.Metric;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.PluginInfo;
+import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmExtension;
 import java.time.Duration;
@@ -85,8 +86,8 @@ class TrapEverywhereTest {
         tcp.onNewConnection();
         tcp.onDownstreamData(new BodyBuffer(new byte[] {3}), false);
         tcp.onUpstreamData(new BodyBuffer(new byte[] {4}), false);
-        tcp.onConnectionClose(false, PeerType.REMOTE);
-        tcp.onConnectionClose(true, PeerType.LOCAL);
+        tcp.onConnectionClose(StreamType.DOWNSTREAM, PeerType.REMOTE);
+        tcp.onConnectionClose(StreamType.UPSTREAM, PeerType.LOCAL);
         tcp.close();
 
         handle.tick();

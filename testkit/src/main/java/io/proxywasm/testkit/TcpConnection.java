@@ -167,7 +167,7 @@ public final class TcpConnection implements AutoCloseable {
    */
   public void closeDownstream(PeerType peer) {
     closeReported = true;
-    stream.onConnectionClose(false, peer);
+    stream.onConnectionClose(StreamType.DOWNSTREAM, peer);
     host.settle();
   }
 
@@ -180,7 +180,7 @@ public final class TcpConnection implements AutoCloseable {
    */
   public void closeUpstream(PeerType peer) {
     closeReported = true;
-    stream.onConnectionClose(true, peer);
+    stream.onConnectionClose(StreamType.UPSTREAM, peer);
     host.settle();
   }
 
@@ -237,7 +237,7 @@ public final class TcpConnection implements AutoCloseable {
   public void close() {
     if (!closeReported) {
       closeReported = true;
-      stream.onConnectionClose(false, PeerType.REMOTE);
+      stream.onConnectionClose(StreamType.DOWNSTREAM, PeerType.REMOTE);
     }
     stream.close();
     host.settle();

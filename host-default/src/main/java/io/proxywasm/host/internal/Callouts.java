@@ -31,7 +31,7 @@ final class Callouts {
       }
     }
     WasmBase wasm = root.wasm();
-    int token = root.nextHttpCallToken();
+    int token = root.rootState().nextHttpCallToken();
     HttpCallHandler.Callback callback =
         new HttpCallHandler.Callback() {
           @Override
@@ -44,7 +44,7 @@ final class Callouts {
             deliverLater(root, token, null);
           }
         };
-    root.pendingHttpCalls().add(token);
+    root.rootState().pendingHttpCalls().add(token);
     WasmResult result;
     try {
       result = wasm.host().httpCalls().dispatch(request, callback);
@@ -53,11 +53,11 @@ final class Callouts {
       result = WasmResult.INTERNAL_FAILURE;
     }
     if (result != WasmResult.OK) {
-      root.pendingHttpCalls().remove(token);
+      root.rootState().pendingHttpCalls().remove(token);
       return result;
     }
     if (!request.timeout().isZero()) { // 0 means no timeout, as for Envoy's async client
-      wasm.post(request.timeout(), () -> deliver(root, token, TIMED_OUT));
+      wasm.delivery().post(request.timeout(), () -> deliver(root, token, TIMED_OUT));
     }
     tokenOut[0] = token;
     return WasmResult.OK;
@@ -77,13 +77,13 @@ final class Callouts {
           java.util.List.of());
 
   private static void deliverLater(Context root, int token, HttpCallResponse response) {
-    root.wasm().post(Duration.ZERO, () -> deliver(root, token, response));
+    root.wasm().delivery().post(Duration.ZERO, () -> deliver(root, token, response));
   }
 
   /** Delivers the first outcome of a call; later ones find the token gone. */
   private static void deliver(Context root, int token, HttpCallResponse response) {
-    if (root.pendingHttpCalls().remove(token)) {
-      root.onHttpCallResponse(token, response);
+    if (root.rootState().pendingHttpCalls().remove(token)) {
+      root.rootState().onHttpCallResponse(token, response);
     }
   }
 }

@@ -21,7 +21,7 @@ final class GrpcCallouts {
 
   static WasmResult open(Context root, GrpcCallRequest request, int[] tokenOut) {
     WasmBase wasm = root.wasm();
-    int token = root.nextGrpcToken(request.streaming());
+    int token = root.rootState().nextGrpcToken(request.streaming());
     GrpcCallHandler.Callbacks callbacks =
         new GrpcCallHandler.Callbacks() {
           @Override
@@ -53,28 +53,31 @@ final class GrpcCallouts {
       Logging.error(wasm, "gRPC callout handler failed: " + e);
       return WasmResult.INTERNAL_FAILURE;
     }
-    root.pendingGrpc()
+    root.rootState()
+        .pendingGrpc()
         .put(
             token,
             new Pending(
                 outbound == null ? new GrpcCallHandler.Outbound() {} : outbound,
                 request.streaming()));
     if (!request.streaming() && !request.timeout().isZero()) {
-      wasm.post(
-          request.timeout(),
-          () -> {
-            Pending p = root.pendingGrpc().remove(token);
-            if (p != null) {
-              p.outbound().cancel();
-              root.onGrpc(
-                  Callback.ON_GRPC_CLOSE,
-                  token,
-                  null,
-                  null,
-                  GrpcStatus.DEADLINE_EXCEEDED.code(),
-                  "timeout");
-            }
-          });
+      wasm.delivery()
+          .post(
+              request.timeout(),
+              () -> {
+                Pending p = root.rootState().pendingGrpc().remove(token);
+                if (p != null) {
+                  p.outbound().cancel();
+                  root.rootState()
+                      .onGrpc(
+                          Callback.ON_GRPC_CLOSE,
+                          token,
+                          null,
+                          null,
+                          GrpcStatus.DEADLINE_EXCEEDED.code(),
+                          "timeout");
+                }
+              });
     }
     tokenOut[0] = token;
     return WasmResult.OK;
@@ -89,21 +92,23 @@ final class GrpcCallouts {
       int status,
       String text) {
     root.wasm()
+        .delivery()
         .post(
             Duration.ZERO,
             () -> {
               boolean open =
                   cb == Callback.ON_GRPC_CLOSE
-                      ? root.pendingGrpc().remove(token) != null
-                      : root.pendingGrpc().containsKey(token);
+                      ? root.rootState().pendingGrpc().remove(token) != null
+                      : root.rootState().pendingGrpc().containsKey(token);
               if (open) {
-                root.onGrpc(
-                    cb,
-                    token,
-                    metadata == null ? null : HeaderMap.of(metadata),
-                    message,
-                    status,
-                    text);
+                root.rootState()
+                    .onGrpc(
+                        cb,
+                        token,
+                        metadata == null ? null : HeaderMap.of(metadata),
+                        message,
+                        status,
+                        text);
               }
             });
   }
@@ -122,7 +127,7 @@ final class GrpcCallouts {
     if ((token & 3) != 2) {
       return WasmResult.BAD_ARGUMENT;
     }
-    Pending p = root.pendingGrpc().get(token);
+    Pending p = root.rootState().pendingGrpc().get(token);
     if (p == null) {
       return WasmResult.NOT_FOUND;
     }
@@ -137,7 +142,7 @@ final class GrpcCallouts {
     if (!isGrpcToken(token)) {
       return WasmResult.BAD_ARGUMENT;
     }
-    Pending p = root.pendingGrpc().remove(token);
+    Pending p = root.rootState().pendingGrpc().remove(token);
     if (p == null) {
       return WasmResult.NOT_FOUND;
     }
@@ -149,14 +154,14 @@ final class GrpcCallouts {
     if (!isGrpcToken(token)) {
       return WasmResult.BAD_ARGUMENT;
     }
-    Pending p = root.pendingGrpc().get(token);
+    Pending p = root.rootState().pendingGrpc().get(token);
     if (p == null) {
       return WasmResult.NOT_FOUND;
     }
     if (p.streaming()) {
       p.outbound().close();
     } else {
-      root.pendingGrpc().remove(token);
+      root.rootState().pendingGrpc().remove(token);
       p.outbound().cancel();
     }
     return WasmResult.OK;

@@ -26,6 +26,10 @@ import java.util.Map;
  * @param grpcCalls opens gRPC callouts
  * @param foreignFunctions the functions plugins may call by name
  * @param runtimeObjects objects offered to runtimes by name (the Null VM's Java plugins)
+ * @param logLimit how much each plugin may log
+ * @param deliveryPool where VMs receive their asynchronous events, or null
+ * @param tickBudget how long a root's ticks may run in each second
+ * @param watchdog enforces call deadlines; closes with the host
  */
 public record HostServices(
     SharedData sharedData,
@@ -41,4 +45,5 @@ public record HostServices(
     Map<String, Object> runtimeObjects,
     io.proxywasm.host.LogLimit logLimit,
     java.util.concurrent.Executor deliveryPool,
-    java.time.Duration tickBudget) {}
+    java.time.Duration tickBudget,
+    Watchdog watchdog) {}

@@ -5,6 +5,7 @@ import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.HttpStreamListener;
 import io.proxywasm.host.LocalResponse;
 import io.proxywasm.host.PropertyResolver;
+import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmResult;
 import java.util.List;
@@ -47,33 +48,33 @@ public final class HttpState implements StreamRole {
   }
 
   /**
-   * Makes a map available to the plugin for a header map type (0 to 3), for its callback.
+   * Makes a map available to the plugin for one of the stream's header map types, for its callback.
    *
-   * @param type the type code
+   * @param type the request's or the response's headers or trailers
    * @param map the map
    */
-  public void map(int type, HeaderMap map) {
-    maps[type] = map;
-    finalMaps[type] = map;
+  public void map(HeaderMapType type, HeaderMap map) {
+    maps[type.code()] = map;
+    finalMaps[type.code()] = map;
   }
 
   /**
    * Ends the plugin's access to a map after its callback continued.
    *
-   * @param type the type code
+   * @param type the request's or the response's headers or trailers
    */
-  public void release(int type) {
-    maps[type] = null;
+  public void release(HeaderMapType type) {
+    maps[type.code()] = null;
   }
 
   /**
    * Sets the body the plugin sees for a direction.
    *
-   * @param response false for the request body
+   * @param direction {@link StreamType#REQUEST} or {@link StreamType#RESPONSE}
    * @param body the buffer, or null once the callback continued
    */
-  public void body(boolean response, BodyBuffer body) {
-    bodies[response ? 1 : 0] = body;
+  public void body(StreamType direction, BodyBuffer body) {
+    bodies[direction == StreamType.RESPONSE ? 1 : 0] = body;
   }
 
   /**

@@ -16,6 +16,7 @@ final class Queues {
         .register(
             wasm.spec().vmId(),
             name,
-            token -> wasm.post(Duration.ZERO, () -> root.onQueueReady(token)));
+            token ->
+                wasm.delivery().post(Duration.ZERO, () -> root.rootState().onQueueReady(token)));
   }
 }

@@ -32,11 +32,11 @@ public final class TcpState implements StreamRole {
   /**
    * Sets the data the plugin sees for a direction.
    *
-   * @param upstream true for upstream data
+   * @param side {@link StreamType#DOWNSTREAM} or {@link StreamType#UPSTREAM}
    * @param buffer the data, or null once its callback continued
    */
-  public void data(boolean upstream, BodyBuffer buffer) {
-    data[upstream ? 1 : 0] = buffer;
+  public void data(StreamType side, BodyBuffer buffer) {
+    data[side == StreamType.UPSTREAM ? 1 : 0] = buffer;
   }
 
   /**

@@ -3,52 +3,141 @@ package io.proxywasm.host.internal;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Enforces call deadlines on real time, whatever scheduler the host uses for ticks. A call into a
  * VM only writes its deadline into the VM (no allocation, no shared lock on the hot path); one
- * daemon thread for the whole process sweeps the VMs that have a call in progress and stops the
- * ones past their deadline. Deadlines are enforced to within {@link #SWEEP_MILLIS}.
+ * daemon thread per host sweeps the VMs that have a deadline and stops the ones past it, to within
+ * {@link #SWEEP_MILLIS}.
+ *
+ * <p>The host owns it: the thread starts when the first VM is watched, ends when the last one is
+ * forgotten, and {@link #close()} ends it for good with the host. A host whose VMs have no deadline
+ * never starts it.
  */
-final class Watchdog {
+public final class Watchdog implements AutoCloseable {
   /** How often the sweeper looks. */
   static final long SWEEP_MILLIS = 10;
 
-  private static final Set<WasmBase> WATCHED = ConcurrentHashMap.newKeySet();
+  /** The name of the sweeper thread. */
+  public static final String THREAD_NAME = "proxy-wasm-deadlines";
 
-  static {
-    Thread sweeper = new Thread(Watchdog::sweep, "proxy-wasm-deadlines");
-    sweeper.setDaemon(true);
-    sweeper.start();
-  }
+  private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
 
-  private Watchdog() {}
+  private final Set<WasmBase> watched = ConcurrentHashMap.newKeySet();
+
+  /** The running sweeper, or null; guarded by this. */
+  private Thread sweeper;
+
+  /** Guarded by this. */
+  private boolean closed;
+
+  /** Creates a watchdog with no thread. */
+  public Watchdog() {}
 
   /** Watches a VM until {@link #forget}; only VMs with a deadline need watching. */
-  static void watch(WasmBase wasm) {
-    WATCHED.add(wasm);
+  synchronized void watch(WasmBase wasm) {
+    if (closed) {
+      return; // the host is closing: the VM is closed with it
+    }
+    watched.add(wasm);
+    if (sweeper == null) {
+      sweeper = new Thread(this::sweep, THREAD_NAME);
+      sweeper.setDaemon(true);
+      sweeper.start();
+    }
   }
 
-  static void forget(WasmBase wasm) {
-    WATCHED.remove(wasm);
+  /** Stops watching a VM; the thread ends with the last one. */
+  void forget(WasmBase wasm) {
+    Thread idle;
+    synchronized (this) {
+      if (!watched.remove(wasm) || !watched.isEmpty()) {
+        return;
+      }
+      idle = sweeper;
+      sweeper = null;
+    }
+    stop(idle);
   }
 
-  private static void sweep() {
-    while (true) {
+  /**
+   * Whether the sweeper thread runs.
+   *
+   * @return true while some VM is watched
+   */
+  public synchronized boolean running() {
+    return sweeper != null;
+  }
+
+  /**
+   * Returns the sweeper thread.
+   *
+   * @return the thread, or null while nothing is watched
+   */
+  public synchronized Thread thread() {
+    return sweeper;
+  }
+
+  /** Ends the thread for good; VMs watched from now on are not. Idempotent. */
+  @Override
+  public void close() {
+    Thread last;
+    synchronized (this) {
+      closed = true;
+      watched.clear();
+      last = sweeper;
+      sweeper = null;
+    }
+    stop(last);
+  }
+
+  /** How long stopping waits for a sweeper busy stopping a VM. */
+  private static final long STOP_WAIT_MILLIS = 1_000;
+
+  /**
+   * Wakes a sweeper that is no longer the current one, so that it ends, and waits for it (unless it
+   * is this thread). Its sleep is a park, not an interruptible wait, so that no interrupt reaches a
+   * runtime it is stopping.
+   */
+  private static void stop(Thread thread) {
+    if (thread == null || thread == Thread.currentThread()) {
+      return;
+    }
+    LockSupport.unpark(thread);
+    boolean interrupted = false;
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MILLIS);
+    while (thread.isAlive() && until - System.nanoTime() > 0) {
       try {
-        TimeUnit.MILLISECONDS.sleep(SWEEP_MILLIS);
+        thread.join(STOP_WAIT_MILLIS);
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private synchronized boolean current() {
+    return sweeper == Thread.currentThread();
+  }
+
+  private void sweep() {
+    while (current()) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SWEEP_MILLIS));
+      if (!current()) {
         return;
       }
       long now = System.nanoTime();
-      for (WasmBase wasm : WATCHED) {
+      for (WasmBase wasm : watched) {
         try {
-          wasm.enforceDeadline(now);
+          wasm.calls().enforceDeadline(now);
         } catch (RuntimeException e) {
           // One misbehaving runtime must not stop the watchdog for every other VM.
-          System.getLogger(Watchdog.class.getName())
-              .log(System.Logger.Level.ERROR, "stopping a VM past its deadline failed", e);
+          LOG.error("stopping a VM past its deadline failed", e);
         }
       }
     }

@@ -1,0 +1,44 @@
+package io.proxywasm.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The VM's one locking rule: code outside the VM enters it (an entry point, or {@code locked})
+ * before calling into the guest; a call that skipped that fails at once instead of racing another
+ * thread.
+ */
+class VmEntryTest {
+  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+
+  private long ticks() {
+    return log.messages().stream().filter(m -> m.startsWith("tick")).count();
+  }
+
+  @Test
+  void aCallIntoTheGuestWithoutEnteringTheVmFailsAndEnteredItRuns() throws Exception {
+    try (ProxyWasmHost host = TestSupport.host(log, new ManualScheduler()).build();
+        Plugin plugin =
+            host.load(
+                PluginConfig.builder("probe")
+                    .runtime(TestSupport.RUNTIME)
+                    .code(TestSupport.corpus("wasm/c-abi-probe.wasm"))
+                    .build());
+        Worker worker = host.newWorker()) {
+      Worker.Instance instance = worker.instance(plugin).orElseThrow();
+
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> instance.root().onTick());
+      assertTrue(e.getMessage().contains("without entering it"), e.getMessage());
+      assertEquals(0, ticks(), "the guest was not called");
+
+      instance.wasm().lockedRun(instance.root()::onTick);
+      assertEquals(1, ticks(), "entered, the tick reaches the plugin");
+      assertTrue(worker.handle(plugin).tick(), "the handle's entry point enters by itself");
+      assertEquals(2, ticks());
+    }
+  }
+}
