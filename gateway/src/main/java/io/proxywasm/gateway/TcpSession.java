@@ -362,7 +362,7 @@ final class TcpSession implements PropertyResolver {
     for (TcpStream s : streams) {
       call(
           () -> {
-            s.onConnectionClose(false, peer);
+            s.onConnectionClose(StreamType.DOWNSTREAM, peer);
             return null;
           });
     }
@@ -386,7 +386,7 @@ final class TcpSession implements PropertyResolver {
     for (TcpStream s : streams) {
       call(
           () -> {
-            s.onConnectionClose(true, peer);
+            s.onConnectionClose(StreamType.UPSTREAM, peer);
             return null;
           });
     }
