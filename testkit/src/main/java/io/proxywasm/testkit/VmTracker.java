@@ -1,12 +1,14 @@
 package io.proxywasm.testkit;
 
 import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostAbi;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostFunction;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.VmCapability;
@@ -185,7 +187,7 @@ final class VmTracker {
 
     @Override
     public void registerHostFunction(HostFunction function) {
-      if (function.name().equals("proxy_log")) {
+      if (function.name().equals(HostCall.LOG.abiName())) {
         HostFunction.Body body = function.body();
         vm.registerHostFunction(
             new HostFunction(
@@ -234,8 +236,8 @@ final class VmTracker {
     @Override
     public Optional<WasmFunction> function(String name, FunctionType type) {
       boolean hasContext =
-          name.startsWith("proxy_on_")
-              && !name.equals("proxy_on_memory_allocate")
+          java.util.Arrays.stream(Callback.values())
+                  .anyMatch(c -> c.restrictable() && c.exportName().equals(name))
               && !type.params().isEmpty();
       return vm.function(name, type)
           .map(

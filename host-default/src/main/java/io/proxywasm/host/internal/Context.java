@@ -5,6 +5,7 @@ import io.proxywasm.host.FailPolicy;
 import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.Scheduler;
 import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterStatus;

@@ -2,8 +2,10 @@ package io.proxywasm.host.internal;
 
 import io.proxywasm.host.PluginFailure;
 import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostFunction;
 import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.PluginInfo;
@@ -298,7 +300,19 @@ public final class WasmBase {
 
   /** What cpp-host's {@code WasmBase::allocMemory} lets the plugin's allocator call. */
   private static final Set<String> MALLOC_ALLOWED =
-      withWasi(Set.of("env.proxy_log"), "fd_write", "clock_time_get", "poll_oneoff");
+      withWasi(
+          hostCalls(HostCall::allowedInAllocator), "fd_write", "clock_time_get", "poll_oneoff");
+
+  /** The {@code env} imports the catalogue allows in a restricted phase. */
+  private static Set<String> hostCalls(java.util.function.Predicate<HostCall> allowed) {
+    Set<String> out = new java.util.HashSet<>();
+    for (HostCall call : HostCall.values()) {
+      if (allowed.test(call)) {
+        out.add(HostCall.MODULE + "." + call.abiName());
+      }
+    }
+    return out;
+  }
 
   private static Set<String> withWasi(Set<String> base, String... wasi) {
     Set<String> out = new java.util.HashSet<>(base);
@@ -311,7 +325,7 @@ public final class WasmBase {
 
   private static Set<String> startAllowed() {
     return withWasi(
-        Set.of("env.emscripten_notify_memory_growth", "env.proxy_log"),
+        hostCalls(HostCall::allowedWhileStarting),
         "fd_write",
         "args_sizes_get",
         "args_get",
