@@ -11,7 +11,6 @@ import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostAbi;
 import io.proxywasm.spi.HostFunction;
-import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
@@ -236,41 +235,6 @@ final class NullVm implements WasmVm {
       runningThread = outer;
     }
     return result ? new long[] {r} : NO_RESULT;
-  }
-
-  @Override
-  public long memorySize() {
-    return 0;
-  }
-
-  @Override
-  public void read(long address, byte[] target, int offset, int length) {
-    throw new MemoryAccessException(address, length, 0);
-  }
-
-  @Override
-  public void write(long address, byte[] source, int offset, int length) {
-    throw new MemoryAccessException(address, length, 0);
-  }
-
-  @Override
-  public int readInt(long address) {
-    throw new MemoryAccessException(address, 4, 0);
-  }
-
-  @Override
-  public void writeInt(long address, int value) {
-    throw new MemoryAccessException(address, 4, 0);
-  }
-
-  @Override
-  public long readLong(long address) {
-    throw new MemoryAccessException(address, 8, 0);
-  }
-
-  @Override
-  public void writeLong(long address, long value) {
-    throw new MemoryAccessException(address, 8, 0);
   }
 
   @Override

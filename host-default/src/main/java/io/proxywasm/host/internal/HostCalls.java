@@ -8,13 +8,13 @@ import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostFunction;
 import io.proxywasm.spi.HostResult;
+import io.proxywasm.spi.LinearMemory;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.SharedDataValue;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmResult;
-import io.proxywasm.spi.WasmVm;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ final class HostCalls {
   /** The body of a host function returning a status code. */
   @FunctionalInterface
   private interface Impl {
-    WasmResult call(WasmBase wasm, WasmVm vm, long[] a);
+    WasmResult call(WasmBase wasm, LinearMemory vm, long[] a);
   }
 
   /** How one host call of the catalogue is bound to a VM. */
@@ -55,6 +55,10 @@ final class HostCalls {
    * @return the functions to register
    */
   static List<HostFunction> functions(WasmBase wasm) {
+    Optional<LinearMemory> memory = wasm.vm().memory();
+    if (memory.isEmpty()) {
+      return List.of(); // a runtime without linear memory imports nothing: it takes the HostAbi
+    }
     List<HostFunction> out = new ArrayList<>();
     for (HostCall call : HostCall.of(wasm.abi())) {
       String name = call.abiName();
@@ -64,7 +68,7 @@ final class HostCalls {
               : IMPLS.get(call).apply(wasm);
       out.add(new HostFunction(HostCall.MODULE, name, call.type(), body));
     }
-    out.addAll(Wasi.functions(wasm.vm(), new WasiBridge(wasm), wasm.spec()::allows));
+    out.addAll(Wasi.functions(memory.get(), new WasiBridge(wasm), wasm.spec()::allows));
     List<HostFunction> guarded = new ArrayList<>(out.size());
     for (HostFunction f : out) {
       guarded.add(new HostFunction(f.module(), f.name(), f.type(), guard(wasm, f)));
@@ -113,7 +117,7 @@ final class HostCalls {
   }
 
   private static HostFunction.Body statusOf(WasmBase wasm, Impl impl) {
-    WasmVm vm = wasm.vm();
+    LinearMemory vm = wasm.vm().memory().orElseThrow();
     return a -> {
       WasmResult r;
       try {
@@ -152,15 +156,15 @@ final class HostCalls {
 
   private static final byte[] NO_BYTES = new byte[0];
 
-  private static byte[] bytes(WasmVm vm, long ptrArg, long sizeArg) {
+  private static byte[] bytes(LinearMemory vm, long ptrArg, long sizeArg) {
     long address = ptr(ptrArg);
     long size = ptr(sizeArg);
-    MemoryAccessException.checkBounds(address, size, vm.memorySize());
+    MemoryAccessException.checkBounds(address, size, vm.size());
     return vm.read(address, (int) size);
   }
 
   /** Text: log messages, details, names of services and queues, vm ids (UTF-8). */
-  private static String string(WasmVm vm, long ptrArg, long sizeArg) {
+  private static String string(LinearMemory vm, long ptrArg, long sizeArg) {
     return new String(bytes(vm, ptrArg, sizeArg), StandardCharsets.UTF_8);
   }
 
@@ -168,7 +172,7 @@ final class HostCalls {
    * Bytes carried as a string of one char per byte: header names and values and shared-data keys,
    * so that every byte comes back to the plugin as it was (see {@link HeaderMap}).
    */
-  private static String byteString(WasmVm vm, long ptrArg, long sizeArg) {
+  private static String byteString(LinearMemory vm, long ptrArg, long sizeArg) {
     byte[] b = bytes(vm, ptrArg, sizeArg);
     return Pairs.bytesToString(b, 0, b.length);
   }
@@ -200,7 +204,7 @@ final class HostCalls {
   }
 
   /** Writes a token to the plugin when the result is {@code OK}, and returns its status. */
-  private static WasmResult token(WasmVm vm, HostResult<Integer> r, long tokenPtr) {
+  private static WasmResult token(LinearMemory vm, HostResult<Integer> r, long tokenPtr) {
     if (r.isOk()) {
       vm.writeInt(ptr(tokenPtr), r.value());
     }
@@ -213,7 +217,7 @@ final class HostCalls {
   }
 
   /** proxy_grpc_call (12 arguments) and proxy_grpc_stream (9 arguments). */
-  private static WasmResult grpc(WasmBase w, WasmVm vm, long[] a, boolean streaming) {
+  private static WasmResult grpc(WasmBase w, LinearMemory vm, long[] a, boolean streaming) {
     byte[] service = bytes(vm, a[0], a[1]);
     String serviceName = string(vm, a[2], a[3]);
     String method = string(vm, a[4], a[5]);
@@ -269,7 +273,7 @@ final class HostCalls {
                 }
                 if (!t(w).keeps(level.get())) {
                   // Dropped: the range is still checked, as cpp-host reads it, but not decoded.
-                  MemoryAccessException.checkBounds(ptr(a[1]), ptr(a[2]), vm.memorySize());
+                  MemoryAccessException.checkBounds(ptr(a[1]), ptr(a[2]), vm.size());
                   return WasmResult.OK;
                 }
                 return t(w).log(level.get(), string(vm, a[1], a[2]));

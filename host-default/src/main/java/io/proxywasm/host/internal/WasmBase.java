@@ -7,6 +7,7 @@ import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostFunction;
+import io.proxywasm.spi.LinearMemory;
 import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.WasmEvent;
@@ -17,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -625,7 +627,7 @@ public final class WasmBase {
       return 0;
     }
     try {
-      MemoryAccessException.checkBounds(address, size, vm.memorySize());
+      MemoryAccessException.checkBounds(address, size, memorySizeOf(vm));
     } catch (MemoryAccessException e) {
       return 0;
     }
@@ -650,6 +652,7 @@ public final class WasmBase {
    * writes the address and size where the plugin asked.
    */
   boolean copyOut(byte[] data, int length, long ptrPtr, long sizePtr) {
+    LinearMemory memory = vm.memory().orElseThrow();
     try {
       long address = 0;
       if (length > 0) {
@@ -657,13 +660,13 @@ public final class WasmBase {
         if (address == 0) {
           return false;
         }
-        vm.write(address, data, 0, length);
+        memory.write(address, data, 0, length);
       }
       if (ptrPtr != 0) {
-        vm.writeWord(ptrPtr, address);
+        memory.writeWord(ptrPtr, address);
       }
       if (sizePtr != 0) {
-        vm.writeWord(sizePtr, length);
+        memory.writeWord(sizePtr, length);
       }
       return true;
     } catch (MemoryAccessException e) {
@@ -750,7 +753,7 @@ public final class WasmBase {
   public long memorySize() {
     lock.lock();
     try {
-      return closed ? 0 : vm.memorySize();
+      return closed ? 0 : memorySizeOf(vm);
     } finally {
       lock.unlock();
     }
@@ -1036,10 +1039,16 @@ public final class WasmBase {
    * each outermost call, which is when memory can have grown.
    */
   private void reportMemory() {
-    long size = vm.memorySize();
+    long size = memorySizeOf(vm);
     if (size != reportedMemory) {
       memoryGauge.add(size - reportedMemory);
       reportedMemory = size;
     }
+  }
+
+  /** The size of a VM's linear memory; 0 for a runtime without one. */
+  private static long memorySizeOf(WasmVm vm) {
+    Optional<LinearMemory> memory = vm.memory();
+    return memory.isPresent() ? memory.get().size() : 0;
   }
 }
