@@ -16,11 +16,21 @@
  *       rules for providers.
  * </ul>
  *
+ * <p>{@code io.proxywasm.spi.support} holds helpers that are no part of the contract (the discovery
+ * registry, a context table, a fail-state holder); it is exported only to the modules of this
+ * project that use them.
+ *
  * @uses io.proxywasm.spi.WasmVmProvider
  * @uses io.proxywasm.spi.WasmExtensionProvider
  */
+@SuppressWarnings("module") // the modules the helpers are exported to are built after this one
 module io.proxywasm.spi {
   exports io.proxywasm.spi;
+  exports io.proxywasm.spi.support to
+      io.proxywasm.host,
+      io.proxywasm.nullvm,
+      io.proxywasm.chicory,
+      io.proxywasm.envoy;
 
   uses io.proxywasm.spi.WasmVmProvider;
   uses io.proxywasm.spi.WasmExtensionProvider;

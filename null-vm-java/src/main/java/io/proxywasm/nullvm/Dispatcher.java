@@ -8,11 +8,11 @@ import io.proxywasm.sdk.RootContext;
 import io.proxywasm.sdk.StreamContext;
 import io.proxywasm.sdk.engine.Binder;
 import io.proxywasm.sdk.engine.PluginHost;
-import io.proxywasm.spi.ContextMap;
 import io.proxywasm.spi.HostAbi;
 import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.WasmResult;
+import io.proxywasm.spi.support.ContextMap;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -40,7 +40,8 @@ public final class WasmBase {
   private final Cloneability startedFrom;
   private final ReentrantLock lock = new ReentrantLock();
   private final WasmFunction[] functions = new WasmFunction[Callback.values().length];
-  private final io.proxywasm.spi.ContextMap<Context> contexts = new io.proxywasm.spi.ContextMap<>();
+  private final io.proxywasm.spi.support.ContextMap<Context> contexts =
+      new io.proxywasm.spi.support.ContextMap<>();
   private final Map<String, Context> rootContexts = new HashMap<>();
 
   /** Root contexts that returned false from {@code proxy_on_done}, by plugin key. */
