@@ -17,20 +17,17 @@
  * </ul>
  *
  * <p>{@code io.proxywasm.spi.support} holds helpers that are no part of the contract (the discovery
- * registry, a context table, a fail-state holder); it is exported only to the modules of this
- * project that use them.
+ * registry, a context table, a fail-state holder) for the modules of this project; they may change
+ * in any release. The package is exported to everyone rather than to those modules by name: a
+ * runtime author's module that requires only this one runs the host from the class path in its
+ * tests, and a qualified export would deny the host its helpers there.
  *
  * @uses io.proxywasm.spi.WasmVmProvider
  * @uses io.proxywasm.spi.WasmExtensionProvider
  */
-@SuppressWarnings("module") // the modules the helpers are exported to are built after this one
 module io.proxywasm.spi {
   exports io.proxywasm.spi;
-  exports io.proxywasm.spi.support to
-      io.proxywasm.host,
-      io.proxywasm.nullvm,
-      io.proxywasm.chicory,
-      io.proxywasm.envoy;
+  exports io.proxywasm.spi.support;
 
   uses io.proxywasm.spi.WasmVmProvider;
   uses io.proxywasm.spi.WasmExtensionProvider;

@@ -34,7 +34,12 @@ import java.util.stream.Collectors;
  * @param <P> the provider type
  */
 public final class ProviderRegistry<P> {
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+  /** The names runtimes, extensions and sinks may have. */
+  public static final Pattern PROVIDER_NAMES = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+  /** Any name that is not blank (Java plugins may be named by their class). */
+  public static final Pattern ANY_NAME = Pattern.compile("\\S.*");
+
   private static final int MAX_ERRORS = 64;
 
   private final Kind<P> kind;
@@ -50,6 +55,7 @@ public final class ProviderRegistry<P> {
    * @param name reads a provider's name
    * @param priority reads a provider's priority
    * @param artifact the artifact a user adds to get a provider, named when there is none
+   * @param names the names a provider may have
    * @param <P> the provider type
    */
   public record Kind<P>(
@@ -58,7 +64,29 @@ public final class ProviderRegistry<P> {
       String property,
       Function<P, String> name,
       ToIntFunction<P> priority,
-      String artifact) {}
+      String artifact,
+      Pattern names) {
+
+    /**
+     * Describes a kind of provider named as runtimes are.
+     *
+     * @param label what a provider is called in messages
+     * @param service the service interface
+     * @param property the system property forcing the default, or null for none
+     * @param name reads a provider's name
+     * @param priority reads a provider's priority
+     * @param artifact the artifact a user adds to get a provider
+     */
+    public Kind(
+        String label,
+        Class<P> service,
+        String property,
+        Function<P, String> name,
+        ToIntFunction<P> priority,
+        String artifact) {
+      this(label, service, property, name, priority, artifact, PROVIDER_NAMES);
+    }
+  }
 
   private ProviderRegistry(Kind<P> kind, Map<String, P> providers, List<ProviderProblem> problems) {
     this.kind = kind;
@@ -71,11 +99,13 @@ public final class ProviderRegistry<P> {
    * {@link #problems()}, as are both of two providers with one name.
    *
    * @param kind the kind of provider
-   * @param loader the loader, created by the caller (whose module {@code uses} the service)
+   * @param loader the providers, usually a {@link ServiceLoader} created by the caller (whose
+   *     module {@code uses} the service); an element that fails with {@link
+   *     ServiceConfigurationError} is left out and listed
    * @param <P> the provider type
    * @return the registry
    */
-  public static <P> ProviderRegistry<P> discover(Kind<P> kind, ServiceLoader<P> loader) {
+  public static <P> ProviderRegistry<P> discover(Kind<P> kind, Iterable<P> loader) {
     List<P> found = new ArrayList<>();
     List<ProviderProblem> problems = new ArrayList<>();
     Iterator<P> it = loader.iterator();
@@ -151,7 +181,7 @@ public final class ProviderRegistry<P> {
                 "", p.getClass().getName() + " failed to report its name: " + e, e));
         continue;
       }
-      if (name == null || !NAME.matcher(name).matches()) {
+      if (name == null || !kind.names().matcher(name).matches()) {
         all.add(
             new ProviderProblem(
                 String.valueOf(name),
@@ -160,7 +190,10 @@ public final class ProviderRegistry<P> {
                     + kind.label()
                     + " name '"
                     + name
-                    + "' (expected lower case letters, digits, '.', '_' or '-')",
+                    + "'"
+                    + (kind.names() == PROVIDER_NAMES
+                        ? " (expected lower case letters, digits, '.', '_' or '-')"
+                        : ""),
                 null));
         continue;
       }
@@ -268,7 +301,7 @@ public final class ProviderRegistry<P> {
    * @throws ProviderLookupException when there is none
    */
   public P preferred() {
-    String forced = System.getProperty(kind.property());
+    String forced = kind.property() == null ? null : System.getProperty(kind.property());
     if (forced != null && !forced.isBlank()) {
       P p = providers.get(forced.trim());
       if (p == null) {
