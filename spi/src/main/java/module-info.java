@@ -10,6 +10,9 @@
  *   <li>{@link io.proxywasm.spi.WasmVmIntegration}: what a VM needs from its embedder.
  *   <li>{@link io.proxywasm.spi.WasmExtension} and {@link io.proxywasm.spi.WasmExtensionProvider}:
  *       lifecycle events and metrics sinks.
+ *   <li>The ABI catalogue: {@link io.proxywasm.spi.HostCall}, every host function a module may
+ *       import, and {@link io.proxywasm.spi.Callback}, every export the host calls; {@link
+ *       io.proxywasm.spi.HostAbi} offers the host calls with Java types.
  *   <li>The ABI's values with their exact numeric codes: {@link io.proxywasm.spi.WasmResult},
  *       {@link io.proxywasm.spi.LogLevel}, {@link io.proxywasm.spi.AbiVersion} and the others.
  *   <li>{@link io.proxywasm.spi.Runtimes} and {@link io.proxywasm.spi.Extensions}: the discovery
