@@ -3,6 +3,8 @@
  * ({@code run}), check whether this host can load a module ({@code inspect}) and measure what a
  * plugin costs ({@code bench}), on every runtime found at run time; {@code serve} runs the gateway
  * (module {@code io.proxywasm.gateway}).
+ *
+ * @uses io.proxywasm.sdk.JavaPlugin the Java plugins built in and on {@code --class-path}
  */
 module io.proxywasm.cli {
   requires io.proxywasm.host;

@@ -4,6 +4,12 @@
  * {@link io.proxywasm.envoy.StatsRegistry} its queryable stats, {@link
  * io.proxywasm.envoy.WasmStatsSink} the sink SPI. Remote code loading is the separate module {@code
  * io.proxywasm.remote}.
+ *
+ * @uses io.proxywasm.envoy.WasmStatsSinkProvider the sinks {@link
+ *     io.proxywasm.envoy.EnvoyWasmExtension#withDiscoveredSinks()} finds
+ * @provides io.proxywasm.spi.WasmExtensionProvider the extension {@code envoy}
+ * @provides io.proxywasm.envoy.WasmStatsSinkProvider the sink {@code slf4j}, lifecycle events in
+ *     the log
  */
 module io.proxywasm.envoy {
   requires transitive io.proxywasm.spi;

@@ -15,6 +15,7 @@ module io.proxywasm.chicory {
   requires org.objectweb.asm;
   requires org.objectweb.asm.commons;
   requires jdk.management;
+  requires static com.google.auto.service;
 
   exports io.proxywasm.chicory;
 

@@ -34,7 +34,7 @@ final class StandaloneVms {
       vm.load(module);
       stubImports(vm);
       vm.link("base");
-      return vm.memorySize();
+      return vm.memory().orElseThrow().size();
     }
   }
 }

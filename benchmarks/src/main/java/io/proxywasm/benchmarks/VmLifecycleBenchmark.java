@@ -124,7 +124,7 @@ public class VmLifecycleBenchmark {
     try (WasmVm vm = base.cloneVm()) {
       StandaloneVms.stubImports(vm);
       vm.link("clone");
-      return vm.memorySize();
+      return vm.memory().orElseThrow().size();
     }
   }
 

@@ -70,7 +70,7 @@ final class Reports {
    * @param name the name as Envoy's stats show it: {@code wasmcustom.<name>} for a plugin's
    * @param pluginName the name the plugin gave ({@code proxy_define_metric}); null for the host's
    * @param type counter, gauge or histogram
-   * @param value a counter's or gauge's value, a histogram's last recorded value
+   * @param value a counter's or gauge's value, the number of values a histogram recorded
    */
   record MetricValue(String name, String pluginName, String type, long value) {}
 

@@ -7,11 +7,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,10 +45,58 @@ class ModuleDescriptorsTest {
         "io.proxywasm.cli"
       })
   void descriptorIsAsExpected(String module) throws IOException {
-    assertEquals(expected(module), describe(find(module)), module);
+    assertEquals(expected(module), describe(find(module).descriptor()), module);
   }
 
-  private static ModuleDescriptor find(String module) {
+  /**
+   * Every service a module provides is registered under {@code META-INF/services} too (for the
+   * class path), with the same classes, and nothing else is: {@code @AutoService} writes those
+   * files, and no file is written by hand.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "io.proxywasm.spi",
+        "io.proxywasm.host",
+        "io.proxywasm.chicory",
+        "io.proxywasm.sdk",
+        "io.proxywasm.nullvm",
+        "io.proxywasm.envoy",
+        "io.proxywasm.micrometer",
+        "io.proxywasm.remote",
+        "io.proxywasm.testkit",
+        "io.proxywasm.examples",
+        "io.proxywasm.gateway",
+        "io.proxywasm.cli"
+      })
+  void serviceFilesAreTheProvides(String module) throws IOException {
+    ModuleReference ref = find(module);
+    Map<String, Set<String>> provides = new TreeMap<>();
+    for (ModuleDescriptor.Provides p : ref.descriptor().provides()) {
+      provides.put(p.service(), new TreeSet<>(p.providers()));
+    }
+    Map<String, Set<String>> files = new TreeMap<>();
+    String prefix = "META-INF/services/";
+    try (ModuleReader reader = ref.open()) {
+      List<String> names =
+          reader.list().filter(n -> n.startsWith(prefix) && !n.endsWith("/")).toList();
+      for (String name : names) {
+        Set<String> classes = new TreeSet<>();
+        try (InputStream in = reader.open(name).orElseThrow()) {
+          for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            String entry = line.replaceAll("#.*", "").strip();
+            if (!entry.isEmpty()) {
+              classes.add(entry);
+            }
+          }
+        }
+        files.put(name.substring(prefix.length()), classes);
+      }
+    }
+    assertEquals(provides, files, module + ": META-INF/services against provides");
+  }
+
+  private static ModuleReference find(String module) {
     List<Path> entries = new ArrayList<>();
     for (String property : new String[] {"jdk.module.path", "java.class.path"}) {
       String value = System.getProperty(property);
@@ -55,8 +108,12 @@ class ModuleDescriptorsTest {
     }
     return ModuleFinder.of(entries.toArray(Path[]::new))
         .find(module)
-        .map(ModuleReference::descriptor)
-        .or(() -> ModuleLayer.boot().findModule(module).map(Module::getDescriptor))
+        .or(
+            () ->
+                ModuleLayer.boot()
+                    .configuration()
+                    .findModule(module)
+                    .map(java.lang.module.ResolvedModule::reference))
         .orElseThrow(() -> new AssertionError("module " + module + " is not on the test path"));
   }
 

@@ -5,10 +5,10 @@ import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmExtension;
+import io.proxywasm.spi.support.ProviderRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,28 +65,39 @@ public final class EnvoyWasmExtension implements WasmExtension {
    * @return the extension
    */
   public static EnvoyWasmExtension withDiscoveredSinks() {
+    return withSinksFrom(ServiceLoader.load(WasmStatsSinkProvider.class));
+  }
+
+  /** How sinks are discovered: the one rule of runtimes, extensions and Java plugins. */
+  private static final ProviderRegistry.Kind<WasmStatsSinkProvider> SINKS =
+      new ProviderRegistry.Kind<>(
+          "stats sink",
+          WasmStatsSinkProvider.class,
+          null,
+          WasmStatsSinkProvider::name,
+          p -> 0,
+          "a jar providing " + WasmStatsSinkProvider.class.getName());
+
+  /**
+   * Makes the extension with the sinks of the given providers, by the discovery rule: a provider
+   * that fails to load, to name itself or to create its sink, or whose name another provider has,
+   * is left out with a warning, and the others are used.
+   */
+  static EnvoyWasmExtension withSinksFrom(Iterable<WasmStatsSinkProvider> providers) {
     Builder b = builder();
-    ServiceLoader<WasmStatsSinkProvider> loader = ServiceLoader.load(WasmStatsSinkProvider.class);
-    for (ServiceLoader.Provider<WasmStatsSinkProvider> p : iterate(loader)) {
+    // the registry warns of each provider it leaves out
+    ProviderRegistry<WasmStatsSinkProvider> found = ProviderRegistry.discover(SINKS, providers);
+    for (var e : found.providers().entrySet()) {
       try {
-        WasmStatsSinkProvider provider = p.get();
-        b.sink(provider.create());
-      } catch (RuntimeException | ServiceConfigurationError e) {
-        LOG.warn("wasm stats sink {} left out: {}", p.type().getName(), e.toString());
+        b.sink(e.getValue().create());
+      } catch (RuntimeException | LinkageError ex) {
+        LOG.warn(
+            "wasm stats sink '{}' left out: its sink could not be created: {}",
+            e.getKey(),
+            ex.toString());
       }
     }
     return b.build();
-  }
-
-  private static List<ServiceLoader.Provider<WasmStatsSinkProvider>> iterate(
-      ServiceLoader<WasmStatsSinkProvider> loader) {
-    List<ServiceLoader.Provider<WasmStatsSinkProvider>> out = new ArrayList<>();
-    try {
-      loader.stream().forEach(out::add);
-    } catch (ServiceConfigurationError e) {
-      LOG.warn("wasm stats sinks could not all be listed: {}", e.toString());
-    }
-    return out;
   }
 
   /**

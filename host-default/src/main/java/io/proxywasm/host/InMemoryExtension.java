@@ -5,6 +5,7 @@ import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.WasmExtension;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -52,11 +53,30 @@ public final class InMemoryExtension implements WasmExtension {
     return metrics.computeIfAbsent(type + ":" + name, k -> new SimpleMetric(type, name));
   }
 
-  /** A thread-safe metric in memory; a histogram keeps the last recorded value. */
+  /**
+   * Returns the sum of the values recorded in a histogram (its {@link Metric#value()} is how many
+   * were recorded), as Envoy's histograms and the Envoy extension's registry keep them.
+   *
+   * @param name the name
+   * @return the sum, or empty when no histogram has that name
+   */
+  public OptionalLong histogramSum(String name) {
+    return metric(name)
+        .filter(m -> m instanceof SimpleMetric s && s.type == MetricType.HISTOGRAM)
+        .map(m -> OptionalLong.of(((SimpleMetric) m).sum.get()))
+        .orElse(OptionalLong.empty());
+  }
+
+  /**
+   * A thread-safe metric in memory. A histogram keeps, as Envoy's do, the number of values recorded
+   * (its value) and their sum; a plugin cannot read it back ({@code proxy_get_metric} answers
+   * {@code BadArgument}).
+   */
   private static final class SimpleMetric implements Metric {
     private final MetricType type;
     private final String name;
     private final AtomicLong value = new AtomicLong();
+    private final AtomicLong sum = new AtomicLong();
 
     SimpleMetric(MetricType type, String name) {
       this.type = type;
@@ -75,17 +95,30 @@ public final class InMemoryExtension implements WasmExtension {
 
     @Override
     public void add(long delta) {
-      value.addAndGet(delta);
+      if (type == MetricType.HISTOGRAM) {
+        record(delta);
+      } else {
+        value.addAndGet(delta);
+      }
     }
 
     @Override
     public void set(long v) {
-      value.set(v);
+      if (type == MetricType.HISTOGRAM) {
+        record(v);
+      } else {
+        value.set(v);
+      }
     }
 
     @Override
     public void record(long v) {
-      value.set(v);
+      if (type != MetricType.HISTOGRAM) {
+        value.set(v);
+        return;
+      }
+      value.incrementAndGet();
+      sum.addAndGet(v);
     }
 
     @Override

@@ -8,10 +8,11 @@ import io.proxywasm.sdk.RootContext;
 import io.proxywasm.sdk.StreamContext;
 import io.proxywasm.sdk.engine.Binder;
 import io.proxywasm.sdk.engine.PluginHost;
-import io.proxywasm.spi.ContextMap;
 import io.proxywasm.spi.HostAbi;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.WasmResult;
+import io.proxywasm.spi.support.ContextMap;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -66,7 +67,8 @@ final class Dispatcher implements PluginHost {
     if (effective != contextId) {
       WasmResult r = host.setEffectiveContext(contextId);
       if (r != WasmResult.OK) {
-        throw new HostCallException("proxy_set_effective_context(" + contextId + ")", r);
+        throw new HostCallException(
+            HostCall.SET_EFFECTIVE_CONTEXT.abiName() + "(" + contextId + ")", r);
       }
       effective = contextId;
     }

@@ -2,20 +2,21 @@ package io.proxywasm.nullvm;
 
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
-import io.proxywasm.spi.FailStateHolder;
 import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostAbi;
 import io.proxywasm.spi.HostFunction;
-import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
+import io.proxywasm.spi.support.FailStateHolder;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,40 +35,53 @@ final class NullVm implements WasmVm {
   /** An exported callback: its signature and which dispatcher method runs it. */
   private record Export(FunctionType type, Dispatcher.Body body, boolean returnsStatus) {}
 
-  private static Map<String, Export> exports(Dispatcher d) {
-    Map<String, Export> m = new LinkedHashMap<>();
-    m.put("proxy_abi_version_0_2_1", new Export(FunctionType.i32(0, 0), a -> 0, false));
-    put(m, "proxy_on_context_create", 2, false, d::onContextCreate);
-    put(m, "proxy_on_vm_start", 2, true, d::onVmStart);
-    put(m, "proxy_on_configure", 2, true, d::onConfigure);
-    put(m, "proxy_on_tick", 1, false, d::onTick);
-    put(m, "proxy_on_queue_ready", 2, false, d::onQueueReady);
-    put(m, "proxy_on_foreign_function", 3, false, d::onForeignFunction);
-    put(m, "proxy_on_new_connection", 1, true, d::onNewConnection);
-    put(m, "proxy_on_downstream_data", 3, true, d::onDownstreamData);
-    put(m, "proxy_on_upstream_data", 3, true, d::onUpstreamData);
-    put(m, "proxy_on_downstream_connection_close", 2, false, d::onDownstreamClose);
-    put(m, "proxy_on_upstream_connection_close", 2, false, d::onUpstreamClose);
-    put(m, "proxy_on_request_headers", 3, true, d::onRequestHeaders);
-    put(m, "proxy_on_request_body", 3, true, d::onRequestBody);
-    put(m, "proxy_on_request_trailers", 2, true, d::onRequestTrailers);
-    put(m, "proxy_on_response_headers", 3, true, d::onResponseHeaders);
-    put(m, "proxy_on_response_body", 3, true, d::onResponseBody);
-    put(m, "proxy_on_response_trailers", 2, true, d::onResponseTrailers);
-    put(m, "proxy_on_http_call_response", 5, false, d::onHttpCallResponse);
-    put(m, "proxy_on_grpc_receive_initial_metadata", 3, false, d::onGrpcReceiveInitialMetadata);
-    put(m, "proxy_on_grpc_receive", 3, false, d::onGrpcReceive);
-    put(m, "proxy_on_grpc_receive_trailing_metadata", 3, false, d::onGrpcReceiveTrailingMetadata);
-    put(m, "proxy_on_grpc_close", 3, false, d::onGrpcClose);
-    put(m, "proxy_on_done", 1, true, d::onDone);
-    put(m, "proxy_on_log", 1, false, d::onLog);
-    put(m, "proxy_on_delete", 1, false, d::onDelete);
-    return m;
-  }
+  /**
+   * The callbacks a Java plugin answers: every callback of ABI 0.2.1 the host calls on a plugin,
+   * from the catalogue. Start functions and allocators have no meaning without linear memory.
+   */
+  static final List<Callback> CALLBACKS =
+      Callback.of(AbiVersion.V0_2_1).stream()
+          .filter(c -> c.kind() == Callback.Kind.PLUGIN)
+          .toList();
 
-  private static void put(
-      Map<String, Export> m, String name, int params, boolean result, Dispatcher.Body body) {
-    m.put(name, new Export(FunctionType.i32(params, result ? 1 : 0), body, result));
+  private static Map<String, Export> exports(Dispatcher d) {
+    Map<Callback, Dispatcher.Body> bodies = new EnumMap<>(Callback.class);
+    bodies.put(Callback.ON_CONTEXT_CREATE, d::onContextCreate);
+    bodies.put(Callback.ON_VM_START, d::onVmStart);
+    bodies.put(Callback.ON_CONFIGURE, d::onConfigure);
+    bodies.put(Callback.ON_TICK, d::onTick);
+    bodies.put(Callback.ON_QUEUE_READY, d::onQueueReady);
+    bodies.put(Callback.ON_FOREIGN_FUNCTION, d::onForeignFunction);
+    bodies.put(Callback.ON_NEW_CONNECTION, d::onNewConnection);
+    bodies.put(Callback.ON_DOWNSTREAM_DATA, d::onDownstreamData);
+    bodies.put(Callback.ON_UPSTREAM_DATA, d::onUpstreamData);
+    bodies.put(Callback.ON_DOWNSTREAM_CONNECTION_CLOSE, d::onDownstreamClose);
+    bodies.put(Callback.ON_UPSTREAM_CONNECTION_CLOSE, d::onUpstreamClose);
+    bodies.put(Callback.ON_REQUEST_HEADERS, d::onRequestHeaders);
+    bodies.put(Callback.ON_REQUEST_BODY, d::onRequestBody);
+    bodies.put(Callback.ON_REQUEST_TRAILERS, d::onRequestTrailers);
+    bodies.put(Callback.ON_RESPONSE_HEADERS, d::onResponseHeaders);
+    bodies.put(Callback.ON_RESPONSE_BODY, d::onResponseBody);
+    bodies.put(Callback.ON_RESPONSE_TRAILERS, d::onResponseTrailers);
+    bodies.put(Callback.ON_HTTP_CALL_RESPONSE, d::onHttpCallResponse);
+    bodies.put(Callback.ON_GRPC_RECEIVE_INITIAL_METADATA, d::onGrpcReceiveInitialMetadata);
+    bodies.put(Callback.ON_GRPC_RECEIVE, d::onGrpcReceive);
+    bodies.put(Callback.ON_GRPC_RECEIVE_TRAILING_METADATA, d::onGrpcReceiveTrailingMetadata);
+    bodies.put(Callback.ON_GRPC_CLOSE, d::onGrpcClose);
+    bodies.put(Callback.ON_DONE, d::onDone);
+    bodies.put(Callback.ON_LOG, d::onLog);
+    bodies.put(Callback.ON_DELETE, d::onDelete);
+    if (!bodies.keySet().equals(java.util.Set.copyOf(CALLBACKS))) {
+      throw new IllegalStateException(
+          "the Null VM's callbacks " + bodies.keySet() + " are not the catalogue's " + CALLBACKS);
+    }
+    Map<String, Export> m = new LinkedHashMap<>();
+    m.put(AbiVersion.V0_2_1.marker(), new Export(FunctionType.i32(0, 0), a -> 0, false));
+    for (Callback c : CALLBACKS) {
+      FunctionType type = c.type();
+      m.put(c.exportName(), new Export(type, bodies.get(c), !type.results().isEmpty()));
+    }
+    return m;
   }
 
   /** The signatures, for tools that list exports before a VM is linked. */
@@ -221,41 +235,6 @@ final class NullVm implements WasmVm {
       runningThread = outer;
     }
     return result ? new long[] {r} : NO_RESULT;
-  }
-
-  @Override
-  public long memorySize() {
-    return 0;
-  }
-
-  @Override
-  public void read(long address, byte[] target, int offset, int length) {
-    throw new MemoryAccessException(address, length, 0);
-  }
-
-  @Override
-  public void write(long address, byte[] source, int offset, int length) {
-    throw new MemoryAccessException(address, length, 0);
-  }
-
-  @Override
-  public int readInt(long address) {
-    throw new MemoryAccessException(address, 4, 0);
-  }
-
-  @Override
-  public void writeInt(long address, int value) {
-    throw new MemoryAccessException(address, 4, 0);
-  }
-
-  @Override
-  public long readLong(long address) {
-    throw new MemoryAccessException(address, 8, 0);
-  }
-
-  @Override
-  public void writeLong(long address, long value) {
-    throw new MemoryAccessException(address, 8, 0);
   }
 
   @Override

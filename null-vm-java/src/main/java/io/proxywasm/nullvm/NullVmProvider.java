@@ -1,5 +1,6 @@
 package io.proxywasm.nullvm;
 
+import com.google.auto.service.AutoService;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.VmCapability;
@@ -13,6 +14,8 @@ import java.util.Set;
  * The runtime {@code null}: runs {@link JavaPlugin}s named by code {@code java:NAME}, with the same
  * host, lifecycle and extension as wasm plugins. It is never the default runtime.
  */
+@AutoService(WasmVmProvider.class)
+@SuppressWarnings("exports") // the registration annotation is compile-time only
 public final class NullVmProvider implements WasmVmProvider {
   /** The runtime's name. */
   public static final String NAME = "null";

@@ -2,18 +2,19 @@ package io.proxywasm.nullvm;
 
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.ProviderLookupException;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmVmIntegration;
+import io.proxywasm.spi.support.ProviderRegistry;
+import java.lang.ref.SoftReference;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.TreeSet;
+import java.util.WeakHashMap;
 
 /**
  * Finds the Java plugin a VM's code names. The code is the text {@code java:NAME}; NAME is looked
@@ -27,37 +28,47 @@ final class PluginResolver {
 
   private PluginResolver() {}
 
+  /** How Java plugins are discovered: the one rule of runtimes, extensions and sinks. */
+  static final ProviderRegistry.Kind<JavaPlugin> KIND =
+      new ProviderRegistry.Kind<>(
+          "Java plugin",
+          JavaPlugin.class,
+          null,
+          JavaPlugin::name,
+          p -> 0,
+          "a jar registering " + JavaPlugin.class.getName(),
+          ProviderRegistry.ANY_NAME);
+
+  /**
+   * The plugins found per class loader, discovered once: plugins are stateless factories. Held
+   * softly, so that a class loader being undeployed is not kept alive by this table.
+   */
+  private static final Map<ClassLoader, SoftReference<ProviderRegistry<JavaPlugin>>> FOUND =
+      new WeakHashMap<>();
+
   static JavaPlugin resolve(byte[] code, WasmVmIntegration integration) {
     String name = name(code);
     Optional<JavaPlugin> offered = integration.lookup(JavaPlugin.class, name);
     if (offered.isPresent()) {
       return checkName(offered.get(), name);
     }
-    List<JavaPlugin> found = new ArrayList<>();
-    JavaPlugin byClass = null;
-    TreeSet<String> known = new TreeSet<>();
-    try {
-      for (JavaPlugin p : ServiceLoader.load(JavaPlugin.class)) {
-        known.add(p.name());
-        if (name.equals(p.name())) {
-          found.add(p);
-        } else if (name.equals(p.getClass().getName())) {
-          byClass = p;
-        }
+    return resolve(name, registered());
+  }
+
+  /**
+   * Finds a plugin among those registered: by name, else by the name of its class, else as a class
+   * to create. A registration that is broken, or a name registered twice, is left out and named
+   * when the plugin asked for is not found; it never hides the others.
+   */
+  static JavaPlugin resolve(String name, ProviderRegistry<JavaPlugin> registry) {
+    Optional<JavaPlugin> byName = registry.find(name);
+    if (byName.isPresent()) {
+      return byName.get();
+    }
+    for (JavaPlugin p : registry.providers().values()) {
+      if (name.equals(p.getClass().getName())) {
+        return p;
       }
-    } catch (ServiceConfigurationError e) {
-      throw error("Java plugins could not be listed: " + e.getMessage(), e);
-    }
-    if (found.size() > 1) {
-      List<String> classes = new ArrayList<>();
-      found.forEach(p -> classes.add(p.getClass().getName()));
-      throw error("Java plugin name '" + name + "' is registered more than once: " + classes, null);
-    }
-    if (found.size() == 1) {
-      return found.get(0);
-    }
-    if (byClass != null) {
-      return byClass;
     }
     if (name.contains(".")) {
       Optional<JavaPlugin> created = byClassName(name);
@@ -65,15 +76,30 @@ final class PluginResolver {
         return created.get();
       }
     }
-    throw error(
-        "no Java plugin named '"
-            + name
-            + "': registered plugins are "
-            + (known.isEmpty() ? "none" : known.toString())
-            + " (register one with ServiceLoader, or name a class implementing "
-            + JavaPlugin.class.getName()
-            + ")",
-        null);
+    try {
+      return registry.get(name);
+    } catch (ProviderLookupException e) {
+      throw error(
+          e.getMessage()
+              + " (register one with ServiceLoader, or name a class implementing "
+              + JavaPlugin.class.getName()
+              + ")",
+          null);
+    }
+  }
+
+  static ProviderRegistry<JavaPlugin> registered() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    ClassLoader loader = context == null ? PluginResolver.class.getClassLoader() : context;
+    synchronized (FOUND) {
+      SoftReference<ProviderRegistry<JavaPlugin>> kept = FOUND.get(loader);
+      ProviderRegistry<JavaPlugin> registry = kept == null ? null : kept.get();
+      if (registry == null) {
+        registry = ProviderRegistry.discover(KIND, ServiceLoader.load(JavaPlugin.class, loader));
+        FOUND.put(loader, new SoftReference<>(registry));
+      }
+      return registry;
+    }
   }
 
   private static String name(byte[] code) {

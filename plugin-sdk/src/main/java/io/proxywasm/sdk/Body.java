@@ -1,6 +1,7 @@
 package io.proxywasm.sdk;
 
 import io.proxywasm.spi.BufferType;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostResult;
 import io.proxywasm.spi.WasmResult;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,7 @@ public final class Body {
     if (r.status() == WasmResult.NOT_FOUND) {
       return new byte[0];
     }
-    return Context.value("proxy_get_buffer_bytes", r);
+    return Context.value(HostCall.GET_BUFFER_BYTES, r);
   }
 
   /**
@@ -82,7 +83,7 @@ public final class Body {
    */
   public void replace(long start, long length, byte[] data) {
     Context.check(
-        "proxy_set_buffer_bytes", context.host().setBufferBytes(type, start, length, data));
+        HostCall.SET_BUFFER_BYTES, context.host().setBufferBytes(type, start, length, data));
   }
 
   /**

@@ -5,6 +5,7 @@ import io.proxywasm.sdk.engine.PluginHost;
 import io.proxywasm.spi.BufferType;
 import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostAbi;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostResult;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MetricType;
@@ -64,15 +65,15 @@ public abstract class Context {
     return engine;
   }
 
-  static void check(String call, WasmResult result) {
+  static void check(HostCall call, WasmResult result) {
     if (result != WasmResult.OK) {
-      throw new HostCallException(call, result);
+      throw new HostCallException(call.abiName(), result);
     }
   }
 
-  static <T> T value(String call, HostResult<T> result) {
+  static <T> T value(HostCall call, HostResult<T> result) {
     if (!result.isOk()) {
-      throw new HostCallException(call, result.status());
+      throw new HostCallException(call.abiName(), result.status());
     }
     return result.value();
   }
@@ -200,7 +201,7 @@ public abstract class Context {
    * @throws HostCallException when the host refuses
    */
   public final void setProperty(byte[] value, String... path) {
-    check("proxy_set_property", host().setProperty(List.of(path), value));
+    check(HostCall.SET_PROPERTY, host().setProperty(List.of(path), value));
   }
 
   /**
@@ -226,7 +227,7 @@ public abstract class Context {
     if (r.status() == WasmResult.NOT_FOUND) {
       return Optional.empty();
     }
-    return Optional.of(value("proxy_get_shared_data", r));
+    return Optional.of(value(HostCall.GET_SHARED_DATA, r));
   }
 
   /**
@@ -243,7 +244,7 @@ public abstract class Context {
     if (r == WasmResult.CAS_MISMATCH) {
       return false;
     }
-    check("proxy_set_shared_data", r);
+    check(HostCall.SET_SHARED_DATA, r);
     return true;
   }
 
@@ -257,7 +258,7 @@ public abstract class Context {
    * @return the queue token
    */
   public final int registerSharedQueue(String name) {
-    return value("proxy_register_shared_queue", host().registerSharedQueue(name));
+    return value(HostCall.REGISTER_SHARED_QUEUE, host().registerSharedQueue(name));
   }
 
   /**
@@ -272,7 +273,7 @@ public abstract class Context {
     if (r.status() == WasmResult.NOT_FOUND) {
       return OptionalInt.empty();
     }
-    return OptionalInt.of(value("proxy_resolve_shared_queue", r));
+    return OptionalInt.of(value(HostCall.RESOLVE_SHARED_QUEUE, r));
   }
 
   /**
@@ -287,7 +288,7 @@ public abstract class Context {
     if (r.status() == WasmResult.EMPTY) {
       return Optional.empty();
     }
-    return Optional.of(value("proxy_dequeue_shared_queue", r));
+    return Optional.of(value(HostCall.DEQUEUE_SHARED_QUEUE, r));
   }
 
   /**
@@ -298,7 +299,7 @@ public abstract class Context {
    * @throws HostCallException when the queue does not exist
    */
   public final void enqueueSharedQueue(int token, byte[] data) {
-    check("proxy_enqueue_shared_queue", host().enqueueSharedQueue(token, data));
+    check(HostCall.ENQUEUE_SHARED_QUEUE, host().enqueueSharedQueue(token, data));
   }
 
   // ---- metrics --------------------------------------------------------------------------------
@@ -334,7 +335,7 @@ public abstract class Context {
   }
 
   private int defineMetric(MetricType type, String name) {
-    return value("proxy_define_metric", host().defineMetric(type, name));
+    return value(HostCall.DEFINE_METRIC, host().defineMetric(type, name));
   }
 
   // ---- HTTP callouts --------------------------------------------------------------------------
@@ -358,7 +359,7 @@ public abstract class Context {
       List<Map.Entry<String, String>> trailers,
       Duration timeout) {
     int token =
-        value("proxy_http_call", host().httpCall(upstream, headers, body, trailers, timeout));
+        value(HostCall.HTTP_CALL, host().httpCall(upstream, headers, body, trailers, timeout));
     dispatcher().calloutFrom(token, id);
     return token;
   }
@@ -426,7 +427,7 @@ public abstract class Context {
       Duration timeout) {
     int token =
         value(
-            "proxy_grpc_call",
+            HostCall.GRPC_CALL,
             host()
                 .grpcCall(
                     cluster.getBytes(StandardCharsets.UTF_8),
@@ -453,7 +454,7 @@ public abstract class Context {
       String cluster, String service, String method, List<Map.Entry<String, String>> metadata) {
     int token =
         value(
-            "proxy_grpc_stream",
+            HostCall.GRPC_STREAM,
             host().grpcStream(cluster.getBytes(StandardCharsets.UTF_8), service, method, metadata));
     dispatcher().calloutFrom(token, id);
     return token;
@@ -468,7 +469,7 @@ public abstract class Context {
    * @throws HostCallException when the stream is unknown or closed
    */
   public final void sendGrpcMessage(int token, byte[] message, boolean endOfStream) {
-    check("proxy_grpc_send", host().grpcSend(token, message, endOfStream));
+    check(HostCall.GRPC_SEND, host().grpcSend(token, message, endOfStream));
   }
 
   /**
@@ -478,7 +479,7 @@ public abstract class Context {
    * @throws HostCallException when it is unknown
    */
   public final void cancelGrpc(int token) {
-    check("proxy_grpc_cancel", host().grpcCancel(token));
+    check(HostCall.GRPC_CANCEL, host().grpcCancel(token));
   }
 
   /**
@@ -488,7 +489,7 @@ public abstract class Context {
    * @throws HostCallException when it is unknown
    */
   public final void closeGrpc(int token) {
-    check("proxy_grpc_close", host().grpcClose(token));
+    check(HostCall.GRPC_CLOSE, host().grpcClose(token));
   }
 
   /**
@@ -570,7 +571,7 @@ public abstract class Context {
    * @throws HostCallException when there is no such function or it fails
    */
   public final byte[] callForeignFunction(String name, byte[] arguments) {
-    return value("proxy_call_foreign_function", host().callForeignFunction(name, arguments));
+    return value(HostCall.CALL_FOREIGN_FUNCTION, host().callForeignFunction(name, arguments));
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -580,7 +581,7 @@ public abstract class Context {
     if (r.status() == WasmResult.NOT_FOUND) {
       return List.of();
     }
-    return value("proxy_get_header_map_pairs", r);
+    return value(HostCall.GET_HEADER_MAP_PAIRS, r);
   }
 
   final byte[] buffer(BufferType type) {
@@ -588,6 +589,6 @@ public abstract class Context {
     if (r.status() == WasmResult.NOT_FOUND) {
       return new byte[0];
     }
-    return value("proxy_get_buffer_bytes", r);
+    return value(HostCall.GET_BUFFER_BYTES, r);
   }
 }

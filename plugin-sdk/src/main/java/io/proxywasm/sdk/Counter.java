@@ -1,6 +1,7 @@
 package io.proxywasm.sdk;
 
 import io.proxywasm.sdk.engine.PluginHost;
+import io.proxywasm.spi.HostCall;
 
 /** A counter defined by a Java plugin; only goes up. */
 public final class Counter {
@@ -19,7 +20,7 @@ public final class Counter {
    * @throws HostCallException when the host refuses, for example for a negative amount
    */
   public void increment(long amount) {
-    Context.check("proxy_increment_metric", dispatcher.host().incrementMetric(id, amount));
+    Context.check(HostCall.INCREMENT_METRIC, dispatcher.host().incrementMetric(id, amount));
   }
 
   /** Adds one. */
@@ -33,6 +34,6 @@ public final class Counter {
    * @return its value
    */
   public long value() {
-    return Context.value("proxy_get_metric", dispatcher.host().metric(id));
+    return Context.value(HostCall.GET_METRIC, dispatcher.host().metric(id));
   }
 }

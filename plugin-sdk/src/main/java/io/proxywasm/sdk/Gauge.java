@@ -1,6 +1,7 @@
 package io.proxywasm.sdk;
 
 import io.proxywasm.sdk.engine.PluginHost;
+import io.proxywasm.spi.HostCall;
 
 /** A gauge defined by a Java plugin. */
 public final class Gauge {
@@ -18,7 +19,7 @@ public final class Gauge {
    * @param value the value
    */
   public void set(long value) {
-    Context.check("proxy_record_metric", dispatcher.host().recordMetric(id, value));
+    Context.check(HostCall.RECORD_METRIC, dispatcher.host().recordMetric(id, value));
   }
 
   /**
@@ -27,7 +28,7 @@ public final class Gauge {
    * @param amount the amount
    */
   public void add(long amount) {
-    Context.check("proxy_increment_metric", dispatcher.host().incrementMetric(id, amount));
+    Context.check(HostCall.INCREMENT_METRIC, dispatcher.host().incrementMetric(id, amount));
   }
 
   /**
@@ -36,6 +37,6 @@ public final class Gauge {
    * @return its value
    */
   public long value() {
-    return Context.value("proxy_get_metric", dispatcher.host().metric(id));
+    return Context.value(HostCall.GET_METRIC, dispatcher.host().metric(id));
   }
 }

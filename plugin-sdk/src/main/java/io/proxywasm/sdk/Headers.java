@@ -1,6 +1,7 @@
 package io.proxywasm.sdk;
 
 import io.proxywasm.spi.HeaderMapType;
+import io.proxywasm.spi.HostCall;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +58,7 @@ public final class Headers {
    */
   public void add(String name, String value) {
     Context.check(
-        "proxy_add_header_map_value", context.host().addHeaderMapValue(type, name, value));
+        HostCall.ADD_HEADER_MAP_VALUE, context.host().addHeaderMapValue(type, name, value));
   }
 
   /**
@@ -69,7 +70,7 @@ public final class Headers {
    */
   public void set(String name, String value) {
     Context.check(
-        "proxy_replace_header_map_value", context.host().replaceHeaderMapValue(type, name, value));
+        HostCall.REPLACE_HEADER_MAP_VALUE, context.host().replaceHeaderMapValue(type, name, value));
   }
 
   /**
@@ -79,7 +80,8 @@ public final class Headers {
    * @throws HostCallException when the map is not available in this callback
    */
   public void remove(String name) {
-    Context.check("proxy_remove_header_map_value", context.host().removeHeaderMapValue(type, name));
+    Context.check(
+        HostCall.REMOVE_HEADER_MAP_VALUE, context.host().removeHeaderMapValue(type, name));
   }
 
   /**
@@ -89,7 +91,7 @@ public final class Headers {
    * @throws HostCallException when the map is not available in this callback
    */
   public void setAll(List<Map.Entry<String, String>> entries) {
-    Context.check("proxy_set_header_map_pairs", context.host().setHeaderMapPairs(type, entries));
+    Context.check(HostCall.SET_HEADER_MAP_PAIRS, context.host().setHeaderMapPairs(type, entries));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.proxywasm.sdk;
 
 import io.proxywasm.sdk.engine.PluginHost;
+import io.proxywasm.spi.HostCall;
 
 /** A histogram defined by a Java plugin. */
 public final class Histogram {
@@ -18,6 +19,6 @@ public final class Histogram {
    * @param value the value
    */
   public void record(long value) {
-    Context.check("proxy_record_metric", dispatcher.host().recordMetric(id, value));
+    Context.check(HostCall.RECORD_METRIC, dispatcher.host().recordMetric(id, value));
   }
 }

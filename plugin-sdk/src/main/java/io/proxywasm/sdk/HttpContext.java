@@ -2,6 +2,7 @@ package io.proxywasm.sdk;
 
 import io.proxywasm.spi.BufferType;
 import io.proxywasm.spi.HeaderMapType;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.StreamType;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -143,22 +144,22 @@ public abstract class HttpContext extends Context {
 
   /** Resumes a paused request ({@code proxy_continue_stream}), after the callback returns. */
   public final void resumeRequest() {
-    check("proxy_continue_stream", host().continueStream(StreamType.REQUEST));
+    check(HostCall.CONTINUE_STREAM, host().continueStream(StreamType.REQUEST));
   }
 
   /** Resumes a paused response, after the callback returns. */
   public final void resumeResponse() {
-    check("proxy_continue_stream", host().continueStream(StreamType.RESPONSE));
+    check(HostCall.CONTINUE_STREAM, host().continueStream(StreamType.RESPONSE));
   }
 
   /** Resets the stream ({@code proxy_close_stream}). */
   public final void closeRequest() {
-    check("proxy_close_stream", host().closeStream(StreamType.REQUEST));
+    check(HostCall.CLOSE_STREAM, host().closeStream(StreamType.REQUEST));
   }
 
   /** Resets the stream in the response direction. */
   public final void closeResponse() {
-    check("proxy_close_stream", host().closeStream(StreamType.RESPONSE));
+    check(HostCall.CLOSE_STREAM, host().closeStream(StreamType.RESPONSE));
   }
 
   /**
@@ -202,7 +203,7 @@ public abstract class HttpContext extends Context {
       byte[] body,
       int grpcStatus) {
     check(
-        "proxy_send_local_response",
+        HostCall.SEND_LOCAL_RESPONSE,
         host().sendLocalResponse(statusCode, details, body, headers, grpcStatus));
   }
 }

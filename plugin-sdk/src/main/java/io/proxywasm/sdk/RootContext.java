@@ -1,6 +1,7 @@
 package io.proxywasm.sdk;
 
 import io.proxywasm.spi.BufferType;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.WasmResult;
 import java.time.Duration;
 
@@ -59,7 +60,7 @@ public abstract class RootContext extends Context {
    * @param period the period, in whole milliseconds; zero stops the ticks
    */
   public final void setTickPeriod(Duration period) {
-    check("proxy_set_tick_period_milliseconds", host().setTickPeriod(period));
+    check(HostCall.SET_TICK_PERIOD, host().setTickPeriod(period));
   }
 
   /** {@code proxy_on_tick}: the timer set with {@link #setTickPeriod} fired. */
@@ -101,7 +102,7 @@ public abstract class RootContext extends Context {
     if (r == WasmResult.NOT_FOUND) {
       return false;
     }
-    check("proxy_done", r);
+    check(HostCall.DONE, r);
     return true;
   }
 

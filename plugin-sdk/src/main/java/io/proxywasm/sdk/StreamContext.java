@@ -1,6 +1,7 @@
 package io.proxywasm.sdk;
 
 import io.proxywasm.spi.BufferType;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.StreamType;
 
@@ -80,21 +81,21 @@ public abstract class StreamContext extends Context {
 
   /** Resumes paused downstream data ({@code proxy_continue_stream}). */
   public final void resumeDownstream() {
-    check("proxy_continue_stream", host().continueStream(StreamType.DOWNSTREAM));
+    check(HostCall.CONTINUE_STREAM, host().continueStream(StreamType.DOWNSTREAM));
   }
 
   /** Resumes paused upstream data. */
   public final void resumeUpstream() {
-    check("proxy_continue_stream", host().continueStream(StreamType.UPSTREAM));
+    check(HostCall.CONTINUE_STREAM, host().continueStream(StreamType.UPSTREAM));
   }
 
   /** Closes the downstream connection ({@code proxy_close_stream}). */
   public final void closeDownstream() {
-    check("proxy_close_stream", host().closeStream(StreamType.DOWNSTREAM));
+    check(HostCall.CLOSE_STREAM, host().closeStream(StreamType.DOWNSTREAM));
   }
 
   /** Closes the upstream connection. */
   public final void closeUpstream() {
-    check("proxy_close_stream", host().closeStream(StreamType.UPSTREAM));
+    check(HostCall.CLOSE_STREAM, host().closeStream(StreamType.UPSTREAM));
   }
 }

@@ -2,6 +2,7 @@ package io.proxywasm.chicory;
 
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
+import com.google.auto.service.AutoService;
 import io.proxywasm.spi.VmCapability;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
@@ -39,6 +40,8 @@ import java.util.function.Function;
  * Builder#splitHugeFunctions}). A function too large for one JVM method at all runs in Chicory's
  * interpreter; Chicory logs a warning naming it when the module is compiled.
  */
+@AutoService(WasmVmProvider.class)
+@SuppressWarnings("exports") // the registration annotation is compile-time only
 public final class ChicoryCompilerProvider implements WasmVmProvider {
   /** The runtime name. */
   public static final String NAME = "chicory-compiler";

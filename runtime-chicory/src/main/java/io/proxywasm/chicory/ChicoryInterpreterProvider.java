@@ -1,5 +1,6 @@
 package io.proxywasm.chicory;
 
+import com.google.auto.service.AutoService;
 import io.proxywasm.spi.VmCapability;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
@@ -7,6 +8,8 @@ import io.proxywasm.spi.WasmVmProvider;
 import java.util.Set;
 
 /** Runtime {@code chicory}: Chicory's pure-Java WebAssembly interpreter. */
+@AutoService(WasmVmProvider.class)
+@SuppressWarnings("exports") // the registration annotation is compile-time only
 public final class ChicoryInterpreterProvider implements WasmVmProvider {
   /** The runtime name. */
   public static final String NAME = "chicory";

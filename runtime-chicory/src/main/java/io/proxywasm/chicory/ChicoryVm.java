@@ -27,11 +27,11 @@ import com.dylibso.chicory.wasm.types.Value;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
-import io.proxywasm.spi.FailStateHolder;
 import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostFunction;
+import io.proxywasm.spi.LinearMemory;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.ValueType;
@@ -39,6 +39,7 @@ import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
+import io.proxywasm.spi.support.FailStateHolder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -61,7 +62,7 @@ import java.util.function.Function;
  * turned into a {@link WasmException} or {@link MemoryAccessException}; none escapes. Clones share
  * the parsed, validated module and nothing else.
  */
-final class ChicoryVm implements WasmVm {
+final class ChicoryVm implements WasmVm, LinearMemory {
   private static final long[] NONE = new long[0];
   private static final byte[] MAGIC = {0, 'a', 's', 'm'};
 
@@ -99,6 +100,8 @@ final class ChicoryVm implements WasmVm {
 
   /** Guards the state of the call in progress, which {@link #terminate()} reads from any thread. */
   private final Object running = new Object();
+
+  private final Optional<LinearMemory> view = Optional.of(this);
 
   private Thread runningThread;
   private int callDepth;
@@ -453,8 +456,13 @@ final class ChicoryVm implements WasmVm {
   }
 
   @Override
-  public long memorySize() {
-    return size(memory());
+  public Optional<LinearMemory> memory() {
+    return view;
+  }
+
+  @Override
+  public long size() {
+    return size(linear());
   }
 
   @Override
@@ -526,7 +534,7 @@ final class ChicoryVm implements WasmVm {
   }
 
   /** Returns linear memory 0, or null if the module has none. */
-  private Memory memory() {
+  private Memory linear() {
     checkOpen();
     Instance current = instance;
     if (current == null) {
@@ -540,7 +548,7 @@ final class ChicoryVm implements WasmVm {
    * 2 GiB in Chicory, so a checked address fits in an {@code int}.
    */
   private Memory checked(long address, long length) {
-    Memory memory = memory();
+    Memory memory = linear();
     MemoryAccessException.checkBounds(address, length, size(memory));
     return memory;
   }

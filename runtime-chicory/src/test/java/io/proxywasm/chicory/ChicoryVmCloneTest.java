@@ -44,25 +44,25 @@ class ChicoryVmCloneTest {
     ChicoryVm base = Wat.loaded(integration, MODULE);
     link(base, 1);
     next(base);
-    base.write(0, new byte[] {9}, 0, 1);
+    base.memory().orElseThrow().write(0, new byte[] {9}, 0, 1);
 
     WasmVm clone = base.cloneVm();
 
     assertEquals("chicory", clone.runtimeName());
     assertEquals(Optional.of(AbiVersion.V0_2_1), clone.abiVersion());
     assertEquals(base.functionImports(), clone.functionImports());
-    assertThrows(IllegalStateException.class, clone::memorySize);
+    assertThrows(IllegalStateException.class, () -> clone.memory().orElseThrow().size());
     WasmException missing = assertThrows(WasmException.class, () -> clone.link("clone"));
     assertEquals(
         "Failed to load Wasm module due to a missing import: env.get", missing.getMessage());
 
     link(clone, 10);
-    assertEquals(5, clone.read(0, 1)[0]); // data segments are applied anew
+    assertEquals(5, clone.memory().orElseThrow().read(0, 1)[0]); // data segments are applied anew
     assertEquals(10, next(clone)); // globals start over; the clone has its own host function
-    clone.writeInt(100, 77);
-    assertEquals(0, base.readInt(100));
+    clone.memory().orElseThrow().writeInt(100, 77);
+    assertEquals(0, base.memory().orElseThrow().readInt(100));
     assertEquals(2, next(base));
-    assertEquals(9, base.read(0, 1)[0]);
+    assertEquals(9, base.memory().orElseThrow().read(0, 1)[0]);
   }
 
   @Test

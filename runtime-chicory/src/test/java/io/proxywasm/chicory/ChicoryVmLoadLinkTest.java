@@ -146,9 +146,9 @@ class ChicoryVmLoadLinkTest {
               (func (export "indirect") (result i32) i32.const 0 call_indirect (type $ret)))
             """);
 
-    assertEquals(2 * 65536, vm.memorySize());
+    assertEquals(2 * 65536, vm.memory().orElseThrow().size());
     vm.function("store", FunctionType.i32(2, 0)).orElseThrow().call(131068, 99);
-    assertEquals(99, vm.readInt(131068));
+    assertEquals(99, vm.memory().orElseThrow().readInt(131068));
     assertEquals(5, (int) vm.function("indirect", FunctionType.i32(0, 1)).orElseThrow().call()[0]);
   }
 
@@ -174,14 +174,17 @@ class ChicoryVmLoadLinkTest {
             "peek",
             FunctionType.i32(1, 0),
             args -> {
-              seen.set(vm.readInt(args[0])); // memory is reachable from the start section
+              seen.set(
+                  vm.memory()
+                      .orElseThrow()
+                      .readInt(args[0])); // memory is reachable from the start section
               return null;
             }));
 
     vm.link("test");
 
     assertEquals(42, seen.get());
-    assertEquals(7, vm.readInt(0));
+    assertEquals(7, vm.memory().orElseThrow().readInt(0));
     assertEquals(FailState.OK, vm.failState());
   }
 
@@ -194,7 +197,7 @@ class ChicoryVmLoadLinkTest {
     assertEquals(FailState.UNABLE_TO_INITIALIZE_CODE, e.failState());
     assertTrue(
         e.getMessage().startsWith("Failed to instantiate Wasm module my-vm: "), e.getMessage());
-    assertThrows(IllegalStateException.class, vm::memorySize);
+    assertThrows(IllegalStateException.class, () -> vm.memory().orElseThrow().size());
   }
 
   @Test
@@ -254,7 +257,7 @@ class ChicoryVmLoadLinkTest {
     vm.load(Wat.wasm("(module (memory 1) (func (export \"f\")))"));
     assertThrows(IllegalStateException.class, () -> vm.load(Wat.wasm("(module)")));
     assertThrows(IllegalStateException.class, () -> vm.function("f", FunctionType.i32(0, 0)));
-    assertThrows(IllegalStateException.class, vm::memorySize);
+    assertThrows(IllegalStateException.class, () -> vm.memory().orElseThrow().size());
 
     vm.link("test");
     assertThrows(IllegalStateException.class, () -> vm.link("test"));
@@ -264,8 +267,8 @@ class ChicoryVmLoadLinkTest {
     vm.close();
     vm.close();
     assertThrows(IllegalStateException.class, f::call);
-    assertThrows(IllegalStateException.class, vm::memorySize);
-    assertThrows(IllegalStateException.class, () -> vm.readInt(0));
+    assertThrows(IllegalStateException.class, () -> vm.memory().orElseThrow().size());
+    assertThrows(IllegalStateException.class, () -> vm.memory().orElseThrow().readInt(0));
     assertThrows(IllegalStateException.class, () -> vm.function("f", FunctionType.i32(0, 0)));
     assertThrows(IllegalStateException.class, vm::abiVersion);
     assertThrows(IllegalStateException.class, vm::cloneVm);

@@ -39,7 +39,7 @@ class MemoryLimitTest {
         WasmFunction grow = vm.function("grow", FunctionType.i32(1, 1)).orElseThrow();
         assertEquals(1, (int) grow.call(2)[0], "1 -> 3 pages");
         assertEquals(-1, (int) grow.call(1)[0], "past the limit");
-        assertEquals(3 * 65536, vm.memorySize());
+        assertEquals(3 * 65536, vm.memory().orElseThrow().size());
         assertEquals(FailState.OK, vm.failState(), "a refused growth is not a failure");
       }
     }

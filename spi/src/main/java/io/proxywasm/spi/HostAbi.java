@@ -15,6 +15,11 @@ import java.util.OptionalLong;
  *
  * <p>A host offers it through {@link WasmVm#registerHostAbi(HostAbi)}. Calls are valid only while
  * the host is calling into the VM (a callback is running), on the calling thread.
+ *
+ * <p>Every method has a default that answers as a host without that function does, as
+ * proxy-wasm-cpp-host's {@code ContextBase} does: {@link WasmResult#UNIMPLEMENTED} where the answer
+ * carries a status, nothing found where it does not. An implementation overrides the functions it
+ * has, grouped as {@link HostCall.Group} groups them; the names are in {@link HostCall}.
  */
 public interface HostAbi {
 
@@ -25,21 +30,28 @@ public interface HostAbi {
    * @param message the message
    * @return {@code OK}
    */
-  WasmResult log(LogLevel level, String message);
+  default WasmResult log(LogLevel level, String message) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_get_log_level}.
    *
-   * @return the plugin's current log level
+   * @return the plugin's current log level; by default {@code TRACE}, so that a plugin drops no
+   *     line itself and {@link #log} decides
    */
-  LogLevel logLevel();
+  default LogLevel logLevel() {
+    return LogLevel.TRACE;
+  }
 
   /**
    * {@code proxy_get_status}: the status of the callout whose result is being delivered.
    *
-   * @return the gRPC status code and message
+   * @return the gRPC status code and message; by default {@code UNIMPLEMENTED}
    */
-  Map.Entry<Integer, String> status();
+  default Map.Entry<Integer, String> status() {
+    return Map.entry(GrpcStatus.UNIMPLEMENTED.code(), "unimplemented");
+  }
 
   /**
    * {@code proxy_get_property}.
@@ -47,7 +59,9 @@ public interface HostAbi {
    * @param path the property path, one element per segment
    * @return the value, or empty when there is none ({@code NotFound})
    */
-  Optional<byte[]> property(List<String> path);
+  default Optional<byte[]> property(List<String> path) {
+    return Optional.empty();
+  }
 
   /**
    * {@code proxy_set_property}.
@@ -56,7 +70,9 @@ public interface HostAbi {
    * @param value the value
    * @return the status
    */
-  WasmResult setProperty(List<String> path, byte[] value);
+  default WasmResult setProperty(List<String> path, byte[] value) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_continue_stream}: resumes a paused stream after the callback returns.
@@ -64,7 +80,9 @@ public interface HostAbi {
    * @param type the direction
    * @return {@code OK}, or {@code NotFound} outside a stream context
    */
-  WasmResult continueStream(StreamType type);
+  default WasmResult continueStream(StreamType type) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_close_stream}.
@@ -72,7 +90,9 @@ public interface HostAbi {
    * @param type the direction
    * @return {@code OK}, or {@code NotFound} outside a stream context
    */
-  WasmResult closeStream(StreamType type);
+  default WasmResult closeStream(StreamType type) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_send_local_response}.
@@ -84,12 +104,14 @@ public interface HostAbi {
    * @param grpcStatus the gRPC status, or -1 for none
    * @return the status
    */
-  WasmResult sendLocalResponse(
+  default WasmResult sendLocalResponse(
       int statusCode,
       String details,
       byte[] body,
       List<Map.Entry<String, String>> headers,
-      int grpcStatus);
+      int grpcStatus) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_get_shared_data}.
@@ -97,7 +119,9 @@ public interface HostAbi {
    * @param key the key
    * @return the value and its CAS, or {@code NotFound}
    */
-  HostResult<SharedDataValue> sharedData(String key);
+  default HostResult<SharedDataValue> sharedData(String key) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_set_shared_data}.
@@ -107,7 +131,9 @@ public interface HostAbi {
    * @param cas the CAS the caller read, or 0 to write unconditionally
    * @return {@code OK} or {@code CasMismatch}
    */
-  WasmResult setSharedData(String key, byte[] value, int cas);
+  default WasmResult setSharedData(String key, byte[] value, int cas) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_register_shared_queue}.
@@ -115,7 +141,9 @@ public interface HostAbi {
    * @param name the queue name in the VM's vm_id
    * @return the token
    */
-  HostResult<Integer> registerSharedQueue(String name);
+  default HostResult<Integer> registerSharedQueue(String name) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_resolve_shared_queue}.
@@ -124,7 +152,9 @@ public interface HostAbi {
    * @param name the queue name
    * @return the token, or {@code NotFound}
    */
-  HostResult<Integer> resolveSharedQueue(String vmId, String name);
+  default HostResult<Integer> resolveSharedQueue(String vmId, String name) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_dequeue_shared_queue}.
@@ -132,7 +162,9 @@ public interface HostAbi {
    * @param token the queue
    * @return the item, {@code Empty} or {@code NotFound}
    */
-  HostResult<byte[]> dequeueSharedQueue(int token);
+  default HostResult<byte[]> dequeueSharedQueue(int token) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_enqueue_shared_queue}.
@@ -141,7 +173,9 @@ public interface HostAbi {
    * @param data the item
    * @return the status
    */
-  WasmResult enqueueSharedQueue(int token, byte[] data);
+  default WasmResult enqueueSharedQueue(int token, byte[] data) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_get_header_map_value}.
@@ -151,7 +185,9 @@ public interface HostAbi {
    * @return the value, or the status: {@code NotFound} for a missing header, {@code BadArgument}
    *     when the map is not available now
    */
-  HostResult<String> headerMapValue(HeaderMapType type, String key);
+  default HostResult<String> headerMapValue(HeaderMapType type, String key) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_add_header_map_value}.
@@ -161,7 +197,9 @@ public interface HostAbi {
    * @param value the value
    * @return {@code OK} or {@code NotFound} when the context has no such map
    */
-  WasmResult addHeaderMapValue(HeaderMapType type, String key, String value);
+  default WasmResult addHeaderMapValue(HeaderMapType type, String key, String value) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_replace_header_map_value}.
@@ -171,7 +209,9 @@ public interface HostAbi {
    * @param value the value
    * @return {@code OK} or {@code NotFound}
    */
-  WasmResult replaceHeaderMapValue(HeaderMapType type, String key, String value);
+  default WasmResult replaceHeaderMapValue(HeaderMapType type, String key, String value) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_remove_header_map_value}.
@@ -180,7 +220,9 @@ public interface HostAbi {
    * @param key the header name
    * @return {@code OK} or {@code NotFound}
    */
-  WasmResult removeHeaderMapValue(HeaderMapType type, String key);
+  default WasmResult removeHeaderMapValue(HeaderMapType type, String key) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_get_header_map_pairs}.
@@ -188,7 +230,9 @@ public interface HostAbi {
    * @param type the map
    * @return a copy of the entries in order, or {@code NotFound}
    */
-  HostResult<List<Map.Entry<String, String>>> headerMapPairs(HeaderMapType type);
+  default HostResult<List<Map.Entry<String, String>>> headerMapPairs(HeaderMapType type) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_set_header_map_pairs}: replaces the whole map.
@@ -197,7 +241,9 @@ public interface HostAbi {
    * @param pairs the new entries
    * @return {@code OK} or {@code NotFound}
    */
-  WasmResult setHeaderMapPairs(HeaderMapType type, List<Map.Entry<String, String>> pairs);
+  default WasmResult setHeaderMapPairs(HeaderMapType type, List<Map.Entry<String, String>> pairs) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_get_header_map_size}.
@@ -205,7 +251,9 @@ public interface HostAbi {
    * @param type the map
    * @return the size of the map in bytes, as the ABI counts it, or empty for {@code NotFound}
    */
-  OptionalLong headerMapSize(HeaderMapType type);
+  default OptionalLong headerMapSize(HeaderMapType type) {
+    return OptionalLong.empty();
+  }
 
   /**
    * {@code proxy_get_buffer_status}.
@@ -213,7 +261,9 @@ public interface HostAbi {
    * @param type the buffer
    * @return its length, or empty for {@code NotFound}
    */
-  OptionalLong bufferLength(BufferType type);
+  default OptionalLong bufferLength(BufferType type) {
+    return OptionalLong.empty();
+  }
 
   /**
    * {@code proxy_get_buffer_bytes}.
@@ -223,7 +273,9 @@ public interface HostAbi {
    * @param length the most bytes to return
    * @return the bytes (fewer at the end of the buffer), or {@code NotFound}
    */
-  HostResult<byte[]> bufferBytes(BufferType type, long start, long length);
+  default HostResult<byte[]> bufferBytes(BufferType type, long start, long length) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_set_buffer_bytes}: replaces {@code length} bytes at {@code start}.
@@ -234,7 +286,9 @@ public interface HostAbi {
    * @param data the new bytes
    * @return the status
    */
-  WasmResult setBufferBytes(BufferType type, long start, long length, byte[] data);
+  default WasmResult setBufferBytes(BufferType type, long start, long length, byte[] data) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_http_call}.
@@ -246,12 +300,14 @@ public interface HostAbi {
    * @param timeout the timeout
    * @return the token, or the failure status
    */
-  HostResult<Integer> httpCall(
+  default HostResult<Integer> httpCall(
       String upstream,
       List<Map.Entry<String, String>> headers,
       byte[] body,
       List<Map.Entry<String, String>> trailers,
-      Duration timeout);
+      Duration timeout) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_grpc_call}.
@@ -264,13 +320,15 @@ public interface HostAbi {
    * @param timeout the timeout
    * @return the token, or the failure status
    */
-  HostResult<Integer> grpcCall(
+  default HostResult<Integer> grpcCall(
       byte[] service,
       String serviceName,
       String method,
       List<Map.Entry<String, String>> metadata,
       byte[] message,
-      Duration timeout);
+      Duration timeout) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_grpc_stream}.
@@ -281,8 +339,10 @@ public interface HostAbi {
    * @param metadata the initial metadata
    * @return the token, or the failure status
    */
-  HostResult<Integer> grpcStream(
-      byte[] service, String serviceName, String method, List<Map.Entry<String, String>> metadata);
+  default HostResult<Integer> grpcStream(
+      byte[] service, String serviceName, String method, List<Map.Entry<String, String>> metadata) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_grpc_send}.
@@ -292,7 +352,9 @@ public interface HostAbi {
    * @param endOfStream whether this is the last message
    * @return the status
    */
-  WasmResult grpcSend(int token, byte[] message, boolean endOfStream);
+  default WasmResult grpcSend(int token, byte[] message, boolean endOfStream) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_grpc_cancel}.
@@ -300,7 +362,9 @@ public interface HostAbi {
    * @param token the call or stream
    * @return the status
    */
-  WasmResult grpcCancel(int token);
+  default WasmResult grpcCancel(int token) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_grpc_close}.
@@ -308,7 +372,9 @@ public interface HostAbi {
    * @param token the call or stream
    * @return the status
    */
-  WasmResult grpcClose(int token);
+  default WasmResult grpcClose(int token) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_set_tick_period_milliseconds}.
@@ -316,14 +382,18 @@ public interface HostAbi {
    * @param period the period; zero stops ticks
    * @return {@code OK}
    */
-  WasmResult setTickPeriod(Duration period);
+  default WasmResult setTickPeriod(Duration period) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_get_current_time_nanoseconds}.
    *
-   * @return nanoseconds since the epoch, from the host's clock
+   * @return nanoseconds since the epoch, from the host's clock; by default the system clock
    */
-  long currentTimeNanos();
+  default long currentTimeNanos() {
+    return System.currentTimeMillis() * 1_000_000L;
+  }
 
   /**
    * {@code proxy_define_metric}.
@@ -332,7 +402,9 @@ public interface HostAbi {
    * @param name the name
    * @return the metric id
    */
-  HostResult<Integer> defineMetric(MetricType type, String name);
+  default HostResult<Integer> defineMetric(MetricType type, String name) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_increment_metric}.
@@ -341,7 +413,9 @@ public interface HostAbi {
    * @param offset the amount, may be negative for gauges
    * @return the status
    */
-  WasmResult incrementMetric(int id, long offset);
+  default WasmResult incrementMetric(int id, long offset) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_record_metric}.
@@ -350,7 +424,9 @@ public interface HostAbi {
    * @param value the value
    * @return the status
    */
-  WasmResult recordMetric(int id, long value);
+  default WasmResult recordMetric(int id, long value) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_get_metric}.
@@ -358,7 +434,9 @@ public interface HostAbi {
    * @param id the metric
    * @return its value, or the failure status
    */
-  HostResult<Long> metric(int id);
+  default HostResult<Long> metric(int id) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 
   /**
    * {@code proxy_set_effective_context}.
@@ -366,14 +444,18 @@ public interface HostAbi {
    * @param contextId the context later calls act for
    * @return {@code OK} or {@code BadArgument} for an unknown context
    */
-  WasmResult setEffectiveContext(int contextId);
+  default WasmResult setEffectiveContext(int contextId) {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_done}: a root context that answered false from {@code proxy_on_done} is done.
    *
    * @return {@code OK} or {@code NotFound}
    */
-  WasmResult done();
+  default WasmResult done() {
+    return WasmResult.UNIMPLEMENTED;
+  }
 
   /**
    * {@code proxy_call_foreign_function}.
@@ -382,5 +464,7 @@ public interface HostAbi {
    * @param arguments its argument bytes
    * @return the result bytes, or the failure status
    */
-  HostResult<byte[]> callForeignFunction(String name, byte[] arguments);
+  default HostResult<byte[]> callForeignFunction(String name, byte[] arguments) {
+    return HostResult.failed(WasmResult.UNIMPLEMENTED);
+  }
 }

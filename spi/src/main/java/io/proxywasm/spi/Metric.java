@@ -42,7 +42,8 @@ public interface Metric {
   void record(long value);
 
   /**
-   * Returns the current value of a counter or gauge.
+   * Returns the current value of a counter or gauge, or how many values a histogram recorded (as
+   * Envoy's histograms keep their sample count and sum, never a last value).
    *
    * @return the value
    */

@@ -1,5 +1,6 @@
 package io.proxywasm.spi;
 
+import io.proxywasm.spi.support.ProviderRegistry;
 import java.util.List;
 import java.util.ServiceLoader;
 

@@ -157,7 +157,7 @@ public final class RecordingExtension implements WasmExtension {
    *
    * @param name the name the plugin gave
    * @param type the type
-   * @param value a counter's or gauge's value, a histogram's last recorded value
+   * @param value a counter's or gauge's value, the number of values a histogram recorded
    */
   public record MetricValue(String name, MetricType type, long value) {
     /**

@@ -1,13 +1,16 @@
 package io.proxywasm.testkit;
 
 import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostAbi;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostFunction;
+import io.proxywasm.spi.LinearMemory;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.VmCapability;
 import io.proxywasm.spi.WasmFunction;
@@ -185,7 +188,7 @@ final class VmTracker {
 
     @Override
     public void registerHostFunction(HostFunction function) {
-      if (function.name().equals("proxy_log")) {
+      if (function.name().equals(HostCall.LOG.abiName())) {
         HostFunction.Body body = function.body();
         vm.registerHostFunction(
             new HostFunction(
@@ -234,8 +237,8 @@ final class VmTracker {
     @Override
     public Optional<WasmFunction> function(String name, FunctionType type) {
       boolean hasContext =
-          name.startsWith("proxy_on_")
-              && !name.equals("proxy_on_memory_allocate")
+          java.util.Arrays.stream(Callback.values())
+                  .anyMatch(c -> c.restrictable() && c.exportName().equals(name))
               && !type.params().isEmpty();
       return vm.function(name, type)
           .map(
@@ -257,58 +260,8 @@ final class VmTracker {
     }
 
     @Override
-    public long memorySize() {
-      return vm.memorySize();
-    }
-
-    @Override
-    public void read(long address, byte[] target, int offset, int length) {
-      vm.read(address, target, offset, length);
-    }
-
-    @Override
-    public void write(long address, byte[] source, int offset, int length) {
-      vm.write(address, source, offset, length);
-    }
-
-    @Override
-    public int readInt(long address) {
-      return vm.readInt(address);
-    }
-
-    @Override
-    public void writeInt(long address, int value) {
-      vm.writeInt(address, value);
-    }
-
-    @Override
-    public long readLong(long address) {
-      return vm.readLong(address);
-    }
-
-    @Override
-    public void writeLong(long address, long value) {
-      vm.writeLong(address, value);
-    }
-
-    @Override
-    public byte[] read(long address, int length) {
-      return vm.read(address, length);
-    }
-
-    @Override
-    public int wordSize() {
-      return vm.wordSize();
-    }
-
-    @Override
-    public long readWord(long address) {
-      return vm.readWord(address);
-    }
-
-    @Override
-    public void writeWord(long address, long value) {
-      vm.writeWord(address, value);
+    public Optional<LinearMemory> memory() {
+      return vm.memory();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.proxywasm.host.internal;
 
 import io.proxywasm.host.PluginFailure;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmFunction;

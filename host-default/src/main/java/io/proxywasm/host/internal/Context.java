@@ -3,6 +3,7 @@ package io.proxywasm.host.internal;
 import io.proxywasm.host.BodyBuffer;
 import io.proxywasm.host.HeaderMap;
 import io.proxywasm.spi.BufferType;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.HeaderMapType;
 import java.util.Map;
 

@@ -1,8 +1,8 @@
 package io.proxywasm.host.internal;
 
-import io.proxywasm.spi.ContextMap;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.WasmException;
+import io.proxywasm.spi.support.ContextMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.proxywasm.host.internal;
 import io.proxywasm.host.GrpcCallHandler;
 import io.proxywasm.host.GrpcCallRequest;
 import io.proxywasm.host.HeaderMap;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.GrpcStatus;
 import io.proxywasm.spi.WasmResult;
 import java.time.Duration;

@@ -1,7 +1,10 @@
 package io.proxywasm.host.internal;
 
+import io.proxywasm.spi.Callback;
+import io.proxywasm.spi.LinearMemory;
 import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.WasmVm;
+import java.util.Optional;
 
 /**
  * The plugin's linear memory as host calls fill it: memory the plugin allocates with its own
@@ -59,7 +62,7 @@ final class GuestMemory {
       return 0;
     }
     try {
-      MemoryAccessException.checkBounds(address, size, vm.memorySize());
+      MemoryAccessException.checkBounds(address, size, sizeOf(vm));
     } catch (MemoryAccessException e) {
       return 0;
     }
@@ -78,6 +81,7 @@ final class GuestMemory {
    * @return false on an allocation failure or a bad pointer
    */
   boolean copyOut(byte[] data, int length, long ptrPtr, long sizePtr) {
+    LinearMemory memory = vm.memory().orElseThrow();
     try {
       long address = 0;
       if (length > 0) {
@@ -85,13 +89,13 @@ final class GuestMemory {
         if (address == 0) {
           return false;
         }
-        vm.write(address, data, 0, length);
+        memory.write(address, data, 0, length);
       }
       if (ptrPtr != 0) {
-        vm.writeWord(ptrPtr, address);
+        memory.writeWord(ptrPtr, address);
       }
       if (sizePtr != 0) {
-        vm.writeWord(sizePtr, length);
+        memory.writeWord(sizePtr, length);
       }
       return true;
     } catch (MemoryAccessException e) {
@@ -131,5 +135,15 @@ final class GuestMemory {
     if (b.length <= SCRATCH_KEPT && b.length > scratch.length) {
       scratch = b;
     }
+  }
+
+  /**
+   * The size of a VM's linear memory.
+   *
+   * @return bytes; 0 for a runtime without linear memory (the Null VM)
+   */
+  static long sizeOf(WasmVm vm) {
+    Optional<LinearMemory> memory = vm.memory();
+    return memory.isPresent() ? memory.get().size() : 0;
   }
 }

@@ -3,27 +3,29 @@ package io.proxywasm.host.internal;
 import io.proxywasm.host.HeaderMap;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.BufferType;
-import io.proxywasm.spi.FunctionType;
+import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.HeaderMapType;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostFunction;
 import io.proxywasm.spi.HostResult;
+import io.proxywasm.spi.LinearMemory;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.SharedDataValue;
 import io.proxywasm.spi.StreamType;
-import io.proxywasm.spi.ValueType;
 import io.proxywasm.spi.WasmResult;
-import io.proxywasm.spi.WasmVm;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The {@code env.proxy_*} host functions, exactly as proxy-wasm-cpp-host registers them for each
@@ -31,10 +33,6 @@ import java.util.Set;
  * bounds-checked: a bad one returns {@link WasmResult#INVALID_MEMORY_ACCESS}, never an exception.
  */
 final class HostCalls {
-  private static final Set<AbiVersion> ALL = EnumSet.allOf(AbiVersion.class);
-  private static final Set<AbiVersion> V010 = EnumSet.of(AbiVersion.V0_1_0);
-  private static final Set<AbiVersion> V02X = EnumSet.of(AbiVersion.V0_2_0, AbiVersion.V0_2_1);
-  private static final Set<AbiVersion> V021 = EnumSet.of(AbiVersion.V0_2_1);
   private static final int MAX_HEADER_MAP_TYPE = 7;
   private static final int MAX_BUFFER_TYPE = 8;
   private static final int MAX_STREAM_TYPE = 3;
@@ -44,10 +42,11 @@ final class HostCalls {
   /** The body of a host function returning a status code. */
   @FunctionalInterface
   private interface Impl {
-    WasmResult call(WasmBase wasm, WasmVm vm, long[] a);
+    WasmResult call(WasmBase wasm, LinearMemory vm, long[] a);
   }
 
-  private record Def(String name, FunctionType type, Set<AbiVersion> versions, Impl impl) {}
+  /** How one host call of the catalogue is bound to a VM. */
+  private record Def(HostCall call, Function<WasmBase, HostFunction.Body> binder) {}
 
   /**
    * Returns every host function a module of the VM's ABI version may import.
@@ -56,28 +55,20 @@ final class HostCalls {
    * @return the functions to register
    */
   static List<HostFunction> functions(WasmBase wasm) {
-    List<HostFunction> out = new ArrayList<>();
-    for (Def d : DEFS) {
-      if (!d.versions().contains(wasm.abi())) {
-        continue;
-      }
-      out.add(
-          new HostFunction(
-              "env",
-              d.name(),
-              d.type(),
-              wasm.spec().allows(d.name()) ? bind(wasm, d.impl()) : restricted(wasm, d.name())));
+    Optional<LinearMemory> memory = wasm.vm().memory();
+    if (memory.isEmpty()) {
+      return List.of(); // a runtime without linear memory imports nothing: it takes the HostAbi
     }
-    out.add(
-        new HostFunction(
-            "env",
-            "pthread_equal",
-            FunctionType.i32(2, 1),
-            a -> new long[] {(int) a[0] == (int) a[1] ? 1 : 0}));
-    out.add(
-        new HostFunction(
-            "env", "emscripten_notify_memory_growth", FunctionType.i32(1, 0), a -> null));
-    out.addAll(Wasi.functions(wasm.vm(), new WasiBridge(wasm), wasm.spec()::allows));
+    List<HostFunction> out = new ArrayList<>();
+    for (HostCall call : HostCall.of(wasm.abi())) {
+      String name = call.abiName();
+      HostFunction.Body body =
+          call.restrictable() && !wasm.spec().allows(name)
+              ? restricted(wasm, name)
+              : IMPLS.get(call).apply(wasm);
+      out.add(new HostFunction(HostCall.MODULE, name, call.type(), body));
+    }
+    out.addAll(Wasi.functions(memory.get(), new WasiBridge(wasm), wasm.spec()::allows));
     List<HostFunction> guarded = new ArrayList<>(out.size());
     for (HostFunction f : out) {
       guarded.add(new HostFunction(f.module(), f.name(), f.type(), guard(wasm, f)));
@@ -102,27 +93,31 @@ final class HostCalls {
    * @param abi the version
    * @return the imports offered, {@code env} first, then both WASI modules
    */
-  static List<io.proxywasm.spi.FunctionImport> offered(AbiVersion abi) {
-    List<io.proxywasm.spi.FunctionImport> out = new ArrayList<>();
-    for (Def d : DEFS) {
-      if (d.versions().contains(abi)) {
-        out.add(new io.proxywasm.spi.FunctionImport("env", d.name(), d.type()));
-      }
+  static List<FunctionImport> offered(AbiVersion abi) {
+    List<FunctionImport> out = new ArrayList<>();
+    for (HostCall call : HostCall.of(abi)) {
+      out.add(call.asImport());
     }
-    out.add(new io.proxywasm.spi.FunctionImport("env", "pthread_equal", FunctionType.i32(2, 1)));
-    out.add(
-        new io.proxywasm.spi.FunctionImport(
-            "env", "emscripten_notify_memory_growth", FunctionType.i32(1, 0)));
     for (String module : Wasi.MODULES) {
       for (String name : Wasi.NAMES) {
-        out.add(new io.proxywasm.spi.FunctionImport(module, name, Wasi.typeOf(name)));
+        out.add(new FunctionImport(module, name, Wasi.typeOf(name)));
       }
     }
     return out;
   }
 
-  private static HostFunction.Body bind(WasmBase wasm, Impl impl) {
-    WasmVm vm = wasm.vm();
+  /**
+   * Returns the host calls this table implements, for the test that checks it against the
+   * catalogue.
+   *
+   * @return the calls
+   */
+  static Set<HostCall> implemented() {
+    return IMPLS.keySet();
+  }
+
+  private static HostFunction.Body statusOf(WasmBase wasm, Impl impl) {
+    LinearMemory vm = wasm.vm().memory().orElseThrow();
     return a -> {
       WasmResult r;
       try {
@@ -148,7 +143,7 @@ final class HostCalls {
 
   private static HostFunction.Body restricted(WasmBase wasm, String name) {
     return a -> {
-      Logging.error(wasm, "Attempted call to restricted proxy-wasm capability: " + name);
+      TypedHost.refused(wasm, name);
       return RESULTS[WasmResult.INTERNAL_FAILURE.ordinal()];
     };
   }
@@ -161,15 +156,15 @@ final class HostCalls {
 
   private static final byte[] NO_BYTES = new byte[0];
 
-  private static byte[] bytes(WasmVm vm, long ptrArg, long sizeArg) {
+  private static byte[] bytes(LinearMemory vm, long ptrArg, long sizeArg) {
     long address = ptr(ptrArg);
     long size = ptr(sizeArg);
-    MemoryAccessException.checkBounds(address, size, vm.memorySize());
+    MemoryAccessException.checkBounds(address, size, vm.size());
     return vm.read(address, (int) size);
   }
 
   /** Text: log messages, details, names of services and queues, vm ids (UTF-8). */
-  private static String string(WasmVm vm, long ptrArg, long sizeArg) {
+  private static String string(LinearMemory vm, long ptrArg, long sizeArg) {
     return new String(bytes(vm, ptrArg, sizeArg), StandardCharsets.UTF_8);
   }
 
@@ -177,7 +172,7 @@ final class HostCalls {
    * Bytes carried as a string of one char per byte: header names and values and shared-data keys,
    * so that every byte comes back to the plugin as it was (see {@link HeaderMap}).
    */
-  private static String byteString(WasmVm vm, long ptrArg, long sizeArg) {
+  private static String byteString(LinearMemory vm, long ptrArg, long sizeArg) {
     byte[] b = bytes(vm, ptrArg, sizeArg);
     return Pairs.bytesToString(b, 0, b.length);
   }
@@ -209,7 +204,7 @@ final class HostCalls {
   }
 
   /** Writes a token to the plugin when the result is {@code OK}, and returns its status. */
-  private static WasmResult token(WasmVm vm, HostResult<Integer> r, long tokenPtr) {
+  private static WasmResult token(LinearMemory vm, HostResult<Integer> r, long tokenPtr) {
     if (r.isOk()) {
       vm.writeInt(ptr(tokenPtr), r.value());
     }
@@ -222,7 +217,7 @@ final class HostCalls {
   }
 
   /** proxy_grpc_call (12 arguments) and proxy_grpc_stream (9 arguments). */
-  private static WasmResult grpc(WasmBase w, WasmVm vm, long[] a, boolean streaming) {
+  private static WasmResult grpc(WasmBase w, LinearMemory vm, long[] a, boolean streaming) {
     byte[] service = bytes(vm, a[0], a[1]);
     String serviceName = string(vm, a[2], a[3]);
     String method = string(vm, a[4], a[5]);
@@ -241,30 +236,36 @@ final class HostCalls {
         tokenPtr);
   }
 
-  private static FunctionType withI64(int i32Before, int i32After) {
-    List<ValueType> params = new ArrayList<>();
-    for (int i = 0; i < i32Before; i++) {
-      params.add(ValueType.I32);
-    }
-    params.add(ValueType.I64);
-    for (int i = 0; i < i32After; i++) {
-      params.add(ValueType.I32);
-    }
-    return FunctionType.of(params, List.of(ValueType.I32));
+  private static Def impl(HostCall call, Impl impl) {
+    return new Def(call, wasm -> statusOf(wasm, impl));
   }
 
-  private static Def def(String name, int params, Set<AbiVersion> versions, Impl impl) {
-    return new Def(name, FunctionType.i32(params, 1), versions, impl);
+  /** An Emscripten helper, which answers no status. */
+  private static Def helper(HostCall call, HostFunction.Body body) {
+    return new Def(call, wasm -> body);
+  }
+
+  /** Every host call of the catalogue, each exactly once. */
+  private static Map<HostCall, Function<WasmBase, HostFunction.Body>> table(Def... defs) {
+    Map<HostCall, Function<WasmBase, HostFunction.Body>> out = new EnumMap<>(HostCall.class);
+    for (Def d : defs) {
+      if (out.put(d.call(), d.binder()) != null) {
+        throw new IllegalStateException("two bodies for " + d.call().abiName());
+      }
+    }
+    Set<HostCall> missing = EnumSet.complementOf(EnumSet.copyOf(out.keySet()));
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("no body for " + missing);
+    }
+    return out;
   }
 
   // ---- the table ------------------------------------------------------------------------------
 
-  private static final List<Def> DEFS =
-      List.of(
-          def(
-              "proxy_log",
-              3,
-              ALL,
+  private static final Map<HostCall, Function<WasmBase, HostFunction.Body>> IMPLS =
+      table(
+          impl(
+              HostCall.LOG,
               (w, vm, a) -> {
                 Optional<LogLevel> level = LogLevel.fromCode(ptr(a[0]));
                 if (level.isEmpty()) {
@@ -272,95 +273,62 @@ final class HostCalls {
                 }
                 if (!t(w).keeps(level.get())) {
                   // Dropped: the range is still checked, as cpp-host reads it, but not decoded.
-                  MemoryAccessException.checkBounds(ptr(a[1]), ptr(a[2]), vm.memorySize());
+                  MemoryAccessException.checkBounds(ptr(a[1]), ptr(a[2]), vm.size());
                   return WasmResult.OK;
                 }
                 return t(w).log(level.get(), string(vm, a[1], a[2]));
               }),
-          def(
-              "proxy_get_log_level",
-              1,
-              V021,
+          impl(
+              HostCall.GET_LOG_LEVEL,
               (w, vm, a) -> {
                 vm.writeInt(ptr(a[0]), t(w).logLevel().code());
                 return WasmResult.OK;
               }),
-          def(
-              "proxy_get_status",
-              3,
-              ALL,
+          impl(
+              HostCall.GET_STATUS,
               (w, vm, a) -> {
                 Map.Entry<Integer, String> status = t(w).status();
                 vm.writeInt(ptr(a[0]), status.getKey());
                 return copyOut(w, Keys.utf8(status.getValue()), a[1], a[2]);
               }),
-          def(
-              "proxy_get_configuration",
-              2,
-              V010,
-              (w, vm, a) -> {
-                Context root = w.effectiveContext().root();
-                byte[] config =
-                    root.configuring() && root.plugin() != null
-                        ? root.plugin().config().pluginConfiguration()
-                        : w.spec().vmConfiguration();
-                return copyOut(w, config, a[0], a[1]);
-              }),
-          def(
-              "proxy_set_property",
-              4,
-              ALL,
+          impl(
+              HostCall.GET_CONFIGURATION,
+              (w, vm, a) -> copyOut(w, t(w).configuration(), a[0], a[1])),
+          impl(
+              HostCall.SET_PROPERTY,
               (w, vm, a) ->
                   t(w).setProperty(Pairs.splitPath(bytes(vm, a[0], a[1])), bytes(vm, a[2], a[3]))),
-          def(
-              "proxy_get_property",
-              4,
-              ALL,
+          impl(
+              HostCall.GET_PROPERTY,
               (w, vm, a) -> {
                 Optional<byte[]> value = t(w).property(Pairs.splitPath(bytes(vm, a[0], a[1])));
                 return value.isEmpty() ? WasmResult.NOT_FOUND : copyOut(w, value.get(), a[2], a[3]);
               }),
-          def(
-              "proxy_continue_request",
-              0,
-              V010,
-              (w, vm, a) -> t(w).continueStream(StreamType.REQUEST)),
-          def(
-              "proxy_continue_response",
-              0,
-              V010,
-              (w, vm, a) -> t(w).continueStream(StreamType.RESPONSE)),
-          def("proxy_clear_route_cache", 0, V010, (w, vm, a) -> WasmResult.OK),
-          def(
-              "proxy_continue_stream",
-              1,
-              V02X,
+          impl(HostCall.CONTINUE_REQUEST, (w, vm, a) -> t(w).continueStream(StreamType.REQUEST)),
+          impl(HostCall.CONTINUE_RESPONSE, (w, vm, a) -> t(w).continueStream(StreamType.RESPONSE)),
+          impl(HostCall.CLEAR_ROUTE_CACHE, (w, vm, a) -> WasmResult.OK),
+          impl(
+              HostCall.CONTINUE_STREAM,
               (w, vm, a) ->
                   ptr(a[0]) > MAX_STREAM_TYPE
                       ? WasmResult.BAD_ARGUMENT
                       : t(w).continueStream(StreamType.fromCode(a[0]).orElseThrow())),
-          def(
-              "proxy_close_stream",
-              1,
-              V02X,
+          impl(
+              HostCall.CLOSE_STREAM,
               (w, vm, a) ->
                   ptr(a[0]) > MAX_STREAM_TYPE
                       ? WasmResult.BAD_ARGUMENT
                       : t(w).closeStream(StreamType.fromCode(a[0]).orElseThrow())),
-          def(
-              "proxy_send_local_response",
-              8,
-              ALL,
+          impl(
+              HostCall.SEND_LOCAL_RESPONSE,
               (w, vm, a) -> {
                 String details = string(vm, a[1], a[2]);
                 byte[] body = bytes(vm, a[3], a[4]);
                 List<Map.Entry<String, String>> headers = Pairs.decode(bytes(vm, a[5], a[6]));
                 return t(w).sendLocalResponse((int) a[0], details, body, headers, (int) a[7]);
               }),
-          def(
-              "proxy_get_shared_data",
-              5,
-              ALL,
+          impl(
+              HostCall.GET_SHARED_DATA,
               (w, vm, a) -> {
                 HostResult<SharedDataValue> entry = t(w).sharedData(byteString(vm, a[0], a[1]));
                 if (!entry.isOk()) {
@@ -372,41 +340,29 @@ final class HostCalls {
                 }
                 return r;
               }),
-          def(
-              "proxy_set_shared_data",
-              5,
-              ALL,
+          impl(
+              HostCall.SET_SHARED_DATA,
               (w, vm, a) ->
                   t(w).setSharedData(
                           byteString(vm, a[0], a[1]), bytes(vm, a[2], a[3]), (int) a[4])),
-          def(
-              "proxy_register_shared_queue",
-              3,
-              ALL,
+          impl(
+              HostCall.REGISTER_SHARED_QUEUE,
               (w, vm, a) -> token(vm, t(w).registerSharedQueue(string(vm, a[0], a[1])), a[2])),
-          def(
-              "proxy_resolve_shared_queue",
-              5,
-              ALL,
+          impl(
+              HostCall.RESOLVE_SHARED_QUEUE,
               (w, vm, a) -> {
                 String vmId = string(vm, a[0], a[1]);
                 String name = string(vm, a[2], a[3]);
                 return token(vm, t(w).resolveSharedQueue(vmId, name), a[4]);
               }),
-          def(
-              "proxy_dequeue_shared_queue",
-              3,
-              ALL,
+          impl(
+              HostCall.DEQUEUE_SHARED_QUEUE,
               (w, vm, a) -> copyOut(w, t(w).dequeueSharedQueue((int) a[0]), a[1], a[2])),
-          def(
-              "proxy_enqueue_shared_queue",
-              3,
-              ALL,
+          impl(
+              HostCall.ENQUEUE_SHARED_QUEUE,
               (w, vm, a) -> t(w).enqueueSharedQueue((int) a[0], bytes(vm, a[1], a[2]))),
-          def(
-              "proxy_get_header_map_value",
-              5,
-              ALL,
+          impl(
+              HostCall.GET_HEADER_MAP_VALUE,
               (w, vm, a) -> {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
@@ -429,10 +385,8 @@ final class HostCalls {
                     ? WasmResult.OK
                     : WasmResult.INVALID_MEMORY_ACCESS;
               }),
-          def(
-              "proxy_add_header_map_value",
-              5,
-              ALL,
+          impl(
+              HostCall.ADD_HEADER_MAP_VALUE,
               (w, vm, a) -> {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
@@ -441,10 +395,8 @@ final class HostCalls {
                 String value = byteString(vm, a[3], a[4]);
                 return t(w).addHeaderMapValue(mapType(a[0]), key, value);
               }),
-          def(
-              "proxy_replace_header_map_value",
-              5,
-              ALL,
+          impl(
+              HostCall.REPLACE_HEADER_MAP_VALUE,
               (w, vm, a) -> {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
@@ -453,31 +405,25 @@ final class HostCalls {
                 String value = byteString(vm, a[3], a[4]);
                 return t(w).replaceHeaderMapValue(mapType(a[0]), key, value);
               }),
-          def(
-              "proxy_remove_header_map_value",
-              3,
-              ALL,
+          impl(
+              HostCall.REMOVE_HEADER_MAP_VALUE,
               (w, vm, a) -> {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
                 return t(w).removeHeaderMapValue(mapType(a[0]), byteString(vm, a[1], a[2]));
               }),
-          def(
-              "proxy_get_header_map_pairs",
-              3,
-              ALL,
+          impl(
+              HostCall.GET_HEADER_MAP_PAIRS,
               (w, vm, a) -> {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                // A map that is not there reads as an empty one (Envoy's getHeaderMapPairs).
-                HeaderMap m = t(w).readableMapOrNull((int) a[0]);
-                if (m == null || m.size() == 0) {
+                List<Map.Entry<String, String>> pairs = t(w).headerMapPairsView(mapType(a[0]));
+                if (pairs.isEmpty()) {
                   return copyOut(w, NO_BYTES, a[1], a[2]);
                 }
                 // Serialised straight into the VM's scratch buffer, then once into linear memory.
-                List<Map.Entry<String, String>> pairs = m.view();
                 return w.copyOutEncoded(
                         pairs,
                         Pairs.encodedSize(pairs),
@@ -487,10 +433,8 @@ final class HostCalls {
                     ? WasmResult.OK
                     : WasmResult.INVALID_MEMORY_ACCESS;
               }),
-          def(
-              "proxy_set_header_map_pairs",
-              3,
-              ALL,
+          impl(
+              HostCall.SET_HEADER_MAP_PAIRS,
               (w, vm, a) -> {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
@@ -498,10 +442,8 @@ final class HostCalls {
                 List<Map.Entry<String, String>> pairs = Pairs.decode(bytes(vm, a[1], a[2]));
                 return t(w).setHeaderMapPairs(mapType(a[0]), pairs);
               }),
-          def(
-              "proxy_get_header_map_size",
-              2,
-              ALL,
+          impl(
+              HostCall.GET_HEADER_MAP_SIZE,
               (w, vm, a) -> {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
@@ -513,10 +455,8 @@ final class HostCalls {
                 vm.writeWord(ptr(a[1]), size.getAsLong());
                 return WasmResult.OK;
               }),
-          def(
-              "proxy_get_buffer_status",
-              3,
-              ALL,
+          impl(
+              HostCall.GET_BUFFER_STATUS,
               (w, vm, a) -> {
                 if (badBufferType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
@@ -529,19 +469,15 @@ final class HostCalls {
                 vm.writeInt(ptr(a[2]), 0);
                 return WasmResult.OK;
               }),
-          def(
-              "proxy_get_buffer_bytes",
-              5,
-              ALL,
+          impl(
+              HostCall.GET_BUFFER_BYTES,
               (w, vm, a) ->
                   badBufferType(a[0])
                       ? WasmResult.BAD_ARGUMENT
                       : copyOut(
                           w, t(w).bufferBytes(bufferType(a[0]), ptr(a[1]), ptr(a[2])), a[3], a[4])),
-          def(
-              "proxy_set_buffer_bytes",
-              5,
-              ALL,
+          impl(
+              HostCall.SET_BUFFER_BYTES,
               (w, vm, a) -> {
                 if (badBufferType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
@@ -553,10 +489,8 @@ final class HostCalls {
                 byte[] data = bytes(vm, a[3], a[4]);
                 return t(w).setBufferBytes(bufferType(a[0]), ptr(a[1]), ptr(a[2]), data);
               }),
-          def(
-              "proxy_http_call",
-              10,
-              ALL,
+          impl(
+              HostCall.HTTP_CALL,
               (w, vm, a) -> {
                 String upstream = string(vm, a[0], a[1]);
                 List<Map.Entry<String, String>> headers = Pairs.decode(bytes(vm, a[2], a[3]));
@@ -568,32 +502,24 @@ final class HostCalls {
                     t(w).httpCall(upstream, headers, body, trailers, Duration.ofMillis((int) a[8])),
                     a[9]);
               }),
-          def("proxy_grpc_call", 12, ALL, (w, vm, a) -> grpc(w, vm, a, false)),
-          def("proxy_grpc_stream", 9, ALL, (w, vm, a) -> grpc(w, vm, a, true)),
-          def("proxy_grpc_cancel", 1, ALL, (w, vm, a) -> t(w).grpcCancel((int) a[0])),
-          def("proxy_grpc_close", 1, ALL, (w, vm, a) -> t(w).grpcClose((int) a[0])),
-          def(
-              "proxy_grpc_send",
-              4,
-              ALL,
+          impl(HostCall.GRPC_CALL, (w, vm, a) -> grpc(w, vm, a, false)),
+          impl(HostCall.GRPC_STREAM, (w, vm, a) -> grpc(w, vm, a, true)),
+          impl(HostCall.GRPC_CANCEL, (w, vm, a) -> t(w).grpcCancel((int) a[0])),
+          impl(HostCall.GRPC_CLOSE, (w, vm, a) -> t(w).grpcClose((int) a[0])),
+          impl(
+              HostCall.GRPC_SEND,
               (w, vm, a) -> t(w).grpcSend((int) a[0], bytes(vm, a[1], a[2]), a[3] != 0)),
-          def(
-              "proxy_set_tick_period_milliseconds",
-              1,
-              ALL,
+          impl(
+              HostCall.SET_TICK_PERIOD,
               (w, vm, a) -> t(w).setTickPeriod(Duration.ofMillis(ptr(a[0])))),
-          def(
-              "proxy_get_current_time_nanoseconds",
-              1,
-              ALL,
+          impl(
+              HostCall.GET_CURRENT_TIME,
               (w, vm, a) -> {
                 vm.writeLong(ptr(a[0]), t(w).currentTimeNanos());
                 return WasmResult.OK;
               }),
-          def(
-              "proxy_define_metric",
-              4,
-              ALL,
+          impl(
+              HostCall.DEFINE_METRIC,
               (w, vm, a) -> {
                 Optional<MetricType> type = MetricType.fromCode(ptr(a[0]));
                 if (type.isEmpty()) {
@@ -601,20 +527,10 @@ final class HostCalls {
                 }
                 return token(vm, t(w).defineMetric(type.get(), string(vm, a[1], a[2])), a[3]);
               }),
-          new Def(
-              "proxy_increment_metric",
-              withI64(1, 0),
-              ALL,
-              (w, vm, a) -> t(w).incrementMetric((int) a[0], a[1])),
-          new Def(
-              "proxy_record_metric",
-              withI64(1, 0),
-              ALL,
-              (w, vm, a) -> t(w).recordMetric((int) a[0], a[1])),
-          def(
-              "proxy_get_metric",
-              2,
-              ALL,
+          impl(HostCall.INCREMENT_METRIC, (w, vm, a) -> t(w).incrementMetric((int) a[0], a[1])),
+          impl(HostCall.RECORD_METRIC, (w, vm, a) -> t(w).recordMetric((int) a[0], a[1])),
+          impl(
+              HostCall.GET_METRIC,
               (w, vm, a) -> {
                 HostResult<Long> reading = t(w).metric((int) a[0]);
                 if (reading.isOk()) {
@@ -622,19 +538,15 @@ final class HostCalls {
                 }
                 return reading.status();
               }),
-          def(
-              "proxy_set_effective_context",
-              1,
-              ALL,
-              (w, vm, a) -> t(w).setEffectiveContext((int) a[0])),
-          def("proxy_done", 0, ALL, (w, vm, a) -> t(w).done()),
-          def(
-              "proxy_call_foreign_function",
-              6,
-              ALL,
+          impl(HostCall.SET_EFFECTIVE_CONTEXT, (w, vm, a) -> t(w).setEffectiveContext((int) a[0])),
+          impl(HostCall.DONE, (w, vm, a) -> t(w).done()),
+          impl(
+              HostCall.CALL_FOREIGN_FUNCTION,
               (w, vm, a) -> {
                 String name = string(vm, a[0], a[1]);
                 byte[] args = bytes(vm, a[2], a[3]);
                 return copyOut(w, t(w).callForeignFunction(name, args), a[4], a[5]);
-              }));
+              }),
+          helper(HostCall.PTHREAD_EQUAL, a -> new long[] {(int) a[0] == (int) a[1] ? 1 : 0}),
+          helper(HostCall.EMSCRIPTEN_NOTIFY_MEMORY_GROWTH, a -> null));
 }

@@ -1,6 +1,7 @@
 package io.proxywasm.host.internal;
 
 import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.FunctionImport;
 import java.util.List;
 
@@ -27,10 +28,8 @@ public final class Imports {
    */
   public static List<io.proxywasm.spi.FunctionExport> expected(AbiVersion abi) {
     List<io.proxywasm.spi.FunctionExport> out = new java.util.ArrayList<>();
-    for (Callback cb : Callback.values()) {
-      if (cb.usedBy(abi)) {
-        out.add(new io.proxywasm.spi.FunctionExport(cb.exportName(), cb.type()));
-      }
+    for (Callback cb : Callback.of(abi)) {
+      out.add(cb.asExport());
     }
     return out;
   }

@@ -1,10 +1,12 @@
 package io.proxywasm.host.internal;
 
 import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.WasmException;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * cpp-host's restricted callbacks: while the module starts and inside its allocator only some host
@@ -17,7 +19,8 @@ final class Restriction {
 
   /** What cpp-host's {@code WasmBase::allocMemory} lets the plugin's allocator call. */
   static final Set<String> MALLOC_ALLOWED =
-      withWasi(Set.of("env.proxy_log"), "fd_write", "clock_time_get", "poll_oneoff");
+      withWasi(
+          hostCalls(HostCall::allowedInAllocator), "fd_write", "clock_time_get", "poll_oneoff");
 
   /** The host functions that may be called now, or null when every import may be called. */
   private Set<String> allowed;
@@ -68,6 +71,17 @@ final class Restriction {
     }
   }
 
+  /** The {@code env} imports the ABI catalogue allows in a restricted phase. */
+  private static Set<String> hostCalls(Predicate<HostCall> allowed) {
+    Set<String> out = new HashSet<>();
+    for (HostCall call : HostCall.values()) {
+      if (allowed.test(call)) {
+        out.add(HostCall.MODULE + "." + call.abiName());
+      }
+    }
+    return out;
+  }
+
   private static Set<String> withWasi(Set<String> base, String... wasi) {
     Set<String> out = new HashSet<>(base);
     for (String name : wasi) {
@@ -79,7 +93,7 @@ final class Restriction {
 
   private static Set<String> startAllowed() {
     return withWasi(
-        Set.of("env.emscripten_notify_memory_growth", "env.proxy_log"),
+        hostCalls(HostCall::allowedWhileStarting),
         "fd_write",
         "args_sizes_get",
         "args_get",

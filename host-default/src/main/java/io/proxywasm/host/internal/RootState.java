@@ -5,6 +5,7 @@ import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.HttpCallResponse;
 import io.proxywasm.host.Scheduler;
 import io.proxywasm.spi.BufferType;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.WasmResult;

@@ -2,6 +2,7 @@ package io.proxywasm.host.internal;
 
 import io.proxywasm.host.FailPolicy;
 import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterStatus;

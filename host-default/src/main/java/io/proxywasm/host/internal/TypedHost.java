@@ -11,6 +11,7 @@ import io.proxywasm.host.SharedQueues;
 import io.proxywasm.spi.BufferType;
 import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostAbi;
+import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostResult;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MetricType;
@@ -48,16 +49,26 @@ final class TypedHost implements HostAbi {
   }
 
   /** Whether a plugin of a Java-plugin runtime may not make this host call. */
-  private boolean isDenied(String name) {
-    return restricted && !wasm.spec().allows(name);
+  private boolean isDenied(HostCall call) {
+    return restricted && !wasm.spec().allows(call.abiName());
   }
 
-  private boolean denied(String name) {
-    if (isDenied(name)) {
-      Logging.error(wasm, "Attempted call to restricted proxy-wasm capability: " + name);
+  private boolean denied(HostCall call) {
+    if (isDenied(call)) {
+      refused(wasm, call.abiName());
       return true;
     }
     return false;
+  }
+
+  /**
+   * Logs a call that capability restriction refused, as cpp-host words it.
+   *
+   * @param wasm the VM
+   * @param name the host call
+   */
+  static void refused(WasmBase wasm, String name) {
+    Logging.error(wasm, "Attempted call to restricted proxy-wasm capability: " + name);
   }
 
   private Context ctx() {
@@ -72,7 +83,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult log(LogLevel level, String message) {
-    if (denied("proxy_log")) {
+    if (denied(HostCall.LOG)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     Logging.log(wasm, ctx(), level, message);
@@ -87,7 +98,7 @@ final class TypedHost implements HostAbi {
    * @return false if the line would be dropped
    */
   boolean keeps(LogLevel level) {
-    return isDenied("proxy_log") || level.code() >= Logging.level(ctx()).code();
+    return isDenied(HostCall.LOG) || level.code() >= Logging.level(ctx()).code();
   }
 
   @Override
@@ -105,7 +116,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public Optional<byte[]> property(List<String> path) {
-    if (denied("proxy_get_property")) {
+    if (denied(HostCall.GET_PROPERTY)) {
       return Optional.empty();
     }
     Context c = ctx();
@@ -132,7 +143,7 @@ final class TypedHost implements HostAbi {
    */
   @Override
   public WasmResult setProperty(List<String> path, byte[] value) {
-    if (denied("proxy_set_property")) {
+    if (denied(HostCall.SET_PROPERTY)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     return ctx().stream().setProperty(path, value);
@@ -142,7 +153,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult continueStream(StreamType type) {
-    if (denied("proxy_continue_stream")) {
+    if (denied(HostCall.CONTINUE_STREAM)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     if (type == StreamType.UPSTREAM) {
@@ -157,7 +168,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult closeStream(StreamType type) {
-    if (denied("proxy_close_stream")) {
+    if (denied(HostCall.CLOSE_STREAM)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     StreamRole stream = ctx().stream();
@@ -172,7 +183,7 @@ final class TypedHost implements HostAbi {
       byte[] body,
       List<Map.Entry<String, String>> headers,
       int grpcStatus) {
-    if (denied("proxy_send_local_response")) {
+    if (denied(HostCall.SEND_LOCAL_RESPONSE)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     LocalResponse response = localResponse(statusCode, details, body, headers, grpcStatus);
@@ -206,7 +217,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public HostResult<SharedDataValue> sharedData(String key) {
-    if (denied("proxy_get_shared_data")) {
+    if (denied(HostCall.GET_SHARED_DATA)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     Optional<SharedData.Entry> entry = wasm.host().sharedData().get(wasm.spec().vmId(), key);
@@ -217,7 +228,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult setSharedData(String key, byte[] value, int cas) {
-    if (denied("proxy_set_shared_data")) {
+    if (denied(HostCall.SET_SHARED_DATA)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     return wasm.host().sharedData().set(wasm.spec().vmId(), key, value, cas);
@@ -225,7 +236,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public HostResult<Integer> registerSharedQueue(String name) {
-    if (denied("proxy_register_shared_queue")) {
+    if (denied(HostCall.REGISTER_SHARED_QUEUE)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     return HostResult.ok(Queues.register(wasm, root(), name));
@@ -233,7 +244,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public HostResult<Integer> resolveSharedQueue(String vmId, String name) {
-    if (denied("proxy_resolve_shared_queue")) {
+    if (denied(HostCall.RESOLVE_SHARED_QUEUE)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     int token =
@@ -243,7 +254,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public HostResult<byte[]> dequeueSharedQueue(int token) {
-    if (denied("proxy_dequeue_shared_queue")) {
+    if (denied(HostCall.DEQUEUE_SHARED_QUEUE)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     SharedQueues.Item item = wasm.host().sharedQueues().dequeue(token);
@@ -254,7 +265,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult enqueueSharedQueue(int token, byte[] data) {
-    if (denied("proxy_enqueue_shared_queue")) {
+    if (denied(HostCall.ENQUEUE_SHARED_QUEUE)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     return wasm.host().sharedQueues().enqueue(token, data);
@@ -295,7 +306,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public HostResult<String> headerMapValue(HeaderMapType type, String key) {
-    if (denied("proxy_get_header_map_value")) {
+    if (denied(HostCall.GET_HEADER_MAP_VALUE)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     HeaderMap map = readableMapOrNull(type.code());
@@ -314,7 +325,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult addHeaderMapValue(HeaderMapType type, String key, String value) {
-    if (denied("proxy_add_header_map_value")) {
+    if (denied(HostCall.ADD_HEADER_MAP_VALUE)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     HeaderMap map = writableMapOrNull(type);
@@ -327,7 +338,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult replaceHeaderMapValue(HeaderMapType type, String key, String value) {
-    if (denied("proxy_replace_header_map_value")) {
+    if (denied(HostCall.REPLACE_HEADER_MAP_VALUE)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     HeaderMap map = writableMapOrNull(type);
@@ -340,7 +351,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult removeHeaderMapValue(HeaderMapType type, String key) {
-    if (denied("proxy_remove_header_map_value")) {
+    if (denied(HostCall.REMOVE_HEADER_MAP_VALUE)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     HeaderMap map = writableMapOrNull(type);
@@ -351,19 +362,44 @@ final class TypedHost implements HostAbi {
     return WasmResult.OK;
   }
 
-  /** A map that is not there reads as an empty one (Envoy's {@code getHeaderMapPairs}). */
   @Override
   public HostResult<List<Map.Entry<String, String>>> headerMapPairs(HeaderMapType type) {
-    if (denied("proxy_get_header_map_pairs")) {
+    if (denied(HostCall.GET_HEADER_MAP_PAIRS)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
+    return HostResult.ok(List.copyOf(headerMapPairsView(type)));
+  }
+
+  /**
+   * The entries of a map as they are now, not copied (a hot path: a wasm module's pairs are encoded
+   * from it straight into its memory). A map that is not there reads as an empty one (Envoy's
+   * {@code getHeaderMapPairs}).
+   *
+   * @param type the map
+   * @return its entries, a view valid until the map changes
+   */
+  List<Map.Entry<String, String>> headerMapPairsView(HeaderMapType type) {
     HeaderMap map = readableMapOrNull(type.code());
-    return HostResult.ok(map == null ? List.of() : map.entries());
+    return map == null ? List.of() : map.view();
+  }
+
+  /**
+   * {@code proxy_get_configuration} of ABI 0.1.0: the plugin configuration while the root context
+   * is being configured, the VM configuration otherwise (cpp-host's {@code getConfiguration}). Not
+   * on {@link HostAbi}: Java plugins run ABI 0.2.1, which reads configuration buffers.
+   *
+   * @return the configuration bytes
+   */
+  byte[] configuration() {
+    Context root = root();
+    return root.configuring() && root.plugin() != null
+        ? root.plugin().config().pluginConfiguration()
+        : wasm.spec().vmConfiguration();
   }
 
   @Override
   public WasmResult setHeaderMapPairs(HeaderMapType type, List<Map.Entry<String, String>> pairs) {
-    if (denied("proxy_set_header_map_pairs")) {
+    if (denied(HostCall.SET_HEADER_MAP_PAIRS)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     HeaderMap map = writableMapOrNull(type);
@@ -376,7 +412,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public OptionalLong headerMapSize(HeaderMapType type) {
-    if (denied("proxy_get_header_map_size")) {
+    if (denied(HostCall.GET_HEADER_MAP_SIZE)) {
       return OptionalLong.empty();
     }
     HeaderMap map = writableMapOrNull(type);
@@ -426,7 +462,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public OptionalLong bufferLength(BufferType type) {
-    if (denied("proxy_get_buffer_status")) {
+    if (denied(HostCall.GET_BUFFER_STATUS)) {
       return OptionalLong.empty();
     }
     Optional<BufferRef> b = buffer(type.code());
@@ -435,7 +471,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public HostResult<byte[]> bufferBytes(BufferType type, long start, long length) {
-    if (denied("proxy_get_buffer_bytes")) {
+    if (denied(HostCall.GET_BUFFER_BYTES)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     Optional<BufferRef> b = buffer(type.code());
@@ -446,7 +482,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult setBufferBytes(BufferType type, long start, long length, byte[] data) {
-    if (denied("proxy_set_buffer_bytes")) {
+    if (denied(HostCall.SET_BUFFER_BYTES)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     Optional<BufferRef> b = buffer(type.code());
@@ -467,7 +503,7 @@ final class TypedHost implements HostAbi {
       byte[] body,
       List<Map.Entry<String, String>> trailers,
       Duration timeout) {
-    if (denied("proxy_http_call")) {
+    if (denied(HostCall.HTTP_CALL)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     Context root = root();
@@ -488,7 +524,7 @@ final class TypedHost implements HostAbi {
       List<Map.Entry<String, String>> metadata,
       byte[] message,
       Duration timeout) {
-    if (denied("proxy_grpc_call")) {
+    if (denied(HostCall.GRPC_CALL)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     return grpc(service, serviceName, method, metadata, message, timeout, false);
@@ -497,7 +533,7 @@ final class TypedHost implements HostAbi {
   @Override
   public HostResult<Integer> grpcStream(
       byte[] service, String serviceName, String method, List<Map.Entry<String, String>> metadata) {
-    if (denied("proxy_grpc_stream")) {
+    if (denied(HostCall.GRPC_STREAM)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     return grpc(service, serviceName, method, metadata, new byte[0], Duration.ZERO, true);
@@ -531,7 +567,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult grpcSend(int token, byte[] message, boolean endOfStream) {
-    if (denied("proxy_grpc_send")) {
+    if (denied(HostCall.GRPC_SEND)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     return GrpcCallouts.send(root(), token, message, endOfStream);
@@ -539,7 +575,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult grpcCancel(int token) {
-    if (denied("proxy_grpc_cancel")) {
+    if (denied(HostCall.GRPC_CANCEL)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     return GrpcCallouts.cancel(root(), token);
@@ -547,7 +583,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult grpcClose(int token) {
-    if (denied("proxy_grpc_close")) {
+    if (denied(HostCall.GRPC_CLOSE)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     return GrpcCallouts.close(root(), token);
@@ -557,7 +593,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult setTickPeriod(Duration period) {
-    if (denied("proxy_set_tick_period_milliseconds")) {
+    if (denied(HostCall.SET_TICK_PERIOD)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     root().setTickPeriod(period.toMillis());
@@ -571,7 +607,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public HostResult<Integer> defineMetric(MetricType type, String name) {
-    if (denied("proxy_define_metric")) {
+    if (denied(HostCall.DEFINE_METRIC)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     MetricTable.Definition d = wasm.metrics().define(type, name, Logging.info(ctx()));
@@ -580,7 +616,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult incrementMetric(int id, long offset) {
-    if (denied("proxy_increment_metric")) {
+    if (denied(HostCall.INCREMENT_METRIC)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     return wasm.metrics().increment(id, offset);
@@ -588,7 +624,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult recordMetric(int id, long value) {
-    if (denied("proxy_record_metric")) {
+    if (denied(HostCall.RECORD_METRIC)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     return wasm.metrics().record(id, value);
@@ -596,7 +632,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public HostResult<Long> metric(int id) {
-    if (denied("proxy_get_metric")) {
+    if (denied(HostCall.GET_METRIC)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     MetricTable.Reading reading = wasm.metrics().get(id);
@@ -609,7 +645,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult setEffectiveContext(int contextId) {
-    if (denied("proxy_set_effective_context")) {
+    if (denied(HostCall.SET_EFFECTIVE_CONTEXT)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     return wasm.setEffectiveContext(contextId) ? WasmResult.OK : WasmResult.BAD_ARGUMENT;
@@ -617,7 +653,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult done() {
-    if (denied("proxy_done")) {
+    if (denied(HostCall.DONE)) {
       return WasmResult.INTERNAL_FAILURE;
     }
     return wasm.done(ctx()) ? WasmResult.OK : WasmResult.NOT_FOUND;
@@ -625,7 +661,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public HostResult<byte[]> callForeignFunction(String name, byte[] arguments) {
-    if (denied("proxy_call_foreign_function")) {
+    if (denied(HostCall.CALL_FOREIGN_FUNCTION)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
     ForeignFunction f = wasm.host().foreignFunctions().get(name);

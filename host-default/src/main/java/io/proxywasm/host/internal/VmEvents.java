@@ -47,7 +47,7 @@ final class VmEvents {
    * outermost call, which is when memory can have grown.
    */
   void reportMemory() {
-    long size = vm.memorySize();
+    long size = GuestMemory.sizeOf(vm);
     if (size != reportedMemory) {
       memoryGauge.add(size - reportedMemory);
       reportedMemory = size;

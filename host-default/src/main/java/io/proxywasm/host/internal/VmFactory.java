@@ -1,6 +1,7 @@
 package io.proxywasm.host.internal;
 
 import io.proxywasm.spi.AbiVersion;
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.Cloneability;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.HostFunction;

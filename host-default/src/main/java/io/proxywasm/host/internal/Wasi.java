@@ -2,11 +2,11 @@ package io.proxywasm.host.internal;
 
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostFunction;
+import io.proxywasm.spi.LinearMemory;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.ValueType;
 import io.proxywasm.spi.WasmResult;
-import io.proxywasm.spi.WasmVm;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ public final class Wasi {
   /** A WASI function body; memory faults are answered with {@code EFAULT}. */
   @FunctionalInterface
   private interface Impl {
-    int call(WasmVm vm, WasiContext ctx, long[] a);
+    int call(LinearMemory vm, WasiContext ctx, long[] a);
   }
 
   private record Def(String name, String signature, Impl impl) {}
@@ -53,7 +53,7 @@ public final class Wasi {
    * @return 90 host functions
    */
   public static List<HostFunction> functions(
-      WasmVm vm, WasiContext ctx, Predicate<String> allowed) {
+      LinearMemory vm, WasiContext ctx, Predicate<String> allowed) {
     List<HostFunction> out = new ArrayList<>();
     for (String module : MODULES) {
       for (Def d : DEFS) {
@@ -81,7 +81,7 @@ public final class Wasi {
     return null;
   }
 
-  private static HostFunction.Body bind(WasmVm vm, WasiContext ctx, Def d) {
+  private static HostFunction.Body bind(LinearMemory vm, WasiContext ctx, Def d) {
     if (d.name().equals("proc_exit")) {
       return a -> {
         ctx.error("wasi_unstable proc_exit");
@@ -126,7 +126,7 @@ public final class Wasi {
     return f == 1 || f == 2;
   }
 
-  private static int write(WasmVm vm, WasiContext ctx, long[] a) {
+  private static int write(LinearMemory vm, WasiContext ctx, long[] a) {
     int fd = (int) a[0];
     if (fd != 1 && fd != 2) {
       return BADF;
@@ -137,7 +137,7 @@ public final class Wasi {
     for (long i = 0; i < count; i++) {
       long buf = Integer.toUnsignedLong(vm.readInt(iovs + 8 * i));
       long len = Integer.toUnsignedLong(vm.readInt(iovs + 8 * i + 4));
-      MemoryAccessException.checkBounds(buf, len, vm.memorySize());
+      MemoryAccessException.checkBounds(buf, len, vm.size());
       bytes.writeBytes(vm.read(buf, (int) len));
     }
     int total = bytes.size();
@@ -156,7 +156,7 @@ public final class Wasi {
     return SUCCESS;
   }
 
-  private static int environSizes(WasmVm vm, WasiContext ctx, long[] a) {
+  private static int environSizes(LinearMemory vm, WasiContext ctx, long[] a) {
     Map<String, String> env = ctx.environment();
     long size = 0;
     for (Map.Entry<String, String> e : env.entrySet()) {
@@ -170,7 +170,7 @@ public final class Wasi {
     return SUCCESS;
   }
 
-  private static int environ(WasmVm vm, WasiContext ctx, long[] a) {
+  private static int environ(LinearMemory vm, WasiContext ctx, long[] a) {
     long pointers = ptr(a[0]);
     long buf = ptr(a[1]);
     for (Map.Entry<String, String> e : ctx.environment().entrySet()) {
@@ -183,7 +183,7 @@ public final class Wasi {
     return SUCCESS;
   }
 
-  private static int clockTime(WasmVm vm, WasiContext ctx, long[] a) {
+  private static int clockTime(LinearMemory vm, WasiContext ctx, long[] a) {
     long now;
     switch ((int) a[0]) {
       case 0:
@@ -199,7 +199,7 @@ public final class Wasi {
     return SUCCESS;
   }
 
-  private static int clockRes(WasmVm vm, long[] a) {
+  private static int clockRes(LinearMemory vm, long[] a) {
     int id = (int) a[0];
     if (id != 0 && id != 1) {
       return NOTSUP;
@@ -208,7 +208,7 @@ public final class Wasi {
     return SUCCESS;
   }
 
-  private static int random(WasmVm vm, WasiContext ctx, long[] a) {
+  private static int random(LinearMemory vm, WasiContext ctx, long[] a) {
     long len = ptr(a[1]);
     if (len > RANDOM_MAX) {
       return INVAL;
@@ -216,19 +216,19 @@ public final class Wasi {
     if (len == 0) {
       return SUCCESS;
     }
-    MemoryAccessException.checkBounds(ptr(a[0]), len, vm.memorySize());
+    MemoryAccessException.checkBounds(ptr(a[0]), len, vm.size());
     byte[] bytes = new byte[(int) len];
     ctx.randomBytes(bytes);
     vm.write(ptr(a[0]), bytes, 0, bytes.length);
     return SUCCESS;
   }
 
-  private static int fdstat(WasmVm vm, long[] a) {
+  private static int fdstat(LinearMemory vm, long[] a) {
     if (!stdio(a[0])) {
       return BADF;
     }
     long at = ptr(a[1]);
-    MemoryAccessException.checkBounds(at, 24, vm.memorySize());
+    MemoryAccessException.checkBounds(at, 24, vm.size());
     vm.writeLong(at, 0);
     vm.writeLong(at + 8, 64);
     vm.writeLong(at + 16, 0);

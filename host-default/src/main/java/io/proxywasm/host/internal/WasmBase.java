@@ -206,7 +206,7 @@ public final class WasmBase {
    * @return bytes; 0 once closed
    */
   public long memorySize() {
-    return locked(() -> closed ? 0 : vm.memorySize());
+    return locked(() -> closed ? 0 : GuestMemory.sizeOf(vm));
   }
 
   /**

@@ -1,4 +1,4 @@
-package io.proxywasm.spi;
+package io.proxywasm.spi.support;
 
 import java.util.Arrays;
 

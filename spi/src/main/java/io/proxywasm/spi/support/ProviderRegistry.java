@@ -1,5 +1,7 @@
-package io.proxywasm.spi;
+package io.proxywasm.spi.support;
 
+import io.proxywasm.spi.ProviderLookupException;
+import io.proxywasm.spi.ProviderProblem;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +20,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The discovery rules shared by {@link Runtimes} and {@link Extensions}.
+ * The one discovery rule for everything found with {@link ServiceLoader}: runtimes and extensions
+ * ({@code Runtimes}, {@code Extensions}), stats sinks and Java plugins.
  *
  * <ul>
  *   <li>Names are unique; two providers with one name are both left out and the name reports them.
@@ -30,8 +33,13 @@ import java.util.stream.Collectors;
  *
  * @param <P> the provider type
  */
-final class ProviderRegistry<P> {
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+public final class ProviderRegistry<P> {
+  /** The names runtimes, extensions and sinks may have. */
+  public static final Pattern PROVIDER_NAMES = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+  /** Any name that is not blank (Java plugins may be named by their class). */
+  public static final Pattern ANY_NAME = Pattern.compile("\\S.*");
+
   private static final int MAX_ERRORS = 64;
 
   private final Kind<P> kind;
@@ -47,15 +55,38 @@ final class ProviderRegistry<P> {
    * @param name reads a provider's name
    * @param priority reads a provider's priority
    * @param artifact the artifact a user adds to get a provider, named when there is none
+   * @param names the names a provider may have
    * @param <P> the provider type
    */
-  record Kind<P>(
+  public record Kind<P>(
       String label,
       Class<P> service,
       String property,
       Function<P, String> name,
       ToIntFunction<P> priority,
-      String artifact) {}
+      String artifact,
+      Pattern names) {
+
+    /**
+     * Describes a kind of provider named as runtimes are.
+     *
+     * @param label what a provider is called in messages
+     * @param service the service interface
+     * @param property the system property forcing the default, or null for none
+     * @param name reads a provider's name
+     * @param priority reads a provider's priority
+     * @param artifact the artifact a user adds to get a provider
+     */
+    public Kind(
+        String label,
+        Class<P> service,
+        String property,
+        Function<P, String> name,
+        ToIntFunction<P> priority,
+        String artifact) {
+      this(label, service, property, name, priority, artifact, PROVIDER_NAMES);
+    }
+  }
 
   private ProviderRegistry(Kind<P> kind, Map<String, P> providers, List<ProviderProblem> problems) {
     this.kind = kind;
@@ -63,7 +94,18 @@ final class ProviderRegistry<P> {
     this.problems = List.copyOf(problems);
   }
 
-  static <P> ProviderRegistry<P> discover(Kind<P> kind, ServiceLoader<P> loader) {
+  /**
+   * Discovers providers: one that fails to load, construct or name itself is left out and listed in
+   * {@link #problems()}, as are both of two providers with one name.
+   *
+   * @param kind the kind of provider
+   * @param loader the providers, usually a {@link ServiceLoader} created by the caller (whose
+   *     module {@code uses} the service); an element that fails with {@link
+   *     ServiceConfigurationError} is left out and listed
+   * @param <P> the provider type
+   * @return the registry
+   */
+  public static <P> ProviderRegistry<P> discover(Kind<P> kind, Iterable<P> loader) {
     List<P> found = new ArrayList<>();
     List<ProviderProblem> problems = new ArrayList<>();
     Iterator<P> it = loader.iterator();
@@ -84,11 +126,27 @@ final class ProviderRegistry<P> {
     return build(kind, found, problems, false);
   }
 
-  static <P> ProviderRegistry<P> of(Kind<P> kind, List<P> providers) {
+  /**
+   * Takes providers by hand; a bad or duplicate name is an error.
+   *
+   * @param kind the kind of provider
+   * @param providers the providers
+   * @param <P> the provider type
+   * @return the registry
+   * @throws IllegalArgumentException naming the bad names
+   */
+  public static <P> ProviderRegistry<P> of(Kind<P> kind, List<P> providers) {
     return build(kind, providers, List.of(), true);
   }
 
-  ProviderRegistry<P> with(List<P> more) {
+  /**
+   * Adds providers by hand.
+   *
+   * @param more the providers
+   * @return a new registry
+   * @throws IllegalArgumentException for a bad name or one taken already
+   */
+  public ProviderRegistry<P> with(List<P> more) {
     ProviderRegistry<P> added = build(kind, more, List.of(), true);
     for (String name : added.providers.keySet()) {
       if (providers.containsKey(name)) {
@@ -123,7 +181,7 @@ final class ProviderRegistry<P> {
                 "", p.getClass().getName() + " failed to report its name: " + e, e));
         continue;
       }
-      if (name == null || !NAME.matcher(name).matches()) {
+      if (name == null || !kind.names().matcher(name).matches()) {
         all.add(
             new ProviderProblem(
                 String.valueOf(name),
@@ -132,7 +190,10 @@ final class ProviderRegistry<P> {
                     + kind.label()
                     + " name '"
                     + name
-                    + "' (expected lower case letters, digits, '.', '_' or '-')",
+                    + "'"
+                    + (kind.names() == PROVIDER_NAMES
+                        ? " (expected lower case letters, digits, '.', '_' or '-')"
+                        : ""),
                 null));
         continue;
       }
@@ -189,19 +250,42 @@ final class ProviderRegistry<P> {
         : source.getLocation().toString();
   }
 
-  Map<String, P> providers() {
+  /**
+   * Returns the providers by name.
+   *
+   * @return unmodifiable, sorted by name
+   */
+  public Map<String, P> providers() {
     return providers;
   }
 
-  List<ProviderProblem> problems() {
+  /**
+   * Returns what was left out and why.
+   *
+   * @return the problems
+   */
+  public List<ProviderProblem> problems() {
     return problems;
   }
 
-  Optional<P> find(String name) {
+  /**
+   * Finds a provider by name.
+   *
+   * @param name the name
+   * @return the provider, or empty
+   */
+  public Optional<P> find(String name) {
     return Optional.ofNullable(providers.get(name));
   }
 
-  P get(String name) {
+  /**
+   * Returns a provider by name.
+   *
+   * @param name the name
+   * @return the provider
+   * @throws ProviderLookupException naming the providers available and the problems seen
+   */
+  public P get(String name) {
     P p = providers.get(name);
     if (p != null) {
       return p;
@@ -210,8 +294,14 @@ final class ProviderRegistry<P> {
         "no " + kind.label() + " named '" + name + "'" + describeAvailable());
   }
 
-  P preferred() {
-    String forced = System.getProperty(kind.property());
+  /**
+   * Returns the default provider: the one the system property names, else the highest priority.
+   *
+   * @return the provider
+   * @throws ProviderLookupException when there is none
+   */
+  public P preferred() {
+    String forced = kind.property() == null ? null : System.getProperty(kind.property());
     if (forced != null && !forced.isBlank()) {
       P p = providers.get(forced.trim());
       if (p == null) {

@@ -1,4 +1,4 @@
-package io.proxywasm.spi;
+package io.proxywasm.spi.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

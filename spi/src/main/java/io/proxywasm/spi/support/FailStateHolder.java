@@ -1,5 +1,8 @@
-package io.proxywasm.spi;
+package io.proxywasm.spi.support;
 
+import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.WasmVm;
+import io.proxywasm.spi.WasmVmIntegration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
