@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * loop, and return: split as a chain, they compute what the interpreter computes on the original.
  */
 class DispatchChainSplitTest {
-  private static final int CASES = 160;
+  private static final int CASES = 64;
 
   /** Writes one program from a seed. */
   private static String program(long seed) {
@@ -61,7 +61,7 @@ class DispatchChainSplitTest {
   }
 
   private static void caseCode(StringBuilder w, Random random, int k) {
-    int statements = 1 + random.nextInt(3);
+    int statements = 3 + random.nextInt(4);
     for (int s = 0; s < statements; s++) {
       switch (random.nextInt(4)) {
         case 0 ->
