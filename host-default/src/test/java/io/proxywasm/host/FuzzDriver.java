@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A plugin that makes whatever host calls a test tells it to, from inside whatever callback the
@@ -368,35 +367,47 @@ final class FuzzDriver {
 
   /**
    * The two foreign functions: hands out the programs queued per callback, and records each run's
-   * results. Register both on the host with {@link #install}.
+   * results. Register both on the host with {@link #install}. Programs are queued per thread and
+   * taken by the callbacks that run on that thread, so that threads driving their own workers do
+   * not take each other's programs.
    */
   static final class Feed {
-    private final Map<Integer, java.util.Deque<Program>> programs = new ConcurrentHashMap<>();
+    private final ThreadLocal<State> state = ThreadLocal.withInitial(State::new);
     private final List<Run> runs = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile Program running;
-    private volatile String callback;
+    private volatile boolean keepRuns = true;
 
     /** A program that ran: where, and what each call answered. */
     record Run(String callback, int context, Program program, int[] results) {}
+
+    private static final class State {
+      final Map<Integer, java.util.ArrayDeque<Program>> programs = new java.util.HashMap<>();
+      Program running;
+      String callback;
+      int context;
+    }
 
     ProxyWasmHost.Builder install(ProxyWasmHost.Builder host) {
       return host.foreignFunction("fuzz", this::program).foreignFunction("fuzz_result", this::done);
     }
 
-    /** Queues a program for the next time the callback runs. */
+    /** Queues a program for the next time the callback runs on this thread. */
     void next(String callbackName, Program program) {
       int code = CALLBACKS.indexOf(callbackName) + 1;
       if (code == 0) {
         throw new IllegalArgumentException("the driver exports no " + callbackName);
       }
-      programs
-          .computeIfAbsent(code, k -> new java.util.concurrent.ConcurrentLinkedDeque<>())
-          .add(program);
+      state.get().programs.computeIfAbsent(code, k -> new java.util.ArrayDeque<>()).add(program);
     }
 
+    /** Forgets this thread's queued programs and every run. */
     void clear() {
-      programs.clear();
+      state.get().programs.clear();
       runs.clear();
+    }
+
+    /** Whether to keep the runs (a stress test checks results itself and keeps none). */
+    void keepRuns(boolean keep) {
+      keepRuns = keep;
     }
 
     /** The programs that ran, in order. */
@@ -404,40 +415,46 @@ final class FuzzDriver {
       return List.copyOf(runs);
     }
 
-    /** How many queued programs never ran. */
-    int pending() {
-      return programs.values().stream().mapToInt(java.util.Deque::size).sum();
-    }
-
-    private int context;
-
-    private synchronized byte[] program(PluginInfo caller, byte[] args) {
+    private byte[] program(PluginInfo caller, byte[] args) {
       if (args.length != 8) {
         return new byte[0];
       }
       ByteBuffer b = ByteBuffer.wrap(args).order(ByteOrder.LITTLE_ENDIAN);
       int code = b.getInt();
-      java.util.Deque<Program> queue = programs.get(code);
+      State s = state.get();
+      java.util.ArrayDeque<Program> queue = s.programs.get(code);
       Program p = queue == null ? null : queue.poll();
       if (p == null) {
         return new byte[0];
       }
-      running = p;
-      callback = CALLBACKS.get(code - 1);
-      context = b.getInt();
+      s.running = p;
+      s.callback = CALLBACKS.get(code - 1);
+      s.context = b.getInt();
       return p.bytes();
     }
 
-    private synchronized byte[] done(PluginInfo caller, byte[] results) {
-      Program p = running;
+    private byte[] done(PluginInfo caller, byte[] results) {
+      State s = state.get();
+      Program p = s.running;
       if (p == null) {
         return new byte[0];
       }
-      running = null;
+      s.running = null;
       int[] out = new int[results.length / 4];
       ByteBuffer.wrap(results).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
-      runs.add(new Run(callback, context, p, out));
+      Run run = new Run(s.callback, s.context, p, out);
+      last.set(run);
+      if (keepRuns) {
+        runs.add(run);
+      }
       return new byte[0];
+    }
+
+    private final ThreadLocal<Run> last = new ThreadLocal<>();
+
+    /** The last run on this thread, if any. */
+    java.util.Optional<Run> lastRun() {
+      return java.util.Optional.ofNullable(last.get());
     }
   }
 }
