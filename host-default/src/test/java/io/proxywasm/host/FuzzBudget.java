@@ -1,6 +1,7 @@
 package io.proxywasm.host;
 
 import net.jqwik.api.lifecycle.AroundPropertyHook;
+import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.PropertyAttributes;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
@@ -16,6 +17,12 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 public final class FuzzBudget implements AroundPropertyHook {
   /** Made by jqwik. */
   public FuzzBudget() {}
+
+  /** Added on a test class, it applies to each of its properties. */
+  @Override
+  public PropagationMode propagateTo() {
+    return PropagationMode.ALL_DESCENDANTS;
+  }
 
   @Override
   public PropertyExecutionResult aroundProperty(

@@ -122,6 +122,10 @@ class HostCallFuzzTest {
   private static final java.util.concurrent.atomic.AtomicLong TRIES =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /** Programs queued, and programs run, per callback. */
+  private static final Map<String, long[]> PROGRAMS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private static synchronized Shared shared() throws PluginLoadException {
     if (shared == null) {
       shared = new Shared();
@@ -140,6 +144,12 @@ class HostCallFuzzTest {
     }
     System.out.println(
         "host-call fuzz: " + TRIES.get() + " tries, " + calls + " host calls answered:" + counts);
+    StringBuilder programs = new StringBuilder("host-call fuzz: programs queued/run per callback:");
+    new java.util.TreeMap<>(PROGRAMS)
+        .forEach(
+            (k, v) ->
+                programs.append(' ').append(k).append('=').append(v[0]).append('/').append(v[1]));
+    System.out.println(programs);
     if (shared != null) {
       shared.worker.close();
       if (shared.worker.liveContexts() != 0) {
@@ -198,10 +208,12 @@ class HostCallFuzzTest {
     Session session = new Session(s, s.handle, s.queue);
     for (Step step : steps) {
       s.feed.next(step.action().callback, step.program());
+      PROGRAMS.computeIfAbsent(step.action().callback, k -> new long[2])[0]++;
       session.run(step.action());
     }
     session.close();
     for (FuzzDriver.Feed.Run run : s.feed.runs()) {
+      PROGRAMS.computeIfAbsent(run.callback(), k -> new long[2])[1]++;
       checkStatuses(run);
     }
     s.feed.clear();
@@ -262,31 +274,85 @@ class HostCallFuzzTest {
       return tcp;
     }
 
+    /** How far the HTTP stream went: the index of its last event, -1 for none. */
+    int stage = -1;
+
+    boolean tcpStarted;
+
+    /**
+     * Brings the HTTP stream to just before an event, in Envoy's order (request headers, body,
+     * trailers, response headers, body, trailers): the events it skipped are sent first, with no
+     * program, and an event it already passed starts a new stream.
+     */
+    HttpStream at(int event) {
+      if (event <= stage) {
+        closeHttp();
+      }
+      while (stage < event - 1) {
+        send(stage + 1);
+      }
+      stage = event;
+      return http();
+    }
+
+    private void send(int event) {
+      switch (event) {
+        case 0 ->
+            http().onRequestHeaders(HeaderMap.of(":path", "/a", ":method", "GET", "x", "1"), false);
+        case 1 -> http().onRequestBody(new BodyBuffer(bytes("request body")), false);
+        case 2 -> http().onRequestTrailers(HeaderMap.of("t", "1"));
+        case 3 -> http().onResponseHeaders(HeaderMap.of(":status", "200", "y", "2"), false);
+        case 4 -> http().onResponseBody(new BodyBuffer(bytes("response body")), false);
+        default -> http().onResponseTrailers(HeaderMap.of("u", "2"));
+      }
+      stage = event;
+    }
+
     void run(Action action) {
       switch (action) {
-        case REQUEST_HEADERS ->
-            http().onRequestHeaders(HeaderMap.of(":path", "/a", ":method", "GET", "x", "1"), false);
-        case REQUEST_BODY -> http().onRequestBody(new BodyBuffer(bytes("request body")), false);
-        case REQUEST_TRAILERS -> http().onRequestTrailers(HeaderMap.of("t", "1"));
-        case RESPONSE_HEADERS ->
-            http().onResponseHeaders(HeaderMap.of(":status", "200", "y", "2"), false);
-        case RESPONSE_BODY -> http().onResponseBody(new BodyBuffer(bytes("response body")), true);
-        case RESPONSE_TRAILERS -> http().onResponseTrailers(HeaderMap.of("u", "2"));
+        case REQUEST_HEADERS,
+            REQUEST_BODY,
+            REQUEST_TRAILERS,
+            RESPONSE_HEADERS,
+            RESPONSE_BODY,
+            RESPONSE_TRAILERS -> {
+          int event = action.ordinal();
+          at(event);
+          send(event);
+        }
         case NEW_STREAM -> {
           closeHttp();
-          http().onRequestHeaders(HeaderMap.of(":path", "/b"), true);
+          send(0);
         }
-        case STREAM_LOG, STREAM_DONE, STREAM_DELETE -> closeHttp();
+        case STREAM_LOG, STREAM_DONE, STREAM_DELETE -> {
+          http();
+          closeHttp();
+        }
         case TICK -> handle.tick();
         case QUEUE -> {
           s.host.sharedQueues().enqueue(queue, bytes("item"));
           s.scheduler.advance(Duration.ofMillis(1));
         }
-        case TCP_NEW -> tcp().onNewConnection();
-        case TCP_DOWNSTREAM -> tcp().onDownstreamData(new BodyBuffer(bytes("down")), false);
-        case TCP_UPSTREAM -> tcp().onUpstreamData(new BodyBuffer(bytes("up")), false);
-        case TCP_CLOSE -> closeTcp();
+        case TCP_NEW -> {
+          closeTcp();
+          tcp().onNewConnection();
+          tcpStarted = true;
+        }
+        case TCP_DOWNSTREAM -> startedTcp().onDownstreamData(new BodyBuffer(bytes("down")), false);
+        case TCP_UPSTREAM -> startedTcp().onUpstreamData(new BodyBuffer(bytes("up")), false);
+        case TCP_CLOSE -> {
+          startedTcp();
+          closeTcp();
+        }
       }
+    }
+
+    private TcpStream startedTcp() {
+      if (!tcpStarted) {
+        tcp().onNewConnection();
+        tcpStarted = true;
+      }
+      return tcp();
     }
 
     void closeHttp() {
@@ -295,6 +361,7 @@ class HostCallFuzzTest {
         http.close();
         http = null;
       }
+      stage = -1;
     }
 
     void closeTcp() {
@@ -303,6 +370,7 @@ class HostCallFuzzTest {
         tcp.close();
         tcp = null;
       }
+      tcpStarted = false;
     }
 
     void close() {

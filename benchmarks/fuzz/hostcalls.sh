@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The long run of the host-call fuzzer (HostCallFuzzTest, PairsPropertiesTest; see
+# docs/reliability.md): the same jqwik properties as the build, with SCALE times their tries.
+# Prints the seed of any failing run (jqwik reports it with the smallest failing sample) and the
+# counts of what the host calls answered.
+#
+# usage: benchmarks/fuzz/hostcalls.sh [SCALE] [SEED] [RUNTIME]
+#   defaults: SCALE 100 (6,000 host-call sessions), SEED random (a number repeats a run),
+#   RUNTIME chicory (the interpreter; chicory-compiler for the compiler)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+scale=${1:-100}
+seed=${2:-random}
+runtime=${3:-chicory}
+cd "$root"
+start=$(date +%s)
+status=0
+# Only the class-path run of the tests (surefire's default-test execution), inside the reactor.
+./mvnw -B -ntp -q -pl host-default -am test-compile surefire:test@default-test \
+  -Dtest='HostCallFuzzTest,PairsPropertiesTest' -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dproxywasm.test.timeout=0 -Dproxywasm.fuzz.scale="$scale" -Dproxywasm.fuzz.seed="$seed" \
+  -Dproxywasm.test.runtime="$runtime" || status=$?
+reports=host-default/target/surefire-reports
+grep -h "host-call fuzz:" "$reports"/io.proxywasm.host.HostCallFuzzTest-output.txt || true
+grep -h "Tests run" "$reports"/io.proxywasm.host.HostCallFuzzTest.txt "$reports"/io.proxywasm.host.internal.PairsPropertiesTest.txt || true
+echo "scale $scale, seed $seed, runtime $runtime, wall time: $(( $(date +%s) - start )) s, exit $status"
+exit $status
