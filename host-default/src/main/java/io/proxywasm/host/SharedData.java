@@ -34,7 +34,7 @@ public final class SharedData {
    * @param quota what each vm_id may keep
    */
   public SharedData(StoreQuota quota) {
-    this.vmIds = new VmIds(java.util.Objects.requireNonNull(quota, "quota"), this::drop);
+    this.vmIds = new VmIds(Objects.requireNonNull(quota, "quota"), this::drop);
   }
 
   /**
