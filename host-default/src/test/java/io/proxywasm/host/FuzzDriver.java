@@ -75,6 +75,12 @@ final class FuzzDriver {
   /** Bytes of one op: its index, then 12 arguments as i64. */
   static final int OP_BYTES = 4 + 12 * 8;
 
+  /** An argument the feed replaces, when it hands the program out, by the running context's id. */
+  static final long THIS_CONTEXT = 0xC0DE_0000L;
+
+  /** An argument replaced by the id of the context the previous program on the thread ran in. */
+  static final long OTHER_CONTEXT = 0xC0DE_0001L;
+
   /** The end of the scratch area. */
   static final int SCRATCH = 0x2000;
 
@@ -429,8 +435,21 @@ final class FuzzDriver {
       }
       s.running = p;
       s.callback = CALLBACKS.get(code - 1);
+      int previous = s.context;
       s.context = b.getInt();
-      return p.bytes();
+      byte[] bytes = p.bytes();
+      ByteBuffer ops = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+      for (int op = 0; op + OP_BYTES <= bytes.length; op += OP_BYTES) {
+        for (int at = op + 4; at < op + OP_BYTES; at += 8) {
+          long arg = ops.getLong(at);
+          if (arg == THIS_CONTEXT) {
+            ops.putLong(at, s.context);
+          } else if (arg == OTHER_CONTEXT) {
+            ops.putLong(at, previous);
+          }
+        }
+      }
+      return bytes;
     }
 
     private byte[] done(PluginInfo caller, byte[] results) {

@@ -437,11 +437,16 @@ class HostCallFuzzTest {
             });
   }
 
-  /** An argument: an enum value or id, a pointer into the data, a length, an edge, anything. */
+  /**
+   * An argument: an enum value or id, the id of the context the program runs in or of the one the
+   * previous program ran in, a pointer into the data, a length, an edge, anything.
+   */
   static Arbitrary<Long> argument() {
     long end = FuzzDriver.MEMORY;
     return Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(4, Arbitraries.longs().between(0, 10)),
+        net.jqwik.api.Tuple.of(
+            2, Arbitraries.of(FuzzDriver.THIS_CONTEXT, FuzzDriver.OTHER_CONTEXT)),
         net.jqwik.api.Tuple.of(4, Arbitraries.longs().between(0, FuzzDriver.SCRATCH)),
         net.jqwik.api.Tuple.of(3, Arbitraries.longs().between(0, 64)),
         net.jqwik.api.Tuple.of(
