@@ -285,6 +285,7 @@ final class FuzzDriver {
   static final class Program {
     private final ByteBuffer ops = ByteBuffer.allocate(0x10000).order(ByteOrder.LITTLE_ENDIAN);
     private final List<String> names = new ArrayList<>();
+    private final List<String> described = new ArrayList<>();
 
     /**
      * Stores 8 bytes into the scratch area at {@code address & 0x1FF8}.
@@ -344,6 +345,18 @@ final class FuzzDriver {
       if (ops.remaining() < OP_BYTES) {
         throw new IllegalStateException("a program holds at most 655 ops");
       }
+      StringBuilder d = new StringBuilder("(");
+      int count =
+          index < IMPORTS.size() ? IMPORTS.get(index).params().length() : index == POKE ? 2 : 0;
+      for (int k = 0; k < count; k++) {
+        long a = k < args.length ? args[k] : 0;
+        d.append(k == 0 ? "" : ", ")
+            .append(
+                a == THIS_CONTEXT
+                    ? "this context"
+                    : a == OTHER_CONTEXT ? "other context" : "0x" + Long.toHexString(a));
+      }
+      described.add(d.append(')').toString());
       ops.putInt(index);
       for (int k = 0; k < 12; k++) {
         ops.putLong(k < args.length ? args[k] : 0);
@@ -365,9 +378,14 @@ final class FuzzDriver {
       return out;
     }
 
+    /** The ops with their arguments, as a failing sample is reported. */
     @Override
     public String toString() {
-      return names.toString();
+      StringBuilder out = new StringBuilder("[");
+      for (int i = 0; i < names.size(); i++) {
+        out.append(i == 0 ? "" : ", ").append(names.get(i)).append(described.get(i));
+      }
+      return out.append(']').toString();
     }
   }
 
