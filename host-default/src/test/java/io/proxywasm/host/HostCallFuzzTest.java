@@ -16,16 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random host calls from a plugin: sequences of calls to any proxy-wasm host function, with random
@@ -33,9 +26,9 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * ids and enum values, over memory holding random bytes, pairs buffers and property paths, made
  * from inside any callback of HTTP and TCP streams, ticks and queue deliveries (see {@link
  * FuzzDriver}). The properties: no exception reaches the embedder, every call answers a proxy-wasm
- * status, no call fails the VM, and no context is left behind once the streams are closed.
+ * status, no call fails the VM, and no context is left behind once the streams are closed. The
+ * sessions are drawn by {@link Seeded} (seed, tries and replay of one try in its documentation).
  */
-@AddLifecycleHook(FuzzBudget.class)
 class HostCallFuzzTest {
   /** What a call may answer: a {@link io.proxywasm.spi.WasmResult} code. */
   private static final int MAX_STATUS = 12;
@@ -133,7 +126,7 @@ class HostCallFuzzTest {
     return shared;
   }
 
-  @AfterContainer
+  @AfterAll
   static synchronized void closeHost() {
     StringBuilder counts = new StringBuilder();
     long calls = 0;
@@ -143,7 +136,14 @@ class HostCallFuzzTest {
       counts.append(STATUSES.get(i));
     }
     System.out.println(
-        "host-call fuzz: " + TRIES.get() + " tries, " + calls + " host calls answered:" + counts);
+        "host-call fuzz: seed "
+            + Seeded.seed()
+            + ", "
+            + TRIES.get()
+            + " tries, "
+            + calls
+            + " host calls answered:"
+            + counts);
     StringBuilder programs = new StringBuilder("host-call fuzz: programs queued/run per callback:");
     new java.util.TreeMap<>(PROGRAMS)
         .forEach(
@@ -194,13 +194,12 @@ class HostCallFuzzTest {
     }
   }
 
-  @Property(
-      tries = 60,
-      seed = "20261202",
-      edgeCases = EdgeCasesMode.MIXIN,
-      shrinking = ShrinkingMode.BOUNDED)
-  void hostCallsFromAnyCallbackAnswerAStatusAndLeakNothing(@ForAll("sessions") List<Step> steps)
-      throws Exception {
+  @Test
+  void hostCallsFromAnyCallbackAnswerAStatusAndLeakNothing() {
+    Seeded.forAll(60, HostCallFuzzTest::session, HostCallFuzzTest::runSession);
+  }
+
+  private static void runSession(List<Step> steps) throws Exception {
     Shared s = shared();
     TRIES.incrementAndGet();
     s.feed.clear();
@@ -218,7 +217,7 @@ class HostCallFuzzTest {
     }
     s.feed.clear();
     if (!s.failures.isEmpty()) {
-      fail("the VM failed: " + s.failures + " after " + steps);
+      fail("the VM failed: " + s.failures);
     }
     assertEquals(s.baseline, s.worker.liveContexts(), "contexts left once every stream closed");
   }
@@ -382,124 +381,98 @@ class HostCallFuzzTest {
 
   // ---- generators -------------------------------------------------------------------------------
 
-  @Provide
-  Arbitrary<List<Step>> sessions() {
-    Arbitrary<Step> step =
-        Combinators.combine(Arbitraries.of(Action.class), programs()).as(Step::new);
-    return step.list().ofMinSize(1).ofMaxSize(8);
+  /** A session: 1 to 8 steps, each an event and the program its callback runs. */
+  static List<Step> session(Gen g) {
+    return g.list(1, 8, x -> new Step(x.oneOf(Action.class), program(x)));
   }
 
-  static Arbitrary<FuzzDriver.Program> programs() {
-    Arbitrary<long[]> call =
-        Combinators.combine(
-                Arbitraries.integers().between(0, FuzzDriver.IMPORTS.size() - 1),
-                argument().array(long[].class).ofSize(12))
-            .as(
-                (index, args) -> {
-                  long[] op = new long[13];
-                  op[0] = index;
-                  System.arraycopy(args, 0, op, 1, 12);
-                  return op;
-                });
-    Arbitrary<long[]> poke =
-        Combinators.combine(Arbitraries.integers().between(0, 0x1F0).map(a -> a * 16), content())
-            .as(
-                (address, data) -> {
-                  long[] op = new long[2 + data.length];
-                  op[0] = -1;
-                  op[1] = address;
-                  for (int i = 0; i < data.length; i++) {
-                    op[2 + i] = data[i];
-                  }
-                  return op;
-                });
-    return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, call), net.jqwik.api.Tuple.of(1, poke))
-        .list()
-        .ofMinSize(1)
-        .ofMaxSize(12)
-        .map(
-            ops -> {
-              FuzzDriver.Program p = new FuzzDriver.Program();
-              for (long[] op : ops) {
-                if (op[0] < 0) {
-                  byte[] data = new byte[op.length - 2];
-                  for (int i = 0; i < data.length; i++) {
-                    data[i] = (byte) op[2 + i];
-                  }
-                  p.poke((int) op[1], data);
-                } else {
-                  long[] args = new long[12];
-                  System.arraycopy(op, 1, args, 0, 12);
-                  p.call((int) op[0], args);
-                }
-              }
-              return p;
-            });
+  /** 1 to 12 ops: three in four call a host function with twelve arguments, one pokes memory. */
+  static FuzzDriver.Program program(Gen g) {
+    FuzzDriver.Program p = new FuzzDriver.Program();
+    int ops = g.size(1, 12);
+    for (int n = 0; n < ops; n++) {
+      if (g.weighted(3, 1) == 0) {
+        int index = g.intBetween(0, FuzzDriver.IMPORTS.size() - 1);
+        long[] args = new long[12];
+        for (int i = 0; i < args.length; i++) {
+          args[i] = argument(g);
+        }
+        p.call(index, args);
+      } else {
+        int address = g.intBetween(0, 0x1F0) * 16;
+        p.poke(address, content(g));
+      }
+    }
+    return p;
   }
+
+  /** The edges of memory and of 32-bit pointers. */
+  private static final List<Long> EDGES =
+      List.of(
+          FuzzDriver.MEMORY - 1L,
+          FuzzDriver.MEMORY - 4L,
+          FuzzDriver.MEMORY - 8L,
+          (long) FuzzDriver.MEMORY,
+          FuzzDriver.MEMORY + 1L,
+          0x10000L,
+          0x7FFF_FFFFL,
+          0x8000_0000L,
+          0xFFFF_FFF0L,
+          0xFFFF_FFFFL,
+          -1L);
 
   /**
    * An argument: an enum value or id, the id of the context the program runs in or of the one the
    * previous program ran in, a pointer into the data, a length, an edge, anything.
    */
-  static Arbitrary<Long> argument() {
-    long end = FuzzDriver.MEMORY;
-    return Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(4, Arbitraries.longs().between(0, 10)),
-        net.jqwik.api.Tuple.of(
-            2, Arbitraries.of(FuzzDriver.THIS_CONTEXT, FuzzDriver.OTHER_CONTEXT)),
-        net.jqwik.api.Tuple.of(4, Arbitraries.longs().between(0, FuzzDriver.SCRATCH)),
-        net.jqwik.api.Tuple.of(3, Arbitraries.longs().between(0, 64)),
-        net.jqwik.api.Tuple.of(
-            1,
-            Arbitraries.of(
-                end - 1,
-                end - 4,
-                end - 8,
-                end,
-                end + 1,
-                0x10000L,
-                0x7FFF_FFFFL,
-                0x8000_0000L,
-                0xFFFF_FFF0L,
-                0xFFFF_FFFFL,
-                -1L)),
-        net.jqwik.api.Tuple.of(1, Arbitraries.longs()));
+  static long argument(Gen g) {
+    return switch (g.weighted(4, 2, 4, 3, 1, 1)) {
+      case 0 -> g.longBetween(0, 10);
+      case 1 -> g.oneOf(FuzzDriver.THIS_CONTEXT, FuzzDriver.OTHER_CONTEXT);
+      case 2 -> g.longBetween(0, FuzzDriver.SCRATCH);
+      case 3 -> g.longBetween(0, 64);
+      case 4 -> g.oneOf(EDGES);
+      default -> g.anyLong();
+    };
   }
 
-  /** What is poked into memory: random bytes, a pairs buffer, a property path, a number. */
-  static Arbitrary<byte[]> content() {
-    Arbitrary<String> bytesAsString =
-        Arbitraries.strings().withCharRange('\0', '\u00ff').ofMaxLength(12);
-    Arbitrary<byte[]> pairs =
-        Combinators.combine(bytesAsString, bytesAsString)
-            .as(Map::entry)
-            .list()
-            .ofMaxSize(5)
-            .map(Pairs::encode);
-    Arbitrary<byte[]> path =
-        Arbitraries.of(
-                "request",
-                "path",
-                "headers",
-                "source",
-                "address",
-                "node",
-                "id",
-                "plugin_name",
-                "plugin_root_id",
-                "plugin_vm_id",
-                "connection",
-                "response",
-                "code",
-                "",
-                "x")
-            .list()
-            .ofMaxSize(4)
-            .map(segments -> String.join("\0", segments))
-            .map(p -> p.getBytes(StandardCharsets.ISO_8859_1));
-    Arbitrary<byte[]> trailingNul = path.map(p -> java.util.Arrays.copyOf(p, p.length + 1));
-    Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(48);
-    return Arbitraries.oneOf(pairs, path, trailingNul, random);
+  /** The segments property paths are made of. */
+  private static final List<String> SEGMENTS =
+      List.of(
+          "request",
+          "path",
+          "headers",
+          "source",
+          "address",
+          "node",
+          "id",
+          "plugin_name",
+          "plugin_root_id",
+          "plugin_vm_id",
+          "connection",
+          "response",
+          "code",
+          "",
+          "x");
+
+  /**
+   * What is poked into memory, each as likely: a pairs buffer, a property path, a path with a final
+   * NUL, random bytes.
+   */
+  static byte[] content(Gen g) {
+    return switch (g.weighted(1, 1, 1, 1)) {
+      case 0 -> Pairs.encode(g.list(0, 5, x -> Map.entry(x.byteString(12), x.byteString(12))));
+      case 1 -> path(g);
+      case 2 -> {
+        byte[] p = path(g);
+        yield java.util.Arrays.copyOf(p, p.length + 1);
+      }
+      default -> g.bytes(48);
+    };
+  }
+
+  private static byte[] path(Gen g) {
+    return bytes(g.list(0, 4, x -> x.oneOf(SEGMENTS)).stream().collect(Collectors.joining("\0")));
   }
 
   private static byte[] bytes(String s) {

@@ -5,68 +5,54 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proxywasm.host.FuzzBudget;
+import io.proxywasm.host.Gen;
+import io.proxywasm.host.Seeded;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
+import org.junit.jupiter.api.Test;
 
 /**
  * The pairs codec and property paths on any bytes: decoding never throws anything but a message in
- * words, what decodes encodes back to the same bytes, and a path splits and joins back.
+ * words, what decodes encodes back to the same bytes, and a path splits and joins back. The samples
+ * are drawn by {@link Seeded} (seed, tries and replay of one try in its documentation).
  */
-@AddLifecycleHook(FuzzBudget.class)
 class PairsPropertiesTest {
 
-  @Provide
-  Arbitrary<String> byteStrings() {
-    return Arbitraries.strings().withCharRange('\0', '\u00ff').ofMaxLength(20);
+  /** Up to 20 pairs of strings of up to 20 bytes each. */
+  static List<Map.Entry<String, String>> pairList(Gen g) {
+    return g.list(0, 20, x -> Map.entry(x.byteString(20), x.byteString(20)));
   }
 
-  @Provide
-  Arbitrary<List<Map.Entry<String, String>>> pairLists() {
-    return Combinators.combine(byteStrings(), byteStrings()).as(Map::entry).list().ofMaxSize(20);
+  /** Random bytes, and valid pairs buffers with a byte changed, cut or added, each as likely. */
+  static byte[] buffer(Gen g) {
+    if (g.weighted(1, 1) == 0) {
+      return g.bytes(200);
+    }
+    byte[] b = Pairs.encode(pairList(g));
+    int i = g.intBetween(0, 1000) % (b.length + 1);
+    byte value = g.anyByte();
+    switch (g.intBetween(0, 2)) {
+      case 0:
+        if (i < b.length) {
+          b[i] = value;
+        }
+        return b;
+      case 1:
+        return Arrays.copyOf(b, i);
+      default:
+        byte[] longer = Arrays.copyOf(b, b.length + 1);
+        longer[b.length] = value;
+        return longer;
+    }
   }
 
-  /** Random bytes, and valid pairs buffers with a byte changed, cut or added. */
-  @Provide
-  Arbitrary<byte[]> buffers() {
-    Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
-    Arbitrary<byte[]> mutated =
-        Combinators.combine(
-                pairLists().map(Pairs::encode),
-                Arbitraries.integers().between(0, 1000),
-                Arbitraries.bytes(),
-                Arbitraries.integers().between(0, 2))
-            .as(
-                (b, at, value, how) -> {
-                  int i = at % (b.length + 1);
-                  switch (how) {
-                    case 0:
-                      if (i < b.length) {
-                        b[i] = value;
-                      }
-                      return b;
-                    case 1:
-                      return Arrays.copyOf(b, i);
-                    default:
-                      byte[] longer = Arrays.copyOf(b, b.length + 1);
-                      longer[b.length] = value;
-                      return longer;
-                  }
-                });
-    return Arbitraries.oneOf(random, mutated);
+  @Test
+  void decodingAnyBytesAnswersPairsOrAMessage() {
+    Seeded.forAll(500, PairsPropertiesTest::buffer, PairsPropertiesTest::decodesOrSaysWhy);
   }
 
-  @Property(tries = 500, seed = "20261202")
-  void decodingAnyBytesAnswersPairsOrAMessage(@ForAll("buffers") byte[] data) {
+  private static void decodesOrSaysWhy(byte[] data) {
     List<Map.Entry<String, String>> lenient = Pairs.decode(data);
     try {
       List<Map.Entry<String, String>> strict = Pairs.decodeStrict(data);
@@ -81,8 +67,12 @@ class PairsPropertiesTest {
     }
   }
 
-  @Property(tries = 300, seed = "20261202")
-  void pairsRoundTrip(@ForAll("pairLists") List<Map.Entry<String, String>> pairs) {
+  @Test
+  void pairsRoundTrip() {
+    Seeded.forAll(300, PairsPropertiesTest::pairList, PairsPropertiesTest::roundTrips);
+  }
+
+  private static void roundTrips(List<Map.Entry<String, String>> pairs) {
     byte[] encoded = Pairs.encode(pairs);
     assertEquals(Pairs.encodedSize(pairs), encoded.length);
     byte[] into = new byte[encoded.length + 3];
@@ -91,8 +81,12 @@ class PairsPropertiesTest {
     assertEquals(pairs, Pairs.decodeStrict(encoded));
   }
 
-  @Property(tries = 500, seed = "20261202")
-  void aPathSplitsAndJoinsBack(@ForAll @Size(max = 40) byte[] path) {
+  @Test
+  void aPathSplitsAndJoinsBack() {
+    Seeded.forAll(500, g -> g.bytes(40), PairsPropertiesTest::splitsAndJoinsBack);
+  }
+
+  private static void splitsAndJoinsBack(byte[] path) {
     List<String> segments = Pairs.splitPath(path);
     for (String segment : segments) {
       assertFalse(segment.contains("\0"), "a segment has no NUL");
