@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The long run of the host-call fuzzer (HostCallFuzzTest, PairsPropertiesTest; see
-# docs/reliability.md): the same jqwik properties as the build, with SCALE times their tries.
-# Prints the seed, what the host calls answered, and for a failing run jqwik's report with the
-# smallest failing sample.
+# docs/reliability.md): the same properties as the build, with SCALE times their tries, run by the
+# test sources' seeded runner (io.proxywasm.host.Seeded). Prints the seed, what the host calls
+# answered, and for a failing run the failing try's index and sample (no shrinking); the property
+# -Dproxywasm.fuzz.try=INDEX with the same seed runs that try alone.
 #
 # usage: benchmarks/fuzz/hostcalls.sh [SCALE] [SEED] [RUNTIME]
 #   defaults: SCALE 100 (6,000 host-call sessions), SEED a new random number (printed; giving it
@@ -23,6 +24,7 @@ status=0
   -Dproxywasm.test.runtime="$runtime" || status=$?
 reports=host-default/target/surefire-reports
 grep -h "host-call fuzz:" "$reports"/io.proxywasm.host.HostCallFuzzTest-output.txt || true
+grep -h "the property fails on try" "$reports"/*.txt || true
 grep -h "Tests run" "$reports"/io.proxywasm.host.HostCallFuzzTest.txt "$reports"/io.proxywasm.host.internal.PairsPropertiesTest.txt || true
 echo "scale $scale, seed $seed, runtime $runtime, wall time: $(( $(date +%s) - start )) s, exit $status"
 exit $status
