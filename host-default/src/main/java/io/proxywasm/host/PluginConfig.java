@@ -29,6 +29,9 @@ import java.util.Set;
  * @param memoryLimitBytes the most linear memory each of the plugin's VMs may have
  * @param bodyBufferLimitBytes the most body data one HTTP body callback may be given: a larger
  *     buffered body gets Envoy's answer (413 for a request, 500 for a response) instead
+ * @param storeQuota what the plugin's vm_id may keep in shared data and in its shared queues, or
+ *     empty for the host's quota ({@link ProxyWasmHost.Builder#storeQuota}); see {@link StoreQuota}
+ *     for plugins of one vm_id that ask for different quotas
  */
 public record PluginConfig(
     String name,
@@ -44,7 +47,8 @@ public record PluginConfig(
     LogLevel logLevel,
     Duration callDeadline,
     long memoryLimitBytes,
-    long bodyBufferLimitBytes) {
+    long bodyBufferLimitBytes,
+    java.util.Optional<StoreQuota> storeQuota) {
 
   /**
    * Validates and copies the parts.
@@ -63,6 +67,7 @@ public record PluginConfig(
    * @param callDeadline the deadline of one call, or zero for none
    * @param memoryLimitBytes the memory limit per VM
    * @param bodyBufferLimitBytes the body buffer limit
+   * @param storeQuota the vm_id's store quota, or empty for the host's
    */
   public PluginConfig {
     Objects.requireNonNull(name, "name");
@@ -87,6 +92,7 @@ public record PluginConfig(
       throw new IllegalArgumentException(
           "bodyBufferLimitBytes must not be negative: " + bodyBufferLimitBytes);
     }
+    Objects.requireNonNull(storeQuota, "storeQuota");
   }
 
   /** The deadline of one call into a plugin unless configured otherwise: 10 seconds. */
@@ -151,6 +157,7 @@ public record PluginConfig(
     private Duration callDeadline = DEFAULT_CALL_DEADLINE;
     private long memoryLimitBytes = io.proxywasm.spi.WasmVmIntegration.DEFAULT_MEMORY_LIMIT_BYTES;
     private long bodyBufferLimitBytes = 1 << 20;
+    private StoreQuota storeQuota;
 
     private Builder(String name) {
       this.name = name;
@@ -356,6 +363,20 @@ public record PluginConfig(
     }
 
     /**
+     * Sets what the plugin's vm_id may keep in shared data, and in the items waiting in its shared
+     * queues, instead of the host's quota: past it the host call answers {@code InternalFailure}
+     * and the rejection is counted. All the plugins of one vm_id loaded at the same time must ask
+     * for the same quota (see {@link StoreQuota}).
+     *
+     * @param quota the quota, applied to each store separately
+     * @return this builder
+     */
+    public Builder storeQuota(StoreQuota quota) {
+      this.storeQuota = Objects.requireNonNull(quota, "quota");
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the configuration
@@ -375,7 +396,8 @@ public record PluginConfig(
           logLevel,
           callDeadline,
           memoryLimitBytes,
-          bodyBufferLimitBytes);
+          bodyBufferLimitBytes,
+          java.util.Optional.ofNullable(storeQuota));
     }
   }
 }

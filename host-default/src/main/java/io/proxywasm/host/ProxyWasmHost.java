@@ -63,6 +63,7 @@ public final class ProxyWasmHost implements AutoCloseable {
   private final ScheduledExecutorService ownedScheduler;
   private final java.util.concurrent.ExecutorService ownedDelivery;
   private final Map<String, BaseVm> bases = new HashMap<>();
+  private final StoreQuota storeQuota;
 
   /** A base VM and the plugins that use it. */
   private static final class BaseVm {
@@ -80,6 +81,7 @@ public final class ProxyWasmHost implements AutoCloseable {
 
   private ProxyWasmHost(Builder b) {
     this.runtimes = b.runtimes != null ? b.runtimes : Runtimes.discover();
+    this.storeQuota = b.storeQuota;
     Scheduler scheduler = b.scheduler;
     if (scheduler == null) {
       ownedScheduler =
@@ -182,12 +184,16 @@ public final class ProxyWasmHost implements AutoCloseable {
             config.environment(),
             config.callDeadline(),
             config.memoryLimitBytes());
+    StoreQuota quota = config.storeQuota().orElse(storeQuota);
     WasmBase base;
     synchronized (bases) {
       BaseVm entry = bases.get(vmKey);
       if (entry == null) {
-        entry = createBase(spec, info);
+        entry = createBase(spec, info, quota);
         bases.put(vmKey, entry);
+      } else {
+        requireQuota(config.vmId(), quota, services.sharedData().quota(config.vmId()));
+        requireQuota(config.vmId(), quota, services.sharedQueues().quota(config.vmId()));
       }
       entry.plugins++;
       base = entry.wasm;
@@ -205,15 +211,43 @@ public final class ProxyWasmHost implements AutoCloseable {
     return track(new Plugin(this, loaded, base.abi()));
   }
 
-  private BaseVm createBase(VmSpec spec, PluginInfo info) throws PluginLoadException {
+  /** A plugin whose vm_id lives with another quota does not load (see {@link StoreQuota}). */
+  private static void requireQuota(String vmId, StoreQuota asked, StoreQuota bound)
+      throws PluginLoadException {
+    if (!asked.equals(bound)) {
+      throw new PluginLoadException(
+          FailState.UNABLE_TO_CREATE_VM,
+          "the vm_id '"
+              + vmId
+              + "' already has a store quota of "
+              + bound.describe()
+              + "; a plugin of that vm_id cannot ask for "
+              + asked.describe()
+              + " while it lives",
+          null);
+    }
+  }
+
+  private BaseVm createBase(VmSpec spec, PluginInfo info, StoreQuota quota)
+      throws PluginLoadException {
+    VmIdHandle dataHandle = null;
+    VmIdHandle queueHandle = null;
+    try {
+      dataHandle = services.sharedData().acquire(spec.vmId(), quota);
+      queueHandle = services.sharedQueues().acquire(spec.vmId(), quota);
+    } catch (IllegalArgumentException e) {
+      if (dataHandle != null) {
+        dataHandle.close();
+      }
+      throw new PluginLoadException(FailState.UNABLE_TO_CREATE_VM, e.getMessage(), e);
+    }
     VmIntegration integration = new VmIntegration(services, info, spec.memoryLimitBytes());
     try {
       WasmBase base = VmFactory.createBase(services, spec, integration);
-      return new BaseVm(
-          base,
-          services.sharedData().acquire(spec.vmId()),
-          services.sharedQueues().acquire(spec.vmId()));
+      return new BaseVm(base, dataHandle, queueHandle);
     } catch (WasmException e) {
+      dataHandle.close();
+      queueHandle.close();
       services.extension().onEvent(WasmEvent.of(e.failState()), info, e.getMessage());
       throw new PluginLoadException(e.failState(), e.getMessage(), e);
     }
@@ -533,6 +567,7 @@ public final class ProxyWasmHost implements AutoCloseable {
     /**
      * Sets what each vm_id may keep in shared data, and in the items waiting in its shared queues
      * (default {@link StoreQuota#DEFAULT}); past it the host call answers {@code InternalFailure}.
+     * A plugin may ask for its own with {@link PluginConfig.Builder#storeQuota}.
      *
      * @param quota the quota, applied to each store separately
      * @return this builder

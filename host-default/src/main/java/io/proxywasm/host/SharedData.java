@@ -4,6 +4,7 @@ import io.proxywasm.spi.WasmResult;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -17,9 +18,8 @@ import java.util.Optional;
  */
 public final class SharedData {
   private final Map<String, Map<String, Entry>> data = new HashMap<>();
-  private final VmIds vmIds = new VmIds(this::drop);
+  private final VmIds vmIds;
   private int nextCas = 1;
-  private final StoreQuota quota;
   private final Map<String, long[]> usage = new HashMap<>();
   private long rejected;
 
@@ -34,7 +34,7 @@ public final class SharedData {
    * @param quota what each vm_id may keep
    */
   public SharedData(StoreQuota quota) {
-    this.quota = java.util.Objects.requireNonNull(quota, "quota");
+    this.vmIds = new VmIds(Objects.requireNonNull(quota, "quota"), this::drop);
   }
 
   /**
@@ -81,7 +81,30 @@ public final class SharedData {
    * @return the handle
    */
   public VmIdHandle acquire(String vmId) {
-    return vmIds.acquire(vmId)::run;
+    return acquire(vmId, vmIds.defaultQuota());
+  }
+
+  /**
+   * Holds a vm_id's data alive until the handle is closed, with a quota of its own: the first
+   * holder of a vm_id sets its quota, every later holder while it lives must ask for the same.
+   *
+   * @param vmId the vm_id
+   * @param quota what the vm_id may keep
+   * @return the handle
+   * @throws IllegalArgumentException if the vm_id is held with another quota, saying both
+   */
+  public VmIdHandle acquire(String vmId, StoreQuota quota) {
+    return vmIds.acquire(vmId, Objects.requireNonNull(quota, "quota"))::run;
+  }
+
+  /**
+   * Returns the quota a vm_id is held with, or the store's default for a vm_id nobody holds.
+   *
+   * @param vmId the vm_id
+   * @return the quota
+   */
+  public StoreQuota quota(String vmId) {
+    return vmIds.quota(vmId);
   }
 
   /**
@@ -114,7 +137,7 @@ public final class SharedData {
     long[] used = usage.computeIfAbsent(vmId, k -> new long[2]);
     long entries = used[0] + (old == null ? 1 : 0);
     long bytes = used[1] + value.length - (old == null ? -key.length() : old.value.length);
-    if (!quota.allows(entries, bytes)) {
+    if (!vmIds.quota(vmId).allows(entries, bytes)) {
       rejected++;
       return WasmResult.INTERNAL_FAILURE;
     }

@@ -24,9 +24,8 @@ public final class SharedQueues {
 
   private final Map<String, Map<String, Integer>> tokens = new HashMap<>();
   private final Map<Integer, Queue> queues = new HashMap<>();
-  private final VmIds vmIds = new VmIds(this::drop);
+  private final VmIds vmIds;
   private int nextToken = 1;
-  private final StoreQuota quota;
   private final Map<String, long[]> usage = new HashMap<>();
   private long rejected;
 
@@ -41,7 +40,7 @@ public final class SharedQueues {
    * @param quota what the queues of each vm_id may hold, all together
    */
   public SharedQueues(StoreQuota quota) {
-    this.quota = Objects.requireNonNull(quota, "quota");
+    this.vmIds = new VmIds(Objects.requireNonNull(quota, "quota"), this::drop);
   }
 
   /**
@@ -101,7 +100,30 @@ public final class SharedQueues {
    * @return the handle
    */
   public VmIdHandle acquire(String vmId) {
-    return vmIds.acquire(vmId)::run;
+    return acquire(vmId, vmIds.defaultQuota());
+  }
+
+  /**
+   * Holds a vm_id's data alive until the handle is closed, with a quota of its own: the first
+   * holder of a vm_id sets its quota, every later holder while it lives must ask for the same.
+   *
+   * @param vmId the vm_id
+   * @param quota what the vm_id may keep
+   * @return the handle
+   * @throws IllegalArgumentException if the vm_id is held with another quota, saying both
+   */
+  public VmIdHandle acquire(String vmId, StoreQuota quota) {
+    return vmIds.acquire(vmId, Objects.requireNonNull(quota, "quota"))::run;
+  }
+
+  /**
+   * Returns the quota a vm_id is held with, or the store's default for a vm_id nobody holds.
+   *
+   * @param vmId the vm_id
+   * @return the quota
+   */
+  public StoreQuota quota(String vmId) {
+    return vmIds.quota(vmId);
   }
 
   /**
@@ -164,7 +186,7 @@ public final class SharedQueues {
       }
       // the items count against the vm_id that registered the queue
       long[] used = usage.computeIfAbsent(q.vmId, k -> new long[2]);
-      if (!quota.allows(used[0] + 1, used[1] + data.length)) {
+      if (!vmIds.quota(q.vmId).allows(used[0] + 1, used[1] + data.length)) {
         rejected++;
         return WasmResult.INTERNAL_FAILURE;
       }

@@ -6,6 +6,13 @@ package io.proxywasm.host;
  * host call answers {@code InternalFailure} (Envoy's stores have no limit, so a plugin has no
  * better status to expect) and the rejection is counted.
  *
+ * <p>The host's builder sets the quota of every vm_id ({@link ProxyWasmHost.Builder#storeQuota}); a
+ * plugin may ask for its own ({@link PluginConfig.Builder#storeQuota}). Stores are per vm_id, so
+ * all the plugins of one vm_id that are loaded at the same time must ask for the same quota (their
+ * own or, when they name none, the host's): loading one that asks for another fails with {@link
+ * io.proxywasm.spi.FailState#UNABLE_TO_CREATE_VM} and a message naming both. When the last plugin
+ * of a vm_id is closed, its data and queued items are dropped and its quota forgotten.
+ *
  * @param maxEntries the most keys (shared data) or queued items (queues), at least 1
  * @param maxBytes the most bytes of keys and values, or of queued items, at least 1
  */
@@ -27,6 +34,11 @@ public record StoreQuota(long maxEntries, long maxBytes) {
               + " and "
               + maxBytes);
     }
+  }
+
+  /** The quota in words, for error messages. */
+  String describe() {
+    return maxEntries + " entries and " + maxBytes + " bytes";
   }
 
   /** Whether usage after a change is within the quota. */

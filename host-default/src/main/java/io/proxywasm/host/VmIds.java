@@ -6,18 +6,38 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Reference counts of vm_ids: when the last VM of a vm_id goes, the data stored under it is
- * dropped. Shared by {@link SharedData} and {@link SharedQueues}.
+ * Reference counts of vm_ids, and the quota each live vm_id was acquired with: when the last VM of
+ * a vm_id goes, the data stored under it is dropped and its quota forgotten. Used by {@link
+ * SharedData} and {@link SharedQueues}, one instance each.
  */
 final class VmIds {
   private final Map<String, Integer> counts = new HashMap<>();
+  private final Map<String, StoreQuota> quotas = new HashMap<>();
+  private final StoreQuota defaultQuota;
   private final Consumer<String> onLastRelease;
 
-  VmIds(Consumer<String> onLastRelease) {
+  VmIds(StoreQuota defaultQuota, Consumer<String> onLastRelease) {
+    this.defaultQuota = defaultQuota;
     this.onLastRelease = onLastRelease;
   }
 
-  synchronized Runnable acquire(String vmId) {
+  /**
+   * Counts one more holder of a vm_id with a quota: the first holder sets the vm_id's quota, and
+   * every later one while the vm_id lives must ask for the same.
+   */
+  synchronized Runnable acquire(String vmId, StoreQuota quota) {
+    StoreQuota bound = quotas.get(vmId);
+    if (bound != null && !bound.equals(quota)) {
+      throw new IllegalArgumentException(
+          "the vm_id '"
+              + vmId
+              + "' already has a store quota of "
+              + bound.describe()
+              + "; a plugin of that vm_id cannot ask for "
+              + quota.describe()
+              + " while it lives");
+    }
+    quotas.put(vmId, quota);
     counts.merge(vmId, 1, Integer::sum);
     AtomicBoolean released = new AtomicBoolean();
     return () -> {
@@ -27,6 +47,15 @@ final class VmIds {
     };
   }
 
+  /** The quota of a vm_id: the one it was acquired with, or the store's default. */
+  synchronized StoreQuota quota(String vmId) {
+    return quotas.getOrDefault(vmId, defaultQuota);
+  }
+
+  StoreQuota defaultQuota() {
+    return defaultQuota;
+  }
+
   private void release(String vmId) {
     boolean last;
     synchronized (this) {
@@ -34,6 +63,7 @@ final class VmIds {
       last = n <= 0;
       if (last) {
         counts.remove(vmId);
+        quotas.remove(vmId);
       }
     }
     if (last) {
