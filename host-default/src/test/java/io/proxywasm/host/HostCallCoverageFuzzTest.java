@@ -10,6 +10,7 @@ import io.proxywasm.spi.Metric;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.PluginInfo;
+import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmExtension;
 import io.proxywasm.spi.WasmResult;
@@ -478,7 +479,7 @@ class HostCallCoverageFuzzTest {
 
     void closeTcp() {
       if (tcp != null) {
-        tcp.onConnectionClose(false, PeerType.REMOTE);
+        tcp.onConnectionClose(StreamType.DOWNSTREAM, PeerType.REMOTE);
         tcp.close();
         tcp = null;
       }

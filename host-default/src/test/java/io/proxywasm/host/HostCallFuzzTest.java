@@ -8,6 +8,7 @@ import io.proxywasm.spi.Metric;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.PluginInfo;
+import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmExtension;
 import java.nio.charset.StandardCharsets;
@@ -365,7 +366,7 @@ class HostCallFuzzTest {
 
     void closeTcp() {
       if (tcp != null) {
-        tcp.onConnectionClose(false, PeerType.REMOTE);
+        tcp.onConnectionClose(StreamType.DOWNSTREAM, PeerType.REMOTE);
         tcp.close();
         tcp = null;
       }
