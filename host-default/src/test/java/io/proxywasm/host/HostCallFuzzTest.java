@@ -1,22 +1,16 @@
 package io.proxywasm.host;
 
+import static io.proxywasm.host.FuzzSessions.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.proxywasm.host.FuzzSessions.Action;
+import io.proxywasm.host.FuzzSessions.Session;
+import io.proxywasm.host.FuzzSessions.Shared;
+import io.proxywasm.host.FuzzSessions.Step;
 import io.proxywasm.host.internal.Pairs;
-import io.proxywasm.spi.Metric;
-import io.proxywasm.spi.MetricType;
-import io.proxywasm.spi.PeerType;
-import io.proxywasm.spi.PluginInfo;
-import io.proxywasm.spi.StreamType;
-import io.proxywasm.spi.WasmEvent;
-import io.proxywasm.spi.WasmExtension;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -33,79 +27,6 @@ import org.junit.jupiter.api.Test;
 class HostCallFuzzTest {
   /** What a call may answer: a {@link io.proxywasm.spi.WasmResult} code. */
   private static final int MAX_STATUS = 12;
-
-  private static final class Shared {
-    final ManualScheduler scheduler = new ManualScheduler();
-    final FuzzDriver.Feed feed = new FuzzDriver.Feed();
-    final List<String> failures = new CopyOnWriteArrayList<>();
-    final InMemoryExtension metrics = new InMemoryExtension();
-    final ProxyWasmHost host;
-    final Plugin plugin;
-    final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
-    final Worker worker;
-    final PluginHandle handle;
-    final int queue;
-    final int baseline;
-
-    Shared() throws PluginLoadException {
-      WasmExtension events =
-          new WasmExtension() {
-            @Override
-            public void onEvent(WasmEvent event, PluginInfo plugin, String message) {
-              if (event != WasmEvent.OK
-                  && event != WasmEvent.VM_CREATED
-                  && event != WasmEvent.VM_SHUT_DOWN) {
-                failures.add(event + ": " + message);
-              }
-            }
-
-            @Override
-            public Metric pluginMetric(MetricType type, String name, PluginInfo plugin) {
-              return metrics.pluginMetric(type, name, plugin);
-            }
-
-            @Override
-            public Metric hostMetric(MetricType type, String name) {
-              return metrics.hostMetric(type, name);
-            }
-          };
-      host =
-          feed.install(
-                  ProxyWasmHost.builder()
-                      .logSink(log)
-                      .scheduler(scheduler)
-                      .extension(events)
-                      .logLimit(new LogLimit(1 << 30, 1 << 30))
-                      .properties(
-                          path ->
-                              path.equals(List.of("node", "id"))
-                                  ? Optional.of("fuzz-node".getBytes(StandardCharsets.UTF_8))
-                                  : Optional.empty()))
-              .build();
-      plugin =
-          host.load(
-              PluginConfig.builder("fuzz")
-                  .rootId("fuzz")
-                  .vmId("fuzz")
-                  .runtime(TestSupport.RUNTIME)
-                  .code(FuzzDriver.module())
-                  .build());
-      worker = host.newWorker();
-      handle = worker.handle(plugin);
-      // the root registers the queue "fq"
-      feed.next(
-          "proxy_on_tick",
-          new FuzzDriver.Program()
-              .poke(0x1F00, bytes("fq"))
-              .call("proxy_register_shared_queue", 0x1F00, 2, 0x1F08));
-      handle.tick();
-      queue = host.sharedQueues().resolve("fuzz", "fq");
-      if (queue <= 0) {
-        throw new IllegalStateException("the root did not register its queue");
-      }
-      baseline = worker.liveContexts();
-    }
-  }
 
   private static Shared shared;
 
@@ -161,40 +82,6 @@ class HostCallFuzzTest {
     }
   }
 
-  /** What the embedder does next, and in which callback the program runs. */
-  enum Action {
-    REQUEST_HEADERS("proxy_on_request_headers"),
-    REQUEST_BODY("proxy_on_request_body"),
-    REQUEST_TRAILERS("proxy_on_request_trailers"),
-    RESPONSE_HEADERS("proxy_on_response_headers"),
-    RESPONSE_BODY("proxy_on_response_body"),
-    RESPONSE_TRAILERS("proxy_on_response_trailers"),
-    NEW_STREAM("proxy_on_context_create"),
-    STREAM_LOG("proxy_on_log"),
-    STREAM_DONE("proxy_on_done"),
-    STREAM_DELETE("proxy_on_delete"),
-    TICK("proxy_on_tick"),
-    QUEUE("proxy_on_queue_ready"),
-    TCP_NEW("proxy_on_new_connection"),
-    TCP_DOWNSTREAM("proxy_on_downstream_data"),
-    TCP_UPSTREAM("proxy_on_upstream_data"),
-    TCP_CLOSE("proxy_on_downstream_connection_close");
-
-    final String callback;
-
-    Action(String callback) {
-      this.callback = callback;
-    }
-  }
-
-  /** One step of a session. */
-  record Step(Action action, FuzzDriver.Program program) {
-    @Override
-    public String toString() {
-      return action + " " + program;
-    }
-  }
-
   @Test
   void hostCallsFromAnyCallbackAnswerAStatusAndLeakNothing() {
     Seeded.forAll(60, HostCallFuzzTest::session, HostCallFuzzTest::runSession);
@@ -205,7 +92,7 @@ class HostCallFuzzTest {
     TRIES.incrementAndGet();
     s.feed.clear();
     s.failures.clear();
-    Session session = new Session(s, s.handle, s.queue);
+    Session session = new Session(s);
     for (Step step : steps) {
       s.feed.next(step.action().callback, step.program());
       PROGRAMS.computeIfAbsent(step.action().callback, k -> new long[2])[0]++;
@@ -243,140 +130,6 @@ class HostCallFuzzTest {
                 + ": "
                 + names);
       }
-    }
-  }
-
-  /** The streams of one session. */
-  private static final class Session {
-    final Shared s;
-    final PluginHandle handle;
-    final int queue;
-    HttpStream http;
-    TcpStream tcp;
-
-    Session(Shared s, PluginHandle handle, int queue) {
-      this.s = s;
-      this.handle = handle;
-      this.queue = queue;
-    }
-
-    HttpStream http() {
-      if (http == null) {
-        http = handle.newHttpStream(HttpStreamListener.IGNORE);
-      }
-      return http;
-    }
-
-    TcpStream tcp() {
-      if (tcp == null) {
-        tcp = handle.newTcpStream(TcpStreamListener.IGNORE, PropertyResolver.NONE);
-      }
-      return tcp;
-    }
-
-    /** How far the HTTP stream went: the index of its last event, -1 for none. */
-    int stage = -1;
-
-    boolean tcpStarted;
-
-    /**
-     * Brings the HTTP stream to just before an event, in Envoy's order (request headers, body,
-     * trailers, response headers, body, trailers): the events it skipped are sent first, with no
-     * program, and an event it already passed starts a new stream.
-     */
-    HttpStream at(int event) {
-      if (event <= stage) {
-        closeHttp();
-      }
-      while (stage < event - 1) {
-        send(stage + 1);
-      }
-      stage = event;
-      return http();
-    }
-
-    private void send(int event) {
-      switch (event) {
-        case 0 ->
-            http().onRequestHeaders(HeaderMap.of(":path", "/a", ":method", "GET", "x", "1"), false);
-        case 1 -> http().onRequestBody(new BodyBuffer(bytes("request body")), false);
-        case 2 -> http().onRequestTrailers(HeaderMap.of("t", "1"));
-        case 3 -> http().onResponseHeaders(HeaderMap.of(":status", "200", "y", "2"), false);
-        case 4 -> http().onResponseBody(new BodyBuffer(bytes("response body")), false);
-        default -> http().onResponseTrailers(HeaderMap.of("u", "2"));
-      }
-      stage = event;
-    }
-
-    void run(Action action) {
-      switch (action) {
-        case REQUEST_HEADERS,
-            REQUEST_BODY,
-            REQUEST_TRAILERS,
-            RESPONSE_HEADERS,
-            RESPONSE_BODY,
-            RESPONSE_TRAILERS -> {
-          int event = action.ordinal();
-          at(event);
-          send(event);
-        }
-        case NEW_STREAM -> {
-          closeHttp();
-          send(0);
-        }
-        case STREAM_LOG, STREAM_DONE, STREAM_DELETE -> {
-          http();
-          closeHttp();
-        }
-        case TICK -> handle.tick();
-        case QUEUE -> {
-          s.host.sharedQueues().enqueue(queue, bytes("item"));
-          s.scheduler.advance(Duration.ofMillis(1));
-        }
-        case TCP_NEW -> {
-          closeTcp();
-          tcp().onNewConnection();
-          tcpStarted = true;
-        }
-        case TCP_DOWNSTREAM -> startedTcp().onDownstreamData(new BodyBuffer(bytes("down")), false);
-        case TCP_UPSTREAM -> startedTcp().onUpstreamData(new BodyBuffer(bytes("up")), false);
-        case TCP_CLOSE -> {
-          startedTcp();
-          closeTcp();
-        }
-      }
-    }
-
-    private TcpStream startedTcp() {
-      if (!tcpStarted) {
-        tcp().onNewConnection();
-        tcpStarted = true;
-      }
-      return tcp();
-    }
-
-    void closeHttp() {
-      if (http != null) {
-        http.onLog();
-        http.close();
-        http = null;
-      }
-      stage = -1;
-    }
-
-    void closeTcp() {
-      if (tcp != null) {
-        tcp.onConnectionClose(StreamType.DOWNSTREAM, PeerType.REMOTE);
-        tcp.close();
-        tcp = null;
-      }
-      tcpStarted = false;
-    }
-
-    void close() {
-      closeHttp();
-      closeTcp();
-      s.scheduler.advance(Duration.ofMillis(1));
     }
   }
 
@@ -474,9 +227,5 @@ class HostCallFuzzTest {
 
   private static byte[] path(Gen g) {
     return bytes(g.list(0, 4, x -> x.oneOf(SEGMENTS)).stream().collect(Collectors.joining("\0")));
-  }
-
-  private static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.ISO_8859_1);
   }
 }
