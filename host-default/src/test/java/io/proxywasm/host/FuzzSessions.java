@@ -22,6 +22,43 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class FuzzSessions {
   private FuzzSessions() {}
 
+  /** The largest proxy-wasm status a host call may answer ({@code WasmResult} codes 0..12). */
+  static final int MAX_STATUS = 12;
+
+  /**
+   * Checks that every host call of a program run answered a proxy-wasm status, and counts them.
+   *
+   * @param run what the driver plugin ran in one callback
+   * @param statuses the count per status
+   * @param context what the failure message says of where it happened
+   */
+  static void checkStatuses(
+      FuzzDriver.Feed.Run run,
+      java.util.concurrent.atomic.AtomicLongArray statuses,
+      String context) {
+    List<String> names = run.program().names();
+    org.junit.jupiter.api.Assertions.assertEquals(
+        names.size(), run.results().length, "one result per op");
+    for (int i = 0; i < names.size(); i++) {
+      int r = run.results()[i];
+      if (names.get(i).equals("poke")) {
+        continue;
+      }
+      if (r >= 0 && r <= MAX_STATUS) {
+        statuses.incrementAndGet(r);
+      } else {
+        org.junit.jupiter.api.Assertions.fail(
+            names.get(i)
+                + " answered "
+                + r
+                + ", not a proxy-wasm status, in "
+                + run.callback()
+                + ", "
+                + context);
+      }
+    }
+  }
+
   /** One host, plugin and worker for every input (as the fuzzer reuses the test instance). */
   static final class Shared {
     final ManualScheduler scheduler = new ManualScheduler();

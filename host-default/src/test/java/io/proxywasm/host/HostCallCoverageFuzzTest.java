@@ -35,7 +35,7 @@ import org.junit.jupiter.api.AfterAll;
  */
 class HostCallCoverageFuzzTest {
   /** What a call may answer: a {@link WasmResult} code. */
-  private static final int MAX_STATUS = 12;
+  private static final int MAX_STATUS = FuzzSessions.MAX_STATUS;
 
   private static final AtomicLongArray STATUSES = new AtomicLongArray(MAX_STATUS + 1);
   private static final AtomicLong SESSIONS = new AtomicLong();
@@ -94,7 +94,7 @@ class HostCallCoverageFuzzTest {
     List<FuzzDriver.Feed.Run> runs = s.feed.runs();
     s.feed.clear();
     for (FuzzDriver.Feed.Run run : runs) {
-      checkStatuses(run, steps);
+      FuzzSessions.checkStatuses(run, STATUSES, "after " + steps);
     }
     if (!s.failures.isEmpty()) {
       fail("the VM failed: " + s.failures + " after " + steps);
@@ -103,29 +103,6 @@ class HostCallCoverageFuzzTest {
         s.baseline,
         s.worker.liveContexts(),
         () -> "contexts left once every stream closed, after " + steps);
-  }
-
-  private static void checkStatuses(FuzzDriver.Feed.Run run, List<Step> steps) {
-    List<String> names = run.program().names();
-    assertEquals(names.size(), run.results().length, "one result per op");
-    for (int i = 0; i < names.size(); i++) {
-      int r = run.results()[i];
-      if (names.get(i).equals("poke")) {
-        continue;
-      }
-      if (r >= 0 && r <= MAX_STATUS) {
-        STATUSES.incrementAndGet(r);
-      } else {
-        fail(
-            names.get(i)
-                + " answered "
-                + r
-                + ", not a proxy-wasm status, in "
-                + run.callback()
-                + ", after "
-                + steps);
-      }
-    }
   }
 
   // ---- the fuzzer's bytes as a session

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostCallFuzzTest {
   /** What a call may answer: a {@link io.proxywasm.spi.WasmResult} code. */
-  private static final int MAX_STATUS = 12;
+  private static final int MAX_STATUS = FuzzSessions.MAX_STATUS;
 
   private static Shared shared;
 
@@ -101,36 +101,13 @@ class HostCallFuzzTest {
     session.close();
     for (FuzzDriver.Feed.Run run : s.feed.runs()) {
       PROGRAMS.computeIfAbsent(run.callback(), k -> new long[2])[1]++;
-      checkStatuses(run);
+      FuzzSessions.checkStatuses(run, STATUSES, "program " + run.program().names());
     }
     s.feed.clear();
     if (!s.failures.isEmpty()) {
       fail("the VM failed: " + s.failures);
     }
     assertEquals(s.baseline, s.worker.liveContexts(), "contexts left once every stream closed");
-  }
-
-  private static void checkStatuses(FuzzDriver.Feed.Run run) {
-    List<String> names = run.program().names();
-    assertEquals(names.size(), run.results().length, "one result per op");
-    for (int i = 0; i < names.size(); i++) {
-      int r = run.results()[i];
-      if (names.get(i).equals("poke")) {
-        continue;
-      }
-      if (r >= 0 && r <= MAX_STATUS) {
-        STATUSES.incrementAndGet(r);
-      } else {
-        fail(
-            names.get(i)
-                + " answered "
-                + r
-                + ", not a proxy-wasm status, in "
-                + run.callback()
-                + ": "
-                + names);
-      }
-    }
   }
 
   // ---- generators -------------------------------------------------------------------------------
