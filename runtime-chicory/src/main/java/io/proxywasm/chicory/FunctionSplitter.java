@@ -1002,18 +1002,7 @@ final class FunctionSplitter {
     int codeLocal = resultBase + (exits.returns() ? results.size() : 0);
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     if (withExits) {
-      List<ValType> own = new ArrayList<>();
-      if (exits.returns()) {
-        own.addAll(results);
-      }
-      own.add(ValType.I32);
-      writeU32(b, own.size());
-      for (ValType t : own) {
-        writeU32(b, 1);
-        b.write(t.opcode());
-      }
-      b.write(OpCode.BLOCK.opcode());
-      b.write(ValType.I32.opcode()); // the exit code
+      openExitBlock(b, exits.returns());
     } else {
       writeU32(b, 0); // no locals of its own: every local it uses is a parameter
     }
@@ -1056,29 +1045,76 @@ final class FunctionSplitter {
       }
       int o = op == OpCode.RETURN ? -1 : (int) (in.operand(0) - depth);
       if (o < 0 || labelArity(o) != 0) { // a return, or a branch to the function's label
-        for (int k = results.size() - 1; k >= 0; k--) {
-          localOp(b, OpCode.LOCAL_SET, resultBase + k);
-        }
-        constI32(b, returnCode);
-        b.write(OpCode.BR.opcode());
-        writeU32(b, depth);
-      } else if (op == OpCode.BR) {
-        constI32(b, 1 + o);
-        b.write(OpCode.BR.opcode());
-        writeU32(b, depth);
-      } else { // br_if: branch with the code when the condition holds
-        b.write(OpCode.IF.opcode());
-        b.write(0x40);
-        constI32(b, 1 + o);
-        b.write(OpCode.BR.opcode());
-        writeU32(b, depth + 1);
-        b.write(OpCode.END.opcode());
+        returnExit(b, resultBase, returnCode, depth);
+      } else {
+        exitBranch(b, op, 1 + o, depth);
       }
     }
     if (to > copied) {
       b.write(code, start(copied), size(copied, to));
     }
-    if (withExits) {
+    closeBody(b, withExits ? codeLocal : -1, uses, renumber, exits.returns(), resultBase);
+    newBodies.add(b.toByteArray());
+  }
+
+  /**
+   * Starts the body of a new function that leaves with an exit code: its own locals (the function's
+   * results if it may return, then the exit code) and the block whose i32 result is the code.
+   */
+  private void openExitBlock(ByteArrayOutputStream b, boolean returns) {
+    List<ValType> own = new ArrayList<>();
+    if (returns) {
+      own.addAll(results);
+    }
+    own.add(ValType.I32);
+    writeU32(b, own.size());
+    for (ValType t : own) {
+      writeU32(b, 1);
+      b.write(t.opcode());
+    }
+    b.write(OpCode.BLOCK.opcode());
+    b.write(ValType.I32.opcode()); // the exit code
+  }
+
+  /** Leaves a new function's exit block with a code: {@code br}, or {@code br_if} as an if. */
+  private static void exitBranch(ByteArrayOutputStream b, OpCode op, int exitCode, int toExit) {
+    if (op == OpCode.BR) {
+      constI32(b, exitCode);
+      b.write(OpCode.BR.opcode());
+      writeU32(b, toExit);
+    } else { // br_if: branch with the code when the condition holds
+      b.write(OpCode.IF.opcode());
+      b.write(0x40);
+      constI32(b, exitCode);
+      b.write(OpCode.BR.opcode());
+      writeU32(b, toExit + 1);
+      b.write(OpCode.END.opcode());
+    }
+  }
+
+  /** A return from inside a new function: keeps the results and leaves with the return code. */
+  private void returnExit(ByteArrayOutputStream b, int resultBase, int returnCode, int toExit) {
+    for (int k = results.size() - 1; k >= 0; k--) {
+      localOp(b, OpCode.LOCAL_SET, resultBase + k);
+    }
+    constI32(b, returnCode);
+    b.write(OpCode.BR.opcode());
+    writeU32(b, toExit);
+  }
+
+  /**
+   * Ends a new function's body: closes its exit block (falling through is code 0) when it has one
+   * ({@code codeLocal >= 0}), then returns the locals it wrote, the function's results if it may
+   * return, and the exit code.
+   */
+  private void closeBody(
+      ByteArrayOutputStream b,
+      int codeLocal,
+      Uses uses,
+      int[] renumber,
+      boolean returns,
+      int resultBase) {
+    if (codeLocal >= 0) {
       constI32(b, 0); // fell through
       b.write(OpCode.END.opcode());
       localOp(b, OpCode.LOCAL_SET, codeLocal);
@@ -1086,16 +1122,15 @@ final class FunctionSplitter {
     for (int index : uses.written()) {
       localOp(b, OpCode.LOCAL_GET, renumber[index]);
     }
-    if (exits.returns()) {
+    if (returns) {
       for (int k = 0; k < results.size(); k++) {
         localOp(b, OpCode.LOCAL_GET, resultBase + k);
       }
     }
-    if (withExits) {
+    if (codeLocal >= 0) {
       localOp(b, OpCode.LOCAL_GET, codeLocal);
     }
     b.write(OpCode.END.opcode());
-    newBodies.add(b.toByteArray());
   }
 
   /**
@@ -1640,18 +1675,7 @@ final class FunctionSplitter {
     int returnCode = n - end + 2 + labelArities.size();
     int function = labelArities.size() - 1;
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    List<ValType> own = new ArrayList<>();
-    if (exits.returns()) {
-      own.addAll(results);
-    }
-    own.add(ValType.I32);
-    writeU32(b, own.size());
-    for (ValType t : own) {
-      writeU32(b, 1);
-      b.write(t.opcode());
-    }
-    b.write(OpCode.BLOCK.opcode());
-    b.write(ValType.I32.opcode()); // the exit code
+    openExitBlock(b, exits.returns());
     int cases = end - first;
     for (int k = 0; k < cases; k++) {
       b.write(OpCode.BLOCK.opcode());
@@ -1705,47 +1729,17 @@ final class FunctionSplitter {
         }
         int toExit = depth + out;
         int m = op == OpCode.RETURN ? -1 : target(k, in.operand(0) - depth);
-        int exit;
         if (m < 0 || (m > n && m - n - 1 == function && labelArity(function) != 0)) {
-          for (int r = results.size() - 1; r >= 0; r--) {
-            localOp(b, OpCode.LOCAL_SET, resultBase + r);
-          }
-          constI32(b, returnCode);
-          b.write(OpCode.BR.opcode());
-          writeU32(b, toExit);
-          continue;
-        }
-        exit = m <= n ? 1 + m - end : n - end + 2 + (m - n - 1);
-        if (op == OpCode.BR) {
-          constI32(b, exit);
-          b.write(OpCode.BR.opcode());
-          writeU32(b, toExit);
+          returnExit(b, resultBase, returnCode, toExit);
         } else {
-          b.write(OpCode.IF.opcode());
-          b.write(0x40);
-          constI32(b, exit);
-          b.write(OpCode.BR.opcode());
-          writeU32(b, toExit + 1);
-          b.write(OpCode.END.opcode());
+          exitBranch(b, op, m <= n ? 1 + m - end : n - end + 2 + (m - n - 1), toExit);
         }
       }
       if (to > copied) {
         b.write(code, start(copied), size(copied, to));
       }
     }
-    constI32(b, 0); // fell through the group's last case
-    b.write(OpCode.END.opcode());
-    localOp(b, OpCode.LOCAL_SET, codeLocal);
-    for (int index : uses.written()) {
-      localOp(b, OpCode.LOCAL_GET, renumber[index]);
-    }
-    if (exits.returns()) {
-      for (int r = 0; r < results.size(); r++) {
-        localOp(b, OpCode.LOCAL_GET, resultBase + r);
-      }
-    }
-    localOp(b, OpCode.LOCAL_GET, codeLocal);
-    b.write(OpCode.END.opcode());
+    closeBody(b, codeLocal, uses, renumber, exits.returns(), resultBase); // after the last case
     List<ValType> params = new ArrayList<>();
     params.add(ValType.I32);
     for (int index : uses.used()) {
