@@ -5,10 +5,10 @@ import io.proxywasm.host.PluginConfig;
 import io.proxywasm.nullvm.NullVmProvider;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FunctionType;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -76,7 +76,7 @@ public class JavaPluginBenchmark {
     contextCreate.call(1, 0);
   }
 
-  private static List<Map.Entry<String, String>> toList(HeaderMap map) {
+  private static List<Header> toList(HeaderMap map) {
     return List.copyOf(map.entries());
   }
 

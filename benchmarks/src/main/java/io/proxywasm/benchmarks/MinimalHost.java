@@ -1,5 +1,6 @@
 package io.proxywasm.benchmarks;
 
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostAbi;
 import io.proxywasm.spi.HostResult;
@@ -8,7 +9,6 @@ import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmResult;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -18,15 +18,15 @@ import java.util.OptionalLong;
  * JavaPluginBenchmark}.
  */
 final class MinimalHost implements HostAbi {
-  private final List<Map.Entry<String, String>> request;
-  private final List<Map.Entry<String, String>> response;
+  private final List<Header> request;
+  private final List<Header> response;
 
-  MinimalHost(List<Map.Entry<String, String>> request, List<Map.Entry<String, String>> response) {
+  MinimalHost(List<Header> request, List<Header> response) {
     this.request = request;
     this.response = response;
   }
 
-  private List<Map.Entry<String, String>> map(HeaderMapType type) {
+  private List<Header> map(HeaderMapType type) {
     return type == HeaderMapType.REQUEST_HEADERS ? request : response;
   }
 
@@ -52,11 +52,7 @@ final class MinimalHost implements HostAbi {
 
   @Override
   public WasmResult sendLocalResponse(
-      int statusCode,
-      String details,
-      byte[] body,
-      List<Map.Entry<String, String>> headers,
-      int grpcStatus) {
+      int statusCode, String details, byte[] body, List<Header> headers, int grpcStatus) {
     return WasmResult.OK;
   }
 
@@ -67,16 +63,16 @@ final class MinimalHost implements HostAbi {
 
   @Override
   public HostResult<String> headerMapValue(HeaderMapType type, String key) {
-    for (Map.Entry<String, String> e : map(type)) {
-      if (e.getKey().equals(key)) {
-        return HostResult.ok(e.getValue());
+    for (Header e : map(type)) {
+      if (e.name().equals(key)) {
+        return HostResult.ok(e.value());
       }
     }
     return HostResult.failed(WasmResult.NOT_FOUND);
   }
 
   @Override
-  public HostResult<List<Map.Entry<String, String>>> headerMapPairs(HeaderMapType type) {
+  public HostResult<List<Header>> headerMapPairs(HeaderMapType type) {
     return HostResult.ok(map(type));
   }
 

@@ -12,12 +12,12 @@ import io.proxywasm.host.PluginHandle;
 import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.host.Worker;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.Runtimes;
 import io.proxywasm.spi.WasmVmProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,12 +81,12 @@ final class BenchCommand implements Callable<Integer> {
 
   /** The exchange, prepared once: what a gateway has parsed before it calls the plugin. */
   private record Exchange(
-      List<Map.Entry<String, String>> requestHeaders,
+      List<Header> requestHeaders,
       byte[] requestBody,
-      List<Map.Entry<String, String>> requestTrailers,
-      List<Map.Entry<String, String>> responseHeaders,
+      List<Header> requestTrailers,
+      List<Header> responseHeaders,
       byte[] responseBody,
-      List<Map.Entry<String, String>> responseTrailers) {}
+      List<Header> responseTrailers) {}
 
   @Override
   public Integer call() {

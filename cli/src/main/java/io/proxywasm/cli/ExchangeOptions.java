@@ -3,11 +3,11 @@ package io.proxywasm.cli;
 import io.proxywasm.cli.ProxyWasmCommand.CommandFailure;
 import io.proxywasm.host.PluginConfig;
 import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.Runtimes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -62,7 +62,7 @@ final class ExchangeOptions {
       paramLabel = "NAME=VALUE",
       converter = HeaderConverter.class,
       description = "A request header (repeatable), pseudo-headers too: :path=/hello.")
-  List<Map.Entry<String, String>> requestHeaders = new ArrayList<>();
+  List<Header> requestHeaders = new ArrayList<>();
 
   @Option(names = "--request-body", paramLabel = "TEXT|@FILE", description = "The request body.")
   String requestBody;
@@ -72,14 +72,14 @@ final class ExchangeOptions {
       paramLabel = "NAME=VALUE",
       converter = HeaderConverter.class,
       description = "A request trailer (repeatable).")
-  List<Map.Entry<String, String>> requestTrailers = new ArrayList<>();
+  List<Header> requestTrailers = new ArrayList<>();
 
   @Option(
       names = "--response-header",
       paramLabel = "NAME=VALUE",
       converter = HeaderConverter.class,
       description = "A header of the upstream's response (repeatable): :status=200.")
-  List<Map.Entry<String, String>> responseHeaders = new ArrayList<>();
+  List<Header> responseHeaders = new ArrayList<>();
 
   @Option(
       names = "--response-body",
@@ -92,7 +92,7 @@ final class ExchangeOptions {
       paramLabel = "NAME=VALUE",
       converter = HeaderConverter.class,
       description = "A trailer of the upstream's response (repeatable).")
-  List<Map.Entry<String, String>> responseTrailers = new ArrayList<>();
+  List<Header> responseTrailers = new ArrayList<>();
 
   @Option(
       names = "--ticks",
@@ -106,16 +106,16 @@ final class ExchangeOptions {
   ExchangeOptions() {}
 
   /** Reads NAME=VALUE; a pseudo-header's leading ':' is part of its name. */
-  static final class HeaderConverter implements ITypeConverter<Map.Entry<String, String>> {
+  static final class HeaderConverter implements ITypeConverter<Header> {
     HeaderConverter() {}
 
     @Override
-    public Map.Entry<String, String> convert(String value) {
+    public Header convert(String value) {
       int eq = value.indexOf('=', value.startsWith(":") ? 1 : 0);
       if (eq <= 0) {
         throw new TypeConversionException("takes NAME=VALUE, not '" + value + "'");
       }
-      return Map.entry(value.substring(0, eq), value.substring(eq + 1));
+      return Header.of(value.substring(0, eq), value.substring(eq + 1));
     }
   }
 

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.proxywasm.spi.Header;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** What the subcommands print with {@code --json}: one record per object, written by Jackson. */
 final class Reports {
@@ -30,7 +30,7 @@ final class Reports {
   }
 
   /** Headers as [name, value] pairs, in order. */
-  static List<List<String>> pairs(List<Map.Entry<String, String>> entries) {
+  static List<List<String>> pairs(List<Header> entries) {
     List<List<String>> out = new ArrayList<>();
     entries.forEach(e -> out.add(List.of(e.getKey(), e.getValue())));
     return out;

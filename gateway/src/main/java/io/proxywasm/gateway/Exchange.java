@@ -11,6 +11,7 @@ import io.proxywasm.host.PropertyResolver;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterTrailersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.StreamType;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -263,9 +264,9 @@ final class Exchange implements PropertyResolver {
       }
       // an edge proxy does not trust x-envoy-* headers from the outside
       List<String> internal = new ArrayList<>();
-      for (Map.Entry<String, String> e : h.view()) {
-        if (e.getKey().startsWith("x-envoy-")) {
-          internal.add(e.getKey());
+      for (Header e : h.view()) {
+        if (e.name().startsWith("x-envoy-")) {
+          internal.add(e.name());
         }
       }
       internal.forEach(h::remove);
@@ -711,15 +712,15 @@ final class Exchange implements PropertyResolver {
     String authority = reqHeaders.get(":authority").orElse("");
     boolean hasLength = false;
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    for (Map.Entry<String, String> e : reqHeaders.view()) {
-      String n = e.getKey();
+    for (Header e : reqHeaders.view()) {
+      String n = e.name();
       if (n.startsWith(":") || HOP_BY_HOP.contains(n)) {
         continue;
       }
       if (n.equals("content-length")) {
         hasLength = true;
       }
-      headers.add(n, e.getValue());
+      headers.add(n, e.value());
     }
     if (!route.timeout().isZero()) {
       headers.set("x-envoy-expected-rq-timeout-ms", Long.toString(route.timeout().toMillis()));
@@ -986,15 +987,15 @@ final class Exchange implements PropertyResolver {
     resp.setStatusCode(status);
     MultiMap out = resp.headers();
     boolean hasLength = false;
-    for (Map.Entry<String, String> e : h.view()) {
-      String n = e.getKey();
+    for (Header e : h.view()) {
+      String n = e.name();
       if (n.startsWith(":") || HOP_BY_HOP.contains(n)) {
         continue;
       }
       if (n.equals("content-length")) {
         hasLength = true;
       }
-      out.add(n, e.getValue());
+      out.add(n, e.value());
     }
     out.set("server", listener.spec.serverName());
     if (!hasLength && !eos && req.version() != HttpVersion.HTTP_2) {
@@ -1037,8 +1038,8 @@ final class Exchange implements PropertyResolver {
       return;
     }
     if (trailers != null && (resp.isChunked() || req.version() == HttpVersion.HTTP_2)) {
-      for (Map.Entry<String, String> e : trailers.view()) {
-        resp.putTrailer(e.getKey(), e.getValue());
+      for (Header e : trailers.view()) {
+        resp.putTrailer(e.name(), e.value());
       }
     }
     resp.end().onComplete(ar -> finish(null));
@@ -1098,23 +1099,22 @@ final class Exchange implements PropertyResolver {
     writeLocal(r.status(), r.body(), r.headers(), r.grpcStatus());
   }
 
-  private void writeLocal(
-      int code, byte[] body, List<Map.Entry<String, String>> headers, int grpc) {
+  private void writeLocal(int code, byte[] body, List<Header> headers, int grpc) {
     respHeadersSent = true;
     localReplied = true;
     status = code;
     resumeReading();
     resp.setStatusCode(code);
     boolean hasType = false;
-    for (Map.Entry<String, String> e : headers) {
-      String n = e.getKey().toLowerCase();
+    for (Header e : headers) {
+      String n = e.name().toLowerCase();
       if (n.startsWith(":") || HOP_BY_HOP.contains(n) || n.equals("content-length")) {
         continue;
       }
       if (n.equals("content-type")) {
         hasType = true;
       }
-      resp.headers().add(n, e.getValue());
+      resp.headers().add(n, e.value());
     }
     if (body.length > 0 && !hasType) {
       resp.headers().set("content-type", "text/plain");

@@ -20,6 +20,7 @@ import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.host.Scheduler;
 import io.proxywasm.host.ServicePlugin;
 import io.proxywasm.host.Worker;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -425,9 +426,9 @@ public final class Gateway implements AutoCloseable {
     }
     Endpoint ep = c.endpoint(c.pick());
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    for (Map.Entry<String, String> e : request.headers()) {
-      if (!e.getKey().startsWith(":") && !Exchange.HOP_BY_HOP.contains(e.getKey().toLowerCase())) {
-        headers.add(e.getKey(), e.getValue());
+    for (Header e : request.headers()) {
+      if (!e.name().startsWith(":") && !Exchange.HOP_BY_HOP.contains(e.name().toLowerCase())) {
+        headers.add(e.name(), e.value());
       }
     }
     String authority = request.header(":authority");
@@ -469,11 +470,11 @@ public final class Gateway implements AutoCloseable {
                 return;
               }
               var r = ar.result().getKey();
-              List<Map.Entry<String, String>> h = new ArrayList<>();
-              h.add(Map.entry(":status", Integer.toString(r.statusCode())));
-              r.headers().forEach(e -> h.add(Map.entry(e.getKey().toLowerCase(), e.getValue())));
-              List<Map.Entry<String, String>> t = new ArrayList<>();
-              r.trailers().forEach(e -> t.add(Map.entry(e.getKey().toLowerCase(), e.getValue())));
+              List<Header> h = new ArrayList<>();
+              h.add(Header.of(":status", Integer.toString(r.statusCode())));
+              r.headers().forEach(e -> h.add(Header.of(e.getKey().toLowerCase(), e.getValue())));
+              List<Header> t = new ArrayList<>();
+              r.trailers().forEach(e -> t.add(Header.of(e.getKey().toLowerCase(), e.getValue())));
               callback.onResponse(new HttpCallResponse(h, ar.result().getValue().getBytes(), t));
             });
     return WasmResult.OK;
@@ -510,9 +511,9 @@ public final class Gateway implements AutoCloseable {
     if (!request.timeout().isZero()) {
       headers.set("grpc-timeout", Math.max(1, request.timeout().toMillis()) + "m");
     }
-    for (Map.Entry<String, String> e : request.initialMetadata()) {
-      if (!e.getKey().startsWith(":")) {
-        headers.add(e.getKey(), e.getValue());
+    for (Header e : request.initialMetadata()) {
+      if (!e.name().startsWith(":")) {
+        headers.add(e.name(), e.value());
       }
     }
     byte[] message = request.message();
@@ -544,8 +545,8 @@ public final class Gateway implements AutoCloseable {
             })
         .compose(
             r -> {
-              List<Map.Entry<String, String>> meta = new ArrayList<>();
-              r.headers().forEach(e -> meta.add(Map.entry(e.getKey().toLowerCase(), e.getValue())));
+              List<Header> meta = new ArrayList<>();
+              r.headers().forEach(e -> meta.add(Header.of(e.getKey().toLowerCase(), e.getValue())));
               callbacks.onInitialMetadata(meta);
               return r.body().map(b -> new AbstractMap.SimpleEntry<>(r, b));
             })
@@ -572,9 +573,9 @@ public final class Gateway implements AutoCloseable {
                   r.trailers() != null && r.trailers().contains("grpc-status")
                       ? r.trailers()
                       : r.headers();
-              List<Map.Entry<String, String>> trailing = new ArrayList<>();
+              List<Header> trailing = new ArrayList<>();
               r.trailers()
-                  .forEach(e -> trailing.add(Map.entry(e.getKey().toLowerCase(), e.getValue())));
+                  .forEach(e -> trailing.add(Header.of(e.getKey().toLowerCase(), e.getValue())));
               callbacks.onTrailingMetadata(trailing);
               int status;
               try {

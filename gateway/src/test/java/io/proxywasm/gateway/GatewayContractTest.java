@@ -2,6 +2,7 @@ package io.proxywasm.gateway;
 
 import io.proxywasm.host.Plugin;
 import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.spi.Header;
 import io.proxywasm.testkit.EmbedderContract;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -31,12 +31,12 @@ class GatewayContractTest extends EmbedderContract {
             req.body()
                 .onSuccess(
                     body -> {
-                      List<Map.Entry<String, String>> headers = new ArrayList<>();
-                      headers.add(Map.entry(":method", req.method().name()));
-                      headers.add(Map.entry(":path", req.uri()));
+                      List<Header> headers = new ArrayList<>();
+                      headers.add(Header.of(":method", req.method().name()));
+                      headers.add(Header.of(":path", req.uri()));
                       req.headers()
                           .forEach(
-                              e -> headers.add(Map.entry(e.getKey().toLowerCase(), e.getValue())));
+                              e -> headers.add(Header.of(e.getKey().toLowerCase(), e.getValue())));
                       UpstreamResponse r =
                           current[0].handle(new UpstreamRequest(headers, body.getBytes()));
                       req.response().setStatusCode(r.status());
@@ -67,15 +67,15 @@ class GatewayContractTest extends EmbedderContract {
                     request.body().length == 0
                         ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(request.body()));
-        for (Map.Entry<String, String> h : request.headers()) {
-          if (!RESTRICTED.contains(h.getKey().toLowerCase())) {
-            b.header(h.getKey(), h.getValue());
+        for (Header h : request.headers()) {
+          if (!RESTRICTED.contains(h.name().toLowerCase())) {
+            b.header(h.name(), h.value());
           }
         }
         HttpResponse<byte[]> r =
             Http.CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        r.headers().map().forEach((k, vs) -> vs.forEach(v -> headers.add(Map.entry(k, v))));
+        List<Header> headers = new ArrayList<>();
+        r.headers().map().forEach((k, vs) -> vs.forEach(v -> headers.add(Header.of(k, v))));
         return new ClientResponse(r.statusCode(), headers, r.body());
       }
 

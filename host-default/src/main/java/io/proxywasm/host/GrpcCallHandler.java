@@ -1,8 +1,8 @@
 package io.proxywasm.host;
 
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Opens the gRPC callouts plugins make. The host calls the plugin back for what the callbacks
@@ -53,7 +53,7 @@ public interface GrpcCallHandler {
      *
      * @param metadata the metadata
      */
-    void onInitialMetadata(List<Map.Entry<String, String>> metadata);
+    void onInitialMetadata(List<Header> metadata);
 
     /**
      * A response message arrived.
@@ -67,7 +67,7 @@ public interface GrpcCallHandler {
      *
      * @param metadata the metadata
      */
-    void onTrailingMetadata(List<Map.Entry<String, String>> metadata);
+    void onTrailingMetadata(List<Header> metadata);
 
     /**
      * The call ended.

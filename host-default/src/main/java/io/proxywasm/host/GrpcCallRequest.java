@@ -1,9 +1,9 @@
 package io.proxywasm.host;
 
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.PluginInfo;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,7 +23,7 @@ public record GrpcCallRequest(
     byte[] service,
     String serviceName,
     String method,
-    List<Map.Entry<String, String>> initialMetadata,
+    List<Header> initialMetadata,
     byte[] message,
     Duration timeout,
     boolean streaming,

@@ -1,8 +1,8 @@
 package io.proxywasm.host;
 
+import io.proxywasm.spi.Header;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,10 +19,9 @@ import java.util.Optional;
  */
 public final class HeaderMap {
   /** The entries, each immutable, names in lower case. */
-  private final List<Map.Entry<String, String>> entries = new ArrayList<>();
+  private final List<Header> entries = new ArrayList<>();
 
-  private final List<Map.Entry<String, String>> view =
-      java.util.Collections.unmodifiableList(entries);
+  private final List<Header> view = java.util.Collections.unmodifiableList(entries);
 
   /** Creates an empty map. */
   public HeaderMap() {}
@@ -33,10 +32,10 @@ public final class HeaderMap {
    * @param pairs name and value pairs
    * @return the map
    */
-  public static HeaderMap of(List<Map.Entry<String, String>> pairs) {
+  public static HeaderMap of(List<Header> pairs) {
     HeaderMap map = new HeaderMap();
-    for (Map.Entry<String, String> e : pairs) {
-      map.add(e.getKey(), e.getValue());
+    for (Header e : pairs) {
+      map.add(e.name(), e.value());
     }
     return map;
   }
@@ -142,9 +141,9 @@ public final class HeaderMap {
   public List<String> getAll(String name) {
     String k = key(name);
     List<String> out = new ArrayList<>();
-    for (Map.Entry<String, String> e : entries) {
-      if (e.getKey().equals(k)) {
-        out.add(e.getValue());
+    for (Header e : entries) {
+      if (e.name().equals(k)) {
+        out.add(e.value());
       }
     }
     return out;
@@ -157,7 +156,7 @@ public final class HeaderMap {
    * @param value the value
    */
   public void add(String name, String value) {
-    entries.add(Map.entry(key(name), Objects.requireNonNull(value, "value")));
+    entries.add(Header.of(key(name), Objects.requireNonNull(value, "value")));
   }
 
   /**
@@ -174,7 +173,7 @@ public final class HeaderMap {
       add(k, value);
       return;
     }
-    entries.set(first, Map.entry(k, value));
+    entries.set(first, Header.of(k, value));
     for (int i = entries.size() - 1; i > first; i--) {
       if (entries.get(i).getKey().equals(k)) {
         entries.remove(i);
@@ -198,10 +197,10 @@ public final class HeaderMap {
    *
    * @param pairs the new entries, in order
    */
-  public void setAll(List<Map.Entry<String, String>> pairs) {
+  public void setAll(List<Header> pairs) {
     entries.clear();
-    for (Map.Entry<String, String> e : pairs) {
-      add(e.getKey(), e.getValue());
+    for (Header e : pairs) {
+      add(e.name(), e.value());
     }
   }
 
@@ -216,7 +215,7 @@ public final class HeaderMap {
    *
    * @return the entries, in order
    */
-  public List<Map.Entry<String, String>> entries() {
+  public List<Header> entries() {
     return List.copyOf(entries);
   }
 
@@ -226,7 +225,7 @@ public final class HeaderMap {
    *
    * @return the entries, in order
    */
-  public List<Map.Entry<String, String>> view() {
+  public List<Header> view() {
     return view;
   }
 
@@ -238,9 +237,9 @@ public final class HeaderMap {
    */
   public long byteSize() {
     long total = 0;
-    for (Map.Entry<String, String> e : entries) {
-      total += e.getKey().length();
-      total += e.getValue().length();
+    for (Header e : entries) {
+      total += e.name().length();
+      total += e.value().length();
     }
     return total;
   }

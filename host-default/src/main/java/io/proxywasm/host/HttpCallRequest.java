@@ -1,9 +1,9 @@
 package io.proxywasm.host;
 
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.PluginInfo;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -20,9 +20,9 @@ import java.util.Objects;
  */
 public record HttpCallRequest(
     String upstream,
-    List<Map.Entry<String, String>> headers,
+    List<Header> headers,
     byte[] body,
-    List<Map.Entry<String, String>> trailers,
+    List<Header> trailers,
     Duration timeout,
     PluginInfo plugin) {
 
@@ -62,9 +62,9 @@ public record HttpCallRequest(
    * @return the value, or null
    */
   public String header(String name) {
-    for (Map.Entry<String, String> e : headers) {
-      if (e.getKey().equalsIgnoreCase(name)) {
-        return e.getValue();
+    for (Header e : headers) {
+      if (e.name().equalsIgnoreCase(name)) {
+        return e.value();
       }
     }
     return null;

@@ -1,7 +1,7 @@
 package io.proxywasm.host;
 
+import io.proxywasm.spi.Header;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The answer to an HTTP callout.
@@ -10,10 +10,7 @@ import java.util.Map;
  * @param body the body
  * @param trailers the trailers
  */
-public record HttpCallResponse(
-    List<Map.Entry<String, String>> headers,
-    byte[] body,
-    List<Map.Entry<String, String>> trailers) {
+public record HttpCallResponse(List<Header> headers, byte[] body, List<Header> trailers) {
 
   /**
    * Copies the parts.

@@ -1,8 +1,8 @@
 package io.proxywasm.host;
 
+import io.proxywasm.spi.Header;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,11 +15,7 @@ import java.util.Objects;
  * @param details the response code details, for logs (for example {@code wasm_fail_stream})
  */
 public record LocalResponse(
-    int status,
-    byte[] body,
-    List<Map.Entry<String, String>> headers,
-    int grpcStatus,
-    String details) {
+    int status, byte[] body, List<Header> headers, int grpcStatus, String details) {
 
   /**
    * Validates and copies the parts.

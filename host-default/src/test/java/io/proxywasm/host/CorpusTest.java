@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.LogLevel;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,7 +93,7 @@ class CorpusTest {
       assertEquals("Hello, World!\n", reply.bodyText());
       assertEquals(
           // Envoy's sendLocalReply sends header names in lower case
-          List.of(Map.entry("hello", "World"), Map.entry("powered-by", "proxy-wasm")),
+          List.of(Header.of("hello", "World"), Header.of("powered-by", "proxy-wasm")),
           reply.headers());
       int id = stream.contextId();
       assertEquals(

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmResult;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -296,7 +296,7 @@ class EnvoyFidelityTest {
       LocalResponse reply = replies.get(0);
       // Envoy's sendLocalReply: lower-case names, white space in details as '_', and a gRPC
       // status outside 0..16 dropped
-      assertEquals(List.of(Map.entry("x-upper", "v")), reply.headers());
+      assertEquals(List.of(Header.of("x-upper", "v")), reply.headers());
       assertEquals("not_allowed_here", reply.details());
       assertEquals(-1, reply.grpcStatus());
       s.close();
@@ -359,7 +359,7 @@ class EnvoyFidelityTest {
     callouts
         .get(0)
         .onResponse(
-            new HttpCallResponse(List.of(Map.entry(":status", "200")), new byte[0], List.of()));
+            new HttpCallResponse(List.of(Header.of(":status", "200")), new byte[0], List.of()));
     scheduler.runDue();
     assertEquals(List.of(), log.messages(), "a pending callout's answer reaches nobody");
     assertThrows(

@@ -3,12 +3,12 @@ package io.proxywasm.host;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -73,9 +73,9 @@ class GrpcTest {
       log.clear();
 
       GrpcCallHandler.Callbacks cb = callbacks.get(1);
-      cb.onInitialMetadata(List.of(Map.entry("a", "1"), Map.entry("b", "2")));
+      cb.onInitialMetadata(List.of(Header.of("a", "1"), Header.of("b", "2")));
       cb.onMessage("world".getBytes(StandardCharsets.UTF_8));
-      cb.onTrailingMetadata(List.of(Map.entry("t", "1")));
+      cb.onTrailingMetadata(List.of(Header.of("t", "1")));
       cb.onClose(14, "unavailable");
       cb.onMessage("late".getBytes(StandardCharsets.UTF_8));
       scheduler.runDue();

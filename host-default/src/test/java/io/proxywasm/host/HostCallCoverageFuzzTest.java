@@ -11,11 +11,11 @@ import io.proxywasm.host.FuzzSessions.Session;
 import io.proxywasm.host.FuzzSessions.Shared;
 import io.proxywasm.host.FuzzSessions.Step;
 import io.proxywasm.host.internal.Pairs;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.AfterAll;
@@ -201,9 +201,9 @@ class HostCallCoverageFuzzTest {
       case 0:
         {
           int n = data.consumeInt(0, 5);
-          List<Map.Entry<String, String>> pairs = new ArrayList<>(n);
+          List<Header> pairs = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
-            pairs.add(Map.entry(latin1(data, 12), latin1(data, 12)));
+            pairs.add(Header.of(latin1(data, 12), latin1(data, 12)));
           }
           return Pairs.encode(pairs);
         }

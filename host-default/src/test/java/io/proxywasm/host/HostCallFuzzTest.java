@@ -9,6 +9,7 @@ import io.proxywasm.host.FuzzSessions.Session;
 import io.proxywasm.host.FuzzSessions.Shared;
 import io.proxywasm.host.FuzzSessions.Step;
 import io.proxywasm.host.internal.Pairs;
+import io.proxywasm.spi.Header;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -192,7 +193,7 @@ class HostCallFuzzTest {
    */
   static byte[] content(Gen g) {
     return switch (g.weighted(1, 1, 1, 1)) {
-      case 0 -> Pairs.encode(g.list(0, 5, x -> Map.entry(x.byteString(12), x.byteString(12))));
+      case 0 -> Pairs.encode(g.list(0, 5, x -> Header.of(x.byteString(12), x.byteString(12))));
       case 1 -> path(g);
       case 2 -> {
         byte[] p = path(g);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmResult;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,9 +59,9 @@ class HostCallsTest {
       assertEquals(FilterHeadersStatus.CONTINUE, stream.onRequestHeaders(request, false));
       assertEquals(
           List.of(
-              Map.entry(":path", "/a/b"),
-              Map.entry("x-path-seen", "/a/b"),
-              Map.entry("x-plugin-name", "features")),
+              Header.of(":path", "/a/b"),
+              Header.of("x-path-seen", "/a/b"),
+              Header.of("x-plugin-name", "features")),
           request.entries());
 
       assertEquals(
@@ -78,7 +78,7 @@ class HostCallsTest {
       assertEquals("REPLACED", new String(body.bytes(), StandardCharsets.UTF_8));
 
       HeaderMap response = HeaderMap.of(":status", "200", "a", "1", "a", "2", "ü", "ÿ");
-      List<Map.Entry<String, String>> before = response.entries();
+      List<Header> before = response.entries();
       assertEquals(FilterHeadersStatus.CONTINUE, stream.onResponseHeaders(response, true));
       assertEquals(before, response.entries(), "pairs round trip keeps order and duplicates");
       stream.close();
@@ -115,7 +115,7 @@ class HostCallsTest {
           .get(0)
           .onResponse(
               new HttpCallResponse(
-                  List.of(Map.entry(":status", "200")),
+                  List.of(Header.of(":status", "200")),
                   "pong".getBytes(StandardCharsets.UTF_8),
                   List.of()));
       assertTrue(resumed.isEmpty(), "the answer is delivered on the scheduler, not inline");

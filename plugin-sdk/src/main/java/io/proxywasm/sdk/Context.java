@@ -3,6 +3,7 @@ package io.proxywasm.sdk;
 import io.proxywasm.sdk.engine.Binder;
 import io.proxywasm.sdk.engine.PluginHost;
 import io.proxywasm.spi.BufferType;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostAbi;
 import io.proxywasm.spi.HostCall;
@@ -353,11 +354,7 @@ public abstract class Context {
    * @throws HostCallException when the host refuses the call (for example an unknown upstream)
    */
   public final int dispatchHttpCall(
-      String upstream,
-      List<Map.Entry<String, String>> headers,
-      byte[] body,
-      List<Map.Entry<String, String>> trailers,
-      Duration timeout) {
+      String upstream, List<Header> headers, byte[] body, List<Header> trailers, Duration timeout) {
     int token =
         value(HostCall.HTTP_CALL, host().httpCall(upstream, headers, body, trailers, timeout));
     dispatcher().calloutFrom(token, id);
@@ -381,7 +378,7 @@ public abstract class Context {
    *
    * @return the headers in order; empty when the call failed
    */
-  public final List<Map.Entry<String, String>> httpCallResponseHeaders() {
+  public final List<Header> httpCallResponseHeaders() {
     return pairs(HeaderMapType.HTTP_CALL_RESPONSE_HEADERS);
   }
 
@@ -399,7 +396,7 @@ public abstract class Context {
    *
    * @return the trailers in order
    */
-  public final List<Map.Entry<String, String>> httpCallResponseTrailers() {
+  public final List<Header> httpCallResponseTrailers() {
     return pairs(HeaderMapType.HTTP_CALL_RESPONSE_TRAILERS);
   }
 
@@ -422,7 +419,7 @@ public abstract class Context {
       String cluster,
       String service,
       String method,
-      List<Map.Entry<String, String>> metadata,
+      List<Header> metadata,
       byte[] message,
       Duration timeout) {
     int token =
@@ -451,7 +448,7 @@ public abstract class Context {
    * @throws HostCallException when the host refuses
    */
   public final int openGrpcStream(
-      String cluster, String service, String method, List<Map.Entry<String, String>> metadata) {
+      String cluster, String service, String method, List<Header> metadata) {
     int token =
         value(
             HostCall.GRPC_STREAM,
@@ -538,7 +535,7 @@ public abstract class Context {
    *
    * @return the entries
    */
-  public final List<Map.Entry<String, String>> grpcInitialMetadata() {
+  public final List<Header> grpcInitialMetadata() {
     return pairs(HeaderMapType.GRPC_RECEIVE_INITIAL_METADATA);
   }
 
@@ -547,7 +544,7 @@ public abstract class Context {
    *
    * @return the entries
    */
-  public final List<Map.Entry<String, String>> grpcTrailingMetadata() {
+  public final List<Header> grpcTrailingMetadata() {
     return pairs(HeaderMapType.GRPC_RECEIVE_TRAILING_METADATA);
   }
 
@@ -576,8 +573,8 @@ public abstract class Context {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  final List<Map.Entry<String, String>> pairs(HeaderMapType type) {
-    HostResult<List<Map.Entry<String, String>>> r = host().headerMapPairs(type);
+  final List<Header> pairs(HeaderMapType type) {
+    HostResult<List<Header>> r = host().headerMapPairs(type);
     if (r.status() == WasmResult.NOT_FOUND) {
       return List.of();
     }

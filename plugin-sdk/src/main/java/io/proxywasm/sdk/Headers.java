@@ -1,9 +1,9 @@
 package io.proxywasm.sdk;
 
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostCall;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,7 +45,7 @@ public final class Headers {
    *
    * @return the entries; empty when the map is absent
    */
-  public List<Map.Entry<String, String>> entries() {
+  public List<Header> entries() {
     return context.pairs(type);
   }
 
@@ -90,7 +90,7 @@ public final class Headers {
    * @param entries the new entries, in order
    * @throws HostCallException when the map is not available in this callback
    */
-  public void setAll(List<Map.Entry<String, String>> entries) {
+  public void setAll(List<Header> entries) {
     Context.check(HostCall.SET_HEADER_MAP_PAIRS, context.host().setHeaderMapPairs(type, entries));
   }
 

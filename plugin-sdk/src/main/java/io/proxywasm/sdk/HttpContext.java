@@ -1,12 +1,12 @@
 package io.proxywasm.sdk;
 
 import io.proxywasm.spi.BufferType;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.StreamType;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The context of one HTTP stream: override the callbacks the plugin needs. Each answers {@link
@@ -170,8 +170,7 @@ public abstract class HttpContext extends Context {
    * @param headers the response headers
    * @param body the response body
    */
-  public final void sendLocalResponse(
-      int statusCode, List<Map.Entry<String, String>> headers, byte[] body) {
+  public final void sendLocalResponse(int statusCode, List<Header> headers, byte[] body) {
     sendLocalResponse(statusCode, "", headers, body, -1);
   }
 
@@ -182,8 +181,7 @@ public abstract class HttpContext extends Context {
    * @param headers the response headers
    * @param body the body, sent as UTF-8
    */
-  public final void sendLocalResponse(
-      int statusCode, List<Map.Entry<String, String>> headers, String body) {
+  public final void sendLocalResponse(int statusCode, List<Header> headers, String body) {
     sendLocalResponse(statusCode, headers, body.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -197,11 +195,7 @@ public abstract class HttpContext extends Context {
    * @param grpcStatus the gRPC status, or -1 for none
    */
   public final void sendLocalResponse(
-      int statusCode,
-      String details,
-      List<Map.Entry<String, String>> headers,
-      byte[] body,
-      int grpcStatus) {
+      int statusCode, String details, List<Header> headers, byte[] body, int grpcStatus) {
     check(
         HostCall.SEND_LOCAL_RESPONSE,
         host().sendLocalResponse(statusCode, details, body, headers, grpcStatus));

@@ -105,11 +105,7 @@ public interface HostAbi {
    * @return the status
    */
   default WasmResult sendLocalResponse(
-      int statusCode,
-      String details,
-      byte[] body,
-      List<Map.Entry<String, String>> headers,
-      int grpcStatus) {
+      int statusCode, String details, byte[] body, List<Header> headers, int grpcStatus) {
     return WasmResult.UNIMPLEMENTED;
   }
 
@@ -230,7 +226,7 @@ public interface HostAbi {
    * @param type the map
    * @return a copy of the entries in order, or {@code NotFound}
    */
-  default HostResult<List<Map.Entry<String, String>>> headerMapPairs(HeaderMapType type) {
+  default HostResult<List<Header>> headerMapPairs(HeaderMapType type) {
     return HostResult.failed(WasmResult.UNIMPLEMENTED);
   }
 
@@ -241,7 +237,7 @@ public interface HostAbi {
    * @param pairs the new entries
    * @return {@code OK} or {@code NotFound}
    */
-  default WasmResult setHeaderMapPairs(HeaderMapType type, List<Map.Entry<String, String>> pairs) {
+  default WasmResult setHeaderMapPairs(HeaderMapType type, List<Header> pairs) {
     return WasmResult.UNIMPLEMENTED;
   }
 
@@ -301,11 +297,7 @@ public interface HostAbi {
    * @return the token, or the failure status
    */
   default HostResult<Integer> httpCall(
-      String upstream,
-      List<Map.Entry<String, String>> headers,
-      byte[] body,
-      List<Map.Entry<String, String>> trailers,
-      Duration timeout) {
+      String upstream, List<Header> headers, byte[] body, List<Header> trailers, Duration timeout) {
     return HostResult.failed(WasmResult.UNIMPLEMENTED);
   }
 
@@ -324,7 +316,7 @@ public interface HostAbi {
       byte[] service,
       String serviceName,
       String method,
-      List<Map.Entry<String, String>> metadata,
+      List<Header> metadata,
       byte[] message,
       Duration timeout) {
     return HostResult.failed(WasmResult.UNIMPLEMENTED);
@@ -340,7 +332,7 @@ public interface HostAbi {
    * @return the token, or the failure status
    */
   default HostResult<Integer> grpcStream(
-      byte[] service, String serviceName, String method, List<Map.Entry<String, String>> metadata) {
+      byte[] service, String serviceName, String method, List<Header> metadata) {
     return HostResult.failed(WasmResult.UNIMPLEMENTED);
   }
 

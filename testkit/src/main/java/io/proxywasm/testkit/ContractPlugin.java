@@ -4,10 +4,10 @@ import io.proxywasm.sdk.Action;
 import io.proxywasm.sdk.HttpContext;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
+import io.proxywasm.spi.Header;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The plugin {@link EmbedderContract} runs, shipped in the test kit's jar: what it does depends on
@@ -56,15 +56,15 @@ final class ContractPlugin implements JavaPlugin {
           requestHeaders().remove("x-remove-me");
           return Action.CONTINUE;
         case "/deny":
-          sendLocalResponse(403, List.of(Map.entry("x-denied", "yes")), "denied");
+          sendLocalResponse(403, List.of(Header.of("x-denied", "yes")), "denied");
           return Action.PAUSE;
         case "/pause":
           dispatchHttpCall(
               AUTH_UPSTREAM,
               List.of(
-                  Map.entry(":method", "GET"),
-                  Map.entry(":path", "/auth"),
-                  Map.entry(":authority", AUTH_UPSTREAM)),
+                  Header.of(":method", "GET"),
+                  Header.of(":path", "/auth"),
+                  Header.of(":authority", AUTH_UPSTREAM)),
               new byte[0],
               List.of(),
               Duration.ofSeconds(5));

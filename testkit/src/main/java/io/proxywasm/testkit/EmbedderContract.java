@@ -8,6 +8,7 @@ import io.proxywasm.host.HttpCallResponse;
 import io.proxywasm.host.Plugin;
 import io.proxywasm.host.PluginConfig;
 import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -33,8 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class EmbedderContract {
   /** A request the client sends. */
-  public record ClientRequest(
-      String method, String path, List<Map.Entry<String, String>> headers, byte[] body) {
+  public record ClientRequest(String method, String path, List<Header> headers, byte[] body) {
     /**
      * Copies the parts.
      *
@@ -60,7 +60,7 @@ public abstract class EmbedderContract {
   }
 
   /** What the client receives. */
-  public record ClientResponse(int status, List<Map.Entry<String, String>> headers, byte[] body) {
+  public record ClientResponse(int status, List<Header> headers, byte[] body) {
     /**
      * Copies the parts.
      *
@@ -98,7 +98,7 @@ public abstract class EmbedderContract {
   }
 
   /** What reaches the upstream. */
-  public record UpstreamRequest(List<Map.Entry<String, String>> headers, byte[] body) {
+  public record UpstreamRequest(List<Header> headers, byte[] body) {
     /**
      * Copies the parts.
      *
@@ -135,7 +135,7 @@ public abstract class EmbedderContract {
   }
 
   /** What the upstream answers. */
-  public record UpstreamResponse(int status, List<Map.Entry<String, String>> headers, byte[] body) {
+  public record UpstreamResponse(int status, List<Header> headers, byte[] body) {
     /**
      * Copies the parts.
      *
@@ -209,7 +209,7 @@ public abstract class EmbedderContract {
         reached.add(request);
         return new UpstreamResponse(
             200,
-            List.of(Map.entry("content-type", "text/plain")),
+            List.of(Header.of("content-type", "text/plain")),
             request.body().length == 0
                 ? "upstream".getBytes(StandardCharsets.UTF_8)
                 : request.body());
@@ -230,7 +230,7 @@ public abstract class EmbedderContract {
                           () ->
                               callback.onResponse(
                                   new HttpCallResponse(
-                                      List.of(Map.entry(":status", "200")),
+                                      List.of(Header.of(":status", "200")),
                                       "granted".getBytes(StandardCharsets.UTF_8),
                                       List.of())));
                   return WasmResult.OK;
@@ -262,7 +262,7 @@ public abstract class EmbedderContract {
     open.clear();
   }
 
-  private static ClientRequest get(String path, List<Map.Entry<String, String>> headers) {
+  private static ClientRequest get(String path, List<Header> headers) {
     return new ClientRequest("GET", path, headers, new byte[0]);
   }
 
@@ -280,7 +280,7 @@ public abstract class EmbedderContract {
     Gateway gateway = start(FailPolicy.FAIL_CLOSED);
     ClientResponse r =
         gateway.send(
-            get("/headers", List.of(Map.entry("x-remove-me", "1"), Map.entry("x-keep", "2"))),
+            get("/headers", List.of(Header.of("x-remove-me", "1"), Header.of("x-keep", "2"))),
             echo);
     assertEquals(200, r.status());
     assertEquals(1, reached.size(), "the request reaches the upstream once");

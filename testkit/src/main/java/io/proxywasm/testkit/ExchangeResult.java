@@ -5,10 +5,10 @@ import io.proxywasm.host.PluginFailure;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterTrailersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.StreamType;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -44,9 +44,9 @@ public record ExchangeResult(
     Optional<FilterDataStatus> requestBodyStatus,
     Optional<FilterTrailersStatus> requestTrailersStatus,
     Optional<FilterHeadersStatus> responseHeadersStatus,
-    List<Map.Entry<String, String>> requestHeaders,
+    List<Header> requestHeaders,
     byte[] requestBody,
-    List<Map.Entry<String, String>> responseHeaders,
+    List<Header> responseHeaders,
     byte[] responseBody,
     Optional<LocalResponse> localResponse,
     List<StreamType> resumed,

@@ -5,6 +5,7 @@ import io.proxywasm.host.GrpcCallRequest;
 import io.proxywasm.host.HttpCallHandler;
 import io.proxywasm.host.HttpCallRequest;
 import io.proxywasm.host.HttpCallResponse;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -70,7 +71,7 @@ public final class FakeUpstreams implements HttpCallHandler, GrpcCallHandler {
   public FakeUpstreams respond(String upstream, int status, String body) {
     HttpCallResponse response =
         new HttpCallResponse(
-            List.of(Map.entry(":status", Integer.toString(status))),
+            List.of(Header.of(":status", Integer.toString(status))),
             body.getBytes(StandardCharsets.UTF_8),
             List.of());
     return respond(upstream, request -> response);
@@ -141,7 +142,7 @@ public final class FakeUpstreams implements HttpCallHandler, GrpcCallHandler {
         .callback()
         .onResponse(
             new HttpCallResponse(
-                List.of(Map.entry(":status", Integer.toString(status))),
+                List.of(Header.of(":status", Integer.toString(status))),
                 body.getBytes(StandardCharsets.UTF_8),
                 List.of()));
   }

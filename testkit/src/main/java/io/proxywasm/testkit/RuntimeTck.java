@@ -41,6 +41,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -226,7 +227,6 @@ public abstract class RuntimeTck {
     return new Hooks(WasmVmIntegration.DEFAULT_MEMORY_LIMIT_BYTES);
   }
 
-  /** A typed host for Java plugins whose every method is refused: the TCK plugin calls none. */
   /**
    * A host with no host function: each answers {@code Unimplemented} (the TCK plugin calls none).
    */
@@ -609,9 +609,19 @@ public abstract class RuntimeTck {
                   },
                   "tck-spin");
           caller.start();
-          Thread.sleep(100);
-          vm.terminate();
-          Throwable t = outcome.get(10, TimeUnit.SECONDS);
+          // terminate() stops a call in progress and ignores a VM at rest: the caller may not have
+          // entered the module yet on a loaded machine, so ask until the call has ended.
+          Throwable t = null;
+          for (int i = 0; i < 200 && t == null && !outcome.isDone(); i++) {
+            vm.terminate();
+            try {
+              t = outcome.get(50, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillRunning) {
+              // ask again
+            }
+          }
+          t = outcome.getNow(t);
+          assertTrue(outcome.isDone(), "the call was still running 10 s after terminate()");
           assertTrue(t instanceof WasmException, "the call ends with a WasmException: " + t);
           assertEquals(FailState.RUNTIME_ERROR, vm.failState());
           caller.join(1000);

@@ -11,12 +11,12 @@ import io.proxywasm.host.PropertyResolver;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterTrailersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.StreamType;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -151,9 +151,9 @@ public final class TestHttpStream implements AutoCloseable {
    */
   public record Forwarded(
       boolean headersSent,
-      List<Map.Entry<String, String>> headers,
+      List<Header> headers,
       byte[] body,
-      List<Map.Entry<String, String>> trailers,
+      List<Header> trailers,
       boolean ended) {
     /**
      * Copies the parts.
@@ -417,7 +417,7 @@ public final class TestHttpStream implements AutoCloseable {
    *
    * @return the headers; empty before they are sent
    */
-  public List<Map.Entry<String, String>> requestHeaders() {
+  public List<Header> requestHeaders() {
     return request.headers == null ? List.of() : request.headers.entries();
   }
 
@@ -426,7 +426,7 @@ public final class TestHttpStream implements AutoCloseable {
    *
    * @return the headers; empty before they are sent
    */
-  public List<Map.Entry<String, String>> responseHeaders() {
+  public List<Header> responseHeaders() {
     return response.headers == null ? List.of() : response.headers.entries();
   }
 

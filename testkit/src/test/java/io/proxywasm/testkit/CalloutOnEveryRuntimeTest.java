@@ -10,6 +10,7 @@ import io.proxywasm.sdk.HttpContext;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.StreamType;
 import java.time.Duration;
 import java.util.List;
@@ -55,9 +56,9 @@ class CalloutOnEveryRuntimeTest {
                 dispatchHttpCall(
                     requestHeaders().get("x-upstream").orElse("auth"),
                     List.of(
-                        Map.entry(":method", "GET"),
-                        Map.entry(":path", "/check"),
-                        Map.entry(":authority", "auth")),
+                        Header.of(":method", "GET"),
+                        Header.of(":path", "/check"),
+                        Header.of(":authority", "auth")),
                     new byte[0],
                     List.of(),
                     Duration.ofMillis(500));
@@ -98,9 +99,9 @@ class CalloutOnEveryRuntimeTest {
       assertEquals(1, upstreams.calls("auth").size());
       assertEquals(
           List.of(
-              Map.entry(":method", "GET"),
-              Map.entry(":path", "/check"),
-              Map.entry(":authority", "auth")),
+              Header.of(":method", "GET"),
+              Header.of(":path", "/check"),
+              Header.of(":authority", "auth")),
           upstreams.calls("auth").get(0).headers());
       assertEquals(Duration.ofMillis(500), upstreams.calls("auth").get(0).timeout());
     }

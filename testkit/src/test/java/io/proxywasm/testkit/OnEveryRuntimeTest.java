@@ -6,8 +6,8 @@ import io.proxywasm.sdk.Action;
 import io.proxywasm.sdk.HttpContext;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
+import io.proxywasm.spi.Header;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +39,7 @@ class OnEveryRuntimeTest {
               }
               sendLocalResponse(
                   200,
-                  List.of(Map.entry("Hello", "World"), Map.entry("Powered-By", "proxy-wasm")),
+                  List.of(Header.of("Hello", "World"), Header.of("Powered-By", "proxy-wasm")),
                   "Hello, World!\n");
               return Action.PAUSE;
             }

@@ -13,10 +13,10 @@ import io.proxywasm.sdk.RootContext;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterTrailersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.StreamType;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -125,7 +125,7 @@ class ProxyModelTest {
       TestHttpStream.Forwarded up = stream.upstreamRequest();
       assertTrue(up.headersSent());
       assertEquals("ab", up.bodyText());
-      assertEquals(List.of(Map.entry("t", "1")), up.trailers());
+      assertEquals(List.of(Header.of("t", "1")), up.trailers());
       assertTrue(up.ended());
     }
   }

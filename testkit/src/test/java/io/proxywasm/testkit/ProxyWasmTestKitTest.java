@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.ProviderLookupException;
 import io.proxywasm.spi.WasmEvent;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -52,7 +52,7 @@ class ProxyWasmTestKitTest {
       assertEquals(Optional.of(FilterHeadersStatus.CONTINUE), other.responseHeadersStatus());
       assertEquals("ok", other.responseBodyText());
       assertEquals(
-          List.of(Map.entry(":status", "200"), Map.entry("server", "test")),
+          List.of(Header.of(":status", "200"), Header.of("server", "test")),
           other.responseHeaders());
       assertTrue(
           other.logMessages().stream().anyMatch(m -> m.endsWith(" -> :path: /other")),

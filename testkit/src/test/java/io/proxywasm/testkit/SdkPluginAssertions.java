@@ -11,12 +11,12 @@ import io.proxywasm.host.PluginConfig;
 import io.proxywasm.host.PluginHandle;
 import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.WasmEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -84,7 +84,7 @@ final class SdkPluginAssertions {
       assertEquals(FilterHeadersStatus.CONTINUE, passed.requestHeadersStatus());
       assertTrue(passed.localResponse().isEmpty());
       assertTrue(
-          passed.responseHeaders().contains(Map.entry("x-proxy-wasm-sdk", sdk)),
+          passed.responseHeaders().contains(Header.of("x-proxy-wasm-sdk", sdk)),
           passed.responseHeaders().toString());
       List<String> logs = texts(passed.logMessages());
       assertTrue(logs.stream().anyMatch(l -> l.matches("#\\d+ -> :path: /a")), logs.toString());
@@ -111,8 +111,8 @@ final class SdkPluginAssertions {
       assertEquals(200, reply.status());
       assertEquals("Hello, World!\n", reply.bodyText());
       // Envoy's sendLocalReply sends header names in lower case
-      assertTrue(reply.headers().contains(Map.entry("hello", "World")), reply.toString());
-      assertTrue(reply.headers().contains(Map.entry("powered-by", "proxy-wasm")), reply.toString());
+      assertTrue(reply.headers().contains(Header.of("hello", "World")), reply.toString());
+      assertTrue(reply.headers().contains(Header.of("powered-by", "proxy-wasm")), reply.toString());
       assertEquals(
           FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, hello.requestHeadersStatus());
       assertTrue(hello.responseHeadersStatus().isEmpty(), "the upstream never answered");

@@ -11,10 +11,10 @@ import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.StreamType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -86,11 +86,11 @@ final class SimpleGateway implements EmbedderContract.Gateway {
       if (answer.body().length > 0) {
         stream.onResponseBody(responseBody, true);
       }
-      List<Map.Entry<String, String>> out = new ArrayList<>();
+      List<Header> out = new ArrayList<>();
       int status = 200;
-      for (Map.Entry<String, String> e : responseHeaders.entries()) {
-        if (e.getKey().equals(":status")) {
-          status = Integer.parseInt(e.getValue());
+      for (Header e : responseHeaders.entries()) {
+        if (e.name().equals(":status")) {
+          status = Integer.parseInt(e.value());
         } else {
           out.add(e);
         }

@@ -3,6 +3,7 @@ package io.proxywasm.host.internal;
 import io.proxywasm.host.HttpCallHandler;
 import io.proxywasm.host.HttpCallRequest;
 import io.proxywasm.host.HttpCallResponse;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
 import java.time.Duration;
 
@@ -70,9 +71,9 @@ final class Callouts {
   private static final HttpCallResponse TIMED_OUT =
       new HttpCallResponse(
           java.util.List.of(
-              java.util.Map.entry(":status", "504"),
-              java.util.Map.entry("content-length", "24"),
-              java.util.Map.entry("content-type", "text/plain")),
+              Header.of(":status", "504"),
+              Header.of("content-length", "24"),
+              Header.of("content-type", "text/plain")),
           "upstream request timeout".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
           java.util.List.of());
 

@@ -5,10 +5,10 @@ import io.proxywasm.host.GrpcCallRequest;
 import io.proxywasm.host.HeaderMap;
 import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.GrpcStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * gRPC callouts: open through the embedder's handler, deliver what it reports to the root context
@@ -26,7 +26,7 @@ final class GrpcCallouts {
     GrpcCallHandler.Callbacks callbacks =
         new GrpcCallHandler.Callbacks() {
           @Override
-          public void onInitialMetadata(List<Map.Entry<String, String>> metadata) {
+          public void onInitialMetadata(List<Header> metadata) {
             later(root, token, Callback.ON_GRPC_RECEIVE_INITIAL_METADATA, metadata, null, 0, "");
           }
 
@@ -36,7 +36,7 @@ final class GrpcCallouts {
           }
 
           @Override
-          public void onTrailingMetadata(List<Map.Entry<String, String>> metadata) {
+          public void onTrailingMetadata(List<Header> metadata) {
             later(root, token, Callback.ON_GRPC_RECEIVE_TRAILING_METADATA, metadata, null, 0, "");
           }
 
@@ -88,7 +88,7 @@ final class GrpcCallouts {
       Context root,
       int token,
       Callback cb,
-      List<Map.Entry<String, String>> metadata,
+      List<Header> metadata,
       byte[] message,
       int status,
       String text) {

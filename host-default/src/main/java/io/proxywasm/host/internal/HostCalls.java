@@ -4,6 +4,7 @@ import io.proxywasm.host.HeaderMap;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.BufferType;
 import io.proxywasm.spi.FunctionImport;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostFunction;
@@ -221,7 +222,7 @@ final class HostCalls {
     byte[] service = bytes(vm, a[0], a[1]);
     String serviceName = string(vm, a[2], a[3]);
     String method = string(vm, a[4], a[5]);
-    List<Map.Entry<String, String>> metadata = Pairs.decode(bytes(vm, a[6], a[7]));
+    List<Header> metadata = Pairs.decode(bytes(vm, a[6], a[7]));
     long tokenPtr = streaming ? a[8] : a[11];
     if (streaming) {
       vm.writeInt(ptr(tokenPtr), 0);
@@ -324,7 +325,7 @@ final class HostCalls {
               (w, vm, a) -> {
                 String details = string(vm, a[1], a[2]);
                 byte[] body = bytes(vm, a[3], a[4]);
-                List<Map.Entry<String, String>> headers = Pairs.decode(bytes(vm, a[5], a[6]));
+                List<Header> headers = Pairs.decode(bytes(vm, a[5], a[6]));
                 return t(w).sendLocalResponse((int) a[0], details, body, headers, (int) a[7]);
               }),
           impl(
@@ -419,7 +420,7 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                List<Map.Entry<String, String>> pairs = t(w).headerMapPairsView(mapType(a[0]));
+                List<Header> pairs = t(w).headerMapPairsView(mapType(a[0]));
                 if (pairs.isEmpty()) {
                   return copyOut(w, NO_BYTES, a[1], a[2]);
                 }
@@ -439,7 +440,7 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                List<Map.Entry<String, String>> pairs = Pairs.decode(bytes(vm, a[1], a[2]));
+                List<Header> pairs = Pairs.decode(bytes(vm, a[1], a[2]));
                 return t(w).setHeaderMapPairs(mapType(a[0]), pairs);
               }),
           impl(
@@ -493,9 +494,9 @@ final class HostCalls {
               HostCall.HTTP_CALL,
               (w, vm, a) -> {
                 String upstream = string(vm, a[0], a[1]);
-                List<Map.Entry<String, String>> headers = Pairs.decode(bytes(vm, a[2], a[3]));
+                List<Header> headers = Pairs.decode(bytes(vm, a[2], a[3]));
                 byte[] body = bytes(vm, a[4], a[5]);
-                List<Map.Entry<String, String>> trailers = Pairs.decode(bytes(vm, a[6], a[7]));
+                List<Header> trailers = Pairs.decode(bytes(vm, a[6], a[7]));
                 vm.writeInt(ptr(a[9]), 0);
                 return token(
                     vm,

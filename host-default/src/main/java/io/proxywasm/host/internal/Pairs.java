@@ -1,9 +1,9 @@
 package io.proxywasm.host.internal;
 
+import io.proxywasm.spi.Header;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The header-map ("pairs") format of the ABI, and property paths.
@@ -30,11 +30,11 @@ public final class Pairs {
    * @param pairs the pairs
    * @return the size in bytes
    */
-  public static int encodedSize(List<Map.Entry<String, String>> pairs) {
+  public static int encodedSize(List<Header> pairs) {
     long size = 4;
     for (int i = 0; i < pairs.size(); i++) { // by index: no iterator on the request path
-      Map.Entry<String, String> e = pairs.get(i);
-      size += 8 + byteLength(e.getKey()) + 1 + byteLength(e.getValue()) + 1;
+      Header e = pairs.get(i);
+      size += 8 + byteLength(e.name()) + 1 + byteLength(e.value()) + 1;
     }
     if (size > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("header map too large to encode: " + size + " bytes");
@@ -48,7 +48,7 @@ public final class Pairs {
    * @param pairs the pairs, in order
    * @return the encoded bytes
    */
-  public static byte[] encode(List<Map.Entry<String, String>> pairs) {
+  public static byte[] encode(List<Header> pairs) {
     byte[] out = new byte[encodedSize(pairs)];
     encodeInto(pairs, out, 0);
     return out;
@@ -62,19 +62,19 @@ public final class Pairs {
    * @param offset the first index
    * @return the number of bytes written
    */
-  public static int encodeInto(List<Map.Entry<String, String>> pairs, byte[] target, int offset) {
+  public static int encodeInto(List<Header> pairs, byte[] target, int offset) {
     int n = pairs.size();
     putInt(target, offset, n);
     int sizes = offset + 4;
     int data = sizes + 8 * n;
     for (int i = 0; i < n; i++) {
-      Map.Entry<String, String> e = pairs.get(i);
+      Header e = pairs.get(i);
       int keyStart = data;
-      data = putBytes(e.getKey(), target, data);
+      data = putBytes(e.name(), target, data);
       putInt(target, sizes, data - keyStart);
       target[data++] = 0;
       int valueStart = data;
-      data = putBytes(e.getValue(), target, data);
+      data = putBytes(e.value(), target, data);
       putInt(target, sizes + 4, data - valueStart);
       target[data++] = 0;
       sizes += 8;
@@ -88,7 +88,7 @@ public final class Pairs {
    * @param data the buffer
    * @return the pairs, or an empty list
    */
-  public static List<Map.Entry<String, String>> decode(byte[] data) {
+  public static List<Header> decode(byte[] data) {
     try {
       return decodeStrict(data);
     } catch (IllegalArgumentException e) {
@@ -103,7 +103,7 @@ public final class Pairs {
    * @return the pairs
    * @throws IllegalArgumentException naming what is wrong
    */
-  public static List<Map.Entry<String, String>> decodeStrict(byte[] data) {
+  public static List<Header> decodeStrict(byte[] data) {
     if (data.length <= 1) {
       return List.of();
     }
@@ -123,7 +123,7 @@ public final class Pairs {
       throw new IllegalArgumentException(
           "pairs buffer of " + data.length + " bytes is too short for " + n + " sizes");
     }
-    List<Map.Entry<String, String>> out = new ArrayList<>((int) n);
+    List<Header> out = new ArrayList<>((int) n);
     long pos = sizesEnd;
     for (int i = 0; i < n; i++) {
       long keyLength = getUnsigned(data, 4 + 8 * i);
@@ -132,7 +132,7 @@ public final class Pairs {
       pos += keyLength + 1;
       String value = string(data, pos, valueLength, i, "value");
       pos += valueLength + 1;
-      out.add(Map.entry(key, value));
+      out.add(Header.of(key, value));
     }
     if (pos != data.length) {
       throw new IllegalArgumentException(

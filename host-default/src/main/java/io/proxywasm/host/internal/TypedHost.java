@@ -9,6 +9,7 @@ import io.proxywasm.host.LocalResponse;
 import io.proxywasm.host.SharedData;
 import io.proxywasm.host.SharedQueues;
 import io.proxywasm.spi.BufferType;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostAbi;
 import io.proxywasm.spi.HostCall;
@@ -178,11 +179,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public WasmResult sendLocalResponse(
-      int statusCode,
-      String details,
-      byte[] body,
-      List<Map.Entry<String, String>> headers,
-      int grpcStatus) {
+      int statusCode, String details, byte[] body, List<Header> headers, int grpcStatus) {
     if (denied(HostCall.SEND_LOCAL_RESPONSE)) {
       return WasmResult.INTERNAL_FAILURE;
     }
@@ -198,11 +195,7 @@ final class TypedHost implements HostAbi {
    * white space in the details replaced with {@code _}, and a gRPC status outside 0..16 dropped.
    */
   private static LocalResponse localResponse(
-      int statusCode,
-      String details,
-      byte[] body,
-      List<Map.Entry<String, String>> headers,
-      int grpcStatus) {
+      int statusCode, String details, byte[] body, List<Header> headers, int grpcStatus) {
     HeaderMap lower = HeaderMap.of(headers);
     StringBuilder cleanDetails = new StringBuilder(details.length());
     for (int i = 0; i < details.length(); i++) {
@@ -363,7 +356,7 @@ final class TypedHost implements HostAbi {
   }
 
   @Override
-  public HostResult<List<Map.Entry<String, String>>> headerMapPairs(HeaderMapType type) {
+  public HostResult<List<Header>> headerMapPairs(HeaderMapType type) {
     if (denied(HostCall.GET_HEADER_MAP_PAIRS)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
@@ -378,7 +371,7 @@ final class TypedHost implements HostAbi {
    * @param type the map
    * @return its entries, a view valid until the map changes
    */
-  List<Map.Entry<String, String>> headerMapPairsView(HeaderMapType type) {
+  List<Header> headerMapPairsView(HeaderMapType type) {
     HeaderMap map = readableMapOrNull(type.code());
     return map == null ? List.of() : map.view();
   }
@@ -398,7 +391,7 @@ final class TypedHost implements HostAbi {
   }
 
   @Override
-  public WasmResult setHeaderMapPairs(HeaderMapType type, List<Map.Entry<String, String>> pairs) {
+  public WasmResult setHeaderMapPairs(HeaderMapType type, List<Header> pairs) {
     if (denied(HostCall.SET_HEADER_MAP_PAIRS)) {
       return WasmResult.INTERNAL_FAILURE;
     }
@@ -498,11 +491,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public HostResult<Integer> httpCall(
-      String upstream,
-      List<Map.Entry<String, String>> headers,
-      byte[] body,
-      List<Map.Entry<String, String>> trailers,
-      Duration timeout) {
+      String upstream, List<Header> headers, byte[] body, List<Header> trailers, Duration timeout) {
     if (denied(HostCall.HTTP_CALL)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
@@ -521,7 +510,7 @@ final class TypedHost implements HostAbi {
       byte[] service,
       String serviceName,
       String method,
-      List<Map.Entry<String, String>> metadata,
+      List<Header> metadata,
       byte[] message,
       Duration timeout) {
     if (denied(HostCall.GRPC_CALL)) {
@@ -532,7 +521,7 @@ final class TypedHost implements HostAbi {
 
   @Override
   public HostResult<Integer> grpcStream(
-      byte[] service, String serviceName, String method, List<Map.Entry<String, String>> metadata) {
+      byte[] service, String serviceName, String method, List<Header> metadata) {
     if (denied(HostCall.GRPC_STREAM)) {
       return HostResult.failed(WasmResult.INTERNAL_FAILURE);
     }
@@ -543,7 +532,7 @@ final class TypedHost implements HostAbi {
       byte[] service,
       String serviceName,
       String method,
-      List<Map.Entry<String, String>> metadata,
+      List<Header> metadata,
       byte[] message,
       Duration timeout,
       boolean streaming) {

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.host.Gen;
 import io.proxywasm.host.Seeded;
+import io.proxywasm.spi.Header;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 class PairsPropertiesTest {
 
   /** Up to 20 pairs of strings of up to 20 bytes each. */
-  static List<Map.Entry<String, String>> pairList(Gen g) {
-    return g.list(0, 20, x -> Map.entry(x.byteString(20), x.byteString(20)));
+  static List<Header> pairList(Gen g) {
+    return g.list(0, 20, x -> Header.of(x.byteString(20), x.byteString(20)));
   }
 
   /** Random bytes, and valid pairs buffers with a byte changed, cut or added, each as likely. */
@@ -53,9 +53,9 @@ class PairsPropertiesTest {
   }
 
   private static void decodesOrSaysWhy(byte[] data) {
-    List<Map.Entry<String, String>> lenient = Pairs.decode(data);
+    List<Header> lenient = Pairs.decode(data);
     try {
-      List<Map.Entry<String, String>> strict = Pairs.decodeStrict(data);
+      List<Header> strict = Pairs.decodeStrict(data);
       assertEquals(strict, lenient, "lenient and strict agree on a good buffer");
       if (data.length > 1) {
         assertArrayEquals(data, Pairs.encode(strict), "a good buffer encodes back to itself");
@@ -72,7 +72,7 @@ class PairsPropertiesTest {
     Seeded.forAll(300, PairsPropertiesTest::pairList, PairsPropertiesTest::roundTrips);
   }
 
-  private static void roundTrips(List<Map.Entry<String, String>> pairs) {
+  private static void roundTrips(List<Header> pairs) {
     byte[] encoded = Pairs.encode(pairs);
     assertEquals(Pairs.encodedSize(pairs), encoded.length);
     byte[] into = new byte[encoded.length + 3];

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.spi.Header;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The pairs format: exact bytes, round trips and every malformed shape. */
@@ -40,7 +40,7 @@ class PairsTest {
         bytes(
             2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0x61, 0, 0x31, 0, 0x62, 0,
             0x32, 0x32, 0);
-    List<Map.Entry<String, String>> pairs = List.of(Map.entry("a", "1"), Map.entry("b", "22"));
+    List<Header> pairs = List.of(Header.of("a", "1"), Header.of("b", "22"));
     assertEquals(29, Pairs.encodedSize(pairs));
     assertArrayEquals(expected, Pairs.encode(pairs));
     assertEquals(pairs, Pairs.decode(expected));
@@ -48,20 +48,20 @@ class PairsTest {
 
   @Test
   void roundTrips() {
-    List<List<Map.Entry<String, String>>> cases = new ArrayList<>();
+    List<List<Header>> cases = new ArrayList<>();
     cases.add(List.of());
-    cases.add(List.of(Map.entry(":path", "/")));
-    cases.add(List.of(Map.entry("", ""), Map.entry("k", ""), Map.entry("", "v")));
+    cases.add(List.of(Header.of(":path", "/")));
+    cases.add(List.of(Header.of("", ""), Header.of("k", ""), Header.of("", "v")));
     // bytes as chars: UTF-8 "é" is the two chars \u00c3\u00a9, and 0xFF is \u00ff
     cases.add(
         List.of(
-            Map.entry("\u00c3\u00a9", "\u00ff\u0080 x"), Map.entry("a", "b"), Map.entry("a", "c")));
-    List<Map.Entry<String, String>> many = new ArrayList<>();
+            Header.of("\u00c3\u00a9", "\u00ff\u0080 x"), Header.of("a", "b"), Header.of("a", "c")));
+    List<Header> many = new ArrayList<>();
     for (int i = 0; i < Pairs.MAX_COUNT; i++) {
-      many.add(Map.entry("header-" + i, "value-" + i));
+      many.add(Header.of("header-" + i, "value-" + i));
     }
     cases.add(many);
-    for (List<Map.Entry<String, String>> pairs : cases) {
+    for (List<Header> pairs : cases) {
       byte[] encoded = Pairs.encode(pairs);
       assertEquals(Pairs.encodedSize(pairs), encoded.length);
       assertEquals(pairs, Pairs.decodeStrict(encoded));
@@ -126,10 +126,10 @@ class PairsTest {
     String everyByte = Pairs.bytesToString(all, 1, 255); // a NUL ends a value: leave it out
     List<String> samples = List.of("", "ascii", everyByte, Pairs.bytesToString(all, 0xC3, 2));
     io.proxywasm.host.HeaderMap map = new io.proxywasm.host.HeaderMap();
-    List<Map.Entry<String, String>> entries = new ArrayList<>();
+    List<Header> entries = new ArrayList<>();
     for (int i = 0; i < samples.size(); i++) {
       map.add("k" + i, samples.get(i));
-      entries.add(Map.entry("k" + i, samples.get(i)));
+      entries.add(Header.of("k" + i, samples.get(i)));
     }
     byte[] reference = legacyEncode(entries);
     int size = Pairs.encodedSize(map.view());
@@ -141,18 +141,18 @@ class PairsTest {
     assertEquals(entries, Pairs.decode(reference));
     // a char no plugin can have written (over U+00FF) travels as '?'
     assertArrayEquals(
-        Pairs.encode(List.of(Map.entry("k", "?"))),
-        Pairs.encode(List.of(Map.entry("k", "\u20ac"))));
+        Pairs.encode(List.of(Header.of("k", "?"))),
+        Pairs.encode(List.of(Header.of("k", "\u20ac"))));
   }
 
   /** The format, written with String.getBytes: the reference the in-place encoder must match. */
-  private static byte[] legacyEncode(List<Map.Entry<String, String>> entries) {
+  private static byte[] legacyEncode(List<Header> entries) {
     java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
     ByteBuffer sizes = ByteBuffer.allocate(4 + 8 * entries.size()).order(ByteOrder.LITTLE_ENDIAN);
     sizes.putInt(entries.size());
-    for (Map.Entry<String, String> e : entries) {
-      byte[] k = e.getKey().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-      byte[] v = e.getValue().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    for (Header e : entries) {
+      byte[] k = e.name().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      byte[] v = e.value().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
       sizes.putInt(k.length).putInt(v.length);
       data.writeBytes(k);
       data.write(0);

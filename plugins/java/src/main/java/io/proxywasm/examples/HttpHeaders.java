@@ -6,8 +6,8 @@ import io.proxywasm.sdk.Headers;
 import io.proxywasm.sdk.HttpContext;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
+import io.proxywasm.spi.Header;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The seed's http headers plugin: logs every request and response header at trace level, answers
@@ -17,8 +17,8 @@ import java.util.Map;
  */
 @AutoService(JavaPlugin.class)
 public final class HttpHeaders implements JavaPlugin {
-  private static final List<Map.Entry<String, String>> HELLO_HEADERS =
-      List.of(Map.entry("Hello", "World"), Map.entry("Powered-By", "proxy-wasm"));
+  private static final List<Header> HELLO_HEADERS =
+      List.of(Header.of("Hello", "World"), Header.of("Powered-By", "proxy-wasm"));
 
   /** Creates the plugin; ServiceLoader does this. */
   public HttpHeaders() {}
@@ -41,8 +41,8 @@ public final class HttpHeaders implements JavaPlugin {
   /** One HTTP stream. */
   private static final class Filter extends HttpContext {
     private void logAll(Headers headers, String arrow) {
-      for (Map.Entry<String, String> e : headers.entries()) {
-        logTrace("#" + contextId() + arrow + e.getKey() + ": " + e.getValue());
+      for (Header e : headers.entries()) {
+        logTrace("#" + contextId() + arrow + e.name() + ": " + e.value());
       }
     }
 

@@ -24,6 +24,7 @@ import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.WasmResult;
@@ -35,7 +36,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -178,9 +178,9 @@ class NullVmTest {
                         dispatchHttpCall(
                             "auth",
                             List.of(
-                                Map.entry(":method", "GET"),
-                                Map.entry(":path", "/check"),
-                                Map.entry(":authority", "auth")),
+                                Header.of(":method", "GET"),
+                                Header.of(":path", "/check"),
+                                Header.of(":authority", "auth")),
                             new byte[0],
                             List.of(),
                             Duration.ofSeconds(1));
@@ -204,7 +204,7 @@ class NullVmTest {
                 (request, callback) -> {
                   callback.onResponse(
                       new HttpCallResponse(
-                          List.of(Map.entry(":status", "200")),
+                          List.of(Header.of(":status", "200")),
                           "allowed".getBytes(StandardCharsets.UTF_8),
                           List.of()));
                   return WasmResult.OK;
@@ -215,7 +215,7 @@ class NullVmTest {
       assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, r.requestHeadersStatus());
       assertEquals(List.of("allowed"), seen, "the HTTP context that called gets the answer");
       assertTrue(r.resumed().contains(io.proxywasm.spi.StreamType.REQUEST), r.toString());
-      assertTrue(r.requestHeaders().contains(Map.entry("x-auth", "ok")), r.toString());
+      assertTrue(r.requestHeaders().contains(Header.of("x-auth", "ok")), r.toString());
     }
   }
 

@@ -6,12 +6,12 @@ import io.proxywasm.sdk.Action;
 import io.proxywasm.sdk.HttpContext;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
+import io.proxywasm.spi.Header;
 import io.proxywasm.testkit.ExchangeResult;
 import io.proxywasm.testkit.OnEveryRuntime;
 import io.proxywasm.testkit.ProxyWasmTestKit;
 import io.proxywasm.testkit.TestPlugin;
 import java.util.List;
-import java.util.Map;
 
 class EveryRuntimeTest {
   /** The Java twin of c-http-headers' /hello reply, found by its class name on the Null VM. */
@@ -35,7 +35,7 @@ class EveryRuntimeTest {
               if (!requestHeaders().get(":path").orElse("").equals("/hello")) {
                 return Action.CONTINUE;
               }
-              sendLocalResponse(200, List.of(Map.entry("Hello", "World")), "Hello, World!\n");
+              sendLocalResponse(200, List.of(Header.of("Hello", "World")), "Hello, World!\n");
               return Action.PAUSE;
             }
           };

@@ -6,11 +6,11 @@ import io.proxywasm.sdk.Action;
 import io.proxywasm.sdk.HttpContext;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
+import io.proxywasm.spi.Header;
 import io.proxywasm.testkit.ExchangeResult;
 import io.proxywasm.testkit.ProxyWasmTestKit;
 import io.proxywasm.testkit.TestPlugin;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JavaPluginTest {
@@ -47,7 +47,7 @@ class JavaPluginTest {
       ExchangeResult r = plugin.http().requestHeader(":path", "/admin/users").run();
       assertEquals(403, r.localResponse().orElseThrow().status());
       ExchangeResult home = plugin.http().requestHeader(":path", "/").run();
-      assertEquals(List.of(Map.entry(":status", "200")), home.responseHeaders());
+      assertEquals(List.of(Header.of(":status", "200")), home.responseHeaders());
     }
   }
 }

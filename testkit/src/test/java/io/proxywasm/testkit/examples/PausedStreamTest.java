@@ -12,6 +12,7 @@ import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.testkit.FakeUpstreams;
 import io.proxywasm.testkit.ProxyWasmTestKit;
 import io.proxywasm.testkit.TestHttpStream;
@@ -19,7 +20,6 @@ import io.proxywasm.testkit.TestPlugin;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -90,9 +90,9 @@ class PausedStreamTest {
               dispatchHttpCall(
                   "audit",
                   List.of(
-                      Map.entry(":method", "POST"),
-                      Map.entry(":path", "/audit"),
-                      Map.entry(":authority", "audit")),
+                      Header.of(":method", "POST"),
+                      Header.of(":path", "/audit"),
+                      Header.of(":authority", "audit")),
                   new byte[0],
                   List.of(),
                   Duration.ofSeconds(1));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.host.HeaderMap;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.testkit.ExchangeResult;
 import io.proxywasm.testkit.FakeUpstreams;
@@ -14,7 +15,6 @@ import io.proxywasm.testkit.TestPlugin;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +44,7 @@ class UpstreamsTest {
       ExchangeResult waiting =
           plugin.http().requestHeader(":path", "/c").requestHeader("x-upstream", "slow").run();
       assertEquals(Optional.of(StreamType.REQUEST), waiting.pausedAt()); // no answer yet
-      assertEquals(Map.entry(":path", "/c"), waiting.requestHeaders().get(0));
+      assertEquals(Header.of(":path", "/c"), waiting.requestHeaders().get(0));
     }
   }
 

@@ -3,12 +3,12 @@ package io.proxywasm.examples.docs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.testkit.ExchangeResult;
 import io.proxywasm.testkit.ProxyWasmTestKit;
 import io.proxywasm.testkit.TestPlugin;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SdkPluginTest {
@@ -26,7 +26,7 @@ class SdkPluginTest {
       assertEquals(200, hello.localResponse().orElseThrow().status());
 
       ExchangeResult other = plugin.http().requestHeader(":path", "/other").run();
-      assertTrue(other.responseHeaders().contains(Map.entry("x-proxy-wasm-sdk", "rust")));
+      assertTrue(other.responseHeaders().contains(Header.of("x-proxy-wasm-sdk", "rust")));
       assertTrue(other.logMessages().stream().anyMatch(l -> l.endsWith("-> :path: /other")));
     }
   }

@@ -7,6 +7,7 @@ import io.proxywasm.host.LocalResponse;
 import io.proxywasm.host.Plugin;
 import io.proxywasm.host.WorkerPool;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.StreamType;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -18,7 +19,6 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -111,8 +111,8 @@ public class ProxyWasmRoutes {
   /** Sends the plugin's local reply instead of calling the application. */
   private static void reply(HttpServerResponse response, LocalResponse local) {
     response.setStatusCode(local.status());
-    for (Map.Entry<String, String> h : local.headers()) {
-      response.headers().add(h.getKey(), h.getValue());
+    for (Header h : local.headers()) {
+      response.headers().add(h.name(), h.value());
     }
     response.end(Buffer.buffer(local.body()));
   }
@@ -120,9 +120,9 @@ public class ProxyWasmRoutes {
   /** Replaces Vert.x's headers with the plugin's, less the pseudo-headers. */
   private static void copy(HeaderMap from, MultiMap to) {
     to.clear();
-    for (Map.Entry<String, String> h : from.entries()) {
-      if (!h.getKey().startsWith(":")) {
-        to.add(h.getKey(), h.getValue());
+    for (Header h : from.entries()) {
+      if (!h.name().startsWith(":")) {
+        to.add(h.name(), h.value());
       }
     }
   }

@@ -7,10 +7,10 @@ import io.proxywasm.host.LocalResponse;
 import io.proxywasm.host.Plugin;
 import io.proxywasm.host.WorkerPool;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.spi.Header;
 import io.proxywasm.spi.StreamType;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -130,8 +130,8 @@ public class ProxyWasmWebFilter implements WebFilter {
   /** Writes the plugin's local reply instead of calling the application. */
   private static Mono<Void> reply(ServerHttpResponse response, LocalResponse local) {
     response.setStatusCode(HttpStatusCode.valueOf(local.status()));
-    for (Map.Entry<String, String> h : local.headers()) {
-      response.getHeaders().add(h.getKey(), h.getValue());
+    for (Header h : local.headers()) {
+      response.getHeaders().add(h.name(), h.value());
     }
     return response.writeWith(Mono.just(response.bufferFactory().wrap(local.body())));
   }
@@ -139,9 +139,9 @@ public class ProxyWasmWebFilter implements WebFilter {
   /** Replaces Spring's headers with the plugin's, less the pseudo-headers. */
   private static void copy(HeaderMap from, HttpHeaders to) {
     to.clear();
-    for (Map.Entry<String, String> h : from.entries()) {
-      if (!h.getKey().startsWith(":")) {
-        to.addAll(h.getKey(), List.of(h.getValue()));
+    for (Header h : from.entries()) {
+      if (!h.name().startsWith(":")) {
+        to.addAll(h.name(), List.of(h.value()));
       }
     }
   }
