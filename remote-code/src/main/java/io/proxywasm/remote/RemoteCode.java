@@ -3,28 +3,11 @@ package io.proxywasm.remote;
 import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmExtension;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,8 +15,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
@@ -62,31 +43,18 @@ public final class RemoteCode {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   private final WasmExtension extension;
-  private final HttpClient client;
-  private final Duration cacheTtl;
   private final Duration negativeCacheTtl;
-  private final int retries;
-  private final Duration backoffBase;
-  private final Duration backoffMax;
-  private final Duration timeout;
-  private final long maxBytes;
-  private final int maxCacheEntries;
-  private final long maxCacheBytes;
-  private final List<Path> fileRoots;
   private final boolean allowUnverifiedRemote;
-  private final Path configuredDirectory;
   private final LongSupplier clock;
-  private final Sleeper sleeper;
+  private final FileSource files;
+  private final Downloader downloader;
+  private final CodeCache cache;
 
-  /** Modules by sha256 (or by URL, for unverified sources), least recently used first. */
-  private final LinkedHashMap<String, Cached> cache = new LinkedHashMap<>(16, 0.75f, true);
-
-  private long cachedBytes;
+  /** Failed fetches by source (URL and hash), until they expire. */
   private final Map<String, Failed> negative = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
-  private Path directory;
 
-  private record Cached(byte[] code, long expiresAt) {}
+  /** Downloads under way by source, shared by the threads asking for the same one. */
+  private final Map<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
 
   private record Failed(String reason, long expiresAt) {}
 
@@ -104,27 +72,12 @@ public final class RemoteCode {
 
   private RemoteCode(Builder b) {
     this.extension = b.extension;
-    this.client =
-        b.client != null
-            ? b.client
-            : HttpClient.newBuilder()
-                .connectTimeout(b.timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
-    this.cacheTtl = b.cacheTtl;
     this.negativeCacheTtl = b.negativeCacheTtl;
-    this.retries = b.retries;
-    this.backoffBase = b.backoffBase;
-    this.backoffMax = b.backoffMax;
-    this.timeout = b.timeout;
-    this.maxBytes = b.maxBytes;
-    this.maxCacheEntries = b.maxCacheEntries;
-    this.maxCacheBytes = b.maxCacheBytes;
-    this.fileRoots = List.copyOf(b.fileRoots);
     this.allowUnverifiedRemote = b.allowUnverifiedRemote;
-    this.configuredDirectory = b.cacheDirectory;
     this.clock = b.clock;
-    this.sleeper = b.sleeper;
+    this.files = new FileSource(b.fileRoots, b.maxBytes);
+    this.downloader = new Downloader(b);
+    this.cache = new CodeCache(b);
   }
 
   /**
@@ -163,7 +116,7 @@ public final class RemoteCode {
           "sha256 of " + source + " must be 64 hex digits, not '" + sha256 + "'");
     }
     if (scheme.equals("file")) {
-      return file(source, hash);
+      return files.read(source, hash);
     }
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new IllegalArgumentException(
@@ -178,7 +131,7 @@ public final class RemoteCode {
     String cacheKey = hash.isEmpty() ? "url:" + source : hash;
     String sourceKey = source + "#" + hash;
 
-    byte[] hit = cached(cacheKey, hash);
+    byte[] hit = cache.get(cacheKey, hash);
     if (hit != null) {
       extension.onEvent(WasmEvent.REMOTE_LOAD_CACHE_HIT, plugin, source.toString());
       return hit;
@@ -199,7 +152,7 @@ public final class RemoteCode {
       return join(running, source, plugin);
     }
     try {
-      hit = cached(cacheKey, hash); // another thread may have finished just now
+      hit = cache.get(cacheKey, hash); // another thread may have finished just now
       if (hit != null) {
         mine.complete(hit);
         extension.onEvent(WasmEvent.REMOTE_LOAD_CACHE_HIT, plugin, source.toString());
@@ -216,7 +169,7 @@ public final class RemoteCode {
         mine.completeExceptionally(e);
         throw e;
       }
-      remember(cacheKey, code);
+      cache.put(cacheKey, code);
       extension.onEvent(WasmEvent.REMOTE_LOAD_CACHE_FETCH_SUCCESS, plugin, source.toString());
       mine.complete(code);
       return code.clone();
@@ -248,64 +201,13 @@ public final class RemoteCode {
     }
   }
 
-  /** A fresh module from memory or, for a verified source, from its file; null if none. */
-  private byte[] cached(String cacheKey, String hash) {
-    long now = clock.getAsLong();
-    synchronized (cache) {
-      Cached hit = cache.get(cacheKey);
-      if (hit != null) {
-        if (now - hit.expiresAt() < 0) {
-          return hit.code().clone();
-        }
-        cache.remove(cacheKey);
-        cachedBytes -= hit.code().length;
-        extension.onRemoteCacheEntriesChanged(cache.size());
-      }
+  private byte[] download(URI source, String hash) throws RemoteCodeException {
+    Path dir = cache.directory();
+    if (dir == null) {
+      throw new RemoteCodeException(
+          "cannot download " + source + ": the cache directory cannot be created", null);
     }
-    if (hash.isEmpty() || directory() == null) {
-      return null;
-    }
-    Path file = directory.resolve(hash + ".wasm");
-    try {
-      if (!Files.isRegularFile(file) || Files.size(file) > maxBytes) {
-        return null;
-      }
-      long stored = Files.getLastModifiedTime(file).toMillis();
-      if (now - (stored + cacheTtl.toMillis()) >= 0) {
-        Files.deleteIfExists(file);
-        return null;
-      }
-      byte[] code = Files.readAllBytes(file);
-      if (!sha256(code).equals(hash)) {
-        Files.deleteIfExists(file); // damaged: fetch it again
-        return null;
-      }
-      remember(hash, code, stored + cacheTtl.toMillis());
-      return code.clone();
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private void remember(String cacheKey, byte[] code) {
-    remember(cacheKey, code, clock.getAsLong() + cacheTtl.toMillis());
-  }
-
-  private void remember(String cacheKey, byte[] code, long expiresAt) {
-    synchronized (cache) {
-      Cached old = cache.put(cacheKey, new Cached(code, expiresAt));
-      if (old != null) {
-        cachedBytes -= old.code().length;
-      }
-      cachedBytes += code.length;
-      Iterator<Map.Entry<String, Cached>> eldest = cache.entrySet().iterator();
-      while ((cache.size() > maxCacheEntries || cachedBytes > maxCacheBytes) && eldest.hasNext()) {
-        Map.Entry<String, Cached> e = eldest.next();
-        cachedBytes -= e.getValue().code().length;
-        eldest.remove();
-      }
-      extension.onRemoteCacheEntriesChanged(cache.size());
-    }
+    return downloader.download(dir, source, hash);
   }
 
   /**
@@ -315,9 +217,7 @@ public final class RemoteCode {
    * @return the count
    */
   public int cacheEntries() {
-    synchronized (cache) {
-      return cache.size();
-    }
+    return cache.entries();
   }
 
   /**
@@ -326,276 +226,13 @@ public final class RemoteCode {
    * @return the total size
    */
   public long cacheBytes() {
-    synchronized (cache) {
-      return cachedBytes;
-    }
+    return cache.bytes();
   }
 
   /** Empties the in-memory cache, the negative cache and the verified files on disk. */
   public void clear() {
-    synchronized (cache) {
-      cache.clear();
-      cachedBytes = 0;
-    }
     negative.clear();
-    Path dir = directory;
-    if (dir != null) {
-      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.wasm")) {
-        for (Path f : files) {
-          Files.deleteIfExists(f);
-        }
-      } catch (IOException e) {
-        // a file that cannot be deleted is checked against its hash when read
-      }
-    }
-    extension.onRemoteCacheEntriesChanged(0);
-  }
-
-  /**
-   * Returns the directory downloads go to: the configured one, or a private temporary directory
-   * made on first use.
-   *
-   * @return the directory, or null if it could not be made
-   */
-  private synchronized Path directory() {
-    if (directory == null) {
-      try {
-        if (configuredDirectory != null) {
-          directory = Files.createDirectories(configuredDirectory);
-        } else {
-          directory = Files.createTempDirectory("proxy-wasm-remote-");
-        }
-      } catch (IOException e) {
-        return null;
-      }
-    }
-    return directory;
-  }
-
-  private byte[] file(URI source, String hash) throws RemoteCodeException {
-    Path path = Path.of(source).toAbsolutePath().normalize();
-    if (fileRoots.isEmpty()) {
-      throw new IllegalArgumentException(
-          "module file "
-              + path
-              + " is not allowed: no file roots are configured (RemoteCode.Builder.fileRoot)");
-    }
-    if (!under(path, false)) {
-      throw new IllegalArgumentException(
-          "module file " + path + " is outside the allowed roots " + fileRoots);
-    }
-    byte[] code;
-    try {
-      Path real = path.toRealPath();
-      if (!under(real, true)) {
-        throw new IllegalArgumentException(
-            "module file "
-                + path
-                + " resolves to "
-                + real
-                + ", outside the allowed roots "
-                + fileRoots);
-      }
-      long size = Files.size(real);
-      if (size > maxBytes) {
-        throw new RemoteCodeException(
-            "module " + path + " is " + size + " bytes, over the limit of " + maxBytes, null);
-      }
-      code = Files.readAllBytes(real);
-    } catch (IOException e) {
-      throw new RemoteCodeException("cannot read module " + path + ": " + describe(e), e);
-    }
-    if (!hash.isEmpty()) {
-      verify(source, hash, sha256(code));
-    }
-    return code;
-  }
-
-  private boolean under(Path path, boolean real) {
-    for (Path root : fileRoots) {
-      Path r = root;
-      if (real) {
-        try {
-          r = root.toRealPath();
-        } catch (IOException e) {
-          continue; // a root that does not exist holds nothing
-        }
-      }
-      if (path.startsWith(r)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private byte[] download(URI source, String hash) throws RemoteCodeException {
-    Path dir = directory();
-    if (dir == null) {
-      throw new RemoteCodeException(
-          "cannot download " + source + ": the cache directory cannot be created", null);
-    }
-    RemoteCodeException last = null;
-    for (int attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) {
-        long factor = 1L << Math.min(attempt - 1, 20);
-        Duration wait = backoffBase.multipliedBy(factor);
-        if (wait.compareTo(backoffMax) > 0) {
-          wait = backoffMax;
-        }
-        try {
-          sleeper.sleep(wait);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new RemoteCodeException("fetching " + source + " was interrupted", e);
-        }
-      }
-      try {
-        return once(dir, source, hash);
-      } catch (Retryable e) {
-        last =
-            new RemoteCodeException(
-                "fetching "
-                    + source
-                    + " failed after "
-                    + (attempt + 1)
-                    + " attempt(s): "
-                    + e.getMessage(),
-                e.getCause());
-      }
-    }
-    throw last;
-  }
-
-  /** A failure worth another attempt: connection trouble, a timeout, a 5xx. */
-  private static final class Retryable extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    Retryable(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
-  /** One attempt: the body streamed to a temporary file, verified, moved into place, read. */
-  private byte[] once(Path dir, URI source, String hash) throws Retryable, RemoteCodeException {
-    Path temp;
-    try {
-      temp = Files.createTempFile(dir, ".download-", ".tmp");
-    } catch (IOException e) {
-      throw new RemoteCodeException(
-          "cannot download " + source + ": cannot write to " + dir + ": " + describe(e), e);
-    }
-    try {
-      BodyWriter writer;
-      try {
-        writer = new BodyWriter(temp, maxBytes);
-      } catch (IOException e) {
-        throw new RemoteCodeException(
-            "cannot download " + source + ": cannot write to " + temp + ": " + describe(e), e);
-      }
-      HttpRequest request = HttpRequest.newBuilder(source).timeout(timeout).GET().build();
-      CompletableFuture<HttpResponse<BodyWriter.Download>> response =
-          client.sendAsync(request, writer::start);
-      BodyWriter.Download body;
-      try {
-        body = response.get(timeout.toNanos(), TimeUnit.NANOSECONDS).body();
-      } catch (TimeoutException e) {
-        response.cancel(true);
-        writer.abort();
-        throw new Retryable("timed out after " + timeout.toMillis() + " ms", null);
-      } catch (InterruptedException e) {
-        response.cancel(true);
-        writer.abort();
-        Thread.currentThread().interrupt();
-        throw new RemoteCodeException("fetching " + source + " was interrupted", e);
-      } catch (ExecutionException e) {
-        writer.abort();
-        Throwable cause = e.getCause();
-        while (cause instanceof java.util.concurrent.CompletionException
-            && cause.getCause() != null) {
-          cause = cause.getCause();
-        }
-        if (cause instanceof IOException && cause.getCause() instanceof BodyWriter.TooLarge t) {
-          cause = t;
-        }
-        if (cause instanceof BodyWriter.TooLarge tooLarge) {
-          throw new RemoteCodeException(
-              tooLarge.declared() >= 0
-                  ? "module at "
-                      + source
-                      + " is "
-                      + tooLarge.declared()
-                      + " bytes, over the limit of "
-                      + maxBytes
-                  : "module at " + source + " is over the limit of " + maxBytes + " bytes",
-              null);
-        }
-        if (cause instanceof IOException io) {
-          throw new Retryable(describe(io), io);
-        }
-        throw new Retryable(String.valueOf(cause), cause);
-      }
-      int status = body.status();
-      if (status >= 500) {
-        throw new Retryable("status " + status, null);
-      }
-      if (status != 200) {
-        throw new RemoteCodeException("fetching " + source + " answered status " + status, null);
-      }
-      if (!hash.isEmpty()) {
-        verify(source, hash, body.sha256());
-      }
-      Path file = dir.resolve(body.sha256() + ".wasm");
-      try {
-        try {
-          Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        Files.setLastModifiedTime(file, FileTime.fromMillis(clock.getAsLong()));
-        byte[] code = Files.readAllBytes(file);
-        if (!sha256(code).equals(body.sha256())) {
-          Files.deleteIfExists(file);
-          throw new Retryable("the downloaded file changed on disk", null);
-        }
-        return code;
-      } catch (IOException e) {
-        throw new RemoteCodeException(
-            "cannot store " + source + " in " + dir + ": " + describe(e), e);
-      }
-    } finally {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException e) {
-        // left for the next clear()
-      }
-    }
-  }
-
-  private static void verify(URI source, String expected, String actual)
-      throws RemoteCodeException {
-    if (!actual.equals(expected)) {
-      throw new RemoteCodeException(
-          "module at " + source + " has sha256 " + actual + ", but " + expected + " was expected",
-          null);
-    }
-  }
-
-  /** An I/O failure in words. */
-  static String describe(IOException e) {
-    if (e instanceof HttpTimeoutException) {
-      return "timed out";
-    }
-    if (e instanceof ConnectException) {
-      return "connection refused";
-    }
-    if (e instanceof NoSuchFileException) {
-      return "no such file";
-    }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    String m = e.getMessage();
-    return m == null || m.isBlank() ? "input/output error" : m;
+    cache.clear();
   }
 
   /**
@@ -605,31 +242,27 @@ public final class RemoteCode {
    * @return 64 hex digits
    */
   public static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+    return ModuleBytes.sha256(bytes);
   }
 
   /** Configures a {@link RemoteCode}. */
   public static final class Builder {
-    private final WasmExtension extension;
-    private HttpClient client;
-    private Duration cacheTtl = Duration.ofHours(24);
-    private Duration negativeCacheTtl = Duration.ofSeconds(10);
-    private int retries = 3;
-    private Duration backoffBase = Duration.ofMillis(200);
-    private Duration backoffMax = Duration.ofSeconds(5);
-    private Duration timeout = Duration.ofSeconds(30);
-    private long maxBytes = 256L << 20;
-    private int maxCacheEntries = 64;
-    private long maxCacheBytes = 1L << 30;
-    private final List<Path> fileRoots = new ArrayList<>();
-    private boolean allowUnverifiedRemote;
-    private Path cacheDirectory;
-    private LongSupplier clock = System::currentTimeMillis;
-    private Sleeper sleeper = d -> Thread.sleep(d.toMillis());
+    final WasmExtension extension;
+    HttpClient client;
+    Duration cacheTtl = Duration.ofHours(24);
+    Duration negativeCacheTtl = Duration.ofSeconds(10);
+    int retries = 3;
+    Duration backoffBase = Duration.ofMillis(200);
+    Duration backoffMax = Duration.ofSeconds(5);
+    Duration timeout = Duration.ofSeconds(30);
+    long maxBytes = 256L << 20;
+    int maxCacheEntries = 64;
+    long maxCacheBytes = 1L << 30;
+    final List<Path> fileRoots = new ArrayList<>();
+    boolean allowUnverifiedRemote;
+    Path cacheDirectory;
+    LongSupplier clock = System::currentTimeMillis;
+    Sleeper sleeper = d -> Thread.sleep(d.toMillis());
 
     private Builder(WasmExtension extension) {
       this.extension = Objects.requireNonNull(extension, "extension");
