@@ -3,6 +3,7 @@ package io.proxywasm.gateway.config;
 import static io.proxywasm.gateway.config.YamlNodes.convert;
 import static io.proxywasm.gateway.config.YamlNodes.duration;
 import static io.proxywasm.gateway.config.YamlNodes.typed;
+import static io.proxywasm.gateway.config.YamlNodes.unsupported;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.proxywasm.gateway.config.GatewaySpec.ClusterSpec;
@@ -125,14 +126,12 @@ final class ListenerReader {
       if (!HCM_NAMES.contains(name)
           && !NETWORK_WASM.equals(name)
           && !TCP_PROXY_NAMES.contains(name)) {
-        throw new ConfigException(
-            chainPath
-                + ".filters["
-                + i
-                + "].name: unsupported network filter "
-                + name
-                + " (supported: envoy.filters.network.http_connection_manager,"
-                + " envoy.filters.network.wasm, envoy.filters.network.tcp_proxy)");
+        throw unsupported(
+            chainPath + ".filters[" + i + "]",
+            "network filter",
+            name,
+            "envoy.filters.network.http_connection_manager, envoy.filters.network.wasm,"
+                + " envoy.filters.network.tcp_proxy");
       }
     }
     if (!HCM_NAMES.contains(filters.get(0).name()) || filters.size() > 1) {
@@ -204,11 +203,8 @@ final class ListenerReader {
       } else if ("envoy.filters.http.wasm".equals(h.name())) {
         plugins.add(wasm.filter(h.typedConfig(), p + ".typed_config", WASM_TYPE));
       } else {
-        throw new ConfigException(
-            p
-                + ".name: unsupported HTTP filter "
-                + h.name()
-                + " (supported: envoy.filters.http.wasm, envoy.filters.http.router)");
+        throw unsupported(
+            p, "HTTP filter", h.name(), "envoy.filters.http.wasm, envoy.filters.http.router");
       }
       if (last && !isRouter(h.name())) {
         throw new ConfigException(

@@ -2,6 +2,7 @@ package io.proxywasm.gateway.config;
 
 import static io.proxywasm.gateway.config.YamlNodes.convert;
 import static io.proxywasm.gateway.config.YamlNodes.typed;
+import static io.proxywasm.gateway.config.YamlNodes.unsupported;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.proxywasm.gateway.config.DataSources.DataSource;
@@ -53,11 +54,7 @@ final class TlsReader {
       return null;
     }
     if (!"envoy.transport_sockets.tls".equals(ts.name()) && !"tls".equals(ts.name())) {
-      throw new ConfigException(
-          path
-              + ".name: unsupported transport socket "
-              + ts.name()
-              + " (supported: envoy.transport_sockets.tls)");
+      throw unsupported(path, "transport socket", ts.name(), "envoy.transport_sockets.tls");
     }
     String tp = path + ".typed_config";
     DownstreamTlsContext d =

@@ -4,6 +4,7 @@ import static io.proxywasm.gateway.config.YamlNodes.convert;
 import static io.proxywasm.gateway.config.YamlNodes.nz;
 import static io.proxywasm.gateway.config.YamlNodes.stripTypePrefix;
 import static io.proxywasm.gateway.config.YamlNodes.typed;
+import static io.proxywasm.gateway.config.YamlNodes.unsupported;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -116,11 +117,7 @@ final class WasmReader {
   /** A singleton service: envoy.bootstrap.wasm with a WasmService, {@code singleton: true}. */
   PluginSpec service(Filter f, String path) throws ConfigException {
     if (!"envoy.bootstrap.wasm".equals(f.name())) {
-      throw new ConfigException(
-          path
-              + ".name: unsupported bootstrap extension "
-              + f.name()
-              + " (supported: envoy.bootstrap.wasm)");
+      throw unsupported(path, "bootstrap extension", f.name(), "envoy.bootstrap.wasm");
     }
     String tp = path + ".typed_config";
     ObjectNode node = typed(f.typedConfig(), tp, WASM_SERVICE_TYPE);

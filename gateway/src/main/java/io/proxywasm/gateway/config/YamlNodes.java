@@ -178,6 +178,20 @@ final class YamlNodes {
   }
 
   /**
+   * An extension (filter, transport socket, bootstrap extension) the gateway does not run.
+   *
+   * @param path the place of the extension
+   * @param kind what it is, such as {@code HTTP filter}
+   * @param name its name
+   * @param supported the names that are supported
+   * @return the error, naming {@code path.name}
+   */
+  static ConfigException unsupported(String path, String kind, String name, String supported) {
+    return new ConfigException(
+        path + ".name: unsupported " + kind + " " + name + " (supported: " + supported + ")");
+  }
+
+  /**
    * Checks a value against the supported ones.
    *
    * @param value the value, or null for the default
