@@ -193,12 +193,7 @@ final class AdminServer {
         ObjectNode n = list.addObject();
         n.put("listener", lr.spec.name());
         n.put("filter", i);
-        n.put("name", p.info().name());
-        n.put("root_id", p.info().rootId());
-        n.put("vm_id", p.info().vmId());
-        n.put("runtime", p.info().runtime());
-        n.put("vm_key", p.vmKey());
-        n.put("available", p.isAvailable());
+        describe(n, p);
         n.put("fail_policy", p.config().failPolicy().name());
         n.put("log_level", p.logLevel().name().toLowerCase(Locale.ROOT));
         n.put("generation", live.generation);
@@ -213,14 +208,18 @@ final class AdminServer {
   private void services(ArrayNode list) {
     for (io.proxywasm.host.ServicePlugin sp : gateway.services) {
       Plugin p = sp.plugin();
-      ObjectNode n = list.addObject();
-      n.put("name", p.info().name());
-      n.put("root_id", p.info().rootId());
-      n.put("vm_id", p.info().vmId());
-      n.put("runtime", p.info().runtime());
-      n.put("vm_key", p.vmKey());
-      n.put("available", p.isAvailable());
+      describe(list.addObject(), p);
     }
+  }
+
+  /** What a plugin is and whether it is available, for {@code /plugins}. */
+  private static void describe(ObjectNode n, Plugin p) {
+    n.put("name", p.info().name());
+    n.put("root_id", p.info().rootId());
+    n.put("vm_id", p.info().vmId());
+    n.put("runtime", p.info().runtime());
+    n.put("vm_key", p.vmKey());
+    n.put("available", p.isAvailable());
   }
 
   private void logging(HttpServerRequest req) {

@@ -31,7 +31,7 @@ final class ClusterRuntime {
   final Metric cxTotal;
   final Metric rqTimeout;
   final Metric rqReset;
-  final Metric[] rqByClass = new Metric[6];
+  final Metric[] rqByClass;
 
   ClusterRuntime(Vertx vertx, ClusterSpec spec, Stats stats) {
     this.spec = spec;
@@ -60,9 +60,7 @@ final class ClusterRuntime {
     cxTotal = stats.stat(MetricType.COUNTER, p + "upstream_cx_total");
     rqTimeout = stats.stat(MetricType.COUNTER, p + "upstream_rq_timeout");
     rqReset = stats.stat(MetricType.COUNTER, p + "upstream_rq_tx_reset");
-    for (int c = 1; c <= 5; c++) {
-      rqByClass[c] = stats.stat(MetricType.COUNTER, p + "upstream_rq_" + c + "xx");
-    }
+    rqByClass = stats.byStatusClass(p + "upstream_rq_");
   }
 
   /** Picks an endpoint by the cluster's policy; returns its index. */

@@ -20,7 +20,7 @@ final class ListenerRuntime {
   final Metric rqActive;
   final Metric cxTotal;
   final Metric rqRxReset;
-  final Metric[] rqByClass = new Metric[6];
+  final Metric[] rqByClass;
   final Metric wasmFailStream;
   final Metric cxRxBytes;
   final Metric cxTxBytes;
@@ -39,6 +39,7 @@ final class ListenerRuntime {
       rqActive = null;
       rqRxReset = null;
       wasmFailStream = null;
+      rqByClass = new Metric[6];
       return;
     }
     cxRxBytes = null;
@@ -49,9 +50,7 @@ final class ListenerRuntime {
     cxTotal = stats.stat(MetricType.COUNTER, p + "downstream_cx_total");
     rqRxReset = stats.stat(MetricType.COUNTER, p + "downstream_rq_rx_reset");
     wasmFailStream = stats.stat(MetricType.COUNTER, p + "wasm_fail_stream");
-    for (int c = 1; c <= 5; c++) {
-      rqByClass[c] = stats.stat(MetricType.COUNTER, p + "downstream_rq_" + c + "xx");
-    }
+    rqByClass = stats.byStatusClass(p + "downstream_rq_");
   }
 
   /**

@@ -17,6 +17,18 @@ final class Stats {
     return registry.stat(type, name);
   }
 
+  /**
+   * The counters of responses by status class, as Envoy names them: {@code <prefix>1xx} to {@code
+   * <prefix>5xx}, at the index of their class.
+   */
+  Metric[] byStatusClass(String prefix) {
+    Metric[] m = new Metric[6];
+    for (int c = 1; c <= 5; c++) {
+      m[c] = stat(MetricType.COUNTER, prefix + c + "xx");
+    }
+    return m;
+  }
+
   List<Metric> all() {
     return registry.stats();
   }

@@ -1,0 +1,232 @@
+package io.proxywasm.gateway;
+
+import io.proxywasm.gateway.config.GatewaySpec.Endpoint;
+import io.proxywasm.host.GrpcCallHandler;
+import io.proxywasm.host.GrpcCallRequest;
+import io.proxywasm.host.HttpCallHandler;
+import io.proxywasm.host.HttpCallRequest;
+import io.proxywasm.host.HttpCallResponse;
+import io.proxywasm.spi.Header;
+import io.proxywasm.spi.WasmResult;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * The calls plugins make to the gateway's clusters: HTTP callouts and unary gRPC calls, each over
+ * the named cluster's pooled client. The host hands them here ({@code httpCalls} and {@code
+ * grpcCalls} of its builder) and times them out.
+ */
+final class Callouts {
+  private final Function<String, ClusterRuntime> clusters;
+
+  /**
+   * Calls into the clusters found by name.
+   *
+   * @param clusters the running cluster of a name, or null
+   */
+  Callouts(Function<String, ClusterRuntime> clusters) {
+    this.clusters = clusters;
+  }
+
+  /**
+   * A plugin's HTTP callout ({@code proxy_http_call}) to a configured cluster, over the cluster's
+   * client; the answer's headers, body and trailers go back to the plugin.
+   */
+  WasmResult httpCall(HttpCallRequest request, HttpCallHandler.Callback callback) {
+    ClusterRuntime c = clusters.apply(request.upstream());
+    if (c == null) {
+      return WasmResult.BAD_ARGUMENT;
+    }
+    String method = request.header(":method");
+    String path = request.header(":path");
+    if (method == null || path == null) {
+      return WasmResult.BAD_ARGUMENT;
+    }
+    Endpoint ep = c.endpoint(c.pick());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    for (Header e : request.headers()) {
+      if (!e.name().startsWith(":") && !Exchange.HOP_BY_HOP.contains(e.name().toLowerCase())) {
+        headers.add(e.name(), e.value());
+      }
+    }
+    String authority = request.header(":authority");
+    if (authority != null) {
+      headers.set("host", authority);
+    }
+    RequestOptions o;
+    try {
+      o =
+          new RequestOptions()
+              .setMethod(HttpMethod.valueOf(method))
+              .setHost(ep.host())
+              .setPort(ep.port())
+              .setURI(path)
+              .setHeaders(headers);
+      if (!request.timeout().isZero()) {
+        // the host answers the plugin at its timeout; the request is dropped then too
+        o.setIdleTimeout(Math.max(1, request.timeout().toMillis()));
+      }
+    } catch (IllegalArgumentException e) {
+      return WasmResult.BAD_ARGUMENT;
+    }
+    c.rqTotal.add(1);
+    byte[] body = request.body();
+    c.client
+        .request(o)
+        .compose(
+            r -> {
+              if (r.version() == HttpVersion.HTTP_2) {
+                Exchange.authority(r, authority == null ? "" : authority);
+              }
+              return r.send(Buffer.buffer(body));
+            })
+        .compose(r -> r.body().map(b -> new AbstractMap.SimpleEntry<>(r, b)))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                callback.onFailure(Gateway.words(ar.cause()));
+                return;
+              }
+              var r = ar.result().getKey();
+              List<Header> h = new ArrayList<>();
+              h.add(Header.of(":status", Integer.toString(r.statusCode())));
+              h.addAll(entries(r.headers()));
+              callback.onResponse(
+                  new HttpCallResponse(
+                      h, ar.result().getValue().getBytes(), entries(r.trailers())));
+            });
+    return WasmResult.OK;
+  }
+
+  /**
+   * A plugin's unary gRPC call ({@code proxy_grpc_call}) to a configured HTTP/2 cluster: a POST of
+   * {@code /service/method} with the message in gRPC framing over the cluster's client; the
+   * response's messages, metadata and status go back to the plugin. The host ends the call at its
+   * timeout with DEADLINE_EXCEEDED. gRPC streams are refused.
+   */
+  GrpcCallHandler.Outbound grpcCall(GrpcCallRequest request, GrpcCallHandler.Callbacks callbacks)
+      throws GrpcCallHandler.Rejected {
+    String name = new String(request.service(), StandardCharsets.UTF_8);
+    ClusterRuntime c = clusters.apply(name);
+    if (c == null) {
+      throw new GrpcCallHandler.Rejected(
+          WasmResult.PARSE_FAILURE, "no cluster named " + name + " for a gRPC call");
+    }
+    if (request.streaming()) {
+      throw new GrpcCallHandler.Rejected(
+          WasmResult.UNIMPLEMENTED, "the gateway makes unary gRPC calls only, no gRPC streams");
+    }
+    if (!c.spec.http2()) {
+      throw new GrpcCallHandler.Rejected(
+          WasmResult.BAD_ARGUMENT,
+          "cluster " + name + " is not HTTP/2 (http2_protocol_options), as gRPC needs");
+    }
+    Endpoint ep = c.endpoint(c.pick());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    headers.set("content-type", "application/grpc");
+    headers.set("te", "trailers");
+    if (!request.timeout().isZero()) {
+      headers.set("grpc-timeout", Math.max(1, request.timeout().toMillis()) + "m");
+    }
+    for (Header e : request.initialMetadata()) {
+      if (!e.name().startsWith(":")) {
+        headers.add(e.name(), e.value());
+      }
+    }
+    byte[] message = request.message();
+    Buffer frame =
+        Buffer.buffer(5 + message.length)
+            .appendByte((byte) 0)
+            .appendInt(message.length)
+            .appendBytes(message);
+    RequestOptions o =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setHost(ep.host())
+            .setPort(ep.port())
+            .setURI("/" + request.serviceName() + "/" + request.method())
+            .setHeaders(headers);
+    if (!request.timeout().isZero()) {
+      o.setIdleTimeout(Math.max(1, request.timeout().toMillis()));
+    }
+    c.rqTotal.add(1);
+    AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+    c.client
+        .request(o)
+        .compose(
+            r -> {
+              sent.set(r);
+              Exchange.authority(r, name);
+              return r.send(frame);
+            })
+        .compose(
+            r -> {
+              callbacks.onInitialMetadata(entries(r.headers()));
+              return r.body().map(b -> new AbstractMap.SimpleEntry<>(r, b));
+            })
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                callbacks.onClose(14, Gateway.words(ar.cause())); // UNAVAILABLE
+                return;
+              }
+              var r = ar.result().getKey();
+              Buffer body = ar.result().getValue();
+              int pos = 0;
+              while (pos + 5 <= body.length()) {
+                int len = body.getInt(pos + 1);
+                if (len < 0 || pos + 5 + len > body.length()) {
+                  callbacks.onClose(13, "a truncated gRPC message"); // INTERNAL
+                  return;
+                }
+                callbacks.onMessage(body.getBytes(pos + 5, pos + 5 + len));
+                pos += 5 + len;
+              }
+              // a trailers-only answer carries its status in the headers
+              MultiMap t =
+                  r.trailers() != null && r.trailers().contains("grpc-status")
+                      ? r.trailers()
+                      : r.headers();
+              callbacks.onTrailingMetadata(entries(r.trailers()));
+              int status;
+              try {
+                status = Integer.parseInt(String.valueOf(t.get("grpc-status")).trim());
+              } catch (NumberFormatException e) {
+                status = r.statusCode() == 200 ? 2 : 14; // UNKNOWN, or UNAVAILABLE
+              }
+              String msg = t.get("grpc-message");
+              callbacks.onClose(status, msg == null ? "" : msg);
+            });
+    return new GrpcCallHandler.Outbound() {
+      @Override
+      public void close() {
+        cancel();
+      }
+
+      @Override
+      public void cancel() {
+        HttpClientRequest r = sent.get();
+        if (r != null) {
+          r.reset();
+        }
+      }
+    };
+  }
+
+  /** A response's headers or trailers as entries, names in lower case. */
+  private static List<Header> entries(MultiMap m) {
+    List<Header> out = new ArrayList<>();
+    m.forEach(e -> out.add(Header.of(e.getKey().toLowerCase(), e.getValue())));
+    return out;
+  }
+}
