@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proxywasm.host.internal.Watchdog;
+import io.proxywasm.host.internal.vm.Watchdog;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
