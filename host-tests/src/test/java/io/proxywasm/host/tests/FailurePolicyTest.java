@@ -1,19 +1,31 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.BodyBuffer;
+import io.proxywasm.host.FailPolicy;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
-import java.util.ArrayList;
-import java.util.List;
+import io.proxywasm.testkit.RecordingLogSink;
+import io.proxywasm.testkit.RecordingStreamListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** A trap fails the clone; the stream gets the plugin's fail policy; the next stream is fresh. */
 class FailurePolicyTest {
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
   private final ProxyWasmHost host = TestSupport.host(log, new ManualScheduler()).build();
 
   @AfterEach
@@ -36,24 +48,17 @@ class FailurePolicyTest {
     try (Plugin plugin = trapping(FailPolicy.FAIL_CLOSED);
         Worker worker = host.newWorker()) {
       PluginHandle handle = worker.handle(plugin);
-      List<LocalResponse> replies = new ArrayList<>();
-      HttpStream first =
-          handle.newHttpStream(
-              new HttpStreamListener() {
-                @Override
-                public void onLocalResponse(LocalResponse response) {
-                  replies.add(response);
-                }
-              });
+      RecordingStreamListener decisions = new RecordingStreamListener();
+      HttpStream first = handle.newHttpStream(decisions);
       assertEquals(
           FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK,
           first.onRequestHeaders(new HeaderMap(), false));
-      assertEquals(1, replies.size());
-      assertEquals(503, replies.get(0).status());
-      assertEquals("wasm_fail_stream", replies.get(0).details());
+      assertEquals(1, decisions.localResponses().size());
+      assertEquals(503, decisions.localResponses().get(0).status());
+      assertEquals("wasm_fail_stream", decisions.localResponses().get(0).details());
       assertEquals(
           FilterDataStatus.STOP_ITERATION_NO_BUFFER, first.onRequestBody(new BodyBuffer(), true));
-      assertEquals(1, replies.size(), "the stream is failed once");
+      assertEquals(1, decisions.localResponses().size(), "the stream is failed once");
       first.close();
 
       log.clear();

@@ -1,9 +1,16 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.InMemoryExtension;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.MetricType;
+import io.proxywasm.testkit.RecordingLogSink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +93,7 @@ class DeliveryIsolationTest {
   void aWorkerMadeWithAnEventLoopGetsItsVmsEventsThere() throws Exception {
     ManualScheduler scheduler = new ManualScheduler();
     List<Runnable> loop = new ArrayList<>();
-    TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+    RecordingLogSink log = new RecordingLogSink();
     try (ProxyWasmHost host = TestSupport.host(log, scheduler).build()) {
       Plugin quiet = host.load(config("quiet", false));
       Worker worker = host.newWorker(loop::add);
@@ -104,7 +111,7 @@ class DeliveryIsolationTest {
   @Test
   void ticksOverTheirBudgetAreSkippedAndCounted() throws Exception {
     ManualScheduler scheduler = new ManualScheduler();
-    TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+    RecordingLogSink log = new RecordingLogSink();
     InMemoryExtension extension = new InMemoryExtension();
     try (ProxyWasmHost host =
         TestSupport.host(log, scheduler)

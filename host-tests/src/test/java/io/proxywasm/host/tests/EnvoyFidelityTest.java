@@ -1,4 +1,4 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,12 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.BodyBuffer;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpCallHandler;
+import io.proxywasm.host.HttpCallRequest;
+import io.proxywasm.host.HttpCallResponse;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.LocalResponse;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.TcpStream;
+import io.proxywasm.host.TcpStreamListener;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmResult;
+import io.proxywasm.testkit.RecordingLogSink;
+import io.proxywasm.testkit.RecordingStreamListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * listed in docs/abi-notes.md).
  */
 class EnvoyFidelityTest {
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
   private final ManualScheduler scheduler = new ManualScheduler();
   private final List<HttpCallHandler.Callback> callouts = new ArrayList<>();
   private final List<HttpCallRequest> calls = new ArrayList<>();
@@ -143,17 +161,8 @@ class EnvoyFidelityTest {
   void continueStreamEndsAccessToTheMapsAtOnce() throws Exception {
     try (Plugin plugin = load();
         Worker worker = host.newWorker()) {
-      List<StreamType> resumed = new ArrayList<>();
-      HttpStream s =
-          worker
-              .handle(plugin)
-              .newHttpStream(
-                  new HttpStreamListener() {
-                    @Override
-                    public void onResume(StreamType direction) {
-                      resumed.add(direction);
-                    }
-                  });
+      RecordingStreamListener decisions = new RecordingStreamListener();
+      HttpStream s = worker.handle(plugin).newHttpStream(decisions);
       log.clear();
       s.onRequestHeaders(HeaderMap.of(":path", "/continue"), true);
       // Context::continueStream: maps dropped at once, Upstream Unimplemented, Downstream a no-op
@@ -166,7 +175,8 @@ class EnvoyFidelityTest {
               "continue.downstream 0",
               "continue.bad 2"),
           log.messages());
-      assertEquals(List.of(StreamType.REQUEST), resumed, "resumed once, after the callback");
+      assertEquals(
+          List.of(StreamType.REQUEST), decisions.resumed(), "resumed once, after the callback");
       s.close();
     }
   }
@@ -175,17 +185,12 @@ class EnvoyFidelityTest {
   void aPropertySetOnAStreamIsFoundForTheRestOfTheStream() throws Exception {
     try (Plugin plugin = load("root-a", "plain");
         Worker worker = host.newWorker()) {
-      List<String> seen = new ArrayList<>();
+      RecordingStreamListener decisions = new RecordingStreamListener();
       HttpStream s =
           worker
               .handle(plugin)
               .newHttpStream(
-                  new HttpStreamListener() {
-                    @Override
-                    public void onPropertySet(List<String> path, byte[] value) {
-                      seen.add(path + "=" + value.length);
-                    }
-                  },
+                  decisions,
                   path ->
                       path.equals(List.of("request", "path"))
                           ? Optional.of("/property".getBytes(StandardCharsets.UTF_8))
@@ -204,7 +209,10 @@ class EnvoyFidelityTest {
               "set.bytes 0",
               "get.bytes 0 ff01"),
           lines);
-      assertEquals(List.of("[my_key]=2", "[k\u00ff]=2"), seen, "the embedder sees what was set");
+      assertEquals(
+          List.of("[my_key]=2", "[k\u00ff]=2"),
+          decisions.propertiesSet().stream().map(p -> p.path() + "=" + p.value().length).toList(),
+          "the embedder sees what was set");
       assertArrayEquals(
           new byte[] {(byte) 0xFF, 1}, s.propertiesSet().get(List.of("k\u00ff")), "bytes kept");
       s.close();
@@ -264,17 +272,8 @@ class EnvoyFidelityTest {
   void metricsLocalRepliesGrpcTokensContextsAndStdout() throws Exception {
     try (Plugin plugin = load();
         Worker worker = host.newWorker()) {
-      List<LocalResponse> replies = new ArrayList<>();
-      HttpStream s =
-          worker
-              .handle(plugin)
-              .newHttpStream(
-                  new HttpStreamListener() {
-                    @Override
-                    public void onLocalResponse(LocalResponse response) {
-                      replies.add(response);
-                    }
-                  });
+      RecordingStreamListener decisions = new RecordingStreamListener();
+      HttpStream s = worker.handle(plugin).newHttpStream(decisions);
       log.clear();
       s.onRequestHeaders(HeaderMap.of(":path", "/misc"), true);
       assertEquals(
@@ -293,7 +292,7 @@ class EnvoyFidelityTest {
               "local 0",
               "effective.vm 0"), // set_effective_context(0): the VM context exists (Ok)
           log.messages());
-      LocalResponse reply = replies.get(0);
+      LocalResponse reply = decisions.localResponses().get(0);
       // Envoy's sendLocalReply: lower-case names, white space in details as '_', and a gRPC
       // status outside 0..16 dropped
       assertEquals(List.of(Map.entry("x-upper", "v")), reply.headers());

@@ -1,13 +1,25 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.InMemoryExtension;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.ServicePlugin;
+import io.proxywasm.host.Worker;
+import io.proxywasm.host.WorkerPool;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmExtension;
+import io.proxywasm.testkit.RecordingLogSink;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /** Worker pools, singleton service plugins, shared queues between VMs, and VM lifecycle events. */
 class WorkerModelsTest {
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
   private final ManualScheduler scheduler = new ManualScheduler();
 
   @Test

@@ -1,15 +1,27 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.BodyBuffer;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.LocalResponse;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterMetadataStatus;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.StreamType;
+import io.proxywasm.testkit.RecordingLogSink;
+import io.proxywasm.testkit.RecordingStreamListener;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * fallback and deferred root shutdown with proxy_done.
  */
 class CoverageTest {
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
   private final ManualScheduler scheduler = new ManualScheduler();
   private final ProxyWasmHost host = TestSupport.host(log, scheduler).build();
 
@@ -64,22 +76,8 @@ class CoverageTest {
   void streamPathsMetadataAndBufferLimit() throws Exception {
     try (Plugin plugin = load(8);
         Worker worker = host.newWorker()) {
-      List<String> decisions = new ArrayList<>();
-      HttpStream stream =
-          worker
-              .handle(plugin)
-              .newHttpStream(
-                  new HttpStreamListener() {
-                    @Override
-                    public void onClose(StreamType direction) {
-                      decisions.add("close " + direction);
-                    }
-
-                    @Override
-                    public void onLocalResponse(LocalResponse response) {
-                      decisions.add(response.status() + " " + response.details());
-                    }
-                  });
+      RecordingStreamListener decisions = new RecordingStreamListener();
+      HttpStream stream = worker.handle(plugin).newHttpStream(decisions);
       log.clear();
       stream.onRequestHeaders(HeaderMap.of("ab", "cd", "e", "f"), false);
       assertEquals(
@@ -104,7 +102,11 @@ class CoverageTest {
               "close 0 0 0",
               "delete " + stream.contextId() + " 0 0"),
           log.messages());
-      assertEquals(List.of("413 request_payload_too_large", "close RESPONSE"), decisions);
+      LocalResponse reply = decisions.localResponses().get(0);
+      assertEquals(1, decisions.localResponses().size());
+      assertEquals(413, reply.status());
+      assertEquals("request_payload_too_large", reply.details());
+      assertEquals(List.of(StreamType.RESPONSE), decisions.closed());
     }
   }
 

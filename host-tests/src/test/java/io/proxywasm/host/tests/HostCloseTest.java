@@ -1,10 +1,21 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginFailure;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.ServicePlugin;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterHeadersStatus;
+import io.proxywasm.testkit.RecordingLogSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -12,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** Closing the host closes everything it made, and says so to whoever comes later. */
 class HostCloseTest {
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
   private final ManualScheduler scheduler = new ManualScheduler();
   private final ProxyWasmHost host = TestSupport.host(log, scheduler).build();
 

@@ -1,14 +1,28 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.BodyBuffer;
+import io.proxywasm.host.HostClock;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.host.PropertyResolver;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.TcpStream;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterStatus;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmResult;
+import io.proxywasm.testkit.RecordingLogSink;
+import io.proxywasm.testkit.RecordingStreamListener;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +33,13 @@ import org.junit.jupiter.api.Test;
 /** WASI, foreign functions in both directions, TCP streams and capability restriction. */
 class ExtrasTest {
   private static final long NOW = 0x1234_5678_9ABC_DEF0L;
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
+
+  /** The plugin's log lines, each as "LEVEL message". */
+  private List<String> lines() {
+    return log.lines().stream().map(RecordingLogSink.Line::toString).toList();
+  }
+
   private final ProxyWasmHost host =
       TestSupport.host(log, new ManualScheduler())
           .clock(
@@ -79,14 +99,14 @@ class ExtrasTest {
               "INFO foreign 0 3 0",
               "INFO cba",
               "INFO foreign 1 0 1"),
-          log.lines.subList(0, 13));
+          lines().subList(0, 13));
       log.clear();
       try (Worker worker = host.newWorker()) {
         PluginHandle handle = worker.handle(plugin);
         handle.rootContextId();
         log.clear();
         assertTrue(handle.callForeignFunction(7, "payload".getBytes(StandardCharsets.UTF_8)));
-        assertEquals(List.of("INFO foreign 7 7 2", "INFO payload"), log.lines);
+        assertEquals(List.of("INFO foreign 7 7 2", "INFO payload"), lines());
       }
     }
   }
@@ -99,9 +119,9 @@ class ExtrasTest {
       handle.rootContextId();
       log.clear();
       handle.tick();
-      assertTrue(log.lines.contains("ERROR wasi_unstable proc_exit"), log.lines.toString());
+      assertTrue(lines().contains("ERROR wasi_unstable proc_exit"), lines().toString());
       HttpStream stream = handle.newHttpStream(HttpStreamListener.IGNORE);
-      assertTrue(log.lines.contains("INFO out line"), "a fresh clone replaced the failed one");
+      assertTrue(lines().contains("INFO out line"), "a fresh clone replaced the failed one");
       stream.close();
     }
   }
@@ -110,18 +130,8 @@ class ExtrasTest {
   void tcpStream() throws Exception {
     try (Plugin plugin = load(Set.of());
         Worker worker = host.newWorker()) {
-      List<StreamType> closed = new ArrayList<>();
-      TcpStream tcp =
-          worker
-              .handle(plugin)
-              .newTcpStream(
-                  new TcpStreamListener() {
-                    @Override
-                    public void onClose(StreamType direction) {
-                      closed.add(direction);
-                    }
-                  },
-                  PropertyResolver.NONE);
+      RecordingStreamListener decisions = new RecordingStreamListener();
+      TcpStream tcp = worker.handle(plugin).newTcpStream(decisions, PropertyResolver.NONE);
       log.clear();
       int id = tcp.contextId();
       assertEquals(FilterStatus.CONTINUE, tcp.onNewConnection());
@@ -138,8 +148,8 @@ class ExtrasTest {
               "INFO tcp " + id + " 0 9",
               "INFO tcp " + id + " 2 7",
               "INFO tcp " + id + " 0 8"),
-          log.lines);
-      assertTrue(closed.isEmpty());
+          lines());
+      assertTrue(decisions.closed().isEmpty());
     }
   }
 
@@ -156,22 +166,23 @@ class ExtrasTest {
                     "clock_time_get",
                     "random_get"));
         Worker worker = host.newWorker()) {
-      List<String> lines = log.lines.subList(0, 8);
+      List<String> lines = lines().subList(0, 8);
       assertEquals("ERROR Attempted call to restricted WASI capability: fd_write", lines.get(0));
       assertEquals("INFO wasi 76 0 1", lines.get(1), "ENOTCAPABLE");
       assertTrue(
-          log.lines.contains(
-              "ERROR Attempted call to restricted proxy-wasm capability:"
-                  + " proxy_call_foreign_function"),
-          log.lines.toString());
+          lines()
+              .contains(
+                  "ERROR Attempted call to restricted proxy-wasm capability:"
+                      + " proxy_call_foreign_function"),
+          lines().toString());
       assertTrue(
-          log.lines.contains("INFO foreign " + WasmResult.INTERNAL_FAILURE.code() + " 0 0"),
-          log.lines.toString());
+          lines().contains("INFO foreign " + WasmResult.INTERNAL_FAILURE.code() + " 0 0"),
+          lines().toString());
       PluginHandle handle = worker.handle(plugin);
       handle.rootContextId();
       log.clear();
       handle.callForeignFunction(7, new byte[] {1});
-      assertEquals(List.of(), log.lines, "a restricted callback is never called");
+      assertEquals(List.of(), lines(), "a restricted callback is never called");
     }
   }
 }

@@ -1,8 +1,18 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HostClock;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.LogLimit;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
+import io.proxywasm.testkit.RecordingLogSink;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +37,7 @@ class LogFloodTest {
           + "      (br_if $again (i32.lt_u (local.get $i) (i32.const 5000))))\n"
           + "    (i32.const 0)))";
 
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
   private final AtomicLong now = new AtomicLong(5_000_000_000L);
   private final ProxyWasmHost host =
       TestSupport.host(log, new ManualScheduler())
@@ -71,7 +81,7 @@ class LogFloodTest {
           .handle(plugin)
           .newHttpStream(HttpStreamListener.IGNORE)
           .onRequestHeaders(HeaderMap.of(":path", "/"), true);
-      List<String> lines = log.lines;
+      List<String> lines = log.lines().stream().map(RecordingLogSink.Line::toString).toList();
       assertEquals(
           "WARN suppressed 4900 log lines (24500 characters) from this plugin over its limit of"
               + " 100 lines and 1048576 characters per second",

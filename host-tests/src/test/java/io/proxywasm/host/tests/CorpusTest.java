@@ -1,13 +1,26 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HostClock;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.LocalResponse;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.LogLevel;
+import io.proxywasm.testkit.RecordingLogSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The committed plugins of {@code plugins/}: the seed's two plugins and the ABI edge cases. */
 class CorpusTest {
   private static final long NOW = 1_700_000_000_123_456_789L;
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
   private final ManualScheduler scheduler = new ManualScheduler();
   private final ProxyWasmHost host =
       TestSupport.host(log, scheduler)

@@ -1,8 +1,22 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.BodyBuffer;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.InMemoryExtension;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.PropertyResolver;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.TcpStream;
+import io.proxywasm.host.TcpStreamListener;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.Metric;
 import io.proxywasm.spi.MetricType;
@@ -11,6 +25,7 @@ import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmExtension;
+import io.proxywasm.testkit.RecordingLogSink;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,7 +67,7 @@ class TrapEverywhereTest {
         };
     try (ProxyWasmHost host =
             ProxyWasmHost.builder()
-                .logSink(new TestSupport.RecordingLog())
+                .logSink(new RecordingLogSink())
                 .scheduler(scheduler)
                 .extension(counting)
                 .build();

@@ -1,8 +1,12 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.Cloneability;
@@ -19,6 +23,7 @@ import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
 import io.proxywasm.spi.WasmVmProvider;
+import io.proxywasm.testkit.RecordingLogSink;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +51,7 @@ class CapabilityGuardsTest {
 
   @Test
   void everyTypedHostCallIsRefusedByItsCatalogueName() throws Exception {
-    TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+    RecordingLogSink log = new RecordingLogSink();
     Map<String, List<String>> refusals = new TreeMap<>();
     ProxyWasmHost host =
         TestSupport.host(log, new ManualScheduler())
@@ -114,10 +119,10 @@ class CapabilityGuardsTest {
   /** A Java-plugin runtime whose plugin calls every typed host function once when it starts. */
   private static final class SweepingProvider implements WasmVmProvider {
     static final String NAME = "sweeping";
-    private final TestSupport.RecordingLog log;
+    private final RecordingLogSink log;
     private final Map<String, List<String>> refusals;
 
-    SweepingProvider(TestSupport.RecordingLog log, Map<String, List<String>> refusals) {
+    SweepingProvider(RecordingLogSink log, Map<String, List<String>> refusals) {
       this.log = log;
       this.refusals = refusals;
     }

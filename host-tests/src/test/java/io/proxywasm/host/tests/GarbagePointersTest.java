@@ -1,7 +1,16 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
+import io.proxywasm.testkit.RecordingLogSink;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +23,7 @@ class GarbagePointersTest {
 
   @Test
   void everyHostCallAnswersWithItsStatus() throws Exception {
-    TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+    RecordingLogSink log = new RecordingLogSink();
     try (ProxyWasmHost host = TestSupport.host(log, new ManualScheduler()).build();
         Plugin plugin =
             host.load(

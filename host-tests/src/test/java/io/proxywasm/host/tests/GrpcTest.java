@@ -1,9 +1,22 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.GrpcCallHandler;
+import io.proxywasm.host.GrpcCallRequest;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.WasmResult;
+import io.proxywasm.testkit.RecordingLogSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /** gRPC streams and unary calls: every callback, sends, cancel, status and timeout. */
 class GrpcTest {
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
   private final ManualScheduler scheduler = new ManualScheduler();
   private final List<GrpcCallRequest> opened = new ArrayList<>();
   private final List<GrpcCallHandler.Callbacks> callbacks = new ArrayList<>();

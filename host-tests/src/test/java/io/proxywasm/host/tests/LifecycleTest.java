@@ -1,14 +1,27 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.BodyBuffer;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterTrailersStatus;
+import io.proxywasm.testkit.RecordingLogSink;
+import io.proxywasm.testkit.RecordingStreamListener;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -17,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /** The order of callbacks through a plugin's life, on a real module. */
 class LifecycleTest {
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
   private final ManualScheduler scheduler = new ManualScheduler();
   private ProxyWasmHost host;
 
@@ -128,26 +141,17 @@ class LifecycleTest {
   void localResponseStopsIterationAndReachesTheListener() throws Exception {
     try (Plugin plugin = load("l");
         Worker worker = host.newWorker()) {
-      List<LocalResponse> replies = new java.util.ArrayList<>();
-      HttpStream stream =
-          worker
-              .handle(plugin)
-              .newHttpStream(
-                  new HttpStreamListener() {
-                    @Override
-                    public void onLocalResponse(LocalResponse response) {
-                      replies.add(response);
-                    }
-                  });
+      RecordingStreamListener decisions = new RecordingStreamListener();
+      HttpStream stream = worker.handle(plugin).newHttpStream(decisions);
       assertEquals(
           FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK,
           stream.onRequestHeaders(new HeaderMap(), true));
-      assertEquals(1, replies.size());
-      assertEquals(403, replies.get(0).status());
-      assertEquals("denied", replies.get(0).bodyText());
-      assertEquals("denied", replies.get(0).details());
-      assertEquals(-1, replies.get(0).grpcStatus());
-      assertEquals(replies.get(0), stream.localResponse().orElseThrow());
+      assertEquals(1, decisions.localResponses().size());
+      assertEquals(403, decisions.localResponses().get(0).status());
+      assertEquals("denied", decisions.localResponses().get(0).bodyText());
+      assertEquals("denied", decisions.localResponses().get(0).details());
+      assertEquals(-1, decisions.localResponses().get(0).grpcStatus());
+      assertEquals(decisions.localResponses().get(0), stream.localResponse().orElseThrow());
       stream.close();
     }
   }

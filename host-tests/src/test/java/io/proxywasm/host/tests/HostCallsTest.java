@@ -1,14 +1,30 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.BodyBuffer;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpCallHandler;
+import io.proxywasm.host.HttpCallRequest;
+import io.proxywasm.host.HttpCallResponse;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginFailure;
+import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.StreamType;
 import io.proxywasm.spi.WasmResult;
+import io.proxywasm.testkit.RecordingLogSink;
+import io.proxywasm.testkit.RecordingStreamListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +35,7 @@ import org.junit.jupiter.api.Test;
 
 /** Header, property, metric, shared data, queue, buffer and callout host calls on a real module. */
 class HostCallsTest {
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
   private final ManualScheduler scheduler = new ManualScheduler();
   private final List<HttpCallRequest> calls = new ArrayList<>();
   private final List<HttpCallHandler.Callback> callbacks = new ArrayList<>();
@@ -89,17 +105,8 @@ class HostCallsTest {
   void calloutPausesTheStreamAndTheResponseResumesIt() throws Exception {
     try (Plugin plugin = load();
         Worker worker = host.newWorker()) {
-      List<StreamType> resumed = new ArrayList<>();
-      HttpStream stream =
-          worker
-              .handle(plugin)
-              .newHttpStream(
-                  new HttpStreamListener() {
-                    @Override
-                    public void onResume(StreamType direction) {
-                      resumed.add(direction);
-                    }
-                  });
+      RecordingStreamListener decisions = new RecordingStreamListener();
+      HttpStream stream = worker.handle(plugin).newHttpStream(decisions);
       assertEquals(
           FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK,
           stream.onRequestHeaders(HeaderMap.of(":path", "/callout"), true));
@@ -118,10 +125,11 @@ class HostCallsTest {
                   List.of(Map.entry(":status", "200")),
                   "pong".getBytes(StandardCharsets.UTF_8),
                   List.of()));
-      assertTrue(resumed.isEmpty(), "the answer is delivered on the scheduler, not inline");
+      assertTrue(
+          decisions.resumed().isEmpty(), "the answer is delivered on the scheduler, not inline");
       scheduler.runDue();
       assertEquals(List.of("callout 1 4 0", "pong"), log.messages());
-      assertEquals(List.of(StreamType.REQUEST), resumed);
+      assertEquals(List.of(StreamType.REQUEST), decisions.resumed());
 
       log.clear();
       scheduler.advance(Duration.ofSeconds(10));

@@ -1,14 +1,26 @@
-package io.proxywasm.host;
+package io.proxywasm.host.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.FailPolicy;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.HttpStream;
+import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.InMemoryExtension;
+import io.proxywasm.host.ManualScheduler;
+import io.proxywasm.host.Plugin;
+import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginHandle;
+import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MetricType;
-import java.util.ArrayList;
+import io.proxywasm.testkit.RecordingLogSink;
+import io.proxywasm.testkit.RecordingStreamListener;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** What operators rely on: run-time log levels, unavailable plugins, the memory gauge. */
 class OperationsTest {
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
+  private final RecordingLogSink log = new RecordingLogSink();
   private final InMemoryExtension extension = new InMemoryExtension();
   private final ProxyWasmHost host =
       TestSupport.host(log, new ManualScheduler()).extension(extension).build();
@@ -47,8 +59,7 @@ class OperationsTest {
       assertEquals(List.of(), log.messages(), "trace lines are dropped at info");
       plugin.setLogLevel(LogLevel.TRACE);
       exchange(worker.handle(plugin), "/b");
-      assertTrue(
-          log.messages().stream().anyMatch(m -> m.endsWith(":path: /b")), log.lines.toString());
+      assertTrue(log.messages().stream().anyMatch(m -> m.endsWith(":path: /b")), log.toString());
       log.clear();
       plugin.setLogLevel(LogLevel.WARN);
       exchange(worker.handle(plugin), "/c");
@@ -70,24 +81,15 @@ class OperationsTest {
         assertFalse(plugin.isAvailable());
         assertEquals(Optional.of("sha256 mismatch"), plugin.unavailableReason());
         assertThrows(IllegalStateException.class, plugin::abiVersion);
-        List<LocalResponse> replies = new ArrayList<>();
-        HttpStream s =
-            worker
-                .handle(plugin)
-                .newHttpStream(
-                    new HttpStreamListener() {
-                      @Override
-                      public void onLocalResponse(LocalResponse response) {
-                        replies.add(response);
-                      }
-                    });
+        RecordingStreamListener decisions = new RecordingStreamListener();
+        HttpStream s = worker.handle(plugin).newHttpStream(decisions);
         FilterHeadersStatus status = s.onRequestHeaders(HeaderMap.of(":path", "/"), true);
         s.close();
         if (policy == FailPolicy.FAIL_CLOSED) {
-          assertEquals(503, replies.get(0).status());
+          assertEquals(503, decisions.localResponses().get(0).status());
         } else {
           assertEquals(FilterHeadersStatus.CONTINUE, status);
-          assertEquals(List.of(), replies);
+          assertEquals(List.of(), decisions.localResponses());
         }
       }
     }
