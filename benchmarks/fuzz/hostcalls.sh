@@ -25,6 +25,6 @@ status=0
 reports=host-default/target/surefire-reports
 grep -h "host-call fuzz:" "$reports"/io.proxywasm.host.HostCallFuzzTest-output.txt || true
 grep -h "the property fails on try" "$reports"/*.txt || true
-grep -h "Tests run" "$reports"/io.proxywasm.host.HostCallFuzzTest.txt "$reports"/io.proxywasm.host.internal.PairsPropertiesTest.txt || true
+grep -h "Tests run" "$reports"/io.proxywasm.host.HostCallFuzzTest.txt "$reports"/io.proxywasm.host.internal.abi.PairsPropertiesTest.txt || true
 echo "scale $scale, seed $seed, runtime $runtime, wall time: $(( $(date +%s) - start )) s, exit $status"
 exit $status

@@ -4,8 +4,9 @@
  * the entry point (one plugin, or a {@link io.proxywasm.testkit.TestHost} of filters and services);
  * {@link io.proxywasm.testkit.TestHttpStream} drives a stream step by step; the fakes ({@link
  * io.proxywasm.host.ManualScheduler}, {@link io.proxywasm.testkit.ManualClock}, {@link
- * io.proxywasm.testkit.RecordingLogSink}, {@link io.proxywasm.testkit.RecordingExtension}) also
- * serve embedders testing their own integration.
+ * io.proxywasm.testkit.RecordingLogSink}, {@link io.proxywasm.testkit.RecordingExtension}, {@link
+ * io.proxywasm.testkit.RecordingStreamListener}) also serve embedders testing their own
+ * integration.
  */
 module io.proxywasm.testkit {
   requires transitive io.proxywasm.host;

@@ -1,6 +1,6 @@
 package io.proxywasm.host;
 
-import io.proxywasm.host.internal.Imports;
+import io.proxywasm.host.internal.abi.Imports;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.FunctionImport;
 import java.util.List;

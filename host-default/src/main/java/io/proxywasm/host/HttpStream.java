@@ -1,7 +1,7 @@
 package io.proxywasm.host;
 
-import io.proxywasm.host.internal.Context;
-import io.proxywasm.host.internal.HttpState;
+import io.proxywasm.host.internal.abi.HttpState;
+import io.proxywasm.host.internal.vm.Context;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterMetadataStatus;

@@ -1,6 +1,6 @@
 package io.proxywasm.host;
 
-import io.proxywasm.host.internal.LoadedPlugin;
+import io.proxywasm.host.internal.vm.LoadedPlugin;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.PluginInfo;
 

@@ -1,8 +1,8 @@
 package io.proxywasm.host;
 
-import io.proxywasm.host.internal.Context;
-import io.proxywasm.host.internal.HttpState;
-import io.proxywasm.host.internal.TcpState;
+import io.proxywasm.host.internal.abi.HttpState;
+import io.proxywasm.host.internal.abi.TcpState;
+import io.proxywasm.host.internal.vm.Context;
 import java.util.Optional;
 
 /**

@@ -1,13 +1,14 @@
 package io.proxywasm.host;
 
-import io.proxywasm.host.internal.HostServices;
-import io.proxywasm.host.internal.Keys;
-import io.proxywasm.host.internal.LoadedPlugin;
-import io.proxywasm.host.internal.VmFactory;
-import io.proxywasm.host.internal.VmIntegration;
-import io.proxywasm.host.internal.VmSpec;
-import io.proxywasm.host.internal.WasmBase;
-import io.proxywasm.host.internal.Watchdog;
+import io.proxywasm.host.internal.abi.AbiHostFunctions;
+import io.proxywasm.host.internal.vm.HostServices;
+import io.proxywasm.host.internal.vm.Keys;
+import io.proxywasm.host.internal.vm.LoadedPlugin;
+import io.proxywasm.host.internal.vm.VmFactory;
+import io.proxywasm.host.internal.vm.VmIntegration;
+import io.proxywasm.host.internal.vm.VmSpec;
+import io.proxywasm.host.internal.vm.WasmBase;
+import io.proxywasm.host.internal.vm.Watchdog;
 import io.proxywasm.spi.Extensions;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.PluginInfo;
@@ -124,7 +125,8 @@ public final class ProxyWasmHost implements AutoCloseable {
             b.logLimit,
             pool,
             b.tickBudget,
-            new Watchdog());
+            new Watchdog(),
+            new AbiHostFunctions());
   }
 
   private static WasmExtension defaultExtension() {

@@ -1,7 +1,7 @@
 package io.proxywasm.host;
 
-import io.proxywasm.host.internal.Context;
-import io.proxywasm.host.internal.StreamRole;
+import io.proxywasm.host.internal.vm.Context;
+import io.proxywasm.host.internal.vm.StreamRole;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.StreamType;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package io.proxywasm.host;
 
-import io.proxywasm.host.internal.Context;
-import io.proxywasm.host.internal.TcpState;
+import io.proxywasm.host.internal.abi.TcpState;
+import io.proxywasm.host.internal.vm.Context;
 import io.proxywasm.spi.FilterStatus;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.StreamType;

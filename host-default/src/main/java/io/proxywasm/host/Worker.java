@@ -1,9 +1,9 @@
 package io.proxywasm.host;
 
-import io.proxywasm.host.internal.Context;
-import io.proxywasm.host.internal.LoadedPlugin;
-import io.proxywasm.host.internal.VmIntegration;
-import io.proxywasm.host.internal.WasmBase;
+import io.proxywasm.host.internal.vm.Context;
+import io.proxywasm.host.internal.vm.LoadedPlugin;
+import io.proxywasm.host.internal.vm.VmIntegration;
+import io.proxywasm.host.internal.vm.WasmBase;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmException;
 import java.util.HashMap;

@@ -96,7 +96,7 @@ final class FuzzSessions {
       host =
           feed.install(
                   ProxyWasmHost.builder()
-                      .logSink(new TestSupport.RecordingLog())
+                      .logSink(TestSupport.NO_LOGS)
                       .scheduler(scheduler)
                       .extension(events)
                       .logLimit(new LogLimit(1 << 30, 1 << 30))

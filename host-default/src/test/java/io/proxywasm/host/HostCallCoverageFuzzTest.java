@@ -10,7 +10,7 @@ import io.proxywasm.host.FuzzSessions.Action;
 import io.proxywasm.host.FuzzSessions.Session;
 import io.proxywasm.host.FuzzSessions.Shared;
 import io.proxywasm.host.FuzzSessions.Step;
-import io.proxywasm.host.internal.Pairs;
+import io.proxywasm.host.internal.abi.Pairs;
 import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
 import java.nio.charset.StandardCharsets;

@@ -8,7 +8,7 @@ import io.proxywasm.host.FuzzSessions.Action;
 import io.proxywasm.host.FuzzSessions.Session;
 import io.proxywasm.host.FuzzSessions.Shared;
 import io.proxywasm.host.FuzzSessions.Step;
-import io.proxywasm.host.internal.Pairs;
+import io.proxywasm.host.internal.abi.Pairs;
 import io.proxywasm.spi.Header;
 import java.util.List;
 import java.util.Map;

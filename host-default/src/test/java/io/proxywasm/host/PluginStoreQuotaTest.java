@@ -23,8 +23,7 @@ class PluginStoreQuotaTest {
   private final FuzzDriver.Feed feed = new FuzzDriver.Feed();
   private final ProxyWasmHost host =
       feed.install(
-              TestSupport.host(new TestSupport.RecordingLog(), new ManualScheduler())
-                  .storeQuota(new StoreQuota(1000, 1 << 20)))
+              TestSupport.host(new ManualScheduler()).storeQuota(new StoreQuota(1000, 1 << 20)))
           .build();
 
   @AfterEach

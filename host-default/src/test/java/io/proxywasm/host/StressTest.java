@@ -79,8 +79,7 @@ class StressTest {
   void sharedDataCasLosesNoIncrement() throws Exception {
     int perThread = scaled(100_000) / 100 * 100;
     int requests = Math.max(1, perThread / 100);
-    try (ProxyWasmHost host =
-            ProxyWasmHost.builder().logSink(new TestSupport.RecordingLog()).build();
+    try (ProxyWasmHost host = ProxyWasmHost.builder().logSink(TestSupport.NO_LOGS).build();
         Plugin plugin =
             host.load(
                 PluginConfig.builder("counter")
@@ -127,7 +126,7 @@ class StressTest {
     FuzzDriver.Feed feed = new FuzzDriver.Feed();
     feed.keepRuns(false);
     try (ProxyWasmHost host =
-            feed.install(ProxyWasmHost.builder().logSink(new TestSupport.RecordingLog())).build();
+            feed.install(ProxyWasmHost.builder().logSink(TestSupport.NO_LOGS)).build();
         Plugin plugin =
             host.load(
                 PluginConfig.builder("queues")
@@ -271,8 +270,7 @@ class StressTest {
   @Test
   void aWorkerPoolServesWhileItsPluginIsReloaded() throws Exception {
     int perThread = scaled(20_000);
-    try (ProxyWasmHost host =
-            ProxyWasmHost.builder().logSink(new TestSupport.RecordingLog()).build();
+    try (ProxyWasmHost host = ProxyWasmHost.builder().logSink(TestSupport.NO_LOGS).build();
         WorkerPool pool = host.newWorkerPool(4)) {
       AtomicReference<Generation> current =
           new AtomicReference<>(new Generation(host.load(headers(0))));
@@ -357,7 +355,7 @@ class StressTest {
   @Test
   void closingTheHostUnderLoadThrowsNothingAndLaterCallsFailClearly() throws Exception {
     int perThread = scaled(20_000);
-    ProxyWasmHost host = ProxyWasmHost.builder().logSink(new TestSupport.RecordingLog()).build();
+    ProxyWasmHost host = ProxyWasmHost.builder().logSink(TestSupport.NO_LOGS).build();
     Plugin plugin = host.load(headers(0));
     WorkerPool pool = host.newWorkerPool(4);
     CountDownLatch halfway = new CountDownLatch(THREADS);

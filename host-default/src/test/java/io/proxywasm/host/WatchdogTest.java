@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proxywasm.host.internal.Watchdog;
+import io.proxywasm.host.internal.vm.Watchdog;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Test;
  * deadline is alive, and it is gone once the host is closed.
  */
 class WatchdogTest {
-  private final TestSupport.RecordingLog log = new TestSupport.RecordingLog();
-
   private PluginConfig probe(String name, Duration deadline) {
     return PluginConfig.builder(name)
         .rootId(name)
@@ -28,7 +26,7 @@ class WatchdogTest {
 
   @Test
   void noThreadRunsWhileNothingIsWatched() throws Exception {
-    try (ProxyWasmHost host = TestSupport.host(log, new ManualScheduler()).build()) {
+    try (ProxyWasmHost host = TestSupport.host(new ManualScheduler()).build()) {
       Watchdog watchdog = host.watchdog();
       assertFalse(watchdog.running(), "a host with no plugin has no watchdog thread");
       assertNull(watchdog.thread());
@@ -62,7 +60,7 @@ class WatchdogTest {
 
   @Test
   void closingTheHostEndsTheThread() throws Exception {
-    ProxyWasmHost host = TestSupport.host(log, new ManualScheduler()).build();
+    ProxyWasmHost host = TestSupport.host(new ManualScheduler()).build();
     Plugin plugin = host.load(probe("deadline", Duration.ofSeconds(10)));
     Worker worker = host.newWorker();
     worker.handle(plugin).rootContextId().orElseThrow();

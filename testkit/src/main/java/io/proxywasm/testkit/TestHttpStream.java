@@ -3,7 +3,6 @@ package io.proxywasm.testkit;
 import io.proxywasm.host.BodyBuffer;
 import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.HttpStream;
-import io.proxywasm.host.HttpStreamListener;
 import io.proxywasm.host.LocalResponse;
 import io.proxywasm.host.PluginFailure;
 import io.proxywasm.host.PluginHandle;
@@ -15,7 +14,6 @@ import io.proxywasm.spi.Header;
 import io.proxywasm.spi.StreamType;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,9 +51,13 @@ public final class TestHttpStream implements AutoCloseable {
   private final TestHost host;
   private final HttpStream stream;
   private final int firstLog;
-  private final List<StreamType> resumed = new ArrayList<>();
-  private final List<StreamType> closedByPlugin = new ArrayList<>();
-  private final List<StreamType> pendingResumes = new ArrayList<>();
+
+  /** What the host told the proxy: resumes and closes, in order. */
+  private final RecordingStreamListener decisions = new RecordingStreamListener();
+
+  /** How many of the resumes the proxy applied; the rest wait for the plugin's callback to end. */
+  private int resumesApplied;
+
   private final Side request = new Side(false);
   private final Side response = new Side(true);
   private boolean ended;
@@ -193,21 +195,7 @@ public final class TestHttpStream implements AutoCloseable {
   TestHttpStream(TestHost host, PluginHandle handle, PropertyResolver properties) {
     this.host = host;
     this.firstLog = host.logs().size();
-    this.stream =
-        handle.newHttpStream(
-            new HttpStreamListener() {
-              @Override
-              public void onResume(StreamType direction) {
-                resumed.add(direction);
-                pendingResumes.add(direction);
-              }
-
-              @Override
-              public void onClose(StreamType direction) {
-                closedByPlugin.add(direction);
-              }
-            },
-            Objects.requireNonNull(properties, "properties"));
+    this.stream = handle.newHttpStream(decisions, Objects.requireNonNull(properties, "properties"));
     host.opened(this);
   }
 
@@ -454,7 +442,7 @@ public final class TestHttpStream implements AutoCloseable {
    * @return the directions
    */
   public List<StreamType> resumed() {
-    return List.copyOf(resumed);
+    return decisions.resumed();
   }
 
   /**
@@ -464,7 +452,7 @@ public final class TestHttpStream implements AutoCloseable {
    * @return the directions
    */
   public List<StreamType> closedByPlugin() {
-    return List.copyOf(closedByPlugin);
+    return decisions.closed();
   }
 
   /**
@@ -505,7 +493,7 @@ public final class TestHttpStream implements AutoCloseable {
         responseHeaders(),
         response.bodyAfterPlugin(),
         localResponse(),
-        resumed,
+        decisions.resumed(),
         host.logs().since(firstLog),
         failure(),
         contextId(),
@@ -551,8 +539,8 @@ public final class TestHttpStream implements AutoCloseable {
   /** Applies the resumes the plugin asked for, after its callback returned. */
   boolean applyResumes() {
     boolean moved = false;
-    while (!ended && !pendingResumes.isEmpty()) {
-      StreamType direction = pendingResumes.remove(0);
+    while (!ended && resumesApplied < decisions.resumed().size()) {
+      StreamType direction = decisions.resumed().get(resumesApplied++);
       (direction == StreamType.RESPONSE ? response : request).resume();
       moved = true;
     }
@@ -561,7 +549,7 @@ public final class TestHttpStream implements AutoCloseable {
 
   /** Whether the proxy stopped giving this stream to the plugin. */
   private boolean answered() {
-    return stream.localResponse().isPresent() || !closedByPlugin.isEmpty();
+    return stream.localResponse().isPresent() || !decisions.closed().isEmpty();
   }
 
   /** One direction of the stream, as the proxy's filter manager keeps it for this filter. */

@@ -1,0 +1,216 @@
+package io.proxywasm.host.internal.vm;
+
+import io.proxywasm.host.PluginFailure;
+import io.proxywasm.spi.Callback;
+import io.proxywasm.spi.FailState;
+import io.proxywasm.spi.WasmException;
+import io.proxywasm.spi.WasmFunction;
+import java.util.ArrayDeque;
+
+/**
+ * Calls into one VM: the callbacks fetched from the module, the context each call is for and the
+ * effective context the plugin selects during it, the call deadline, and the actions that wait for
+ * the outermost call to return. A VM has at most one call in progress (its lock), so this state
+ * lives in plain fields; only the deadline is read from another thread (the watchdog's).
+ */
+final class CallDispatcher {
+  private static final int NONE = -1;
+
+  private final WasmBase wasm;
+  private final WasmFunction[] functions = new WasmFunction[Callback.values().length];
+  private final ArrayDeque<Runnable> afterCall = new ArrayDeque<>();
+  private Context current;
+
+  /** The effective context set by the plugin for the call in progress; {@link #NONE} if unset. */
+  private int effectiveContextId = NONE;
+
+  private int depth;
+  private boolean stopNextIteration;
+
+  /** The call deadline in nanoseconds, or 0 when none applies to this VM. */
+  private final long deadlineNanos;
+
+  /** When the call in progress must end ({@link System#nanoTime()}), or 0 between calls. */
+  private volatile long callDeadline;
+
+  /** The outermost callback in progress, for the deadline message. */
+  private volatile Callback runningCallback = Callback.INITIALIZE;
+
+  CallDispatcher(WasmBase wasm, long deadlineNanos) {
+    this.wasm = wasm;
+    this.deadlineNanos = deadlineNanos;
+  }
+
+  /** Whether calls into this VM have a deadline (its runtime can stop running code). */
+  boolean hasDeadline() {
+    return deadlineNanos > 0;
+  }
+
+  void bind(Callback cb, WasmFunction f) {
+    functions[cb.ordinal()] = f;
+  }
+
+  WasmFunction fn(Callback cb) {
+    return functions[cb.ordinal()];
+  }
+
+  boolean has(Callback cb) {
+    return functions[cb.ordinal()] != null;
+  }
+
+  /**
+   * Calls a callback with a context as the current one. Returns 0 if the callback is not exported
+   * or the VM fails during the call. After-call actions run when the outermost call returns.
+   *
+   * @param ctx the context the call is for
+   * @param cb the callback
+   * @param args its arguments
+   * @return the i32 result, zero-extended, or 0
+   */
+  long callIn(Context ctx, Callback cb, long... args) {
+    return invoke(ctx, cb, args) & 0xFFFF_FFFFL;
+  }
+
+  /**
+   * Calls a callback that returns a filter status and reports whether iteration was stopped by a
+   * local response during the call.
+   *
+   * @return the raw result in the low 32 bits; bit 32 set when iteration must stop
+   */
+  long callForStatus(Context ctx, Callback cb, long... args) {
+    return invoke(ctx, cb, args);
+  }
+
+  private long invoke(Context ctx, Callback cb, long[] args) {
+    wasm.checkEntered();
+    WasmFunction f = functions[cb.ordinal()];
+    FailureRecord failures = wasm.failures();
+    if (f == null || failures.isFailed() || wasm.isClosed()) {
+      return 0;
+    }
+    Context savedCurrent = current;
+    int savedEffective = effectiveContextId;
+    current = ctx;
+    effectiveContextId = NONE;
+    boolean outermost = depth == 0;
+    if (outermost && deadlineNanos > 0) {
+      runningCallback = cb;
+      callDeadline = System.nanoTime() + deadlineNanos;
+    }
+    depth++;
+    long result = 0;
+    try {
+      long[] r = f.call(args);
+      result = r == null || r.length == 0 ? 0 : r[0] & 0xFFFF_FFFFL;
+    } catch (WasmException e) {
+      failures.record(PluginFailure.Cause.TRAP, e.getMessage());
+      if (!failures.isFailed()) {
+        wasm.vm().fail(FailState.RUNTIME_ERROR, e.getMessage());
+      }
+    } catch (RuntimeException e) {
+      // A runtime that breaks its contract must not take the embedder down with it.
+      String message = "Function: " + cb.exportName() + " failed in the runtime: " + e;
+      failures.record(PluginFailure.Cause.RUNTIME_FAILURE, message);
+      wasm.vm().fail(FailState.RUNTIME_ERROR, message);
+    } finally {
+      if (outermost) {
+        callDeadline = 0;
+      }
+      current = savedCurrent;
+      effectiveContextId = savedEffective;
+      depth--;
+      if (depth == 0) {
+        if (!wasm.isClosed()) {
+          wasm.events().reportMemory();
+        }
+        if (stopNextIteration) {
+          result |= 1L << 32;
+        }
+        drainAfterCall();
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Stops the call in progress if it is past its deadline; called by the watchdog's thread.
+   *
+   * @param now the current {@link System#nanoTime()}
+   */
+  void enforceDeadline(long now) {
+    long deadline = callDeadline;
+    if (deadline == 0 || now - deadline < 0 || wasm.isFailed()) {
+      return;
+    }
+    // Fail first, so that the deadline (not the interruption it causes) is the reason.
+    String message =
+        "Function: "
+            + runningCallback.exportName()
+            + " failed: execution deadline of "
+            + wasm.spec().callDeadline().toMillis()
+            + " ms exceeded";
+    wasm.failures().record(PluginFailure.Cause.DEADLINE_EXCEEDED, message);
+    wasm.vm().fail(FailState.RUNTIME_ERROR, message);
+    wasm.vm().terminate();
+  }
+
+  /** Runs the queued after-call actions and clears the stop-iteration flag. */
+  private void drainAfterCall() {
+    stopNextIteration = false;
+    Runnable action;
+    while ((action = afterCall.poll()) != null) {
+      action.run();
+    }
+  }
+
+  /** Marks that the current callback must stop iteration (after a local response). */
+  void stopNextIteration() {
+    stopNextIteration = true;
+  }
+
+  /** Queues an action to run after the outermost call into the VM returns, or runs it now. */
+  void afterCall(Runnable action) {
+    if (depth == 0) {
+      action.run();
+    } else {
+      afterCall.add(action);
+    }
+  }
+
+  /** The context of the call in progress, or the VM context between calls. */
+  Context currentOrVm() {
+    return current != null ? current : wasm.contexts().vmContext();
+  }
+
+  /**
+   * Returns the context host calls act on: the effective context if one is set, else the current.
+   *
+   * @return the context; never null during a call
+   */
+  Context effectiveContext() {
+    if (effectiveContextId == 0) {
+      return wasm.contexts().vmContext();
+    }
+    if (effectiveContextId != NONE) {
+      Context c = wasm.contexts().get(effectiveContextId);
+      if (c != null) {
+        return c;
+      }
+    }
+    return current;
+  }
+
+  /**
+   * Sets the effective context for the rest of the current call.
+   *
+   * @param id a live context id, or 0 for the VM context (cpp-host's {@code getContext(0)})
+   * @return whether the id names a live context
+   */
+  boolean setEffectiveContext(int id) {
+    if (id != 0 && !wasm.contexts().contains(id)) {
+      return false;
+    }
+    effectiveContextId = id;
+    return true;
+  }
+}

@@ -1,0 +1,252 @@
+package io.proxywasm.host.internal.vm;
+
+import io.proxywasm.host.BodyBuffer;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.spi.BufferType;
+import io.proxywasm.spi.Callback;
+import io.proxywasm.spi.HeaderMapType;
+import java.util.Map;
+
+/**
+ * A proxy-wasm context: the VM context (id 0), a root context (one per plugin per VM) or a stream
+ * context (one per HTTP stream or TCP connection): its id, plugin and stream, and its lifecycle
+ * from {@code proxy_on_context_create} to {@code proxy_on_delete}. What only a root keeps is its
+ * {@link RootState}; the callbacks only a stream receives are its {@link StreamCallbacks}.
+ */
+public final class Context {
+  private final WasmBase wasm;
+  private final int id;
+  private final Context root;
+  private final LoadedPlugin plugin;
+  private final StreamRole stream;
+
+  /** The root's own state; null for a stream context. */
+  private final RootState state;
+
+  /** The stream's callbacks; null for a root or the VM context. */
+  private final StreamCallbacks callbacks;
+
+  private boolean createdInVm;
+  private boolean deleted;
+
+  private Context(WasmBase wasm, int id, Context root, LoadedPlugin plugin, StreamRole stream) {
+    this.wasm = wasm;
+    this.id = id;
+    this.root = root == null ? this : root;
+    this.plugin = plugin;
+    this.stream = stream == null ? StreamRole.NONE : stream;
+    this.state = root == null ? new RootState(this, wasm) : null;
+    this.callbacks = root == null ? null : new StreamCallbacks(this, wasm, this.stream);
+  }
+
+  /** The VM context (id 0) of a VM. */
+  static Context vmContext(WasmBase wasm) {
+    return new Context(wasm, 0, null, null, null);
+  }
+
+  static Context newRoot(WasmBase wasm, LoadedPlugin plugin) {
+    Context c = new Context(wasm, wasm.contexts().allocateId(), null, plugin, StreamRole.NONE);
+    wasm.contexts().register(c);
+    return c;
+  }
+
+  /**
+   * Creates a stream context under a root context; the plugin sees it on the first callback.
+   *
+   * @param root the plugin's root context
+   * @param stream the stream it serves
+   * @return the context
+   */
+  public static Context newStream(Context root, StreamRole stream) {
+    WasmBase wasm = root.wasm;
+    Context c = new Context(wasm, wasm.contexts().allocateId(), root, root.plugin, stream);
+    wasm.contexts().register(c);
+    return c;
+  }
+
+  /**
+   * Returns the id.
+   *
+   * @return the context id
+   */
+  public int id() {
+    return id;
+  }
+
+  /**
+   * Returns whether this is a root context.
+   *
+   * @return true for a root context
+   */
+  public boolean isRoot() {
+    return root == this && id != 0;
+  }
+
+  /**
+   * Returns the root context of this context (itself for a root).
+   *
+   * @return the root
+   */
+  public Context root() {
+    return root;
+  }
+
+  /**
+   * Returns the plugin.
+   *
+   * @return the plugin, or null for the VM context
+   */
+  public LoadedPlugin plugin() {
+    return plugin;
+  }
+
+  /**
+   * Returns the VM.
+   *
+   * @return the VM
+   */
+  public WasmBase wasm() {
+    return wasm;
+  }
+
+  public StreamRole stream() {
+    return stream;
+  }
+
+  /**
+   * Returns the stream callbacks of a stream context.
+   *
+   * @return the callbacks; null for a root or the VM context
+   */
+  public StreamCallbacks streamCallbacks() {
+    return callbacks;
+  }
+
+  /** The state of this context's root (its own for a root or the VM context). */
+  public RootState rootState() {
+    return root.state;
+  }
+
+  /**
+   * Whether the plugin has seen this context ({@code proxy_on_context_create} was called).
+   *
+   * @return true once created in the VM
+   */
+  public boolean createdInVm() {
+    return createdInVm;
+  }
+
+  void markCreated() {
+    createdInVm = true;
+  }
+
+  boolean isDeleted() {
+    return deleted;
+  }
+
+  // ---- the root's state, as host calls read it through any context of the root -----------------
+
+  public boolean configuring() {
+    return root.state.configuring();
+  }
+
+  public Map<HeaderMapType, HeaderMap> calloutMaps() {
+    return root.state.calloutMaps();
+  }
+
+  public Map<BufferType, BodyBuffer> calloutBuffers() {
+    return root.state.calloutBuffers();
+  }
+
+  public int statusCode() {
+    return root.state.statusCode();
+  }
+
+  public String statusMessage() {
+    return root.state.statusMessage();
+  }
+
+  public void setTickPeriod(long millis) {
+    root.state.setTickPeriod(millis);
+  }
+
+  /**
+   * Returns the tick period of this context's root.
+   *
+   * @return milliseconds; 0 when ticks are off
+   */
+  public long tickPeriodMillis() {
+    return root.state.tickPeriodMillis();
+  }
+
+  /** Calls the root's {@code proxy_on_tick}. Inside the VM. */
+  public void onTick() {
+    root.state.onTick();
+  }
+
+  /**
+   * Calls the root's {@code proxy_on_foreign_function} with the data visible as the call-data
+   * buffer. Inside the VM.
+   *
+   * @param functionId the embedder's function id
+   * @param data the data
+   */
+  public void onForeignFunction(int functionId, byte[] data) {
+    root.state.onForeignFunction(functionId, data);
+  }
+
+  // ---- stream lifecycle -----------------------------------------------------------------------
+
+  /** Calls {@code proxy_on_context_create(id, root_id)} once, before the first stream callback. */
+  public void onCreate() {
+    if (!wasm.isFailed() && !createdInVm) {
+      createdInVm = true;
+      wasm.calls().callIn(this, Callback.ON_CONTEXT_CREATE, id, root.id);
+    }
+  }
+
+  /**
+   * Calls {@code proxy_on_done}.
+   *
+   * @return the plugin's answer; true if not exported or failed
+   */
+  public boolean onDone() {
+    if (wasm.isFailed() || !wasm.calls().has(Callback.ON_DONE)) {
+      return true;
+    }
+    return wasm.calls().callIn(this, Callback.ON_DONE, id) != 0;
+  }
+
+  /** Calls {@code proxy_on_log}. */
+  public void onLog() {
+    if (!wasm.isFailed()) {
+      onCreate();
+      wasm.calls().callIn(this, Callback.ON_LOG, id);
+    }
+  }
+
+  /** Stops this context's tick; its VM is going away. */
+  void cancelTimers() {
+    if (state != null) {
+      state.cancelTimers();
+    }
+  }
+
+  /** Calls {@code proxy_on_delete} if the plugin saw this context, and forgets the context. */
+  public void onDelete() {
+    if (deleted) {
+      return;
+    }
+    deleted = true;
+    if (state != null) {
+      state.cancelTick();
+    }
+    try {
+      if (createdInVm && !wasm.isFailed()) {
+        wasm.calls().callIn(this, Callback.ON_DELETE, id);
+      }
+    } finally {
+      wasm.contexts().unregister(this);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.proxywasm.host.internal.vm;
+
+import io.proxywasm.spi.LogLevel;
+import io.proxywasm.spi.PluginInfo;
+
+/** Routes plugin logs and host errors about a plugin to the host's log sink. */
+public final class Logging {
+  private Logging() {}
+
+  /** The identity logs are attributed to: the context's plugin, or the VM itself. */
+  public static PluginInfo info(Context c) {
+    if (c != null && c.plugin() != null) {
+      return c.plugin().info();
+    }
+    WasmBase w = c == null ? null : c.wasm();
+    return new PluginInfo(
+        "", "", w == null ? "" : w.spec().vmId(), w == null ? "" : w.spec().provider().name());
+  }
+
+  public static LogLevel level(Context c) {
+    return c != null && c.plugin() != null ? c.plugin().logLevel().get() : LogLevel.INFO;
+  }
+
+  public static void log(WasmBase wasm, Context c, LogLevel level, String message) {
+    if (level.code() >= level(c).code()) {
+      LogLimiter limiter = c != null && c.plugin() != null ? c.plugin().logLimiter() : null;
+      if (limiter == null) {
+        limiter = wasm.logLimiter();
+      }
+      limiter.log(
+          wasm.host().clock().monotonicNanos(), wasm.host().logSink(), info(c), level, message);
+    }
+  }
+
+  public static void error(WasmBase wasm, String message) {
+    Context c = wasm.effectiveContext();
+    wasm.host().logSink().log(info(c), LogLevel.ERROR, message);
+  }
+}
