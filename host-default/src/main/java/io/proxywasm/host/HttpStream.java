@@ -33,22 +33,29 @@ public final class HttpStream extends StreamBase {
   private FilterHeadersStatus headers(
       StreamType direction, HeaderMap headers, boolean endOfStream) {
     return enter(
-        () -> {
-          HeaderMapType type =
-              direction == StreamType.RESPONSE
-                  ? HeaderMapType.RESPONSE_HEADERS
-                  : HeaderMapType.REQUEST_HEADERS;
-          state.map(type, headers);
-          FilterHeadersStatus status =
-              ctx.streamCallbacks().onHeaders(direction, headers.size(), endOfStream);
-          if (status == FilterHeadersStatus.CONTINUE) {
-            state.release(type); // Envoy: a map is gone once its callback continued
-          }
-          return status;
-        },
+        HttpStream::headersInVm,
+        this,
+        direction,
+        headers,
+        endOfStream,
         FilterHeadersStatus.CONTINUE,
         FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK,
         StreamType.REQUEST);
+  }
+
+  private FilterHeadersStatus headersInVm(
+      StreamType direction, HeaderMap headers, boolean endOfStream) {
+    HeaderMapType type =
+        direction == StreamType.RESPONSE
+            ? HeaderMapType.RESPONSE_HEADERS
+            : HeaderMapType.REQUEST_HEADERS;
+    state.map(type, headers);
+    FilterHeadersStatus status =
+        ctx.streamCallbacks().onHeaders(direction, headers.size(), endOfStream);
+    if (status == FilterHeadersStatus.CONTINUE) {
+      state.release(type); // Envoy: a map is gone once its callback continued
+    }
+    return status;
   }
 
   private FilterDataStatus body(StreamType direction, BodyBuffer body, boolean endOfStream) {
@@ -67,38 +74,49 @@ public final class HttpStream extends StreamBase {
       return FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
     return enter(
-        () -> {
-          state.body(direction, body);
-          FilterDataStatus status =
-              ctx.streamCallbacks().onBody(direction, body.length(), endOfStream);
-          if (status == FilterDataStatus.CONTINUE) {
-            state.body(direction, null);
-          }
-          return status;
-        },
+        HttpStream::bodyInVm,
+        this,
+        direction,
+        body,
+        endOfStream,
         FilterDataStatus.CONTINUE,
         FilterDataStatus.STOP_ITERATION_NO_BUFFER,
         StreamType.REQUEST);
   }
 
+  private FilterDataStatus bodyInVm(StreamType direction, BodyBuffer body, boolean endOfStream) {
+    state.body(direction, body);
+    FilterDataStatus status = ctx.streamCallbacks().onBody(direction, body.length(), endOfStream);
+    if (status == FilterDataStatus.CONTINUE) {
+      state.body(direction, null);
+    }
+    return status;
+  }
+
   private FilterTrailersStatus trailers(StreamType direction, HeaderMap trailers) {
     return enter(
-        () -> {
-          HeaderMapType type =
-              direction == StreamType.RESPONSE
-                  ? HeaderMapType.RESPONSE_TRAILERS
-                  : HeaderMapType.REQUEST_TRAILERS;
-          state.map(type, trailers);
-          FilterTrailersStatus status =
-              ctx.streamCallbacks().onTrailers(direction, trailers.size());
-          if (status == FilterTrailersStatus.CONTINUE) {
-            state.release(type);
-          }
-          return status;
-        },
+        HttpStream::trailersInVm,
+        this,
+        direction,
+        trailers,
+        false,
         FilterTrailersStatus.CONTINUE,
         FilterTrailersStatus.STOP_ITERATION,
         StreamType.REQUEST);
+  }
+
+  private FilterTrailersStatus trailersInVm(
+      StreamType direction, HeaderMap trailers, boolean unusedFlag) {
+    HeaderMapType type =
+        direction == StreamType.RESPONSE
+            ? HeaderMapType.RESPONSE_TRAILERS
+            : HeaderMapType.REQUEST_TRAILERS;
+    state.map(type, trailers);
+    FilterTrailersStatus status = ctx.streamCallbacks().onTrailers(direction, trailers.size());
+    if (status == FilterTrailersStatus.CONTINUE) {
+      state.release(type);
+    }
+    return status;
   }
 
   /**
@@ -203,19 +221,17 @@ public final class HttpStream extends StreamBase {
    * so the plugin can log it.
    */
   public void onLog() {
-    enter(
-        () -> {
-          state.logPhase(true);
-          try {
-            ctx.onLog();
-          } finally {
-            state.logPhase(false);
-          }
-          return null;
-        },
-        null,
-        null,
-        StreamType.REQUEST);
+    enter(HttpStream::logInVm, this, null, null, false, null, null, StreamType.REQUEST);
+  }
+
+  private Void logInVm(Void unusedA, Void unusedB, boolean unusedFlag) {
+    state.logPhase(true);
+    try {
+      ctx.onLog();
+    } finally {
+      state.logPhase(false);
+    }
+    return null;
   }
 
   /**

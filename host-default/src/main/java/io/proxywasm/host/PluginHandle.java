@@ -47,17 +47,21 @@ public final class PluginHandle {
    */
   public HttpStream newHttpStream(HttpStreamListener listener, PropertyResolver properties) {
     HttpState state = new HttpState(listener, properties);
-    Optional<Worker.Instance> instance = worker.instance(plugin);
-    if (instance.isEmpty()) {
+    Context root = worker.root(plugin);
+    if (root == null) {
       return new HttpStream(
           null, state, plugin.config().failPolicy(), plugin.config().bodyBufferLimitBytes());
     }
-    Worker.Instance i = instance.get();
     return new HttpStream(
-        i.wasm().locked(() -> Context.newStream(i.root(), state)),
+        root.wasm().locked(PluginHandle::newStream, root, state, null, false),
         state,
         plugin.config().failPolicy(),
         plugin.config().bodyBufferLimitBytes());
+  }
+
+  private static Context newStream(
+      Context root, HttpState state, Void unusedC, boolean unusedFlag) {
+    return Context.newStream(root, state);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.proxywasm.host;
 
 import io.proxywasm.host.internal.vm.Context;
 import io.proxywasm.host.internal.vm.StreamRole;
+import io.proxywasm.host.internal.vm.WasmBase;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.StreamType;
 import java.util.Optional;
@@ -33,6 +34,33 @@ abstract class StreamBase implements AutoCloseable {
    * the stream once.
    */
   final <T> T enter(Supplier<T> call, T whenOpen, T whenClosed, StreamType failedDirection) {
+    if (!pluginRuns(failedDirection)) {
+      return failPolicy == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
+    }
+    return ctx.wasm().locked(call);
+  }
+
+  /**
+   * {@link #enter(Supplier, Object, Object, StreamType)} for a call given its inputs as arguments,
+   * so that a lambda capturing nothing does it: no allocation per event.
+   */
+  final <S, A, B, T> T enter(
+      WasmBase.Work<S, A, B, T> call,
+      S stream,
+      A a,
+      B b,
+      boolean flag,
+      T whenOpen,
+      T whenClosed,
+      StreamType failedDirection) {
+    if (!pluginRuns(failedDirection)) {
+      return failPolicy == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
+    }
+    return ctx.wasm().locked(call, stream, a, b, flag);
+  }
+
+  /** Whether the plugin runs this stream; if not, fails the stream unless the plugin fails open. */
+  private boolean pluginRuns(StreamType failedDirection) {
     if (closed) {
       throw new IllegalStateException("stream is closed");
     }
@@ -40,9 +68,9 @@ abstract class StreamBase implements AutoCloseable {
       if (failPolicy != FailPolicy.FAIL_OPEN) {
         state.failStream(failedDirection);
       }
-      return failPolicy == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
+      return false;
     }
-    return ctx.wasm().locked(call);
+    return true;
   }
 
   /**
@@ -97,18 +125,21 @@ abstract class StreamBase implements AutoCloseable {
       return;
     }
     if (ctx != null) {
-      ctx.wasm()
-          .lockedRun(
-              () -> {
-                if (ctx.createdInVm()) {
-                  ctx.onDone();
-                  if (logOnClose) {
-                    ctx.onLog();
-                  }
-                }
-                ctx.onDelete();
-              });
+      ctx.wasm().locked(StreamBase::end, this, null, null, false);
     }
     closed = true;
+  }
+
+  /** {@link #close()} inside the VM. */
+  private static Void end(StreamBase stream, Void unusedA, Void unusedB, boolean unusedFlag) {
+    Context ctx = stream.ctx;
+    if (ctx.createdInVm()) {
+      ctx.onDone();
+      if (stream.logOnClose) {
+        ctx.onLog();
+      }
+    }
+    ctx.onDelete();
+    return null;
   }
 }

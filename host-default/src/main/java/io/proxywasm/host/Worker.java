@@ -54,7 +54,16 @@ public final class Worker implements AutoCloseable {
    * @return the instance, or empty if the plugin cannot start on this worker (the failure was
    *     reported to the extension)
    */
-  synchronized Optional<Instance> instance(Plugin plugin) {
+  Optional<Instance> instance(Plugin plugin) {
+    Context root = root(plugin);
+    return root == null ? Optional.empty() : Optional.of(new Instance(root.wasm(), root));
+  }
+
+  /**
+   * {@link #instance} without an object to allocate: the plugin's root context in the live clone
+   * (whose VM is {@link Context#wasm()}), or null if the plugin cannot start on this worker.
+   */
+  synchronized Context root(Plugin plugin) {
     if (closed) {
       throw new IllegalStateException("worker is closed");
     }
@@ -63,7 +72,7 @@ public final class Worker implements AutoCloseable {
     }
     LoadedPlugin loaded = plugin.loaded();
     if (loaded.unavailable() != null) {
-      return Optional.empty();
+      return null;
     }
     WasmBase clone = clones.get(loaded.vmKey());
     boolean reloading = clone != null && clone.isFailed();
@@ -92,7 +101,7 @@ public final class Worker implements AutoCloseable {
                   "a fresh clone replaced a failed one");
         }
       }
-      return Optional.of(new Instance(clone, clone.rootFor(loaded)));
+      return clone.rootFor(loaded);
     } catch (WasmException e) {
       host.services()
           .extension()
@@ -102,7 +111,7 @@ public final class Worker implements AutoCloseable {
             .extension()
             .onEvent(WasmEvent.VM_RELOAD_FAILURE, loaded.info(), e.getMessage());
       }
-      return Optional.empty();
+      return null;
     }
   }
 

@@ -479,6 +479,20 @@ final class ChicoryVm implements WasmVm, LinearMemory {
     }
   }
 
+  /** Chicory's read already copies into a new array: no second copy. */
+  @Override
+  public byte[] read(long address, int length) {
+    Memory memory = checked(address, length);
+    if (length == 0) {
+      return new byte[0];
+    }
+    try {
+      return memory.readBytes((int) address, length);
+    } catch (RuntimeException e) {
+      throw outOfBounds(address, length, memory);
+    }
+  }
+
   @Override
   public void write(long address, byte[] source, int offset, int length) {
     Memory memory = checked(address, length);

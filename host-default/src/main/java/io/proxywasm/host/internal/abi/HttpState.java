@@ -24,16 +24,24 @@ import java.util.Optional;
 public final class HttpState implements StreamRole {
   private static final BodyBuffer NO_BODY = new BodyBuffer(new byte[0]);
 
+  /** Where {@link #maps} keeps the last map of each type the stream passed. */
+  private static final int FINAL = 4;
+
   private final HttpStreamListener listener;
-  private final StreamProperties properties;
+  private final PropertyResolver resolver;
 
-  /** The maps the plugin may change now, by type. */
-  private final HeaderMap[] maps = new HeaderMap[4];
+  /** Created when the plugin first reads or sets a property. */
+  private StreamProperties properties;
 
-  /** The last map of each type the stream passed, for the access-log phase. */
-  private final HeaderMap[] finalMaps = new HeaderMap[4];
+  /**
+   * By type: the maps the plugin may change now, then ({@link #FINAL} on) the last map of each type
+   * the stream passed, for the access-log phase. One array, not two: a stream is opened on every
+   * request.
+   */
+  private final HeaderMap[] maps = new HeaderMap[2 * FINAL];
 
-  private final BodyBuffer[] bodies = new BodyBuffer[2];
+  private BodyBuffer requestBody;
+  private BodyBuffer responseBody;
   private LocalResponse localResponse;
   private boolean logPhase;
 
@@ -45,7 +53,14 @@ public final class HttpState implements StreamRole {
    */
   public HttpState(HttpStreamListener listener, PropertyResolver properties) {
     this.listener = listener;
-    this.properties = new StreamProperties(properties, listener::onPropertySet);
+    this.resolver = properties;
+  }
+
+  private StreamProperties properties() {
+    if (properties == null) {
+      properties = new StreamProperties(resolver, listener::onPropertySet);
+    }
+    return properties;
   }
 
   /**
@@ -56,7 +71,7 @@ public final class HttpState implements StreamRole {
    */
   public void map(HeaderMapType type, HeaderMap map) {
     maps[type.code()] = map;
-    finalMaps[type.code()] = map;
+    maps[FINAL + type.code()] = map;
   }
 
   /**
@@ -75,7 +90,11 @@ public final class HttpState implements StreamRole {
    * @param body the buffer, or null once the callback continued
    */
   public void body(StreamType direction, BodyBuffer body) {
-    bodies[direction == StreamType.RESPONSE ? 1 : 0] = body;
+    if (direction == StreamType.RESPONSE) {
+      responseBody = body;
+    } else {
+      requestBody = body;
+    }
   }
 
   /**
@@ -102,7 +121,7 @@ public final class HttpState implements StreamRole {
    * @return path to value, a copy
    */
   public Map<List<String>, byte[]> propertiesSet() {
-    return properties.snapshot();
+    return properties().snapshot();
   }
 
   @Override
@@ -116,7 +135,7 @@ public final class HttpState implements StreamRole {
     if (live != null || !logPhase || type == 1) {
       return live;
     }
-    return finalMaps[type];
+    return maps[FINAL + type];
   }
 
   @Override
@@ -130,13 +149,13 @@ public final class HttpState implements StreamRole {
       return Optional.empty();
     }
     // An absent body reads as an empty one (Envoy's buffer wrapper over no data).
-    BodyBuffer b = bodies[type];
+    BodyBuffer b = type == 1 ? responseBody : requestBody;
     return Optional.of(b == null ? NO_BODY : b);
   }
 
   @Override
   public boolean bufferWritable(int type) {
-    return type <= 1 && bodies[type] != null;
+    return type <= 1 && (type == 1 ? responseBody : requestBody) != null;
   }
 
   @Override
@@ -144,11 +163,11 @@ public final class HttpState implements StreamRole {
     if (type == StreamType.REQUEST) {
       maps[0] = null;
       maps[1] = null;
-      bodies[0] = null;
+      requestBody = null;
     } else if (type == StreamType.RESPONSE) {
       maps[2] = null;
       maps[3] = null;
-      bodies[1] = null;
+      responseBody = null;
     }
   }
 
@@ -187,7 +206,7 @@ public final class HttpState implements StreamRole {
 
   @Override
   public Optional<byte[]> property(List<String> path) {
-    Optional<byte[]> known = properties.get(path);
+    Optional<byte[]> known = properties != null ? properties.get(path) : resolver.get(path);
     return known.isPresent() ? known : fromHeaders(path);
   }
 
@@ -206,7 +225,7 @@ public final class HttpState implements StreamRole {
     if (!request && !path.get(0).equals("response")) {
       return Optional.empty();
     }
-    HeaderMap headers = finalMaps[request ? 0 : 2];
+    HeaderMap headers = maps[FINAL + (request ? 0 : 2)];
     if (headers == null) {
       return Optional.empty();
     }
@@ -262,7 +281,7 @@ public final class HttpState implements StreamRole {
 
   @Override
   public WasmResult setProperty(List<String> path, byte[] value) {
-    properties.set(path, value);
+    properties().set(path, value);
     return WasmResult.OK;
   }
 }

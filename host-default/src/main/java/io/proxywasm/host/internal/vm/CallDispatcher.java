@@ -16,9 +16,26 @@ import java.util.ArrayDeque;
 final class CallDispatcher {
   private static final int NONE = -1;
 
+  private static final long[] NO_ARGS = new long[0];
+
+  /** How deep calls into the VM nest before their argument arrays are no longer reused. */
+  private static final int SCRATCH_DEPTH = 4;
+
+  /** How many arguments a call may have to get a reused array. */
+  private static final int SCRATCH_ARITY = 3;
+
   private final WasmBase wasm;
   private final WasmFunction[] functions = new WasmFunction[Callback.values().length];
   private final ArrayDeque<Runnable> afterCall = new ArrayDeque<>();
+
+  /**
+   * Argument arrays reused by the fixed-arity calls, one per nesting depth and argument count: a
+   * runtime reads the arguments and does not keep the array ({@link WasmFunction#call}), and a call
+   * made while another is in progress (the plugin's allocator during a host call) gets the next
+   * depth's array, so none is overwritten while in use.
+   */
+  private final long[][] argScratch = new long[SCRATCH_DEPTH * SCRATCH_ARITY][];
+
   private Context current;
 
   /** The effective context set by the plugin for the call in progress; {@link #NONE} if unset. */
@@ -71,6 +88,35 @@ final class CallDispatcher {
     return invoke(ctx, cb, args) & 0xFFFF_FFFFL;
   }
 
+  /** {@link #callIn(Context, Callback, long...)} without arguments. */
+  long callIn(Context ctx, Callback cb) {
+    return invoke(ctx, cb, NO_ARGS) & 0xFFFF_FFFFL;
+  }
+
+  /** {@link #callIn(Context, Callback, long...)} with one argument, in a reused array. */
+  long callIn(Context ctx, Callback cb, long a) {
+    long[] args = args(1);
+    args[0] = a;
+    return invoke(ctx, cb, args) & 0xFFFF_FFFFL;
+  }
+
+  /** {@link #callIn(Context, Callback, long...)} with two arguments, in a reused array. */
+  long callIn(Context ctx, Callback cb, long a, long b) {
+    long[] args = args(2);
+    args[0] = a;
+    args[1] = b;
+    return invoke(ctx, cb, args) & 0xFFFF_FFFFL;
+  }
+
+  /** {@link #callIn(Context, Callback, long...)} with three arguments, in a reused array. */
+  long callIn(Context ctx, Callback cb, long a, long b, long c) {
+    long[] args = args(3);
+    args[0] = a;
+    args[1] = b;
+    args[2] = c;
+    return invoke(ctx, cb, args) & 0xFFFF_FFFFL;
+  }
+
   /**
    * Calls a callback that returns a filter status and reports whether iteration was stopped by a
    * local response during the call.
@@ -79,6 +125,40 @@ final class CallDispatcher {
    */
   long callForStatus(Context ctx, Callback cb, long... args) {
     return invoke(ctx, cb, args);
+  }
+
+  /** {@link #callForStatus(Context, Callback, long...)} with two arguments, in a reused array. */
+  long callForStatus(Context ctx, Callback cb, long a, long b) {
+    long[] args = args(2);
+    args[0] = a;
+    args[1] = b;
+    return invoke(ctx, cb, args);
+  }
+
+  /** {@link #callForStatus(Context, Callback, long...)} with three arguments, in a reused array. */
+  long callForStatus(Context ctx, Callback cb, long a, long b, long c) {
+    long[] args = args(3);
+    args[0] = a;
+    args[1] = b;
+    args[2] = c;
+    return invoke(ctx, cb, args);
+  }
+
+  /**
+   * Returns the argument array of {@code count} longs for a call made at the current depth: the
+   * same array every time at that depth, or a new one past {@link #SCRATCH_DEPTH}.
+   */
+  private long[] args(int count) {
+    if (depth >= SCRATCH_DEPTH) {
+      return new long[count];
+    }
+    int slot = depth * SCRATCH_ARITY + count - 1;
+    long[] args = argScratch[slot];
+    if (args == null) {
+      args = new long[count];
+      argScratch[slot] = args;
+    }
+    return args;
   }
 
   private long invoke(Context ctx, Callback cb, long[] args) {

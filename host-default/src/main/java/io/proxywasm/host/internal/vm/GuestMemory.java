@@ -54,10 +54,13 @@ public final class GuestMemory {
     Callback allocator = calls.has(Callback.MALLOC) ? Callback.MALLOC : Callback.ON_MEMORY_ALLOCATE;
     Context ctx = calls.currentOrVm();
     long address =
-        restriction.during(
+        restriction.callDuring(
             Restriction.MALLOC_ALLOWED,
             allocator == Callback.MALLOC ? IN_MALLOC : IN_ON_MEMORY_ALLOCATE,
-            () -> calls.callIn(ctx, allocator, size));
+            calls,
+            ctx,
+            allocator,
+            size);
     if (address == 0 || failures.isFailed()) {
       return 0;
     }

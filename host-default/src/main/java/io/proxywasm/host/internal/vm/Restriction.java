@@ -1,5 +1,6 @@
 package io.proxywasm.host.internal.vm;
 
+import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.WasmException;
@@ -43,6 +44,37 @@ final class Restriction {
     phase = phaseNow;
     try {
       return call.getAsLong();
+    } finally {
+      allowed = savedAllowed;
+      phase = savedPhase;
+    }
+  }
+
+  /**
+   * Calls a callback with one argument as {@link #during} runs a call, without a lambda: the
+   * plugin's allocator runs for every result a host call copies out.
+   *
+   * @param allowedNow the host functions ({@code module.name}) the call may make
+   * @param phaseNow what the restriction is for, for the trap message
+   * @param calls the VM's calls
+   * @param ctx the context the call is for
+   * @param cb the callback
+   * @param arg its argument
+   * @return the callback's i32 result, or 0 (as {@link CallDispatcher#callIn} returns)
+   */
+  long callDuring(
+      Set<String> allowedNow,
+      String phaseNow,
+      CallDispatcher calls,
+      Context ctx,
+      Callback cb,
+      long arg) {
+    Set<String> savedAllowed = allowed;
+    String savedPhase = phase;
+    allowed = allowedNow;
+    phase = phaseNow;
+    try {
+      return calls.callIn(ctx, cb, arg);
     } finally {
       allowed = savedAllowed;
       phase = savedPhase;

@@ -29,7 +29,9 @@ import java.util.function.Supplier;
  *       #canary}, {@link #removeRoot}, {@link #shutdown}, {@link #close}, {@link #memorySize},
  *       {@link #liveContexts}, and {@link Delivery#post} for asynchronous events;
  *   <li>{@link #locked} or {@link #lockedRun}, which run a piece of work (opening a stream's
- *       context, a stream's callback with its maps and buffers set around it) under the lock.
+ *       context, a stream's callback with its maps and buffers set around it) under the lock; the
+ *       {@link Work} form takes the work's inputs as arguments, so that per-request entries pass a
+ *       lambda that captures nothing and allocate nothing.
  * </ul>
  *
  * <p>Everything else ({@link Context}'s callbacks, host calls, the parts above) runs inside one of
@@ -97,6 +99,52 @@ public final class WasmBase {
   }
 
   /**
+   * Work run under a VM's lock with its inputs passed as arguments.
+   *
+   * @param <A> the first input
+   * @param <B> the second input
+   * @param <C> the third input
+   * @param <T> what it returns
+   */
+  @FunctionalInterface
+  public interface Work<A, B, C, T> {
+    /**
+     * Runs the work.
+     *
+     * @param a the first input
+     * @param b the second input
+     * @param c the third input
+     * @param flag a fourth input, a flag
+     * @return the result
+     */
+    T run(A a, B b, C c, boolean flag);
+  }
+
+  /**
+   * Runs work under this VM's lock, with its inputs as arguments: a lambda or method reference that
+   * captures nothing is created once, not on every call.
+   *
+   * @param work what to run; it may call into the VM
+   * @param a the work's first input
+   * @param b its second input
+   * @param c its third input
+   * @param flag its flag
+   * @param <A> the first input
+   * @param <B> the second input
+   * @param <C> the third input
+   * @param <T> what it returns
+   * @return what the work returned
+   */
+  public <A, B, C, T> T locked(Work<A, B, C, T> work, A a, B b, C c, boolean flag) {
+    lock.lock();
+    try {
+      return work.run(a, b, c, flag);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Runs work under this VM's lock.
    *
    * @param work what to run; it may call into the VM
@@ -137,7 +185,12 @@ public final class WasmBase {
    * @throws WasmException if {@code proxy_on_vm_start} or {@code proxy_on_configure} fails
    */
   public Context rootFor(LoadedPlugin plugin) {
-    return locked(() -> contexts.rootFor(plugin));
+    lock.lock(); // not through locked(): a stream is opened on every request
+    try {
+      return contexts.rootFor(plugin);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
