@@ -2,8 +2,11 @@ package io.proxywasm.chicory;
 
 import static io.proxywasm.chicory.FunctionBody.endsReachability;
 import static io.proxywasm.chicory.FunctionBody.isOpener;
+import static io.proxywasm.chicory.WasmBytes.branch;
+import static io.proxywasm.chicory.WasmBytes.branchIfEquals;
 import static io.proxywasm.chicory.WasmBytes.constI32;
 import static io.proxywasm.chicory.WasmBytes.localOp;
+import static io.proxywasm.chicory.WasmBytes.open;
 import static io.proxywasm.chicory.WasmBytes.writeU32;
 
 import com.dylibso.chicory.wasm.types.OpCode;
@@ -19,12 +22,16 @@ import java.util.TreeSet;
  * and the function keeps a loop that calls the group holding the current case.
  */
 final class ChainSplitter {
-  private final Pieces pieces;
   private final FunctionBody body;
+  private final StackHeights heights;
+  private final Runs runs;
+  private final Pieces pieces;
 
-  ChainSplitter(Pieces pieces) {
+  ChainSplitter(FunctionBody body, StackHeights heights, Runs runs, Pieces pieces) {
+    this.body = body;
+    this.heights = heights;
+    this.runs = runs;
     this.pieces = pieces;
-    this.body = pieces.body;
   }
 
   /**
@@ -51,10 +58,11 @@ final class ChainSplitter {
    * @param groups the cases of each group: {@code groups[g]} is the group's first case, and the
    *     last entry is {@code n}
    * @param uses the locals each group uses and writes
-   * @param exits how each group leaves itself other than by falling through
+   * @param exits how each group leaves itself other than by falling through: to later cases of the
+   *     chain (at or after the group's end), to labels around the chain, or by returning
    */
   record Chain(
-      int[] blocks, int table, int[] groups, List<Pieces.Uses> uses, List<GroupExits> exits) {
+      int[] blocks, int table, int[] groups, List<Runs.Uses> uses, List<Runs.Exits> exits) {
     int n() {
       return blocks.length - 1;
     }
@@ -68,12 +76,6 @@ final class ChainSplitter {
       return match[blocks[k + 1]];
     }
   }
-
-  /**
-   * How a group of cases leaves itself: to later cases of the chain (at or after the group's end),
-   * to labels around the chain, or by returning.
-   */
-  private record GroupExits(boolean toCases, java.util.SortedSet<Integer> outer, boolean returns) {}
 
   /** The dispatch chain whose outermost block opens at an index, or null if it is not one. */
   Chain chainAt(int at) {
@@ -97,21 +99,21 @@ final class ChainSplitter {
     }
     int table = body.match[blocks[0]] - 1;
     // the prefix computes the index and stays where it is: it must not branch
-    if (pieces.heights.height(blocks[0] + 1, table) != 1 || leaves(blocks[0] + 1, table)) {
+    if (heights.height(blocks[0] + 1, table) != 1 || leaves(blocks[0] + 1, table)) {
       return null;
     }
-    int outerLabels = pieces.labels();
+    int outerLabels = runs.labels();
     for (long label : body.ins.get(table).operands()) {
       if (label > n
-          && (label - n - 1 >= outerLabels || pieces.labelArity((int) (label - n - 1)) != 0)) {
+          && (label - n - 1 >= outerLabels || runs.labelArity((int) (label - n - 1)) != 0)) {
         return null;
       }
     }
     // the cases, in groups of at most MAX_PIECE_BYTES of code and MAX_PARAM_SLOTS parameters
     Chain probe = new Chain(blocks, table, null, null, null);
     List<Integer> starts = new ArrayList<>();
-    List<Pieces.Uses> uses = new ArrayList<>();
-    List<GroupExits> exits = new ArrayList<>();
+    List<Runs.Uses> uses = new ArrayList<>();
+    List<Runs.Exits> exits = new ArrayList<>();
     int k = 0;
     while (k < n) {
       int first = k;
@@ -123,16 +125,16 @@ final class ChainSplitter {
         }
         if (k > first
             && (bytes + size > FunctionSplitter.MAX_PIECE_BYTES
-                || slots(groupUses(probe, first, k + 1)) > Pieces.MAX_PARAM_SLOTS)) {
+                || slots(groupUses(probe, first, k + 1)) > Runs.MAX_PARAM_SLOTS)) {
           break;
         }
         bytes += size;
         k++;
       }
-      if (slots(groupUses(probe, first, k)) > Pieces.MAX_PARAM_SLOTS) {
+      if (slots(groupUses(probe, first, k)) > Runs.MAX_PARAM_SLOTS) {
         return null;
       }
-      GroupExits e = groupExits(probe, first, k);
+      Runs.Exits e = groupExits(probe, first, k);
       if (e == null) {
         return null;
       }
@@ -151,19 +153,14 @@ final class ChainSplitter {
     for (int i = from; i < to; i++) {
       FunctionBody.Ins in = body.ins.get(i);
       OpCode op = in.opcode();
-      if (isOpener(op)) {
-        depth++;
-      } else if (op == OpCode.END) {
-        depth--;
-      } else if ((op == OpCode.BR || op == OpCode.BR_IF) && in.operand(0) >= depth) {
+      depth += isOpener(op) ? 1 : op == OpCode.END ? -1 : 0;
+      if (FunctionBody.branchesOut(in, depth)) {
         return true;
-      } else if (op == OpCode.BR_TABLE) {
-        for (long label : in.operands()) {
-          if (label >= depth) {
-            return true;
-          }
-        }
-      } else if (endsReachability(op) && op != OpCode.UNREACHABLE && op != OpCode.BR) {
+      }
+      if (endsReachability(op)
+          && op != OpCode.UNREACHABLE
+          && op != OpCode.BR
+          && op != OpCode.BR_TABLE) {
         return true; // a return, a tail call or a throw
       }
     }
@@ -171,22 +168,20 @@ final class ChainSplitter {
   }
 
   /** The locals cases {@code from} to {@code to} (exclusive) of a chain use and write. */
-  private Pieces.Uses groupUses(Chain chain, int from, int to) {
+  private Runs.Uses groupUses(Chain chain, int from, int to) {
     TreeSet<Integer> used = new TreeSet<>();
     TreeSet<Integer> written = new TreeSet<>();
     for (int k = from; k < to; k++) {
-      Pieces.Uses u = pieces.uses(chain.caseFrom(body.match, k), chain.caseTo(body.match, k));
-      used.addAll(u.used());
-      written.addAll(u.written());
+      runs.addUses(chain.caseFrom(body.match, k), chain.caseTo(body.match, k), used, written);
     }
-    return new Pieces.Uses(new ArrayList<>(used), new ArrayList<>(written));
+    return new Runs.Uses(new ArrayList<>(used), new ArrayList<>(written));
   }
 
   /** JVM parameter slots of a group's function: the instance, the memory, the case, the locals. */
-  private int slots(Pieces.Uses uses) {
+  private int slots(Runs.Uses uses) {
     int slots = 3;
     for (int index : uses.used()) {
-      slots += pieces.slots(index);
+      slots += runs.slots(index);
     }
     return slots;
   }
@@ -199,56 +194,31 @@ final class ChainSplitter {
     return (int) (k + 1 + t);
   }
 
+  /**
+   * Where a branch from case {@code k} goes for the group of cases that ends before case {@code
+   * end}: inside it, to a later case, or to a label around the chain.
+   */
+  private static Runs.Targets groupTargets(Chain chain, int k, int end) {
+    return t -> {
+      int m = target(k, t);
+      return m < end ? Runs.INSIDE : m <= chain.n() ? Runs.LATER_CASE : m - chain.n() - 1;
+    };
+  }
+
   /** How cases {@code from} to {@code to} leave the group they form; null if they cannot move. */
-  private GroupExits groupExits(Chain chain, int from, int to) {
-    int n = chain.n();
-    int function = pieces.labels() - 1;
-    boolean toCases = false;
-    boolean returns = false;
-    TreeSet<Integer> outer = new TreeSet<>();
-    for (int k = from; k < to; k++) {
-      int depth = 0;
-      for (int i = chain.caseFrom(body.match, k); i < chain.caseTo(body.match, k); i++) {
-        FunctionBody.Ins in = body.ins.get(i);
-        OpCode op = in.opcode();
-        if (isOpener(op)) {
-          depth++;
-        } else if (op == OpCode.END) {
-          depth--;
-        } else if (op == OpCode.BR || op == OpCode.BR_IF) {
-          if (in.operand(0) < depth) {
-            continue;
-          }
-          int m = target(k, in.operand(0) - depth);
-          if (m < to) {
-            continue; // a case of the group: the branch stays as it is
-          }
-          if (m <= n) {
-            toCases = true;
-            continue;
-          }
-          int o = m - n - 1;
-          if (pieces.labelArity(o) == 0) {
-            outer.add(o);
-          } else if (op == OpCode.BR && o == function) {
-            returns = true;
-          } else {
-            return null;
-          }
-        } else if (op == OpCode.BR_TABLE) {
-          for (long label : in.operands()) {
-            if (label >= depth && target(k, label - depth) >= to) {
-              return null; // a table out of the group: left to the statement splitting
-            }
-          }
-        } else if (op == OpCode.RETURN) {
-          returns = true;
-        } else if (FunctionBody.pinsItsRun(op)) {
-          return null;
-        }
-      }
+  private Runs.Exits groupExits(Chain chain, int from, int to) {
+    Runs.Exits exits = new Runs.Exits(new TreeSet<>(), false, false);
+    for (int k = from; k < to && exits != null; k++) {
+      // a table out of the group is left to the statement splitting
+      exits =
+          runs.exits(
+              chain.caseFrom(body.match, k),
+              chain.caseTo(body.match, k),
+              groupTargets(chain, k, to),
+              false,
+              exits);
     }
-    return new GroupExits(toCases, outer, returns);
+    return exits;
   }
 
   /**
@@ -284,20 +254,13 @@ final class ChainSplitter {
     out.write(OpCode.CALL.opcode());
     writeU32(out, ChainLookup.add(pieces.functions, labels));
     localOp(out, OpCode.LOCAL_SET, caseLocal);
-    out.write(OpCode.BLOCK.opcode());
-    out.write(0x40);
-    out.write(OpCode.LOOP.opcode());
-    out.write(0x40);
+    open(out, OpCode.BLOCK);
+    open(out, OpCode.LOOP);
     for (int g = 0; g < groups; g++) {
-      out.write(OpCode.BLOCK.opcode());
-      out.write(0x40);
+      open(out, OpCode.BLOCK);
     }
     // the dispatch, inside $G0: $Gg is label g, $dispatch groups, $after groups + 1
-    localOp(out, OpCode.LOCAL_GET, caseLocal);
-    constI32(out, n);
-    out.write(OpCode.I32_EQ.opcode());
-    out.write(OpCode.BR_IF.opcode());
-    writeU32(out, groups + 1);
+    branchIfEquals(out, caseLocal, n, groups + 1);
     TreeSet<Integer> around = new TreeSet<>();
     for (long label : labels) {
       if (label > n) {
@@ -305,18 +268,13 @@ final class ChainSplitter {
       }
     }
     for (int o : around) {
-      localOp(out, OpCode.LOCAL_GET, caseLocal);
-      constI32(out, n + 1 + o);
-      out.write(OpCode.I32_EQ.opcode());
-      out.write(OpCode.BR_IF.opcode());
-      writeU32(out, groups + 2 + o);
+      branchIfEquals(out, caseLocal, n + 1 + o, groups + 2 + o);
     }
     for (int g = groups - 1; g > 0; g--) {
       localOp(out, OpCode.LOCAL_GET, caseLocal);
       constI32(out, chain.groups()[g]);
       out.write(OpCode.I32_GE_U.opcode());
-      out.write(OpCode.BR_IF.opcode());
-      writeU32(out, g);
+      branch(out, OpCode.BR_IF, g);
     }
     for (int g = 0; g < groups; g++) {
       out.write(OpCode.END.opcode());
@@ -331,59 +289,33 @@ final class ChainSplitter {
     int groups = chain.groups().length - 1;
     int end = chain.groups()[g + 1];
     int n = chain.n();
-    Pieces.Uses uses = chain.uses().get(g);
-    GroupExits exits = chain.exits().get(g);
-    int open = groups - 1 - g; // group blocks still open around the call: $dispatch is label open
+    Runs.Exits exits = chain.exits().get(g);
+    int inside =
+        groups - 1 - g; // group blocks still open around the call: $dispatch is label inside
+    int function = groupFunction(chain, g);
     localOp(out, OpCode.LOCAL_GET, caseLocal);
-    for (int index : uses.used()) {
-      localOp(out, OpCode.LOCAL_GET, index);
-    }
-    out.write(OpCode.CALL.opcode());
-    writeU32(out, groupFunction(chain, g));
+    pieces.call(out, function, chain.uses().get(g), true, exits.returns());
     int code = pieces.exitCodeLocal();
-    localOp(out, OpCode.LOCAL_SET, code);
-    if (exits.returns()) {
-      for (int k = pieces.results.size() - 1; k >= 0; k--) {
-        localOp(out, OpCode.LOCAL_SET, code + 1 + k);
-      }
-    }
-    for (int k = uses.written().size() - 1; k >= 0; k--) {
-      localOp(out, OpCode.LOCAL_SET, uses.written().get(k));
-    }
-    if (exits.toCases() || !exits.outer().isEmpty() || exits.returns()) {
+    if (exits.any()) {
       localOp(out, OpCode.LOCAL_GET, code);
-      out.write(OpCode.IF.opcode());
-      out.write(0x40);
+      open(out, OpCode.IF);
       if (exits.toCases()) { // codes 1 .. n - end + 1: case end + code - 1
         localOp(out, OpCode.LOCAL_GET, code);
         constI32(out, n - end + 2);
         out.write(OpCode.I32_LT_U.opcode());
-        out.write(OpCode.IF.opcode());
-        out.write(0x40);
+        open(out, OpCode.IF);
         localOp(out, OpCode.LOCAL_GET, code);
         constI32(out, end - 1);
         out.write(OpCode.I32_ADD.opcode());
         localOp(out, OpCode.LOCAL_SET, caseLocal);
-        out.write(OpCode.BR.opcode());
-        writeU32(out, open + 2);
+        branch(out, OpCode.BR, inside + 2);
         out.write(OpCode.END.opcode());
       }
-      for (int o : exits.outer()) {
-        localOp(out, OpCode.LOCAL_GET, code);
-        constI32(out, n - end + 2 + o);
-        out.write(OpCode.I32_EQ.opcode());
-        out.write(OpCode.BR_IF.opcode());
-        writeU32(out, open + 3 + o); // past the if, $dispatch and $after
+      for (int o : exits.labels()) {
+        branchIfEquals(
+            out, code, n - end + 2 + o, inside + 3 + o); // past the if, $dispatch, $after
       }
-      if (exits.returns()) {
-        for (int k = 0; k < pieces.results.size(); k++) {
-          localOp(out, OpCode.LOCAL_GET, code + 1 + k);
-        }
-        out.write(OpCode.RETURN.opcode());
-      } else {
-        out.write(OpCode.UNREACHABLE.opcode());
-      }
-      out.write(OpCode.END.opcode());
+      pieces.endExits(out, exits.returns());
     }
     if (g + 1 < groups) {
       constI32(out, end); // fell through into the next group's first case
@@ -396,22 +328,15 @@ final class ChainSplitter {
     int first = chain.groups()[g];
     int end = chain.groups()[g + 1];
     int n = chain.n();
-    Pieces.Uses uses = chain.uses().get(g);
-    GroupExits exits = chain.exits().get(g);
-    int[] renumber = new int[body.localTypes.size()];
-    for (int k = 0; k < uses.used().size(); k++) {
-      renumber[uses.used().get(k)] = 1 + k;
-    }
-    int resultBase = 1 + uses.used().size();
-    int codeLocal = resultBase + (exits.returns() ? pieces.results.size() : 0);
-    int returnCode = n - end + 2 + pieces.labels();
-    int function = pieces.labels() - 1;
+    Runs.Uses uses = chain.uses().get(g);
+    boolean returns = chain.exits().get(g).returns();
+    Pieces.Piece piece = pieces.piece(uses, 1, returns);
+    int function = runs.labels() - 1;
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    pieces.openExitBlock(b, exits.returns());
+    pieces.openExitBlock(b, returns);
     int cases = end - first;
     for (int k = 0; k < cases; k++) {
-      b.write(OpCode.BLOCK.opcode());
-      b.write(0x40);
+      open(b, OpCode.BLOCK);
     }
     localOp(b, OpCode.LOCAL_GET, 0);
     constI32(b, first);
@@ -424,68 +349,36 @@ final class ChainSplitter {
     writeU32(b, 0);
     for (int k = first; k < end; k++) {
       b.write(OpCode.END.opcode());
-      int out = end - 1 - k; // blocks between the case's level and the exit block
-      int from = chain.caseFrom(body.match, k);
-      int to = chain.caseTo(body.match, k);
-      int copied = from;
-      int depth = 0;
-      for (int i = from; i < to; i++) {
-        FunctionBody.Ins in = body.ins.get(i);
-        OpCode op = in.opcode();
-        boolean rewrite;
-        if (isOpener(op)) {
-          depth++;
-          rewrite = false;
-        } else if (op == OpCode.END) {
-          depth--;
-          rewrite = false;
-        } else if (op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE) {
-          rewrite = true;
-        } else if (op == OpCode.RETURN) {
-          rewrite = true;
-        } else if (op == OpCode.BR || op == OpCode.BR_IF) {
-          rewrite = in.operand(0) >= depth && target(k, in.operand(0) - depth) >= end;
-        } else {
-          rewrite = false;
-        }
-        if (!rewrite) {
-          continue;
-        }
-        if (i > copied) {
-          body.copy(b, copied, i);
-        }
-        copied = i + 1;
-        if (op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE) {
-          localOp(b, op, renumber[(int) in.operand(0)]);
-          continue;
-        }
-        int toExit = depth + out;
-        int m = op == OpCode.RETURN ? -1 : target(k, in.operand(0) - depth);
-        if (m < 0 || (m > n && m - n - 1 == function && pieces.labelArity(function) != 0)) {
-          pieces.returnExit(b, resultBase, returnCode, toExit);
-        } else {
-          Pieces.exitBranch(b, op, m <= n ? 1 + m - end : n - end + 2 + (m - n - 1), toExit);
-        }
-      }
-      if (to > copied) {
-        body.copy(b, copied, to);
-      }
+      int kase = k;
+      Runs.Targets targets = groupTargets(chain, k, end);
+      // a later case m leaves with 1 + m - end, a label o around the chain above those
+      Pieces.ExitCodes codes =
+          t -> {
+            int o = targets.of(t);
+            if (o == Runs.INSIDE) {
+              return Pieces.STAYS;
+            }
+            if (o == Runs.LATER_CASE) {
+              return 1 + target(kase, t) - end;
+            }
+            return o == function && runs.labelArity(function) != 0
+                ? Pieces.RETURNS
+                : n - end + 2 + o;
+          };
+      // blocks between the case's level and the exit block: those of the later cases
+      pieces.copyRun(
+          b,
+          piece,
+          chain.caseFrom(body.match, k),
+          chain.caseTo(body.match, k),
+          end - 1 - k,
+          codes,
+          n - end + 2 + runs.labels());
     }
-    pieces.closeBody(
-        b, codeLocal, uses, renumber, exits.returns(), resultBase); // after the last case
+    pieces.closeBody(b, piece, true); // after the last case
     List<ValType> params = new ArrayList<>();
     params.add(ValType.I32);
-    for (int index : uses.used()) {
-      params.add(body.localTypes.get(index));
-    }
-    List<ValType> returns = new ArrayList<>();
-    for (int index : uses.written()) {
-      returns.add(body.localTypes.get(index));
-    }
-    if (exits.returns()) {
-      returns.addAll(pieces.results);
-    }
-    returns.add(ValType.I32);
-    return pieces.functions.add(params, returns, b.toByteArray());
+    params.addAll(pieces.types(uses.used()));
+    return pieces.functions.add(params, pieces.returned(uses, returns, true), b.toByteArray());
   }
 }

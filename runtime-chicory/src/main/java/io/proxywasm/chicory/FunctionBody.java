@@ -268,6 +268,25 @@ final class FunctionBody {
         || op == OpCode.BR_ON_CAST_FAIL;
   }
 
+  /**
+   * Whether a {@code br}, {@code br_if} or {@code br_table} branches out of the run it is in, from
+   * {@code depth} blocks opened inside the run.
+   */
+  static boolean branchesOut(Ins in, int depth) {
+    OpCode op = in.opcode();
+    if (op == OpCode.BR || op == OpCode.BR_IF) {
+      return in.operand(0) >= depth;
+    }
+    if (op == OpCode.BR_TABLE) {
+      for (long label : in.operands()) {
+        if (label >= depth) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Whether an instruction reads or writes a local. */
   static boolean isLocalOp(OpCode op) {
     return op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE;

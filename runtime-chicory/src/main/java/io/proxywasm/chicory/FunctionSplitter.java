@@ -14,18 +14,23 @@ import java.util.TreeSet;
 /**
  * Splits wasm functions too big for HotSpot's JIT into smaller ones, at the wasm level, so that
  * Chicory's compiler translates each piece to a JVM method the JIT compiles without {@code
- * -XX:-DontCompileHugeMethods}.
+ * -XX:-DontCompileHugeMethods}. The entry point of the splitter: it chooses the functions, runs the
+ * rounds of splitting each one and has the result validated; the work is done by
  *
- * <p>Inside a block (the function body first, then the bodies of blocks, loops and ifs too big to
- * move whole), a run of whole statements is moved to a new function. A statement ends where the
- * operand stack is empty at that level: after {@code local.set}, {@code global.set}, {@code drop},
- * a store, a call with no results, or a nested construct with no results. The new function takes
- * the locals the run uses as parameters and returns those it writes; the call site passes them in
- * and stores the results back. A run that branches out of itself or returns stays where it is.
+ * <ul>
+ *   <li>{@link FunctionBody}, which decodes a function body, and {@link StackHeights}, which finds
+ *       where its statements start and end (where a block's operand stack is empty);
+ *   <li>{@link StatementOutliner}, which moves runs of whole statements into new functions, and
+ *       {@link ChainSplitter}, which splits the dispatch chains Go's compiler writes, both through
+ *       {@link Runs} (what a run uses and how it leaves) and {@link Pieces} (the new function and
+ *       its call site);
+ *   <li>{@link NewFunctions}, which collects the new functions and their types, and {@link
+ *       ModuleEncoder}, which writes the module again with them.
+ * </ul>
  *
  * <p>The result is a module with the same imports, exports and function indices plus the new
- * functions. Every candidate run is checked again by Chicory's validator when the result is parsed:
- * a run that was not stack-neutral fails validation, and the caller then keeps the original module.
+ * functions. Every moved run is checked again by Chicory's validator when the result is parsed
+ * ({@link #splitChecked}): a function whose split does not validate is kept whole.
  */
 final class FunctionSplitter {
   /** The most wasm code bytes moved into one new function. */
@@ -214,9 +219,10 @@ final class FunctionSplitter {
       return null; // an instruction whose stack effect is not known here: left whole
     }
     int piecesBefore = functions.count();
-    Pieces pieces = new Pieces(body, heights, functions, type.returns());
+    Runs runs = new Runs(body, type.returns().size());
+    Pieces pieces = new Pieces(body, runs, functions, type.returns());
     ByteArrayOutputStream emitted = new ByteArrayOutputStream(code.length);
-    new StatementOutliner(pieces).emitFunction(emitted);
+    new StatementOutliner(body, heights, runs, pieces).emitFunction(emitted);
     if (functions.count() == piecesBefore) {
       return null;
     }

@@ -1,8 +1,10 @@
 package io.proxywasm.chicory;
 
 import static io.proxywasm.chicory.FunctionBody.isOpener;
+import static io.proxywasm.chicory.WasmBytes.branch;
 import static io.proxywasm.chicory.WasmBytes.constI32;
 import static io.proxywasm.chicory.WasmBytes.localOp;
+import static io.proxywasm.chicory.WasmBytes.open;
 import static io.proxywasm.chicory.WasmBytes.writeU32;
 
 import com.dylibso.chicory.wasm.types.OpCode;
@@ -10,32 +12,23 @@ import com.dylibso.chicory.wasm.types.ValType;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SortedSet;
-import java.util.TreeSet;
 
 /**
- * One round of splitting one function, as the statement outliner and the dispatch-chain splitter
- * share it: the labels around the level being emitted, the locals a run of instructions uses, how
- * it leaves itself, and the convention by which a piece (code moved to a new function) and its call
- * site agree on exits: the piece wraps its code in a block whose i32 result is an exit code, and
- * the call site stores what the piece returns into the function's locals and takes the same exit.
+ * Writes pieces (runs of instructions moved to new functions) and their call sites, for the
+ * statement outliner and the dispatch-chain splitter alike, by one convention: the piece takes the
+ * locals the run uses as parameters, wraps the run in a block whose i32 result is an exit code (0
+ * when it fell through) and returns the locals it wrote, the function's results if it returned and
+ * the code; the call site stores them into the function's locals (and into locals added for the
+ * code and results) and takes the same exit. Also keeps which locals the function gains.
  */
 final class Pieces {
-  /** The most JVM parameter slots a new function may take (the JVM allows 255). */
-  static final int MAX_PARAM_SLOTS = 180;
-
   final FunctionBody body;
-  final StackHeights heights;
   final NewFunctions functions;
 
   /** The result types of the function being split. */
   final List<ValType> results;
 
-  /**
-   * The arities of the labels around the level being emitted, outermost (the function body) first:
-   * the values a branch to each carries.
-   */
-  private final List<Integer> labelArities = new ArrayList<>();
+  private final Runs runs;
 
   /** Whether a call site in the function stores an exit code and results. */
   private boolean exitLocalsUsed;
@@ -43,43 +36,18 @@ final class Pieces {
   /** Whether a split dispatch chain of the function keeps its case in a local. */
   private boolean caseLocalUsed;
 
-  Pieces(FunctionBody body, StackHeights heights, NewFunctions functions, List<ValType> results) {
+  Pieces(FunctionBody body, Runs runs, NewFunctions functions, List<ValType> results) {
     this.body = body;
-    this.heights = heights;
+    this.runs = runs;
     this.functions = functions;
     this.results = results;
-    labelArities.add(results.size()); // the function body's label
   }
 
-  // ---- the function's labels and locals -------------------------------------------------------
-
-  /** Enters a block, loop or if whose label carries {@code arity} values. */
-  void enter(int arity) {
-    labelArities.add(arity);
-  }
-
-  void leave() {
-    labelArities.remove(labelArities.size() - 1);
-  }
-
-  /** How many labels are around the level being emitted, the function's own included. */
-  int labels() {
-    return labelArities.size();
-  }
-
-  /** The arity of an enclosing label, 0 the innermost around the level being emitted. */
-  int labelArity(int o) {
-    return labelArities.get(labelArities.size() - 1 - o);
-  }
+  // ---- the locals the function being split gains ----------------------------------------------
 
   /** The local of the function being split that holds a piece's exit code at its call site. */
   int exitCodeLocal() {
     return body.localTypes.size();
-  }
-
-  /** Notes that a call site stores a piece's exit code (and results) into the added locals. */
-  void useExitLocals() {
-    exitLocalsUsed = true;
   }
 
   /** The local that holds the case of a split dispatch chain. */
@@ -107,96 +75,27 @@ final class Pieces {
 
   /** The exit code of a piece that returned: above every label's code. */
   int returnCode() {
-    return 1 + labelArities.size();
-  }
-
-  // ---- what a run does ------------------------------------------------------------------------
-
-  /** The locals a run uses (ascending) and, of them, those it writes. */
-  record Uses(List<Integer> used, List<Integer> written) {}
-
-  Uses uses(int from, int to) {
-    TreeSet<Integer> used = new TreeSet<>();
-    TreeSet<Integer> written = new TreeSet<>();
-    for (int i = from; i < to; i++) {
-      FunctionBody.Ins in = body.ins.get(i);
-      OpCode op = in.opcode();
-      if (op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE) {
-        int index = (int) in.operand(0);
-        used.add(index);
-        if (op != OpCode.LOCAL_GET) {
-          written.add(index);
-        }
-      }
-    }
-    return new Uses(new ArrayList<>(used), new ArrayList<>(written));
-  }
-
-  /** JVM slots a local takes as a parameter. */
-  int slots(int local) {
-    ValType t = body.localTypes.get(local);
-    return t.opcode() == ValType.I64.opcode() || t.opcode() == ValType.F64.opcode() ? 2 : 1;
-  }
-
-  /**
-   * How a run leaves itself other than by falling through: the enclosing labels it branches to
-   * (numbered from the innermost enclosing the run, 0) and whether it returns.
-   */
-  record Exits(SortedSet<Integer> labels, boolean returns) {
-    boolean any() {
-      return returns || !labels.isEmpty();
-    }
-  }
-
-  /**
-   * The exits of a run, or null if it cannot move: a branch out of it that carries values (other
-   * than to the function's own label, which is a return), a conditional or table branch out of it
-   * that would, a tail call, or a reference-typed branch.
-   */
-  Exits exits(int from, int to) {
-    TreeSet<Integer> labels = new TreeSet<>();
-    boolean returns = false;
-    int outer = labelArities.size() - 1; // the function's label, counted from the run
-    int depth = 0;
-    for (int i = from; i < to; i++) {
-      FunctionBody.Ins in = body.ins.get(i);
-      OpCode op = in.opcode();
-      if (isOpener(op)) {
-        depth++;
-      } else if (op == OpCode.END) {
-        depth--;
-      } else if (op == OpCode.BR || op == OpCode.BR_IF) {
-        long label = in.operand(0);
-        if (label >= depth) {
-          int o = (int) (label - depth);
-          if (labelArity(o) == 0) {
-            labels.add(o);
-          } else if (op == OpCode.BR && o == outer) {
-            returns = true;
-          } else {
-            return null;
-          }
-        }
-      } else if (op == OpCode.BR_TABLE) {
-        for (long label : in.operands()) {
-          if (label >= depth) {
-            int o = (int) (label - depth);
-            if (labelArity(o) != 0) {
-              return null;
-            }
-            labels.add(o);
-          }
-        }
-      } else if (op == OpCode.RETURN) {
-        returns = true;
-      } else if (FunctionBody.pinsItsRun(op)) {
-        return null;
-      }
-    }
-    return new Exits(labels, returns);
+    return 1 + runs.labels();
   }
 
   // ---- the piece's side -----------------------------------------------------------------------
+
+  /**
+   * A new function being written for a run: the run's locals renumbered to its parameters, from
+   * {@code firstParam} on, then its own locals: the function's results if it may return, and the
+   * exit code.
+   */
+  record Piece(Runs.Uses uses, int[] renumber, boolean returns, int resultBase, int codeLocal) {}
+
+  Piece piece(Runs.Uses uses, int firstParam, boolean returns) {
+    int[] renumber = new int[body.localTypes.size()];
+    for (int k = 0; k < uses.used().size(); k++) {
+      renumber[uses.used().get(k)] = firstParam + k;
+    }
+    int resultBase = firstParam + uses.used().size();
+    int codeLocal = resultBase + (returns ? results.size() : 0);
+    return new Piece(uses, renumber, returns, resultBase, codeLocal);
+  }
 
   /**
    * Starts the body of a new function that leaves with an exit code: its own locals (the function's
@@ -217,61 +116,97 @@ final class Pieces {
     b.write(ValType.I32.opcode()); // the exit code
   }
 
-  /** Leaves a new function's exit block with a code: {@code br}, or {@code br_if} as an if. */
-  static void exitBranch(ByteArrayOutputStream b, OpCode op, int exitCode, int toExit) {
-    if (op == OpCode.BR) {
-      constI32(b, exitCode);
-      b.write(OpCode.BR.opcode());
-      writeU32(b, toExit);
-    } else { // br_if: branch with the code when the condition holds
-      b.write(OpCode.IF.opcode());
-      b.write(0x40);
-      constI32(b, exitCode);
-      b.write(OpCode.BR.opcode());
-      writeU32(b, toExit + 1);
-      b.write(OpCode.END.opcode());
-    }
+  /**
+   * The exit code a branch out of a run takes, {@code t} labels out from the run's own level:
+   * {@link #STAYS} if it stays in the code moved, {@link #RETURNS} if it returns from the function.
+   */
+  interface ExitCodes {
+    int of(long t);
   }
 
-  /** A return from inside a new function: keeps the results and leaves with the return code. */
-  void returnExit(ByteArrayOutputStream b, int resultBase, int returnCode, int toExit) {
-    for (int k = results.size() - 1; k >= 0; k--) {
-      localOp(b, OpCode.LOCAL_SET, resultBase + k);
-    }
-    constI32(b, returnCode);
-    b.write(OpCode.BR.opcode());
-    writeU32(b, toExit);
-  }
+  /** An {@link ExitCodes} answer: the branch stays as it is. */
+  static final int STAYS = 0;
+
+  /** An {@link ExitCodes} answer: the branch returns from the function. */
+  static final int RETURNS = -1;
 
   /**
-   * Ends a new function's body: closes its exit block (falling through is code 0) when it has one
-   * ({@code codeLocal >= 0}), then returns the locals it wrote, the function's results if it may
-   * return, and the exit code.
+   * Copies a run into a piece: locals renumbered, and each branch out of the run and each return
+   * turned into a branch out of the piece's exit block with the exit code.
+   *
+   * @param outside blocks the piece opened between the run's level and its exit block
+   * @param returnCode the exit code of a return
    */
-  void closeBody(
+  void copyRun(
       ByteArrayOutputStream b,
-      int codeLocal,
-      Uses uses,
-      int[] renumber,
-      boolean returns,
-      int resultBase) {
-    if (codeLocal >= 0) {
-      constI32(b, 0); // fell through
-      b.write(OpCode.END.opcode());
-      localOp(b, OpCode.LOCAL_SET, codeLocal);
-    }
-    for (int index : uses.written()) {
-      localOp(b, OpCode.LOCAL_GET, renumber[index]);
-    }
-    if (returns) {
-      for (int k = 0; k < results.size(); k++) {
-        localOp(b, OpCode.LOCAL_GET, resultBase + k);
+      Piece piece,
+      int from,
+      int to,
+      int outside,
+      ExitCodes codes,
+      int returnCode) {
+    int copied = from;
+    int depth = 0;
+    for (int i = from; i < to; i++) {
+      FunctionBody.Ins in = body.ins.get(i);
+      OpCode op = in.opcode();
+      if (isOpener(op) || op == OpCode.END) {
+        depth += op == OpCode.END ? -1 : 1;
+        continue;
+      }
+      boolean branch = op == OpCode.BR || op == OpCode.BR_IF;
+      boolean leaves =
+          op == OpCode.RETURN
+              || (branch && in.operand(0) >= depth && codes.of(in.operand(0) - depth) != STAYS)
+              || (op == OpCode.BR_TABLE && !outside(in, depth, codes).isEmpty());
+      if (!FunctionBody.isLocalOp(op) && !leaves) {
+        continue;
+      }
+      body.copy(b, copied, i);
+      copied = i + 1;
+      int toExit = depth + outside;
+      if (FunctionBody.isLocalOp(op)) {
+        localOp(b, op, piece.renumber()[(int) in.operand(0)]);
+      } else if (op == OpCode.BR_TABLE) {
+        branchTable(b, in, depth, toExit, piece.codeLocal(), codes);
+      } else {
+        int code = op == OpCode.RETURN ? RETURNS : codes.of(in.operand(0) - depth);
+        if (code == RETURNS) { // keep the results, leave with the return code
+          for (int k = results.size() - 1; k >= 0; k--) {
+            localOp(b, OpCode.LOCAL_SET, piece.resultBase() + k);
+          }
+          exitBranch(b, OpCode.BR, returnCode, toExit);
+        } else {
+          exitBranch(b, op, code, toExit);
+        }
       }
     }
-    if (codeLocal >= 0) {
-      localOp(b, OpCode.LOCAL_GET, codeLocal);
+    body.copy(b, copied, to);
+  }
+
+  /** Leaves a new function's exit block with a code: {@code br}, or {@code br_if} as an if. */
+  private static void exitBranch(ByteArrayOutputStream b, OpCode op, int exitCode, int toExit) {
+    if (op == OpCode.BR) {
+      constI32(b, exitCode);
+      branch(b, OpCode.BR, toExit);
+    } else { // br_if: branch with the code when the condition holds
+      open(b, OpCode.IF);
+      constI32(b, exitCode);
+      branch(b, OpCode.BR, toExit + 1);
+      b.write(OpCode.END.opcode());
     }
-    b.write(OpCode.END.opcode());
+  }
+
+  /** The targets out of a piece of a {@code br_table}, {@code t} from its level, each once. */
+  private static List<Integer> outside(FunctionBody.Ins in, int depth, ExitCodes codes) {
+    List<Integer> outside = new ArrayList<>();
+    for (long label : in.operands()) {
+      int t = (int) (label - depth);
+      if (label >= depth && codes.of(t) != STAYS && !outside.contains(t)) {
+        outside.add(t);
+      }
+    }
+    return outside;
   }
 
   /**
@@ -279,31 +214,128 @@ final class Pieces {
    * kept in a local while one block opens per such target; the table branches to those blocks, and
    * after each one's end the piece leaves with that target's exit code.
    */
-  static void branchTable(ByteArrayOutputStream b, FunctionBody.Ins in, int depth, int indexLocal) {
-    List<Integer> outside = new ArrayList<>(); // exit labels, each at most once
-    for (long label : in.operands()) {
-      if (label >= depth && !outside.contains((int) (label - depth))) {
-        outside.add((int) (label - depth));
-      }
-    }
+  private static void branchTable(
+      ByteArrayOutputStream b,
+      FunctionBody.Ins in,
+      int depth,
+      int toExit,
+      int indexLocal,
+      ExitCodes codes) {
+    List<Integer> outside = outside(in, depth, codes);
     int m = outside.size();
     localOp(b, OpCode.LOCAL_SET, indexLocal);
     for (int j = 0; j < m; j++) {
-      b.write(OpCode.BLOCK.opcode());
-      b.write(0x40);
+      open(b, OpCode.BLOCK);
     }
     localOp(b, OpCode.LOCAL_GET, indexLocal);
     b.write(OpCode.BR_TABLE.opcode());
     long[] labels = in.operands();
     writeU32(b, labels.length - 1);
     for (long label : labels) {
-      writeU32(b, label < depth ? label + m : outside.indexOf((int) (label - depth)));
+      int j = label < depth ? -1 : outside.indexOf((int) (label - depth));
+      writeU32(b, j < 0 ? label + m : j);
     }
     for (int j = 0; j < m; j++) {
       b.write(OpCode.END.opcode());
-      constI32(b, 1 + outside.get(j));
-      b.write(OpCode.BR.opcode());
-      writeU32(b, depth + m - 1 - j);
+      constI32(b, codes.of(outside.get(j)));
+      branch(b, OpCode.BR, toExit + m - 1 - j);
     }
+  }
+
+  /**
+   * Ends a new function's body: closes its exit block (falling through is code 0) if it has one,
+   * then returns the locals it wrote, the function's results if it may return, and the exit code.
+   */
+  void closeBody(ByteArrayOutputStream b, Piece piece, boolean withExit) {
+    if (withExit) {
+      constI32(b, 0); // fell through
+      b.write(OpCode.END.opcode());
+      localOp(b, OpCode.LOCAL_SET, piece.codeLocal());
+    }
+    for (int index : piece.uses().written()) {
+      localOp(b, OpCode.LOCAL_GET, piece.renumber()[index]);
+    }
+    if (piece.returns()) {
+      for (int k = 0; k < results.size(); k++) {
+        localOp(b, OpCode.LOCAL_GET, piece.resultBase() + k);
+      }
+    }
+    if (withExit) {
+      localOp(b, OpCode.LOCAL_GET, piece.codeLocal());
+    }
+    b.write(OpCode.END.opcode());
+  }
+
+  /** The types of locals of the function being split. */
+  List<ValType> types(List<Integer> locals) {
+    List<ValType> types = new ArrayList<>();
+    for (int index : locals) {
+      types.add(body.localTypes.get(index));
+    }
+    return types;
+  }
+
+  /**
+   * What a piece returns: the locals it wrote, the function's results if it may return, and the
+   * exit code if it has exits.
+   */
+  List<ValType> returned(Runs.Uses uses, boolean returns, boolean withExit) {
+    List<ValType> types = types(uses.written());
+    if (returns) {
+      types.addAll(results);
+    }
+    if (withExit) {
+      types.add(ValType.I32);
+    }
+    return types;
+  }
+
+  // ---- the call site's side -------------------------------------------------------------------
+
+  /**
+   * Calls a piece, after whatever arguments the caller pushed, with the locals it uses, and stores
+   * what it returns: the exit code and the function's results into the added locals, the locals it
+   * wrote back into themselves.
+   */
+  void call(
+      ByteArrayOutputStream out, int function, Runs.Uses uses, boolean withExit, boolean returns) {
+    for (int index : uses.used()) {
+      localOp(out, OpCode.LOCAL_GET, index);
+    }
+    out.write(OpCode.CALL.opcode());
+    writeU32(out, function);
+    if (withExit) {
+      exitLocalsUsed = true;
+      localOp(out, OpCode.LOCAL_SET, exitCodeLocal());
+      if (returns) {
+        for (int k = results.size() - 1; k >= 0; k--) {
+          localOp(out, OpCode.LOCAL_SET, exitCodeLocal() + 1 + k);
+        }
+      }
+    }
+    for (int k = uses.written().size() - 1; k >= 0; k--) {
+      localOp(out, OpCode.LOCAL_SET, uses.written().get(k));
+    }
+  }
+
+  /** Returns from the function with the results a piece returned, kept in the added locals. */
+  void returnStored(ByteArrayOutputStream out) {
+    for (int k = 0; k < results.size(); k++) {
+      localOp(out, OpCode.LOCAL_GET, exitCodeLocal() + 1 + k);
+    }
+    out.write(OpCode.RETURN.opcode());
+  }
+
+  /**
+   * Ends the {@code if} a call site takes a piece's exits in: a return if the piece may return,
+   * else no other code occurs.
+   */
+  void endExits(ByteArrayOutputStream out, boolean returns) {
+    if (returns) {
+      returnStored(out);
+    } else {
+      out.write(OpCode.UNREACHABLE.opcode());
+    }
+    out.write(OpCode.END.opcode());
   }
 }

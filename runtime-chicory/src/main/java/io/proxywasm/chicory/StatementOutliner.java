@@ -1,14 +1,14 @@
 package io.proxywasm.chicory;
 
 import static io.proxywasm.chicory.FunctionBody.isOpener;
-import static io.proxywasm.chicory.WasmBytes.constI32;
+import static io.proxywasm.chicory.WasmBytes.branch;
+import static io.proxywasm.chicory.WasmBytes.branchIfEquals;
 import static io.proxywasm.chicory.WasmBytes.localOp;
+import static io.proxywasm.chicory.WasmBytes.open;
 import static io.proxywasm.chicory.WasmBytes.writeU32;
 
 import com.dylibso.chicory.wasm.types.OpCode;
-import com.dylibso.chicory.wasm.types.ValType;
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 
@@ -23,14 +23,18 @@ final class StatementOutliner {
   /** The fewest code bytes worth moving into a new function. */
   private static final int MIN_PIECE_BYTES = 64;
 
-  private final Pieces pieces;
   private final FunctionBody body;
+  private final StackHeights heights;
+  private final Runs runs;
+  private final Pieces pieces;
   private final ChainSplitter chains;
 
-  StatementOutliner(Pieces pieces) {
+  StatementOutliner(FunctionBody body, StackHeights heights, Runs runs, Pieces pieces) {
+    this.body = body;
+    this.heights = heights;
+    this.runs = runs;
     this.pieces = pieces;
-    this.body = pieces.body;
-    this.chains = new ChainSplitter(pieces);
+    this.chains = new ChainSplitter(body, heights, runs, pieces);
   }
 
   /** Emits the function's instructions: its body is a block from the first to the final END. */
@@ -46,7 +50,7 @@ final class StatementOutliner {
    * @param height the operand stack height at {@code from}: the block's parameters
    */
   private void emitBlockBody(ByteArrayOutputStream out, int from, int to, int height) {
-    StackHeights.Statements found = pieces.heights.statements(from, to, height);
+    StackHeights.Statements found = heights.statements(from, to, height);
     List<int[]> statements = found.runs();
     // group statements into pieces; what no piece takes is copied, its big constructs split
     int s = 0;
@@ -60,7 +64,7 @@ final class StatementOutliner {
       while (e < statements.size()) {
         int[] st = statements.get(e);
         if (body.size(first[0], st[1]) > FunctionSplitter.MAX_PIECE_BYTES
-            || pieces.exits(st[0], st[1]) == null) {
+            || runs.exits(st[0], st[1]) == null) {
           break;
         }
         int more = 0;
@@ -70,11 +74,11 @@ final class StatementOutliner {
             int index = (int) body.ins.get(k).operand(0);
             if (!used.get(index) && !added.get(index)) {
               added.set(index);
-              more += pieces.slots(index);
+              more += runs.slots(index);
             }
           }
         }
-        if (slots + more > Pieces.MAX_PARAM_SLOTS) {
+        if (slots + more > Runs.MAX_PARAM_SLOTS) {
           break;
         }
         used.or(added);
@@ -84,7 +88,7 @@ final class StatementOutliner {
       }
       if (e > s && body.size(first[0], pieceEnd) >= MIN_PIECE_BYTES) {
         descend(out, copiedTo, first[0]);
-        outline(out, first[0], pieceEnd, pieces.exits(first[0], pieceEnd));
+        outline(out, first[0], pieceEnd, runs.exits(first[0], pieceEnd));
         copiedTo = pieceEnd;
         s = e;
       } else {
@@ -115,8 +119,8 @@ final class StatementOutliner {
       body.copy(out, copiedTo, i + 1); // up to the opener
       int end = body.match[i];
       int elseAt = op == OpCode.IF ? body.elseOf(i) : -1;
-      int[] type = pieces.heights.blockType(i);
-      pieces.enter(op == OpCode.LOOP ? type[0] : type[1]);
+      int[] type = heights.blockType(i);
+      runs.enter(op == OpCode.LOOP ? type[0] : type[1]);
       if (elseAt >= 0) {
         emitBlockBody(out, i + 1, elseAt, type[0]);
         body.copy(out, elseAt, elseAt + 1);
@@ -124,7 +128,7 @@ final class StatementOutliner {
       } else {
         emitBlockBody(out, i + 1, end, type[0]);
       }
-      pieces.leave();
+      runs.leave();
       copiedTo = end;
       i = end + 1;
     }
@@ -137,152 +141,62 @@ final class StatementOutliner {
    * fell through, {@code 1 + label} when it branched out to an enclosing label, {@link
    * Pieces#returnCode} when it returned. The call site stores them and takes the same exit.
    */
-  private void outline(ByteArrayOutputStream out, int from, int to, Pieces.Exits exits) {
-    Pieces.Uses uses = pieces.uses(from, to);
-    List<ValType> results = pieces.results;
+  private void outline(ByteArrayOutputStream out, int from, int to, Runs.Exits exits) {
+    Runs.Uses uses = runs.uses(from, to);
     boolean withExits = exits.any();
-    // the type: (used locals) -> (written locals, [results], [exit code])
-    List<ValType> params = new ArrayList<>();
-    for (int index : uses.used()) {
-      params.add(body.localTypes.get(index));
-    }
-    List<ValType> types = new ArrayList<>();
-    for (int index : uses.written()) {
-      types.add(body.localTypes.get(index));
-    }
-    if (exits.returns()) {
-      types.addAll(results);
-    }
-    if (withExits) {
-      types.add(ValType.I32);
-    }
     // the body: the run with locals renumbered and exits turned into branches to one block
-    int[] renumber = new int[body.localTypes.size()];
-    for (int k = 0; k < uses.used().size(); k++) {
-      renumber[uses.used().get(k)] = k;
-    }
-    int resultBase = uses.used().size(); // locals of its own: the results, then the exit code
-    int codeLocal = resultBase + (exits.returns() ? results.size() : 0);
+    Pieces.Piece piece = pieces.piece(uses, 0, exits.returns());
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     if (withExits) {
       pieces.openExitBlock(b, exits.returns());
     } else {
       writeU32(b, 0); // no locals of its own: every local it uses is a parameter
     }
-    int returnCode = pieces.returnCode();
-    int copied = from;
-    int depth = 0;
-    for (int i = from; i < to; i++) {
-      FunctionBody.Ins in = body.ins.get(i);
-      OpCode op = in.opcode();
-      boolean rewrite = false;
-      if (isOpener(op)) {
-        depth++;
-      } else if (op == OpCode.END) {
-        depth--;
-      } else if (FunctionBody.isLocalOp(op)) {
-        rewrite = true;
-      } else if (op == OpCode.RETURN) {
-        rewrite = true;
-      } else if ((op == OpCode.BR || op == OpCode.BR_IF) && in.operand(0) >= depth) {
-        rewrite = true;
-      } else if (op == OpCode.BR_TABLE) {
-        for (long label : in.operands()) {
-          rewrite |= label >= depth;
-        }
-      }
-      if (!rewrite) {
-        continue;
-      }
-      body.copy(b, copied, i);
-      copied = i + 1;
-      if (FunctionBody.isLocalOp(op)) {
-        localOp(b, op, renumber[(int) in.operand(0)]);
-        continue;
-      }
-      if (op == OpCode.BR_TABLE) {
-        Pieces.branchTable(b, in, depth, codeLocal);
-        continue;
-      }
-      int o = op == OpCode.RETURN ? -1 : (int) (in.operand(0) - depth);
-      if (o < 0 || pieces.labelArity(o) != 0) { // a return, or a branch to the function's label
-        pieces.returnExit(b, resultBase, returnCode, depth);
-      } else {
-        Pieces.exitBranch(b, op, 1 + o, depth);
-      }
-    }
-    body.copy(b, copied, to);
-    pieces.closeBody(b, withExits ? codeLocal : -1, uses, renumber, exits.returns(), resultBase);
-    int function = pieces.functions.add(params, types, b.toByteArray());
+    // a branch to label o leaves with 1 + o; one to the function's label with values returns
+    Pieces.ExitCodes codes = t -> runs.labelArity((int) t) != 0 ? Pieces.RETURNS : 1 + (int) t;
+    pieces.copyRun(b, piece, from, to, 0, codes, pieces.returnCode());
+    pieces.closeBody(b, piece, withExits);
+    // the type: (used locals) -> (written locals, [results], [exit code])
+    int function =
+        pieces.functions.add(
+            pieces.types(uses.used()),
+            pieces.returned(uses, exits.returns(), withExits),
+            b.toByteArray());
     // the call site: pass the used locals in, store the results back, take the exit
-    for (int index : uses.used()) {
-      out.write(OpCode.LOCAL_GET.opcode());
-      writeU32(out, index);
-    }
-    out.write(OpCode.CALL.opcode());
-    writeU32(out, function);
-    if (withExits) {
-      pieces.useExitLocals();
-      localOp(out, OpCode.LOCAL_SET, pieces.exitCodeLocal());
-      if (exits.returns()) {
-        for (int k = results.size() - 1; k >= 0; k--) {
-          localOp(out, OpCode.LOCAL_SET, pieces.exitCodeLocal() + 1 + k);
-        }
-      }
-    }
-    for (int k = uses.written().size() - 1; k >= 0; k--) {
-      localOp(out, OpCode.LOCAL_SET, uses.written().get(k));
-    }
+    pieces.call(out, function, uses, withExits, exits.returns());
     if (withExits) {
       dispatch(out, exits);
     }
   }
 
   /** At a call site, takes the exit the piece took, its code in the exit code local. */
-  private void dispatch(ByteArrayOutputStream out, Pieces.Exits exits) {
+  private void dispatch(ByteArrayOutputStream out, Runs.Exits exits) {
     int code = pieces.exitCodeLocal();
     if (exits.labels().size() + (exits.returns() ? 1 : 0) > 3) {
       tableDispatch(out, exits);
       return;
     }
+    localOp(out, OpCode.LOCAL_GET, code);
     if (!exits.returns() && exits.labels().size() == 1) {
-      localOp(out, OpCode.LOCAL_GET, code);
-      out.write(OpCode.BR_IF.opcode());
-      writeU32(out, exits.labels().first());
+      branch(out, OpCode.BR_IF, exits.labels().first());
       return;
     }
-    localOp(out, OpCode.LOCAL_GET, code);
-    out.write(OpCode.IF.opcode());
-    out.write(0x40);
+    open(out, OpCode.IF);
     for (int o : exits.labels()) {
-      localOp(out, OpCode.LOCAL_GET, code);
-      constI32(out, 1 + o);
-      out.write(OpCode.I32_EQ.opcode());
-      out.write(OpCode.BR_IF.opcode());
-      writeU32(out, o + 1); // inside the if
+      branchIfEquals(out, code, 1 + o, o + 1); // inside the if
     }
-    if (exits.returns()) {
-      for (int k = 0; k < pieces.results.size(); k++) {
-        localOp(out, OpCode.LOCAL_GET, code + 1 + k);
-      }
-      out.write(OpCode.RETURN.opcode());
-    } else {
-      out.write(OpCode.UNREACHABLE.opcode());
-    }
-    out.write(OpCode.END.opcode());
+    pieces.endExits(out, exits.returns());
   }
 
   /** A call site's dispatch on many exits: one {@code br_table} over the exit codes. */
-  private void tableDispatch(ByteArrayOutputStream out, Pieces.Exits exits) {
+  private void tableDispatch(ByteArrayOutputStream out, Runs.Exits exits) {
     int code = pieces.exitCodeLocal();
     int returnCode = pieces.returnCode();
     int wrapping = exits.returns() ? 2 : 1; // the block after which execution goes on, [returns]
     int done = wrapping - 1;
-    out.write(OpCode.BLOCK.opcode());
-    out.write(0x40);
+    open(out, OpCode.BLOCK);
     if (exits.returns()) {
-      out.write(OpCode.BLOCK.opcode());
-      out.write(0x40);
+      open(out, OpCode.BLOCK);
     }
     localOp(out, OpCode.LOCAL_GET, code);
     out.write(OpCode.BR_TABLE.opcode());
@@ -300,10 +214,7 @@ final class StatementOutliner {
     writeU32(out, done); // the default: no other code occurs
     if (exits.returns()) {
       out.write(OpCode.END.opcode());
-      for (int k = 0; k < pieces.results.size(); k++) {
-        localOp(out, OpCode.LOCAL_GET, code + 1 + k);
-      }
-      out.write(OpCode.RETURN.opcode());
+      pieces.returnStored(out);
     }
     out.write(OpCode.END.opcode());
   }
