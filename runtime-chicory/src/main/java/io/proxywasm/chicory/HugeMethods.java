@@ -5,8 +5,10 @@ import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.MethodVisitor;
@@ -60,37 +62,89 @@ final class HugeMethods {
   static List<Huge> find(Map<String, byte[]> classes) {
     List<Huge> huge = new ArrayList<>();
     classes.forEach(
-        (className, bytes) ->
-            new ClassReader(bytes)
-                .accept(
-                    new ClassVisitor(Opcodes.ASM9) {
-                      @Override
-                      public MethodVisitor visitMethod(
-                          int access,
-                          String name,
-                          String descriptor,
-                          String signature,
-                          String[] exceptions) {
-                        if (!name.startsWith(FUNCTION_PREFIX)) {
-                          return null;
-                        }
-                        return new CodeSizeEvaluator(null) {
-                          @Override
-                          public void visitEnd() {
-                            if (getMaxSize() > HUGE_METHOD_LIMIT) {
-                              huge.add(
-                                  new Huge(
-                                      className,
-                                      Integer.parseInt(name.substring(FUNCTION_PREFIX.length())),
-                                      getMaxSize()));
-                            }
-                          }
-                        };
+        (className, bytes) -> {
+          ClassReader reader = new ClassReader(bytes);
+          Set<String> candidates = mayBeHuge(reader);
+          if (candidates.isEmpty()) {
+            return;
+          }
+          reader.accept(
+              new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(
+                    int access,
+                    String name,
+                    String descriptor,
+                    String signature,
+                    String[] exceptions) {
+                  if (!candidates.contains(name)) {
+                    return null;
+                  }
+                  return new CodeSizeEvaluator(null) {
+                    @Override
+                    public void visitEnd() {
+                      if (getMaxSize() > HUGE_METHOD_LIMIT) {
+                        huge.add(
+                            new Huge(
+                                className,
+                                Integer.parseInt(name.substring(FUNCTION_PREFIX.length())),
+                                getMaxSize()));
                       }
-                    },
-                    ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES));
+                    }
+                  };
+                }
+              },
+              ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        });
     huge.sort(Comparator.comparing(Huge::className).thenComparingInt(Huge::function));
     return huge;
+  }
+
+  /**
+   * The {@code func_N} methods of a class whose size {@link CodeSizeEvaluator} may estimate over
+   * the limit, read from the class file's {@code Code} attributes without decoding any instruction:
+   * its estimate of an instruction is at most 8/3 of the instruction's length (a 3-byte conditional
+   * jump counted as 8), so a method of at most 3/8 of the limit never is one and need not be
+   * evaluated (most are, once a module is split).
+   */
+  private static Set<String> mayBeHuge(ClassReader reader) {
+    Set<String> out = new HashSet<>();
+    char[] chars = new char[reader.getMaxStringLength()];
+    int u = reader.header + 6; // access flags, this class, super class
+    u += 2 + 2 * reader.readUnsignedShort(u); // interfaces
+    int fields = reader.readUnsignedShort(u);
+    u += 2;
+    for (int f = 0; f < fields; f++) {
+      u = skipAttributes(reader, u + 6);
+    }
+    int methods = reader.readUnsignedShort(u);
+    u += 2;
+    for (int m = 0; m < methods; m++) {
+      String name = reader.readUTF8(u + 2, chars);
+      int attributes = reader.readUnsignedShort(u + 6);
+      u += 8;
+      for (int a = 0; a < attributes; a++) {
+        int length = reader.readInt(u + 2);
+        // Code: name, length, max stack, max locals, then the code's length
+        if (name.startsWith(FUNCTION_PREFIX)
+            && "Code".equals(reader.readUTF8(u, chars))
+            && (long) reader.readInt(u + 10) * 8 > (long) HUGE_METHOD_LIMIT * 3) {
+          out.add(name);
+        }
+        u += 6 + length;
+      }
+    }
+    return out;
+  }
+
+  /** Moves past the attribute count and attributes at {@code u}. */
+  private static int skipAttributes(ClassReader reader, int u) {
+    int attributes = reader.readUnsignedShort(u);
+    u += 2;
+    for (int a = 0; a < attributes; a++) {
+      u += 6 + reader.readInt(u + 2);
+    }
+    return u;
   }
 
   /** The prefix of the methods Chicory translates wasm functions to. */
