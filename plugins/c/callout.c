@@ -45,17 +45,9 @@ static void forget_context(uint32_t context_id) {
   }
 }
 
-EXPORT(proxy_on_vm_start) uint32_t proxy_on_vm_start(uint32_t id, uint32_t config_size) {
-  (void)id;
-  (void)config_size;
-  return 1;
-}
+PROXY_ON_VM_START_OK
 
-EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t id, uint32_t config_size) {
-  (void)id;
-  (void)config_size;
-  return 1;
-}
+PROXY_ON_CONFIGURE_OK
 
 EXPORT(proxy_on_delete) void proxy_on_delete(uint32_t id) { forget_context(id); }
 

@@ -42,17 +42,9 @@ static size_t hello_headers(char *out) {
   return write_pairs(out, kv, 2);
 }
 
-EXPORT(proxy_on_vm_start) uint32_t proxy_on_vm_start(uint32_t root_id, uint32_t config_size) {
-  (void)root_id;
-  (void)config_size;
-  return 1;
-}
+PROXY_ON_VM_START_OK
 
-EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t root_id, uint32_t config_size) {
-  (void)root_id;
-  (void)config_size;
-  return 1;
-}
+PROXY_ON_CONFIGURE_OK
 
 EXPORT(proxy_on_request_headers)
 uint32_t proxy_on_request_headers(uint32_t id, uint32_t headers, uint32_t end_of_stream) {

@@ -12,11 +12,7 @@ static uint32_t queue = 0;
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-EXPORT(proxy_on_vm_start) uint32_t proxy_on_vm_start(uint32_t root_id, uint32_t config_size) {
-  (void)root_id;
-  (void)config_size;
-  return 1;
-}
+PROXY_ON_VM_START_OK
 
 EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t root_id, uint32_t config_size) {
   (void)root_id;

@@ -11,6 +11,22 @@
 #define IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
 #define EXPORT(name) __attribute__((export_name(#name)))
 
+/* The start of a plugin that reads neither its VM nor its plugin configuration: at file scope,
+ * PROXY_ON_VM_START_OK defines proxy_on_vm_start and PROXY_ON_CONFIGURE_OK proxy_on_configure,
+ * each answering 1 (started). */
+#define PROXY_ON_VM_START_OK                                                                    \
+  EXPORT(proxy_on_vm_start) uint32_t proxy_on_vm_start(uint32_t root_id, uint32_t config_size) { \
+    (void)root_id;                                                                              \
+    (void)config_size;                                                                          \
+    return 1;                                                                                   \
+  }
+#define PROXY_ON_CONFIGURE_OK                                                                    \
+  EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t root_id, uint32_t config_size) { \
+    (void)root_id;                                                                               \
+    (void)config_size;                                                                           \
+    return 1;                                                                                    \
+  }
+
 enum { LOG_TRACE = 0, LOG_DEBUG = 1, LOG_INFO = 2, LOG_WARN = 3, LOG_ERROR = 4 };
 enum { MAP_REQUEST_HEADERS = 0, MAP_RESPONSE_HEADERS = 2, MAP_HTTP_CALL_RESPONSE_HEADERS = 6 };
 enum { STREAM_REQUEST = 0 };

@@ -24,11 +24,7 @@ static uint32_t counter(const char *name) {
   return id;
 }
 
-EXPORT(proxy_on_vm_start) uint32_t proxy_on_vm_start(uint32_t id, uint32_t config_size) {
-  (void)id;
-  (void)config_size;
-  return 1;
-}
+PROXY_ON_VM_START_OK
 
 EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t id, uint32_t config_size) {
   (void)id;

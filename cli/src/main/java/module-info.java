@@ -9,6 +9,7 @@
 module io.proxywasm.cli {
   requires io.proxywasm.host;
   requires io.proxywasm.testkit;
+  requires io.proxywasm.nullvm;
   requires io.proxywasm.gateway;
   requires info.picocli;
   requires java.logging;

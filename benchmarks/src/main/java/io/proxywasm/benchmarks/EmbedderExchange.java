@@ -43,14 +43,19 @@ final class EmbedderExchange implements AutoCloseable {
         PluginConfig.builder("bench")
             .rootId(plugin.startsWith("as-") ? "http_headers" : "")
             .runtime(runtime)
-            .code(PerRequestBenchmark.corpus(plugin))
+            .code(BenchmarkDefaults.corpus(plugin))
             .pluginConfiguration("{}")
             .build());
   }
 
+  /** A stream on the plugin's worker, for a benchmark that drives the callbacks itself. */
+  HttpStream newStream() {
+    return handle.newHttpStream(HttpStreamListener.IGNORE);
+  }
+
   /** One exchange; returns the request decision, so that nothing is optimised away. */
   FilterHeadersStatus run(HeaderMap request, HeaderMap response) {
-    HttpStream stream = handle.newHttpStream(HttpStreamListener.IGNORE);
+    HttpStream stream = newStream();
     FilterHeadersStatus status = stream.onRequestHeaders(request, false);
     stream.onResponseHeaders(response, true);
     stream.onLog();

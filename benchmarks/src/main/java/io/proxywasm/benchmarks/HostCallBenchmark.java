@@ -2,28 +2,14 @@ package io.proxywasm.benchmarks;
 
 import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.HttpStream;
-import io.proxywasm.host.HttpStreamListener;
-import io.proxywasm.host.Plugin;
 import io.proxywasm.host.PluginConfig;
-import io.proxywasm.host.PluginHandle;
 import io.proxywasm.host.PluginLoadException;
-import io.proxywasm.host.ProxyWasmHost;
-import io.proxywasm.host.Worker;
 import io.proxywasm.spi.FilterHeadersStatus;
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The cost of one host call, through the whole host: {@code plugins/wasm/host-call-loop.wasm} calls
@@ -31,20 +17,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * calls}) and runs the same loop without the call in {@code proxy_on_response_headers} ({@code
  * loopOnly}). One host call costs {@code (calls - loopOnly) / 1000}.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class HostCallBenchmark {
+public class HostCallBenchmark extends BenchmarkDefaults {
   /** The runtime. */
   @Param({"chicory", "chicory-compiler"})
   public String runtime;
 
-  private ProxyWasmHost host;
-  private Plugin loaded;
-  private Worker worker;
+  private EmbedderExchange plugin;
   private HttpStream stream;
   private final HeaderMap headers = HeaderMap.of(":path", "/");
 
@@ -59,12 +37,13 @@ public class HostCallBenchmark {
    */
   @Setup
   public void setUp() throws IOException, PluginLoadException {
-    byte[] code = PerRequestBenchmark.corpus("host-call-loop.wasm");
-    host = ProxyWasmHost.builder().build();
-    loaded = host.load(PluginConfig.builder("calls").runtime(runtime).code(code).build());
-    worker = host.newWorker();
-    PluginHandle handle = worker.handle(loaded);
-    stream = handle.newHttpStream(HttpStreamListener.IGNORE);
+    plugin =
+        EmbedderExchange.start(
+            PluginConfig.builder("calls")
+                .runtime(runtime)
+                .code(corpus("host-call-loop.wasm"))
+                .build());
+    stream = plugin.newStream();
     if (stream.onRequestHeaders(headers, false) != FilterHeadersStatus.CONTINUE) {
       throw new IllegalStateException("the plugin did not continue");
     }
@@ -74,9 +53,7 @@ public class HostCallBenchmark {
   @TearDown
   public void tearDown() {
     stream.close();
-    worker.close();
-    loaded.close();
-    host.close();
+    plugin.close();
   }
 
   /**

@@ -8,16 +8,10 @@ import io.proxywasm.spi.WasmVm;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What HotSpot's huge-method limit costs a Go-sized plugin on {@code chicory-compiler}: a 200
@@ -28,13 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * loads it by default, its huge functions split, with default flags; {@code split} does exactly the
  * same work in small functions written that way, the shape the JIT compiles without any flag.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class HugeFunctionBenchmark {
+public class HugeFunctionBenchmark extends BenchmarkDefaults {
   static final int FUNCTIONS = 200;
   static final int STEPS = 1500;
   static final int PARTS = 15;

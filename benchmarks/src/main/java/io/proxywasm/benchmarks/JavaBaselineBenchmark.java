@@ -1,31 +1,16 @@
 package io.proxywasm.benchmarks;
 
 import io.proxywasm.host.HeaderMap;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The http-headers plugin's work as a plain Java method call: format a log line per request and
  * response header, look at {@code :path}. The baseline of the per-request ratios.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class JavaBaselineBenchmark {
-  private final HeaderMap request = PerRequestBenchmark.requestHeaders();
-  private final HeaderMap response = HeaderMap.of(":status", "200", "content-type", "text/plain");
+public class JavaBaselineBenchmark extends BenchmarkDefaults {
+  private final HeaderMap request = requestHeaders();
+  private final HeaderMap response = responseHeaders();
   private int contextId = 1;
 
   /** Creates the benchmark state; JMH calls it. */

@@ -2,6 +2,7 @@ package io.proxywasm.benchmarks;
 
 import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.PluginConfig;
+import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.nullvm.NullVmProvider;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FunctionType;
@@ -9,18 +10,9 @@ import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The Java twin of the http-headers plugin ({@code java:http-headers}) on the Null VM: one exchange
@@ -29,16 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * two header maps ({@link #direct}) — the cost of the plugin's own methods, the baseline of the
  * "within 2x" target.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class JavaPluginBenchmark {
-  private EmbedderExchange exchange;
-  private final HeaderMap request = PerRequestBenchmark.requestHeaders();
-  private final HeaderMap response = HeaderMap.of(":status", "200", "content-type", "text/plain");
+public class JavaPluginBenchmark extends ExchangeBenchmark {
+  private final HeaderMap request = requestHeaders();
+  private final HeaderMap response = responseHeaders();
 
   private WasmVm vm;
   private MinimalHost minimal;
@@ -52,16 +37,14 @@ public class JavaPluginBenchmark {
   /** Creates the benchmark state; JMH calls it. */
   public JavaPluginBenchmark() {}
 
-  /**
-   * Loads the plugin in the host and, separately, in a bare Null VM.
-   *
-   * @throws Exception if the plugin cannot load
-   */
-  @Setup
-  public void setUp() throws Exception {
-    exchange =
-        EmbedderExchange.start(PluginConfig.builder("bench").javaPlugin("http-headers").build());
+  @Override
+  EmbedderExchange start() throws PluginLoadException {
+    return EmbedderExchange.start(PluginConfig.builder("bench").javaPlugin("http-headers").build());
+  }
 
+  /** Loads the plugin, separately from the host's, in a bare Null VM. */
+  @Setup
+  public void setUpDirect() {
     vm = new NullVmProvider().create(StandaloneVms.QUIET);
     vm.load("java:http-headers".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     minimal = new MinimalHost(toList(request), toList(response));
@@ -84,10 +67,9 @@ public class JavaPluginBenchmark {
     return vm.function(name, FunctionType.i32(params, results)).orElseThrow();
   }
 
-  /** Releases everything. */
+  /** Releases the bare VM. */
   @TearDown
-  public void tearDown() {
-    exchange.close();
+  public void closeDirect() {
     vm.close();
   }
 
@@ -98,7 +80,7 @@ public class JavaPluginBenchmark {
    */
   @Benchmark
   public FilterHeadersStatus throughHost() {
-    return exchange.run(request, response);
+    return runExchange(request, response);
   }
 
   /**

@@ -5,15 +5,8 @@ import io.proxywasm.chicory.ChicoryCompilerProvider;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A gateway that starts without compiling: a base VM of {@code c-http-headers.wasm} whose classes
@@ -21,13 +14,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * ChicoryCompilerProvider.Builder#precompiled}), against one that compiles the module ({@code
  * baseCompiled}, a module hash not seen before, as at a cold start).
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class PrecompiledBenchmark {
+public class PrecompiledBenchmark extends BenchmarkDefaults {
   private byte[] code;
   private ChicoryCompilerProvider compiling;
   private ChicoryCompilerProvider precompiled;
@@ -49,7 +37,7 @@ public class PrecompiledBenchmark {
   }
 
   static byte[] httpHeaders() throws IOException {
-    return PerRequestBenchmark.corpus("c-http-headers.wasm");
+    return corpus("c-http-headers.wasm");
   }
 
   /** The compiler with the build-time classes of {@code c-http-headers.wasm} registered. */

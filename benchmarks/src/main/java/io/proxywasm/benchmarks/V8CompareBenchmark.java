@@ -1,20 +1,13 @@
 package io.proxywasm.benchmarks;
 
 import io.proxywasm.host.HeaderMap;
+import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.spi.FilterHeadersStatus;
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The JVM half of the comparison with V8 ({@code benchmarks/v8/compare.sh}): the workload {@code
@@ -22,13 +15,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * log sink that drops everything. Per request: stream context creation, request headers (the same
  * 6), response headers (the same 2), log, done, delete.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class V8CompareBenchmark {
+public class V8CompareBenchmark extends ExchangeBenchmark {
   /** The runtime. */
   @Param({"chicory-compiler"})
   public String runtime;
@@ -36,8 +24,6 @@ public class V8CompareBenchmark {
   /** The corpus plugin, under plugins/wasm. */
   @Param({"c-http-headers.wasm", "as-http-headers.wasm"})
   public String plugin;
-
-  private EmbedderExchange exchange;
 
   /** The request headers host.mjs sends. */
   private final HeaderMap request =
@@ -50,25 +36,14 @@ public class V8CompareBenchmark {
           "x-request-id", "4bf92f3577b34da6a3ce929d0e0e4736");
 
   /** The response headers host.mjs sends. */
-  private final HeaderMap response = HeaderMap.of(":status", "200", "content-type", "text/plain");
+  private final HeaderMap response = responseHeaders();
 
   /** Creates the benchmark state; JMH calls it. */
   public V8CompareBenchmark() {}
 
-  /**
-   * Loads the plugin and starts it on a worker.
-   *
-   * @throws Exception if the plugin cannot load
-   */
-  @Setup
-  public void setUp() throws Exception {
-    exchange = EmbedderExchange.corpus(plugin, runtime);
-  }
-
-  /** Releases the worker, the plugin and the host. */
-  @TearDown
-  public void tearDown() {
-    exchange.close();
+  @Override
+  EmbedderExchange start() throws IOException, PluginLoadException {
+    return EmbedderExchange.corpus(plugin, runtime);
   }
 
   /**
@@ -78,6 +53,6 @@ public class V8CompareBenchmark {
    */
   @Benchmark
   public FilterHeadersStatus request() {
-    return exchange.run(request, response);
+    return runExchange(request, response);
   }
 }

@@ -14,17 +14,10 @@ import io.proxywasm.spi.WasmVmProvider;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What a VM costs to make, on each runtime: a base VM whose module is compiled ({@code
@@ -35,13 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * proxy_on_configure}, ready for streams). With {@code -prof gc}, the bytes allocated per clone are
  * the heap memory a clone costs besides its linear memory (printed at setup).
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class VmLifecycleBenchmark {
+public class VmLifecycleBenchmark extends BenchmarkDefaults {
   /** The runtime. */
   @Param({"chicory", "chicory-compiler"})
   public String runtime;
@@ -68,7 +56,7 @@ public class VmLifecycleBenchmark {
    */
   @Setup
   public void setUp() throws IOException, PluginLoadException {
-    code = PerRequestBenchmark.corpus(plugin);
+    code = corpus(plugin);
     provider = Runtimes.discover().get(runtime);
     base = provider.create(StandaloneVms.QUIET);
     base.load(code);

@@ -102,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     ExchangeOptions.PluginCode code = options.pluginCode();
-    WasmVmProvider runtime = ProxyWasmCommand.runtime(env, options.runtime, code.code());
+    WasmVmProvider runtime = ProxyWasmCommand.runtime(env, options.common.runtime, code.code());
     Exchange exchange = exchange();
     ProxyWasmHost.Builder builder =
         ProxyWasmHost.builder().runtimes(Runtimes.of(runtime)).logSink((p, l, m) -> {});
@@ -244,7 +244,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private void print(Reports.Bench r) {
-    if (options.json) {
+    if (options.common.json) {
       env.out().println(Reports.json(r));
       return;
     }

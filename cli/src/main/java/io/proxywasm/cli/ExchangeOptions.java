@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -22,13 +23,7 @@ final class ExchangeOptions {
       description = "The plugin: a .wasm file, or java:NAME for a Java plugin (Null VM).")
   String plugin;
 
-  @Option(
-      names = "--runtime",
-      paramLabel = "NAME",
-      description =
-          "The runtime: chicory-compiler, chicory-interpreter or null. Default: the best one"
-              + " for the plugin.")
-  String runtime;
+  @Mixin RuntimeOptions common;
 
   @Option(
       names = "--class-path",
@@ -99,9 +94,6 @@ final class ExchangeOptions {
       paramLabel = "N",
       description = "Runs proxy_on_tick N times after the plugin starts, before any stream.")
   int ticks;
-
-  @Option(names = "--json", description = "Prints the result as JSON.")
-  boolean json;
 
   ExchangeOptions() {}
 

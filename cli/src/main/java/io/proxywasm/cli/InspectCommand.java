@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -44,14 +44,7 @@ final class InspectCommand implements Callable<Integer> {
       description = "The module: a .wasm file (or java:NAME for a Java plugin).")
   String file;
 
-  @Option(
-      names = "--runtime",
-      paramLabel = "NAME",
-      description = "The runtime that loads it. Default: the best one for the module.")
-  String runtime;
-
-  @Option(names = "--json", description = "Prints the result as JSON.")
-  boolean json;
+  @Mixin RuntimeOptions options;
 
   InspectCommand(Env env) {
     this.env = env;
@@ -63,7 +56,7 @@ final class InspectCommand implements Callable<Integer> {
         file.startsWith(Runtimes.JAVA_PLUGIN_PREFIX)
             ? file.getBytes(StandardCharsets.UTF_8)
             : ProxyWasmCommand.readFile("", file);
-    WasmVmProvider provider = ProxyWasmCommand.runtime(env, runtime, code);
+    WasmVmProvider provider = ProxyWasmCommand.runtime(env, options.runtime, code);
     List<String> problems = new ArrayList<>();
     Optional<AbiVersion> abi = Optional.empty();
     List<FunctionImport> imports = List.of();
@@ -97,7 +90,7 @@ final class InspectCommand implements Callable<Integer> {
             exportList,
             problems.isEmpty(),
             problems);
-    if (json) {
+    if (options.json) {
       env.out().println(Reports.json(report));
     } else {
       env.out().println(file + ": ABI " + abi.map(AbiVersion::toString).orElse("unknown"));

@@ -1,8 +1,12 @@
 package io.proxywasm.cli;
 
 import io.proxywasm.cli.ProxyWasmCommand.CommandFailure;
+import io.proxywasm.nullvm.PluginDiscovery;
 import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.spi.ProviderProblem;
+import io.proxywasm.spi.support.ProviderRegistry;
 import java.io.File;
+import java.io.IOException;
 import java.lang.module.FindException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -15,36 +19,37 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
 
 /**
  * The Java plugins the command can run: those built into it (the examples), and those on the user's
  * class path ({@code --class-path}, {@code PROXY_WASM_CLASS_PATH}), which {@code java -jar} would
  * otherwise never see. A user's plugin is found through {@code
  * META-INF/services/io.proxywasm.sdk.JavaPlugin}, through {@code provides
- * io.proxywasm.sdk.JavaPlugin with ...} in a modular jar's module-info, or by its class name.
+ * io.proxywasm.sdk.JavaPlugin with ...} in a modular jar's module-info, or by its class name. All
+ * are discovered by the Null VM's rule ({@link PluginDiscovery}): a plugin that cannot be created,
+ * or a name two plugins share, is left out and named when a plugin is not found.
  */
 final class JavaPlugins {
   private final String classPath;
   private final ClassLoader userLoader;
-  private final List<JavaPlugin> builtIn;
-  private final List<JavaPlugin> fromClassPath;
+  private final ProviderRegistry<JavaPlugin> registry;
 
   private JavaPlugins(
-      String classPath,
-      ClassLoader userLoader,
-      List<JavaPlugin> builtIn,
-      List<JavaPlugin> fromClassPath) {
+      String classPath, ClassLoader userLoader, ProviderRegistry<JavaPlugin> registry) {
     this.classPath = classPath;
     this.userLoader = userLoader;
-    this.builtIn = builtIn;
-    this.fromClassPath = fromClassPath;
+    this.registry = registry;
   }
 
   /**
@@ -52,13 +57,13 @@ final class JavaPlugins {
    *
    * @param classPath the user's class path, or null or empty for none
    * @return the plugins
-   * @throws CommandFailure (exit 2) if an entry is missing or a plugin cannot be created
+   * @throws CommandFailure (exit 2) if an entry is missing or cannot be read
    */
   static JavaPlugins discover(String classPath) {
     ClassLoader parent = JavaPlugins.class.getClassLoader();
-    List<JavaPlugin> builtIn = load(ServiceLoader.load(JavaPlugin.class, parent), null);
     if (classPath == null || classPath.isBlank()) {
-      return new JavaPlugins(null, null, builtIn, List.of());
+      return new JavaPlugins(
+          null, null, PluginDiscovery.discover(ServiceLoader.load(JavaPlugin.class, parent)));
     }
     List<Path> entries = new ArrayList<>();
     List<URL> urls = new ArrayList<>();
@@ -79,31 +84,59 @@ final class JavaPlugins {
     }
     URLClassLoader loader =
         new URLClassLoader("proxy-wasm-class-path", urls.toArray(URL[]::new), parent);
-    Map<String, JavaPlugin> user = new LinkedHashMap<>();
-    for (JavaPlugin p : load(ServiceLoader.load(JavaPlugin.class, loader), loader)) {
-      user.putIfAbsent(p.getClass().getName(), p);
-    }
-    for (String provider : modularProviders(entries)) {
-      if (!user.containsKey(provider)) {
-        user.put(provider, create(loader, provider));
-      }
-    }
-    return new JavaPlugins(classPath, loader, builtIn, List.copyOf(user.values()));
+    Iterable<JavaPlugin> found =
+        withModular(
+            ServiceLoader.load(JavaPlugin.class, loader), loader, modularProviders(entries));
+    return new JavaPlugins(classPath, loader, PluginDiscovery.discover(found));
   }
 
-  /** The plugins a service loader finds; with {@code only}, those whose class it defined. */
-  private static List<JavaPlugin> load(ServiceLoader<JavaPlugin> services, ClassLoader only) {
-    List<JavaPlugin> found = new ArrayList<>();
-    try {
-      for (JavaPlugin p : services) {
-        if (only == null || p.getClass().getClassLoader() == only) {
-          found.add(p);
-        }
-      }
-    } catch (ServiceConfigurationError e) {
-      throw new CommandFailure(2, "a Java plugin could not be created: " + e.getMessage());
-    }
-    return found;
+  /**
+   * The plugins a service loader finds, then those the modular jars provide that it did not find.
+   * One that cannot be created fails as the service loader's do, so that the registry leaves it out
+   * and lists it.
+   */
+  private static Iterable<JavaPlugin> withModular(
+      Iterable<JavaPlugin> services, ClassLoader loader, List<String> modular) {
+    return () ->
+        new Iterator<>() {
+          private final Iterator<JavaPlugin> registered = services.iterator();
+          private final Iterator<String> declared = modular.iterator();
+          private final Set<String> seen = new HashSet<>();
+          private String pending;
+
+          @Override
+          public boolean hasNext() {
+            if (registered.hasNext()) {
+              return true;
+            }
+            while (pending == null && declared.hasNext()) {
+              String name = declared.next();
+              if (seen.add(name)) {
+                pending = name;
+              }
+            }
+            return pending != null;
+          }
+
+          @Override
+          public JavaPlugin next() {
+            if (registered.hasNext()) {
+              JavaPlugin p = registered.next();
+              seen.add(p.getClass().getName());
+              return p;
+            }
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            String name = pending;
+            pending = null;
+            try {
+              return create(loader, name);
+            } catch (CommandFailure e) {
+              throw new ServiceConfigurationError(e.getMessage());
+            }
+          }
+        };
   }
 
   /** The JavaPlugin providers modular jars on the class path declare in their module-info. */
@@ -124,11 +157,23 @@ final class JavaPlugins {
               .forEach(p -> providers.addAll(p.providers()));
         }
       } catch (FindException e) {
-        throw new CommandFailure(
-            2, "cannot read the module descriptor of " + entry + ": " + e.getMessage());
+        // A plain jar has no descriptor to read: what its service files name is the service
+        // loader's to find, and a broken entry there is left out like any other.
+        if (hasModuleInfo(entry)) {
+          throw new CommandFailure(
+              2, "cannot read the module descriptor of " + entry + ": " + e.getMessage());
+        }
       }
     }
     return providers;
+  }
+
+  private static boolean hasModuleInfo(Path jar) {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      return file.stream().anyMatch(e -> e.getName().endsWith("module-info.class"));
+    } catch (IOException e) {
+      throw new CommandFailure(2, "cannot read class path entry " + jar + ": " + e.getMessage());
+    }
   }
 
   /**
@@ -160,6 +205,14 @@ final class JavaPlugins {
     }
   }
 
+  private boolean fromUser(JavaPlugin p) {
+    return userLoader != null && p.getClass().getClassLoader() == userLoader;
+  }
+
+  private List<JavaPlugin> plugins(boolean user) {
+    return registry.providers().values().stream().filter(p -> fromUser(p) == user).toList();
+  }
+
   /**
    * Finds a plugin from the user's class path by name, or by class name.
    *
@@ -167,12 +220,11 @@ final class JavaPlugins {
    * @return the plugin, or empty
    */
   Optional<JavaPlugin> fromClassPath(String name) {
-    for (JavaPlugin p : fromClassPath) {
-      if (p.name().equals(name)) {
-        return Optional.of(p);
-      }
+    Optional<JavaPlugin> byName = registry.find(name).filter(this::fromUser);
+    if (byName.isPresent()) {
+      return byName;
     }
-    for (JavaPlugin p : fromClassPath) {
+    for (JavaPlugin p : plugins(true)) {
       if (p.getClass().getName().equals(name)) {
         return Optional.of(p);
       }
@@ -197,7 +249,7 @@ final class JavaPlugins {
    * @return true if built in
    */
   boolean builtIn(String name) {
-    return builtIn.stream()
+    return plugins(false).stream()
         .anyMatch(p -> p.name().equals(name) || p.getClass().getName().equals(name));
   }
 
@@ -227,9 +279,9 @@ final class JavaPlugins {
    */
   String notFound(String name) {
     TreeSet<String> builtInNames = new TreeSet<>();
-    builtIn.forEach(p -> builtInNames.add(p.name()));
+    plugins(false).forEach(p -> builtInNames.add(p.name()));
     TreeSet<String> userNames = new TreeSet<>();
-    fromClassPath.forEach(p -> userNames.add(p.name()));
+    plugins(true).forEach(p -> userNames.add(p.name()));
     StringBuilder sb = new StringBuilder("no Java plugin named '").append(name).append("'");
     sb.append("; built in: ").append(builtInNames.isEmpty() ? "none" : builtInNames);
     if (classPath == null) {
@@ -247,6 +299,13 @@ final class JavaPlugins {
                   + " class: java:com.example.MyPlugin");
     } else {
       sb.append("; from --class-path: ").append(userNames);
+    }
+    if (!registry.problems().isEmpty()) {
+      sb.append("; left out: ")
+          .append(
+              registry.problems().stream()
+                  .map(ProviderProblem::description)
+                  .collect(Collectors.joining("; ")));
     }
     return sb.toString();
   }

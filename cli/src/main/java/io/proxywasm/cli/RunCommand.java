@@ -129,7 +129,7 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     ExchangeOptions.PluginCode code = options.pluginCode();
-    WasmVmProvider runtime = ProxyWasmCommand.runtime(env, options.runtime, code.code());
+    WasmVmProvider runtime = ProxyWasmCommand.runtime(env, options.common.runtime, code.code());
     List<Reports.HttpCall> httpCalls = new CopyOnWriteArrayList<>();
     HttpCallHandler recordAndRefuse =
         (HttpCallRequest request, HttpCallHandler.Callback callback) -> {
@@ -239,7 +239,7 @@ final class RunCommand implements Callable<Integer> {
               verbose ? hostStats : null,
               List.copyOf(httpCalls),
               failure);
-      if (options.json) {
+      if (options.common.json) {
         env.out().println(Reports.json(report));
       } else {
         printText(report, env.out());
@@ -287,7 +287,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private int loadFailure(String kind, String message) {
-    if (options.json) {
+    if (options.common.json) {
       env.out()
           .println(Reports.json(new Reports.LoadFailure(new Reports.Failure(kind, null, message))));
     }

@@ -301,6 +301,38 @@ class ClassPathPluginTest {
   }
 
   @Test
+  void aBrokenRegistrationIsLeftOutAndNamedWithoutHidingTheOthers() throws IOException {
+    Path broken = dir.resolve("broken.jar");
+    try (OutputStream file = Files.newOutputStream(broken);
+        JarOutputStream out = new JarOutputStream(file)) {
+      out.putNextEntry(new JarEntry("META-INF/services/" + JavaPlugin.class.getName()));
+      out.write("test.plugins.Missing\n".getBytes(StandardCharsets.UTF_8));
+      out.closeEntry();
+    }
+    String classPath = jar + File.pathSeparator + broken;
+    assertEquals(
+        0,
+        run(
+            "run",
+            "--class-path",
+            classPath,
+            "--plugin",
+            "java:shouter",
+            "--stream",
+            "tcp",
+            "--downstream-data",
+            "still",
+            "--json"),
+        err());
+    assertEquals(
+        "STILL", JSON.readTree(out()).get("tcp").get("chunks").get(0).get("data").asText(), out());
+    assertEquals(2, run("run", "--class-path", classPath, "--plugin", "java:whisperer"));
+    assertTrue(err().contains("from --class-path: [shouter]"), err());
+    assertTrue(err().contains("; left out: "), err());
+    assertTrue(err().contains("test.plugins.Missing"), err());
+  }
+
+  @Test
   void aMissingClassPathEntryIsSaidInWords() {
     Path missing = dir.resolve("missing.jar");
     assertEquals(

@@ -4,17 +4,18 @@ import io.proxywasm.spi.Metric;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.WasmExtension;
+import io.proxywasm.spi.support.InMemoryMetric;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Metrics kept in memory under the names plugins give them, events ignored: the extension a host
- * uses when none is installed, and the metrics store of the test kit. Thread-safe.
+ * uses when none is installed, and the metrics store of the test kit. Each metric is an {@link
+ * InMemoryMetric}, with Envoy's semantics (a histogram keeps its count and sum). Thread-safe.
  */
 public final class InMemoryExtension implements WasmExtension {
-  private final Map<String, SimpleMetric> metrics = new ConcurrentHashMap<>();
+  private final Map<String, InMemoryMetric> metrics = new ConcurrentHashMap<>();
 
   /** Creates an empty extension. */
   public InMemoryExtension() {}
@@ -50,7 +51,7 @@ public final class InMemoryExtension implements WasmExtension {
 
   @Override
   public Metric hostMetric(MetricType type, String name) {
-    return metrics.computeIfAbsent(type + ":" + name, k -> new SimpleMetric(type, name));
+    return metrics.computeIfAbsent(type + ":" + name, k -> new InMemoryMetric(type, name));
   }
 
   /**
@@ -62,68 +63,8 @@ public final class InMemoryExtension implements WasmExtension {
    */
   public OptionalLong histogramSum(String name) {
     return metric(name)
-        .filter(m -> m instanceof SimpleMetric s && s.type == MetricType.HISTOGRAM)
-        .map(m -> OptionalLong.of(((SimpleMetric) m).sum.get()))
+        .filter(m -> m.type() == MetricType.HISTOGRAM)
+        .map(m -> OptionalLong.of(((InMemoryMetric) m).sum()))
         .orElse(OptionalLong.empty());
-  }
-
-  /**
-   * A thread-safe metric in memory. A histogram keeps, as Envoy's do, the number of values recorded
-   * (its value) and their sum; a plugin cannot read it back ({@code proxy_get_metric} answers
-   * {@code BadArgument}).
-   */
-  private static final class SimpleMetric implements Metric {
-    private final MetricType type;
-    private final String name;
-    private final AtomicLong value = new AtomicLong();
-    private final AtomicLong sum = new AtomicLong();
-
-    SimpleMetric(MetricType type, String name) {
-      this.type = type;
-      this.name = name;
-    }
-
-    @Override
-    public MetricType type() {
-      return type;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public void add(long delta) {
-      if (type == MetricType.HISTOGRAM) {
-        record(delta);
-      } else {
-        value.addAndGet(delta);
-      }
-    }
-
-    @Override
-    public void set(long v) {
-      if (type == MetricType.HISTOGRAM) {
-        record(v);
-      } else {
-        value.set(v);
-      }
-    }
-
-    @Override
-    public void record(long v) {
-      if (type != MetricType.HISTOGRAM) {
-        value.set(v);
-        return;
-      }
-      value.incrementAndGet();
-      sum.addAndGet(v);
-    }
-
-    @Override
-    public long value() {
-      return value.get();
-    }
   }
 }

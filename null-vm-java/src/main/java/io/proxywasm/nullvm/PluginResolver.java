@@ -29,15 +29,7 @@ final class PluginResolver {
   private PluginResolver() {}
 
   /** How Java plugins are discovered: the one rule of runtimes, extensions and sinks. */
-  static final ProviderRegistry.Kind<JavaPlugin> KIND =
-      new ProviderRegistry.Kind<>(
-          "Java plugin",
-          JavaPlugin.class,
-          null,
-          JavaPlugin::name,
-          p -> 0,
-          "a jar registering " + JavaPlugin.class.getName(),
-          ProviderRegistry.ANY_NAME);
+  static final ProviderRegistry.Kind<JavaPlugin> KIND = PluginDiscovery.JAVA_PLUGINS;
 
   /**
    * The plugins found per class loader, discovered once: plugins are stateless factories. Held
@@ -95,7 +87,7 @@ final class PluginResolver {
       SoftReference<ProviderRegistry<JavaPlugin>> kept = FOUND.get(loader);
       ProviderRegistry<JavaPlugin> registry = kept == null ? null : kept.get();
       if (registry == null) {
-        registry = ProviderRegistry.discover(KIND, ServiceLoader.load(JavaPlugin.class, loader));
+        registry = PluginDiscovery.discover(ServiceLoader.load(JavaPlugin.class, loader));
         FOUND.put(loader, new SoftReference<>(registry));
       }
       return registry;

@@ -12,6 +12,7 @@ import io.proxywasm.host.PropertyResolver;
 import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.spi.LogLevel;
+import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.Runtimes;
 import io.proxywasm.spi.WasmExtension;
 import io.proxywasm.spi.WasmVmProvider;
@@ -23,7 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -326,13 +327,11 @@ public final class ProxyWasmTestKit {
     private final List<WasmVmProvider> runtimes = new ArrayList<>();
     private String defaultRuntime = "";
     private ManualClock clock;
-    private HttpCallHandler httpCalls = HttpCallHandler.NONE;
-    private GrpcCallHandler grpcCalls = GrpcCallHandler.NONE;
-    private PropertyResolver properties = PropertyResolver.NONE;
     private WasmExtension extension;
     private LogSink logSink;
-    private final Map<String, ForeignFunction> foreignFunctions = new LinkedHashMap<>();
-    private final Map<String, Object> offers = new LinkedHashMap<>();
+    // the options the kit passes on as they are; the kit sets the rest when it starts a host
+    private final ProxyWasmHost.Builder host = ProxyWasmHost.builder();
+    private final Map<String, JavaPlugin> offeredPlugins = new HashMap<>();
     private final List<PluginSpec> plugins = new ArrayList<>();
     private final List<PluginSpec> services = new ArrayList<>();
 
@@ -380,7 +379,7 @@ public final class ProxyWasmTestKit {
      * @return this builder
      */
     public Builder httpCalls(HttpCallHandler httpCalls) {
-      this.httpCalls = Objects.requireNonNull(httpCalls, "httpCalls");
+      host.httpCalls(httpCalls);
       return this;
     }
 
@@ -391,7 +390,7 @@ public final class ProxyWasmTestKit {
      * @return this builder
      */
     public Builder grpcCalls(GrpcCallHandler grpcCalls) {
-      this.grpcCalls = Objects.requireNonNull(grpcCalls, "grpcCalls");
+      host.grpcCalls(grpcCalls);
       return this;
     }
 
@@ -412,7 +411,7 @@ public final class ProxyWasmTestKit {
      * @return this builder
      */
     public Builder properties(PropertyResolver properties) {
-      this.properties = Objects.requireNonNull(properties, "properties");
+      host.properties(properties);
       return this;
     }
 
@@ -424,8 +423,7 @@ public final class ProxyWasmTestKit {
      * @return this builder
      */
     public Builder foreignFunction(String name, ForeignFunction function) {
-      foreignFunctions.put(
-          Objects.requireNonNull(name, "name"), Objects.requireNonNull(function, "function"));
+      host.foreignFunction(name, function);
       return this;
     }
 
@@ -459,11 +457,7 @@ public final class ProxyWasmTestKit {
      * @return this builder
      */
     public Builder offer(String name, Object object) {
-      if (offers.putIfAbsent(
-              Objects.requireNonNull(name, "name"), Objects.requireNonNull(object, "object"))
-          != null) {
-        throw new IllegalArgumentException("an object is already offered as " + name);
-      }
+      host.offer(name, object);
       return this;
     }
 
@@ -504,7 +498,7 @@ public final class ProxyWasmTestKit {
     public TestHost start() throws PluginLoadException {
       ManualScheduler scheduler = new ManualScheduler();
       RecordingLogSink logs = new RecordingLogSink();
-      VmTracker tracker = new VmTracker(logs);
+      VmTracker tracker = new VmTracker();
       logs.track(tracker);
       RecordingExtension recording = new RecordingExtension(extension);
       List<WasmVmProvider> available =
@@ -514,30 +508,19 @@ public final class ProxyWasmTestKit {
       LogSink forward = logSink;
       ManualClock theClock = clock != null ? clock : new ManualClock();
       ProxyWasmHost.Builder hostBuilder =
-          ProxyWasmHost.builder()
-              .runtimes(Runtimes.of(wrapped))
+          host.runtimes(Runtimes.of(wrapped))
               .scheduler(scheduler)
               .clock(theClock)
-              .logSink(
-                  forward == null
-                      ? logs
-                      : (plugin, level, message) -> {
-                        logs.log(plugin, level, message);
-                        forward.log(plugin, level, message);
-                      })
-              .extension(recording)
-              .properties(properties)
-              .httpCalls(httpCalls)
-              .grpcCalls(grpcCalls);
-      foreignFunctions.forEach(hostBuilder::foreignFunction);
-      offers.forEach(hostBuilder::offer);
+              .logSink(forward == null ? logs : both(logs, forward))
+              .extension(recording);
       for (PluginSpec s : concat()) {
-        if (s.offered != null) {
+        // offered once: a kit may start again with the same plugin instance
+        if (s.offered != null && offeredPlugins.put(s.offered.name(), s.offered) != s.offered) {
           hostBuilder.offer(s.offered.name(), s.offered);
         }
       }
-      ProxyWasmHost host = hostBuilder.build();
-      TestHost testHost = new TestHost(host, scheduler, theClock, logs, recording, tracker);
+      TestHost testHost =
+          new TestHost(hostBuilder.build(), scheduler, theClock, logs, recording, tracker);
       try {
         for (PluginSpec s : services) {
           testHost.addService(s.build(defaultRuntime));
@@ -550,6 +533,23 @@ public final class ProxyWasmTestKit {
         testHost.close();
         throw e;
       }
+    }
+
+    /** A sink that gives every line, and every count of dropped lines, to both. */
+    private static LogSink both(LogSink first, LogSink second) {
+      return new LogSink() {
+        @Override
+        public void log(PluginInfo plugin, LogLevel level, String message) {
+          first.log(plugin, level, message);
+          second.log(plugin, level, message);
+        }
+
+        @Override
+        public void dropped(PluginInfo plugin, LogLevel level, LogLevel pluginLevel) {
+          first.dropped(plugin, level, pluginLevel);
+          second.dropped(plugin, level, pluginLevel);
+        }
+      };
     }
 
     private List<PluginSpec> concat() {

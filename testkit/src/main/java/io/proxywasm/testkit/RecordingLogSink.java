@@ -20,9 +20,10 @@ import java.util.stream.Collectors;
  * VM's own start-up). Used on its own by an embedder, the sink cannot know, and says {@link
  * VmKind#NONE} and 0.
  *
- * <p>The host drops lines below a plugin's log level before they reach any sink. The kit counts
- * them: {@link #dropped()} and {@link #toString()} say how many, and at which levels, so that a
- * test missing a {@code trace} line learns to set the plugin's level rather than stare at the code.
+ * <p>The host drops lines below a plugin's log level before they reach any sink, and tells the sink
+ * how many. This sink counts them: {@link #dropped()} and {@link #toString()} say how many, and at
+ * which levels, so that a test missing a {@code trace} line learns to set the plugin's level rather
+ * than stare at the code.
  */
 public final class RecordingLogSink implements LogSink {
   /**
@@ -103,14 +104,22 @@ public final class RecordingLogSink implements LogSink {
     lines.add(new Line(plugin, level, message, origin.vm(), origin.contextId()));
   }
 
-  synchronized void dropped(LogLevel level, LogLevel pluginLevel) {
+  /**
+   * Counts a line the host dropped below the plugin's log level.
+   *
+   * @param plugin the plugin that logged
+   * @param level the line's level
+   * @param pluginLevel the plugin's log level
+   */
+  @Override
+  public synchronized void dropped(PluginInfo plugin, LogLevel level, LogLevel pluginLevel) {
     dropped.merge(level, 1, Integer::sum);
     droppedAt = pluginLevel;
   }
 
   /**
    * Returns how many lines the host dropped because they were below the plugin's log level, by
-   * level. Only counted under the test kit.
+   * level, as the host reports them ({@link LogSink#dropped}).
    *
    * @return the counts, empty when none were dropped
    */

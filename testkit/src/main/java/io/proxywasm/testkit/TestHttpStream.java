@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One HTTP stream through a plugin, driven a step at a time as a proxy (Envoy's filter manager)
@@ -210,10 +211,7 @@ public final class TestHttpStream implements AutoCloseable {
    * @throws IllegalStateException if they were sent already or the stream is closed
    */
   public FilterHeadersStatus sendRequestHeaders(HeaderMap headers, boolean endOfStream) {
-    open();
-    FilterHeadersStatus s = request.headers(headers, endOfStream);
-    applyResumes();
-    return s;
+    return step(() -> request.headers(headers, endOfStream));
   }
 
   /**
@@ -236,10 +234,7 @@ public final class TestHttpStream implements AutoCloseable {
    * @return the decision and the bodies
    */
   public BodyStep sendRequestBody(byte[] chunk, boolean endOfStream) {
-    open();
-    BodyStep s = request.body(chunk, endOfStream);
-    applyResumes();
-    return s;
+    return step(() -> request.body(chunk, endOfStream));
   }
 
   /**
@@ -249,10 +244,7 @@ public final class TestHttpStream implements AutoCloseable {
    * @return the decision; empty when the plugin was not called (it had stopped all iteration)
    */
   public Optional<FilterTrailersStatus> sendRequestTrailers(HeaderMap trailers) {
-    open();
-    Optional<FilterTrailersStatus> s = request.trailers(trailers);
-    applyResumes();
-    return s;
+    return step(() -> request.trailers(trailers));
   }
 
   /**
@@ -261,9 +253,11 @@ public final class TestHttpStream implements AutoCloseable {
    * seen. Nothing happens if the request is not paused.
    */
   public void resumeRequest() {
-    open();
-    request.resume();
-    applyResumes();
+    step(
+        () -> {
+          request.resume();
+          return null;
+        });
   }
 
   // ---- the response ----
@@ -297,9 +291,7 @@ public final class TestHttpStream implements AutoCloseable {
               + "), so no upstream has it to answer: answer its callouts (runDue), move time"
               + " (advance), deliver what it waits for, or resumeRequest() first");
     }
-    FilterHeadersStatus s = response.headers(headers, endOfStream);
-    applyResumes();
-    return s;
+    return step(() -> response.headers(headers, endOfStream));
   }
 
   /**
@@ -321,10 +313,7 @@ public final class TestHttpStream implements AutoCloseable {
    * @return the decision and the bodies
    */
   public BodyStep sendResponseBody(byte[] chunk, boolean endOfStream) {
-    open();
-    BodyStep s = response.body(chunk, endOfStream);
-    applyResumes();
-    return s;
+    return step(() -> response.body(chunk, endOfStream));
   }
 
   /**
@@ -334,10 +323,7 @@ public final class TestHttpStream implements AutoCloseable {
    * @return the decision; empty when the plugin was not called
    */
   public Optional<FilterTrailersStatus> sendResponseTrailers(HeaderMap trailers) {
-    open();
-    Optional<FilterTrailersStatus> s = response.trailers(trailers);
-    applyResumes();
-    return s;
+    return step(() -> response.trailers(trailers));
   }
 
   /**
@@ -346,9 +332,11 @@ public final class TestHttpStream implements AutoCloseable {
    * @see #resumeRequest()
    */
   public void resumeResponse() {
-    open();
-    response.resume();
-    applyResumes();
+    step(
+        () -> {
+          response.resume();
+          return null;
+        });
   }
 
   // ---- state ----
@@ -528,6 +516,14 @@ public final class TestHttpStream implements AutoCloseable {
       logged = true;
       stream.onLog();
     }
+  }
+
+  /** One step the test drives: on an open stream, then the resumes the plugin asked for. */
+  private <T> T step(Supplier<T> callback) {
+    open();
+    T result = callback.get();
+    applyResumes();
+    return result;
   }
 
   private void open() {

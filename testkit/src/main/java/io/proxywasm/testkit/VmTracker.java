@@ -8,17 +8,13 @@ import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostAbi;
-import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostFunction;
 import io.proxywasm.spi.LinearMemory;
-import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.VmCapability;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
 import io.proxywasm.spi.WasmVmProvider;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -31,9 +27,8 @@ import java.util.function.Consumer;
  * Knows which VM of the kit, and which context in it, the current thread is running, so that a log
  * line can say where it came from. It wraps each runtime: every VM the host creates through it is
  * labelled (base, canary, worker, service) by what the kit was doing when the host made it, and
- * every call into a {@code proxy_on_*} export records the context id, its first argument. It also
- * counts the log lines the host drops below a plugin's log level. The wrappers only observe: every
- * call goes through to the runtime unchanged.
+ * every call into a {@code proxy_on_*} export records the context id, its first argument. The
+ * wrappers only observe: every call goes through to the runtime unchanged.
  */
 final class VmTracker {
   /** What the kit is doing, which names the clones the host makes meanwhile. */
@@ -55,11 +50,8 @@ final class VmTracker {
   private final ThreadLocal<Phase> phase = ThreadLocal.withInitial(() -> Phase.WORKER);
   private final ThreadLocal<int[]> clonesInPhase = ThreadLocal.withInitial(() -> new int[1]);
   private final ThreadLocal<boolean[]> basesInPhase = ThreadLocal.withInitial(() -> new boolean[1]);
-  private final RecordingLogSink logs;
 
-  VmTracker(RecordingLogSink logs) {
-    this.logs = logs;
-  }
+  VmTracker() {}
 
   /** Returns where the current thread is. */
   Origin current() {
@@ -135,21 +127,10 @@ final class VmTracker {
     };
   }
 
-  private void droppedIfBelow(HostAbi abi, long levelCode) {
-    if (abi == null) {
-      return;
-    }
-    Optional<LogLevel> level = LogLevel.fromCode(levelCode);
-    if (level.isPresent() && level.get().code() < abi.logLevel().code()) {
-      logs.dropped(level.get(), abi.logLevel());
-    }
-  }
-
   /** A VM that records where calls into it come from; everything else goes to the runtime's VM. */
   private final class TrackedVm implements WasmVm {
     private final WasmVm vm;
     private final VmKind kind;
-    private volatile HostAbi abi;
 
     TrackedVm(WasmVm vm, VmKind kind) {
       this.vm = vm;
@@ -188,45 +169,12 @@ final class VmTracker {
 
     @Override
     public void registerHostFunction(HostFunction function) {
-      if (function.name().equals(HostCall.LOG.abiName())) {
-        HostFunction.Body body = function.body();
-        vm.registerHostFunction(
-            new HostFunction(
-                function.module(),
-                function.name(),
-                function.type(),
-                args -> {
-                  if (args.length > 0) {
-                    droppedIfBelow(abi, args[0]);
-                  }
-                  return body.call(args);
-                }));
-      } else {
-        vm.registerHostFunction(function);
-      }
+      vm.registerHostFunction(function);
     }
 
     @Override
     public void registerHostAbi(HostAbi hostAbi) {
-      this.abi = hostAbi;
-      vm.registerHostAbi(
-          (HostAbi)
-              Proxy.newProxyInstance(
-                  HostAbi.class.getClassLoader(),
-                  new Class<?>[] {HostAbi.class},
-                  (proxy, method, args) -> {
-                    if (method.getName().equals("log")
-                        && args != null
-                        && args.length == 2
-                        && args[0] instanceof LogLevel level) {
-                      droppedIfBelow(hostAbi, level.code());
-                    }
-                    try {
-                      return method.invoke(hostAbi, args);
-                    } catch (InvocationTargetException e) {
-                      throw e.getCause();
-                    }
-                  }));
+      vm.registerHostAbi(hostAbi);
     }
 
     @Override

@@ -4,18 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.LogSink;
 import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.sdk.Action;
+import io.proxywasm.sdk.HttpContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.Header;
 import io.proxywasm.spi.LogLevel;
+import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.ProviderLookupException;
 import io.proxywasm.spi.WasmEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.opentest4j.AssertionFailedError;
@@ -58,6 +67,55 @@ class ProxyWasmTestKitTest {
           other.logMessages().stream().anyMatch(m -> m.endsWith(" -> :path: /other")),
           other.logMessages().toString());
       assertTrue(other.logMessages().get(other.logMessages().size() - 1).endsWith(" completed."));
+    }
+  }
+
+  /** A Java plugin logging at TRACE and at INFO on each request. */
+  static final class TraceAndInfo implements JavaPlugin {
+    @Override
+    public String name() {
+      return "trace-and-info";
+    }
+
+    @Override
+    public RootContext newRootContext() {
+      return new RootContext() {
+        @Override
+        public HttpContext newHttpContext(int contextId) {
+          return new HttpContext() {
+            @Override
+            public Action onRequestHeaders(int headers, boolean endOfStream) {
+              log(LogLevel.TRACE, "trace line");
+              log(LogLevel.INFO, "info line");
+              return Action.CONTINUE;
+            }
+          };
+        }
+      };
+    }
+  }
+
+  @Test
+  void linesBelowTheLevelOfAJavaPluginAreCountedAndForwarded() throws Exception {
+    List<LogLevel> forwarded = new ArrayList<>();
+    LogSink mine =
+        new LogSink() {
+          @Override
+          public void log(PluginInfo plugin, LogLevel level, String message) {}
+
+          @Override
+          public void dropped(PluginInfo plugin, LogLevel level, LogLevel pluginLevel) {
+            forwarded.add(level);
+          }
+        };
+    try (TestPlugin plugin =
+        ProxyWasmTestKit.runtime("null").javaPlugin(new TraceAndInfo()).logSink(mine).start()) {
+      ExchangeResult r = plugin.http().requestHeader(":path", "/").run();
+      plugin.http().requestHeader(":path", "/").run();
+      assertEquals(List.of("info line"), r.logMessages());
+      assertEquals(Map.of(LogLevel.TRACE, 2), plugin.logs().dropped());
+      assertEquals(List.of(LogLevel.TRACE, LogLevel.TRACE), forwarded);
+      assertTrue(plugin.logs().droppedHint().contains("set logLevel(LogLevel.TRACE)"));
     }
   }
 

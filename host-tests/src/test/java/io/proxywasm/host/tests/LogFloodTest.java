@@ -7,13 +7,17 @@ import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.HostClock;
 import io.proxywasm.host.HttpStreamListener;
 import io.proxywasm.host.LogLimit;
+import io.proxywasm.host.LogSink;
 import io.proxywasm.host.ManualScheduler;
 import io.proxywasm.host.Plugin;
 import io.proxywasm.host.PluginConfig;
 import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.host.Worker;
+import io.proxywasm.spi.LogLevel;
+import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.testkit.RecordingLogSink;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -88,6 +92,41 @@ class LogFloodTest {
           lines.get(0));
       assertEquals(101, lines.size());
       assertEquals("INFO flood", lines.get(1));
+    }
+  }
+
+  @Test
+  void linesBelowThePluginsLevelAreDroppedAndTheSinkIsToldOfEach() throws Exception {
+    List<String> dropped = new CopyOnWriteArrayList<>();
+    LogSink sink =
+        new LogSink() {
+          @Override
+          public void log(PluginInfo plugin, LogLevel level, String message) {
+            log.log(plugin, level, message);
+          }
+
+          @Override
+          public void dropped(PluginInfo plugin, LogLevel level, LogLevel pluginLevel) {
+            dropped.add(plugin.name() + " " + level + " below " + pluginLevel);
+          }
+        };
+    try (ProxyWasmHost quiet =
+            ProxyWasmHost.builder().logSink(sink).scheduler(new ManualScheduler()).build();
+        Plugin plugin =
+            quiet.load(
+                PluginConfig.builder("flooder")
+                    .runtime(TestSupport.RUNTIME)
+                    .code(TestSupport.watText(FLOODER))
+                    .logLevel(LogLevel.WARN)
+                    .build());
+        Worker worker = quiet.newWorker()) {
+      worker
+          .handle(plugin)
+          .newHttpStream(HttpStreamListener.IGNORE)
+          .onRequestHeaders(HeaderMap.of(":path", "/"), true);
+      assertEquals(List.of(), log.messages());
+      assertEquals(5000, dropped.size());
+      assertEquals("flooder INFO below WARN", dropped.get(0));
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * Helpers shared by the modules of proxy-wasm-jvm that are no part of the SPI contract: the
  * discovery registry every {@link java.util.ServiceLoader} lookup goes through, a table of contexts
- * by id and a fail-state holder for runtimes. They may change in any release.
+ * by id, a fail-state holder for runtimes and a metric kept in memory with Envoy's semantics. They
+ * may change in any release.
  */
 package io.proxywasm.spi.support;

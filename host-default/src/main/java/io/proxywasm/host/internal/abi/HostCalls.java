@@ -279,6 +279,7 @@ final class HostCalls {
                 if (!t(w).keeps(level.get())) {
                   // Dropped: the range is still checked, as cpp-host reads it, but not decoded.
                   MemoryAccessException.checkBounds(ptr(a[1]), ptr(a[2]), vm.size());
+                  t(w).dropped(level.get());
                   return WasmResult.OK;
                 }
                 return t(w).log(level.get(), string(vm, a[1], a[2]));

@@ -109,6 +109,11 @@ final class TypedHost implements HostAbi {
     return isDenied(HostCall.LOG) || level.code() >= Logging.level(ctx()).code();
   }
 
+  /** Tells the log sink of a line {@link #keeps} refused. */
+  void dropped(LogLevel level) {
+    Logging.dropped(wasm, ctx(), level);
+  }
+
   @Override
   public LogLevel logLevel() {
     return Logging.level(ctx());

@@ -29,7 +29,14 @@ public final class Logging {
       }
       limiter.log(
           wasm.host().clock().monotonicNanos(), wasm.host().logSink(), info(c), level, message);
+    } else {
+      dropped(wasm, c, level);
     }
+  }
+
+  /** Tells the sink of a line below the plugin's level, which the host did not read. */
+  public static void dropped(WasmBase wasm, Context c, LogLevel level) {
+    wasm.host().logSink().dropped(info(c), level, level(c));
   }
 
   public static void error(WasmBase wasm, String message) {
