@@ -3,6 +3,7 @@ package io.proxywasm.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.proxywasm.spi.MetricType;
+import io.proxywasm.testkit.PluginSpec;
 import io.proxywasm.testkit.ProxyWasmTestKit;
 import io.proxywasm.testkit.RecordingExtension;
 import io.proxywasm.testkit.TestHost;
@@ -23,7 +24,7 @@ class FilterAndServiceTwinsTest {
     return Path.of(System.getProperty("proxywasm.plugins.dir", "../../plugins"), "wasm", name);
   }
 
-  private static Consumer<ProxyWasmTestKit.PluginSpec> code(boolean java, String name) {
+  private static Consumer<PluginSpec> code(boolean java, String name) {
     return java
         ? s -> s.javaPlugin(name)
         : s -> s.code(corpus("c-" + name + ".wasm")).runtime("chicory-compiler");
