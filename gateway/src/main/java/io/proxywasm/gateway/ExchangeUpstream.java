@@ -36,8 +36,11 @@ final class ExchangeUpstream {
   private boolean written;
   private HttpClientResponse upResp;
   private long startNanos;
-  private long timerId = -1;
+  private Timeouts.Timeout timeout;
   private boolean active;
+
+  /** The upstream failed: a failure its reset causes does not answer instead. */
+  private boolean failed;
 
   /** The upstream response ended, or there is none. */
   boolean ended;
@@ -128,11 +131,11 @@ final class ExchangeUpstream {
     List<Map.Entry<String, String>> headers = h.entries();
     boolean chunked = h.indexOf("content-length") < 0 && !endOfStream;
     if (!route.timeout().isZero()) {
-      timerId =
-          ex.loop.vertx.setTimer(
+      timeout =
+          ex.loop.timeouts.start(
               route.timeout().toMillis(),
-              id -> {
-                timerId = -1;
+              () -> {
+                timeout = null;
                 cluster.rqTimeout.add(1);
                 failed(504, "upstream request timeout", "upstream_response_timeout");
               });
@@ -368,9 +371,12 @@ final class ExchangeUpstream {
 
   /** The upstream fails: the reply Envoy's router sends, or a reset once the response started. */
   private void failed(int code, String body, String why) {
-    if (ex.over()) {
-      return; // a local reply already answers (and reset the upstream request)
+    if (ex.over() || failed) {
+      // a local reply already answers (and reset the upstream request), or the first failure
+      // does: resetting the request on a timeout fails its response too
+      return;
     }
+    failed = true;
     cancelTimer();
     end();
     if (upReq != null) {
@@ -423,9 +429,9 @@ final class ExchangeUpstream {
   }
 
   void cancelTimer() {
-    if (timerId >= 0) {
-      ex.loop.vertx.cancelTimer(timerId);
-      timerId = -1;
+    if (timeout != null) {
+      timeout.cancel();
+      timeout = null;
     }
   }
 }

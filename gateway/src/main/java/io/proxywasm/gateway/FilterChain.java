@@ -104,14 +104,26 @@ final class FilterChain {
     }
   }
 
+  private void headersOut(boolean eos) {
+    if (request) {
+      ex.upstream.continueRequestHeaders(eos);
+    } else {
+      ex.response.downstreamHeaders(eos);
+    }
+  }
+
+  private void trailersOut(HeaderMap t) {
+    if (request) {
+      ex.upstream.sendTrailersUp(t);
+    } else {
+      ex.response.downstreamTrailers(t);
+    }
+  }
+
   /** Headers reach the k-th filter (k past the last: the router or downstream). */
   void headersAt(int k, HeaderMap h, boolean eos) {
     if (k == stages.length) {
-      if (request) {
-        ex.upstream.continueRequestHeaders(eos);
-      } else {
-        ex.response.downstreamHeaders(eos);
-      }
+      headersOut(eos);
       return;
     }
     Stage s = stages[k];
@@ -204,11 +216,7 @@ final class FilterChain {
   /** Trailers reach the k-th filter. */
   void trailersAt(int k, HeaderMap t) {
     if (k == stages.length) {
-      if (request) {
-        ex.upstream.sendTrailersUp(t);
-      } else {
-        ex.response.downstreamTrailers(t);
-      }
+      trailersOut(t);
       return;
     }
     Stage s = stages[k];
@@ -240,6 +248,11 @@ final class FilterChain {
         return;
       }
     }
+    trailersOn(k, s, t);
+  }
+
+  /** The trailers a filter saw go on, after the body it buffered. */
+  private void trailersOn(int k, Stage s, HeaderMap t) {
     if (s.buffered != null) {
       byte[] b = s.buffered.bytes();
       s.buffered = null;
@@ -289,16 +302,7 @@ final class FilterChain {
       HeaderMap t = s.heldTrailers;
       s.heldTrailers = null;
       if (s.trailersSeen) {
-        if (s.buffered != null) {
-          byte[] b = s.buffered.bytes();
-          s.buffered = null;
-          dataAt(k + 1, b, false);
-          if (ex.over()) {
-            return;
-          }
-        }
-        s.endPassed = true;
-        trailersAt(k + 1, t);
+        trailersOn(k, s, t);
       } else {
         trailersAt(k, t);
       }
