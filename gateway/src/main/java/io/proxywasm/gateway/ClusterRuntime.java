@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +23,10 @@ final class ClusterRuntime {
   final HttpClientAgent client;
   final NetClient tcpClient;
   private final List<Endpoint> endpoints;
+
+  /** The endpoints' addresses for the client, made once rather than for every request. */
+  private final SocketAddress[] addresses;
+
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicIntegerArray active;
 
@@ -37,6 +42,11 @@ final class ClusterRuntime {
     this.spec = spec;
     this.endpoints = spec.endpoints();
     this.active = new AtomicIntegerArray(endpoints.size());
+    this.addresses = new SocketAddress[endpoints.size()];
+    for (int i = 0; i < addresses.length; i++) {
+      addresses[i] =
+          SocketAddress.inetSocketAddress(endpoints.get(i).port(), endpoints.get(i).host());
+    }
     HttpClientOptions options =
         new HttpClientOptions()
             .setConnectTimeout((int) Math.max(1, spec.connectTimeout().toMillis()))
@@ -86,6 +96,11 @@ final class ClusterRuntime {
 
   Endpoint endpoint(int index) {
     return endpoints.get(index);
+  }
+
+  /** The address of an endpoint, for the client. */
+  SocketAddress address(int index) {
+    return addresses[index];
   }
 
   void started(int index) {

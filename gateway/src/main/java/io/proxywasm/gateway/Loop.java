@@ -16,6 +16,10 @@ final class Loop {
   final Vertx vertx;
   final Context context;
   final Worker worker;
+
+  /** The route timeouts of the requests on this loop. */
+  final Timeouts timeouts;
+
   private final Map<HttpConnection, Long> connectionIds = new WeakHashMap<>();
 
   Loop(Gateway gateway, Vertx vertx, Context context, Worker worker) {
@@ -23,6 +27,7 @@ final class Loop {
     this.vertx = vertx;
     this.context = context;
     this.worker = worker;
+    this.timeouts = new Timeouts(vertx);
   }
 
   long connectionId(HttpConnection c) {

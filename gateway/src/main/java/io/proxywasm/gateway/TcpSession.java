@@ -8,14 +8,8 @@ import io.proxywasm.host.TcpStreamListener;
 import io.proxywasm.spi.FilterStatus;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.StreamType;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,11 +23,11 @@ import java.util.Optional;
  * holds it, and the next data is added to what it holds, until it continues or resumes. Runs on its
  * event loop.
  */
-final class TcpSession implements PropertyResolver {
+final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
   private final Loop loop;
   private final ListenerRuntime listener;
   private final NetSocket down;
-  private final Context ctx;
+  private final PluginCalls calls;
   private final long connectionId;
   private ClusterRuntime cluster;
   private int endpointIndex = -1;
@@ -54,8 +48,6 @@ final class TcpSession implements PropertyResolver {
   private boolean upClosed;
   private boolean closingDown;
   private boolean closingUp;
-  private boolean inPluginCall;
-  private final List<int[]> pendingResumes = new ArrayList<>();
   private boolean closeRequested;
   private boolean finished;
 
@@ -70,7 +62,7 @@ final class TcpSession implements PropertyResolver {
     this.loop = loop;
     this.listener = listener;
     this.down = down;
-    this.ctx = loop.context;
+    this.calls = new PluginCalls(loop.context, this);
     this.connectionId = loop.gateway.nextConnectionId();
   }
 
@@ -105,7 +97,7 @@ final class TcpSession implements PropertyResolver {
   private void newConnectionFrom(int k) {
     for (int i = k; i < streams.length; i++) {
       int f = i;
-      FilterStatus s = call(() -> streams[f].onNewConnection());
+      FilterStatus s = calls.call(() -> streams[f].onNewConnection());
       if (afterCall()) {
         return;
       }
@@ -168,15 +160,6 @@ final class TcpSession implements PropertyResolver {
 
   // ------------------------------------------------------------------ plugin calls
 
-  private <T> T call(java.util.function.Supplier<T> c) {
-    inPluginCall = true;
-    try {
-      return c.get();
-    } finally {
-      inPluginCall = false;
-    }
-  }
-
   /** Applies a close or resumes recorded during the last call; true if the connection is over. */
   private boolean afterCall() {
     if (closeRequested) {
@@ -186,21 +169,8 @@ final class TcpSession implements PropertyResolver {
     if (finished) {
       return true;
     }
-    if (!pendingResumes.isEmpty()) {
-      List<int[]> p = new ArrayList<>(pendingResumes);
-      pendingResumes.clear();
-      ctx.runOnContext(
-          v -> {
-            for (int[] r : p) {
-              resume(r[0], r[1] == 1);
-            }
-          });
-    }
+    calls.runDeferredResumes();
     return false;
-  }
-
-  private boolean onMyLoop() {
-    return Vertx.currentContext() == ctx;
   }
 
   /** The decisions of one filter's stream. */
@@ -213,20 +183,15 @@ final class TcpSession implements PropertyResolver {
 
     @Override
     public void onResume(StreamType direction) {
-      int[] r = {filter, direction == StreamType.UPSTREAM ? 1 : 0};
-      if (onMyLoop() && inPluginCall) {
-        pendingResumes.add(r);
-      } else {
-        ctx.runOnContext(v -> resume(r[0], r[1] == 1));
-      }
+      calls.resume(filter, direction);
     }
 
     @Override
     public void onClose(StreamType direction) {
-      if (onMyLoop() && inPluginCall) {
+      if (calls.duringCall()) {
         closeRequested = true;
       } else {
-        ctx.runOnContext(v -> closeBoth());
+        calls.later(TcpSession.this::closeBoth);
       }
     }
   }
@@ -256,7 +221,7 @@ final class TcpSession implements PropertyResolver {
     BodyBuffer data = h.data;
     boolean end = h.end;
     FilterStatus s =
-        call(
+        calls.call(
             () ->
                 fromUpstream
                     ? streams[f].onUpstreamData(data, end)
@@ -278,7 +243,10 @@ final class TcpSession implements PropertyResolver {
     dataAt(fromUpstream, k + 1, b, h.end);
   }
 
-  private void resume(int filter, boolean upstream) {
+  /** A filter continues a direction it stopped. */
+  @Override
+  public void resume(int filter, StreamType direction) {
+    boolean upstream = direction == StreamType.UPSTREAM;
     if (finished) {
       return;
     }
@@ -360,7 +328,7 @@ final class TcpSession implements PropertyResolver {
     downClosed = true;
     PeerType peer = closingDown ? PeerType.LOCAL : PeerType.REMOTE;
     for (TcpStream s : streams) {
-      call(
+      calls.call(
           () -> {
             s.onConnectionClose(StreamType.DOWNSTREAM, peer);
             return null;
@@ -384,7 +352,7 @@ final class TcpSession implements PropertyResolver {
     upClosed = true;
     PeerType peer = closingUp ? PeerType.LOCAL : PeerType.REMOTE;
     for (TcpStream s : streams) {
-      call(
+      calls.call(
           () -> {
             s.onConnectionClose(StreamType.UPSTREAM, peer);
             return null;
@@ -421,56 +389,17 @@ final class TcpSession implements PropertyResolver {
   public Optional<byte[]> get(List<String> path) {
     String key = String.join(".", path);
     switch (key) {
-      case "source.address":
-        return addr(down.remoteAddress());
-      case "source.port":
-        return down.remoteAddress() == null ? Optional.empty() : i64(down.remoteAddress().port());
-      case "destination.address":
-        return addr(down.localAddress());
-      case "destination.port":
-        return down.localAddress() == null ? Optional.empty() : i64(down.localAddress().port());
-      case "connection.id":
-        return i64(connectionId);
-      case "connection.mtls":
-        return Optional.of(new byte[] {0});
-      case "connection.requested_server_name":
-        return str("");
-      case "upstream.address":
-        return endpointIndex < 0
-            ? Optional.empty()
-            : str(
-                cluster.endpoint(endpointIndex).host()
-                    + ":"
-                    + cluster.endpoint(endpointIndex).port());
-      case "upstream.port":
-        return endpointIndex < 0 ? Optional.empty() : i64(cluster.endpoint(endpointIndex).port());
       case "xds.cluster_name":
       case "cluster_name":
-        return str(listener.spec.tcpCluster());
-      case "xds.listener_direction":
-      case "listener_direction":
-        return i64(0);
+        return ConnectionProperties.str(listener.spec.tcpCluster());
       default:
-        return Optional.empty();
+        return ConnectionProperties.get(
+            key,
+            down.remoteAddress(),
+            down.localAddress(),
+            () -> connectionId,
+            cluster,
+            endpointIndex);
     }
-  }
-
-  private static Optional<byte[]> str(String s) {
-    return s == null ? Optional.empty() : Optional.of(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static Optional<byte[]> i64(long v) {
-    return Optional.of(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
-  }
-
-  private static Optional<byte[]> addr(SocketAddress a) {
-    if (a == null || a.hostAddress() == null) {
-      return Optional.empty();
-    }
-    String host = a.hostAddress();
-    if (host.indexOf(':') >= 0) {
-      host = "[" + host + "]";
-    }
-    return str(host + ":" + a.port());
   }
 }

@@ -1,0 +1,438 @@
+package io.proxywasm.gateway;
+
+import io.proxywasm.gateway.config.GatewaySpec.RouteSpec;
+import io.proxywasm.host.HeaderMap;
+import io.proxywasm.spi.Header;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The router of an exchange, once the request headers leave the filters: the answer it makes itself
+ * (no route, a direct response), or the upstream request on the cluster's pooled client with the
+ * route's timeout, its body with backpressure, and the upstream response into the response filters.
+ * Upstream failures become the replies Envoy's router sends.
+ */
+final class ExchangeUpstream {
+  private final Exchange ex;
+
+  int endpointIndex = -1;
+  private boolean started;
+  private HttpClientRequest upReq;
+
+  /** Body waiting for the upstream request; null while none waits. */
+  private List<Buffer> queue;
+
+  private boolean queueEnd;
+  private boolean endSent;
+  private boolean written;
+  private HttpClientResponse upResp;
+  private long startNanos;
+  private Timeouts.Timeout timeout;
+  private boolean active;
+
+  /** The upstream failed: a failure its reset causes does not answer instead. */
+  private boolean failed;
+
+  /** The upstream response ended, or there is none. */
+  boolean ended;
+
+  ExchangeUpstream(Exchange ex) {
+    this.ex = ex;
+  }
+
+  /** Whether the request's end went upstream (or nothing more goes there). */
+  boolean endSent() {
+    return endSent;
+  }
+
+  /** Whether the router answers without an upstream. */
+  boolean isLocalOnly() {
+    return started && ex.cluster == null;
+  }
+
+  boolean writeQueueFull() {
+    return upReq != null && upReq.writeQueueFull();
+  }
+
+  /** The request headers leave the filters: the router takes the request. */
+  void continueRequestHeaders(boolean endOfStream) {
+    if (started) {
+      return;
+    }
+    started = true;
+    RouteSpec route = ex.route;
+    if (route == null) {
+      ex.details = "route_not_found";
+      respondFromRouter(404, "", endOfStream);
+      return;
+    }
+    if (route.cluster() == null) {
+      ex.details = "direct_response";
+      respondFromRouter(route.directStatus(), route.directBody(), endOfStream);
+      return;
+    }
+    start(endOfStream);
+  }
+
+  /**
+   * A reply the router makes itself (no route, direct response): it goes through the plugin's
+   * response callbacks.
+   */
+  private void respondFromRouter(int code, String body, boolean endOfStream) {
+    ex.cluster = null;
+    endSent = true;
+    ex.request.resumeReading();
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    HeaderMap h = new HeaderMap();
+    h.add(":status", Headers.status(code));
+    if (b.length > 0) {
+      h.add("content-type", "text/plain");
+    }
+    h.add("content-length", Integer.toString(b.length));
+    ex.response.headers(h, b.length == 0);
+    if (b.length > 0 && !ex.over()) {
+      ex.responseChain.dataAt(0, b, true);
+    }
+  }
+
+  private void start(boolean endOfStream) {
+    ClusterRuntime cluster = ex.cluster;
+    RouteSpec route = ex.route;
+    HeaderMap h = ex.request.headers;
+    endpointIndex = cluster.pick();
+    cluster.started(endpointIndex);
+    cluster.rqTotal.add(1);
+    cluster.rqActive.add(1);
+    active = true;
+    startNanos = System.nanoTime();
+    String path = Headers.value(h, ":path", "/");
+    if (route.prefixRewrite() != null && path.startsWith(route.match())) {
+      path = route.prefixRewrite() + path.substring(route.match().length());
+      if (path.isEmpty() || path.charAt(0) != '/') {
+        path = "/" + path;
+      }
+    }
+    RequestOptions o =
+        new RequestOptions()
+            .setMethod(HttpMethod.valueOf(Headers.value(h, ":method", "GET")))
+            .setServer(cluster.address(endpointIndex))
+            .setURI(path);
+    String authority = Headers.value(h, ":authority", "");
+    // the headers as they leave the filters, written once the pool gives a connection
+    List<Header> headers = h.entries();
+    boolean chunked = h.indexOf("content-length") < 0 && !endOfStream;
+    if (!route.timeout().isZero()) {
+      timeout =
+          ex.loop.timeouts.start(
+              route.timeout().toMillis(),
+              () -> {
+                timeout = null;
+                cluster.rqTimeout.add(1);
+                failed(504, "upstream request timeout", "upstream_response_timeout");
+              });
+    }
+    cluster
+        .client
+        .request(o)
+        .onComplete(ar -> onRequest(ar, cluster, headers, authority, chunked, endOfStream));
+    if (!endOfStream) {
+      ex.request.resumeReading();
+    }
+  }
+
+  private void onRequest(
+      AsyncResult<HttpClientRequest> ar,
+      ClusterRuntime cluster,
+      List<Header> headers,
+      String authority,
+      boolean chunked,
+      boolean endOfStream) {
+    if (ex.finished) {
+      if (ar.succeeded()) {
+        ar.result().reset();
+      }
+      return;
+    }
+    if (ar.failed()) {
+      cluster.cxConnectFail.add(1);
+      failed(
+          503,
+          "upstream connect error or disconnect/reset before headers. reset reason:"
+              + " connection failure",
+          "upstream_reset_before_response_started{connection_failure}");
+      return;
+    }
+    HttpClientRequest r = ar.result();
+    upReq = r;
+    MultiMap out = r.headers();
+    for (Header e : headers) {
+      String n = e.name();
+      if (!n.startsWith(":") && !Headers.HOP_BY_HOP.contains(n)) {
+        out.add(n, e.value());
+      }
+    }
+    RouteSpec route = ex.route;
+    if (!route.timeout().isZero()) {
+      out.set("x-envoy-expected-rq-timeout-ms", Long.toString(route.timeout().toMillis()));
+    }
+    if (!authority.isEmpty()) {
+      out.set("host", authority);
+    }
+    if (r.version() == HttpVersion.HTTP_2) {
+      Exchange.authority(r, authority);
+    }
+    if (chunked && r.version() != HttpVersion.HTTP_2) {
+      r.setChunked(true);
+    }
+    r.exceptionHandler(
+        e ->
+            failed(
+                503,
+                "upstream connect error or disconnect/reset before headers. reset reason:"
+                    + " connection termination",
+                "upstream_reset_before_response_started{connection_termination}"));
+    r.response()
+        .onComplete(
+            response -> {
+              if (response.succeeded()) {
+                onResponse(response.result());
+              } else {
+                failed(
+                    503,
+                    "upstream connect error or disconnect/reset before headers. reset"
+                        + " reason: remote reset",
+                    "upstream_reset_before_response_started{remote_reset}");
+              }
+            });
+    r.drainHandler(v -> ex.request.resumeReading());
+    if (endOfStream) {
+      queueEnd = true;
+    }
+    flush();
+  }
+
+  /** Request body leaves the filters. */
+  void sendUp(Buffer data, boolean eos) {
+    if (endSent) {
+      return;
+    }
+    if (data.length() > 0) {
+      if (queue == null) {
+        queue = new ArrayList<>();
+      }
+      queue.add(data);
+    }
+    queueEnd |= eos;
+    if (upReq != null) {
+      flush();
+    } else if (queuedBytes() > Exchange.WATERMARK) {
+      ex.request.pauseReading();
+    }
+  }
+
+  /**
+   * Request trailers leave the filters: the body ends there, as a Vert.x client request cannot
+   * carry trailers upstream.
+   */
+  void sendTrailersUp(HeaderMap t) {
+    sendUp(Buffer.buffer(), true);
+  }
+
+  long queuedBytes() {
+    if (queue == null) {
+      return 0;
+    }
+    long n = 0;
+    for (Buffer b : queue) {
+      n += b.length();
+    }
+    return n;
+  }
+
+  private void flush() {
+    if (upReq == null || endSent) {
+      return;
+    }
+    if (!written && queueEnd && upReq.headers().contains("content-length")) {
+      long total = queuedBytes();
+      upReq.headers().set("content-length", Long.toString(total));
+    }
+    if (queue != null) {
+      for (Buffer b : queue) {
+        written = true;
+        upReq.write(b);
+      }
+      queue.clear();
+    }
+    if (queueEnd) {
+      endSent = true;
+      upReq.end();
+    } else if (upReq.writeQueueFull()) {
+      ex.request.pauseReading();
+    } else {
+      ex.request.resumeReading();
+    }
+  }
+
+  // ------------------------------------------------------------------ the upstream response
+
+  private void onResponse(HttpClientResponse r) {
+    if (ex.finished) {
+      r.request().reset();
+      return;
+    }
+    upResp = r;
+    r.pause();
+    int code = r.statusCode();
+    int cls = code / 100;
+    if (cls >= 1 && cls <= 5) {
+      ex.cluster.rqByClass[cls].add(1);
+    }
+    HeaderMap h = new HeaderMap();
+    h.add(":status", Headers.status(code));
+    MultiMap in = r.headers();
+    String connectionTokens = in.get("connection");
+    for (Map.Entry<String, String> e : in) {
+      String n = Headers.lower(e.getKey());
+      if (Headers.HOP_BY_HOP.contains(n) || n.startsWith(":")) {
+        continue;
+      }
+      if (connectionTokens != null && Headers.listsToken(connectionTokens, n)) {
+        continue;
+      }
+      h.add(n, e.getValue());
+    }
+    h.set(
+        "x-envoy-upstream-service-time",
+        Long.toString((System.nanoTime() - startNanos) / 1_000_000));
+    r.handler(
+        b -> {
+          if (!ex.over()) {
+            ex.responseChain.data(b, false);
+          }
+        });
+    r.endHandler(
+        v -> {
+          ended = true;
+          end();
+          if (ex.over()) {
+            return;
+          }
+          MultiMap t = r.trailers();
+          if (t != null && !t.isEmpty()) {
+            HeaderMap tm = new HeaderMap();
+            t.forEach(e -> tm.add(e.getKey(), e.getValue()));
+            ex.responseChain.trailersAt(0, tm);
+          } else {
+            ex.responseChain.end();
+          }
+        });
+    r.exceptionHandler(e -> failed(503, "upstream reset", "upstream_reset_after_response_started"));
+    ex.response.noBody =
+        code == 204
+            || code == 304
+            || code / 100 == 1
+            || ex.req.method() == HttpMethod.HEAD
+            || "0".equals(in.get("content-length"));
+    ex.response.headers(h, false);
+    if (!ex.over()) {
+      // the body streams through the filters; a stopped filter holds it up to the watermark
+      r.resume();
+    }
+  }
+
+  /** A stopped response filter holds too much: the upstream response waits. */
+  void pauseResponse() {
+    if (upResp != null) {
+      upResp.pause();
+    }
+  }
+
+  /** Reads the upstream response on, unless the filters or the client hold too much. */
+  void resumeResponse() {
+    if (upResp != null
+        && !ex.over()
+        && ex.responseChain.held() <= Exchange.WATERMARK
+        && !ex.response.writeQueueFull()) {
+      upResp.resume();
+    }
+  }
+
+  // ------------------------------------------------------------------ ending and failures
+
+  /** The upstream fails: the reply Envoy's router sends, or a reset once the response started. */
+  private void failed(int code, String body, String why) {
+    if (ex.over() || failed) {
+      // a local reply already answers (and reset the upstream request), or the first failure
+      // does: resetting the request on a timeout fails its response too
+      return;
+    }
+    failed = true;
+    cancelTimer();
+    end();
+    if (upReq != null) {
+      upReq.reset();
+    }
+    ex.details = why;
+    if (!ex.response.toPlugin) {
+      ended = true;
+      upResp = null;
+      respondFromRouter(code, body, true);
+    } else if (!ex.response.headersSent) {
+      ex.response.writeLocal(code, body.getBytes(StandardCharsets.UTF_8), List.of(), -1);
+    } else {
+      ex.response.resetDownstream();
+      ex.finish("upstream reset after the response started");
+    }
+  }
+
+  /**
+   * The exchange ends early (a local reply, the client gone): an upstream request still running is
+   * reset, and nothing more goes upstream.
+   *
+   * @return whether a running upstream request was reset
+   */
+  boolean reset() {
+    cancelTimer();
+    boolean running = upReq != null && !ended;
+    if (running) {
+      upReq.reset();
+    }
+    end();
+    return running;
+  }
+
+  /** Nothing more goes upstream (a local reply answers). */
+  void stopSending() {
+    endSent = true;
+  }
+
+  /** The upstream request stops counting as active; its timer stops once the response ended. */
+  void end() {
+    if (active) {
+      active = false;
+      ex.cluster.ended(endpointIndex);
+      ex.cluster.rqActive.add(-1);
+    }
+    if (ended) {
+      cancelTimer();
+    }
+  }
+
+  void cancelTimer() {
+    if (timeout != null) {
+      timeout.cancel();
+      timeout = null;
+    }
+  }
+}
