@@ -226,6 +226,12 @@ class EnvoyBootstrapTest {
                 "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].name:"
                     + " unsupported HTTP filter envoy.filters.http.lua"),
         error(yaml(lua, "")));
+    String nameless = error(yaml("              - typed_config: {}\n", ""));
+    assertTrue(
+        nameless.startsWith(
+            "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].name:"
+                + " required"),
+        nameless);
     assertTrue(
         error(yaml("", "").replace("cluster: up }", "cluster: nope }"))
             .contains("route.cluster: unknown cluster nope"));
@@ -285,6 +291,11 @@ class EnvoyBootstrapTest {
     assertTrue(
         badCluster.startsWith(chain + "[1].typed_config.cluster: unknown cluster nope"),
         badCluster);
+    String nameless =
+        error(
+            ok.replaceFirst(
+                "- name: envoy\\.filters\\.network\\.wasm\\n\\s+typed_config:", "- typed_config:"));
+    assertTrue(nameless.startsWith(chain + "[0].name: required"), nameless);
     String extra =
         error(
             ok.replace(

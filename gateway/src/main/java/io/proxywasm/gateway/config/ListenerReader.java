@@ -123,6 +123,14 @@ final class ListenerReader {
             l.filterChains().get(0).transportSocket(), chainPath + ".transport_socket", files);
     for (int i = 0; i < filters.size(); i++) {
       String name = filters.get(i).name();
+      if (name == null) {
+        throw new ConfigException(
+            chainPath
+                + ".filters["
+                + i
+                + "].name: required (envoy.filters.network.http_connection_manager,"
+                + " envoy.filters.network.wasm or envoy.filters.network.tcp_proxy)");
+      }
       if (!HCM_NAMES.contains(name)
           && !NETWORK_WASM.equals(name)
           && !TCP_PROXY_NAMES.contains(name)) {
@@ -189,6 +197,10 @@ final class ListenerReader {
       String p = hp + ".http_filters[" + i + "]";
       Filter h = hf.get(i);
       boolean last = i == hf.size() - 1;
+      if (h.name() == null) {
+        throw new ConfigException(
+            p + ".name: required (envoy.filters.http.wasm or envoy.filters.http.router)");
+      }
       if (isRouter(h.name())) {
         if (!last) {
           throw new ConfigException(p + ".name: the router must be the last HTTP filter");
