@@ -79,7 +79,7 @@ final class ExchangeProperties implements PropertyResolver {
             ex.req.remoteAddress(),
             ex.req.localAddress(),
             () -> ex.loop.connectionId(ex.req.connection()),
-            ex.cluster,
+            ex.upstream.picked,
             ex.upstream.endpointIndex);
     }
   }

@@ -26,6 +26,10 @@ final class ExchangeUpstream {
   private final Exchange ex;
 
   int endpointIndex = -1;
+
+  /** The cluster the endpoint was picked in; kept when a failure makes the router answer. */
+  ClusterRuntime picked;
+
   private boolean started;
   private HttpClientRequest upReq;
 
@@ -110,6 +114,7 @@ final class ExchangeUpstream {
     RouteSpec route = ex.route;
     HeaderMap h = ex.request.headers;
     endpointIndex = cluster.pick();
+    picked = cluster;
     cluster.started(endpointIndex);
     cluster.rqTotal.add(1);
     cluster.rqActive.add(1);

@@ -139,6 +139,17 @@ class StreamDetailsTest {
   }
 
   @Test
+  void aFailedUpstreamStillHasTheAddressItWasTriedAt() throws Exception {
+    int port = upstream.actualPort();
+    upstream.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    HttpResponse<String> r = Http.get(gateway.port(0), "/p");
+    assertEquals(503, r.statusCode());
+    // the router's own reply went through the plugin, which read the upstream it was tried at
+    assertEquals("127.0.0.1:" + port, r.headers().firstValue("x-upstream").orElse(""));
+    assertEquals("up", r.headers().firstValue("x-cluster").orElse(""));
+  }
+
+  @Test
   void aBufferedBodyIsRewrittenWithItsLengthAndRefusedPastTheLimit() throws Exception {
     HttpResponse<String> r = Http.post(gateway.port(0), "/b", "hello");
     assertEquals(200, r.statusCode());
