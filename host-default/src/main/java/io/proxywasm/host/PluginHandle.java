@@ -134,6 +134,6 @@ public final class PluginHandle {
    * @return milliseconds, 0 when off; empty if the plugin cannot run on this worker
    */
   public Optional<Long> tickPeriodMillis() {
-    return worker.instance(plugin).map(i -> i.root().tickPeriodMillis());
+    return worker.instance(plugin).map(i -> i.wasm().locked(() -> i.root().tickPeriodMillis()));
   }
 }

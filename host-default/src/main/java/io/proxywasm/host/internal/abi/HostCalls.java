@@ -276,11 +276,8 @@ final class HostCalls {
                 if (level.isEmpty()) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                if (!t(w).keeps(level.get())) {
-                  // Dropped: the range is still checked, as cpp-host reads it, but not decoded.
-                  MemoryAccessException.checkBounds(ptr(a[1]), ptr(a[2]), vm.size());
-                  t(w).dropped(level.get());
-                  return WasmResult.OK;
+                if (t(w).droppedBelowLevel(level.get(), vm, ptr(a[1]), ptr(a[2]))) {
+                  return WasmResult.OK; // range checked, not decoded
                 }
                 return t(w).log(level.get(), string(vm, a[1], a[2]));
               }),

@@ -19,7 +19,9 @@ import io.proxywasm.spi.HeaderMapType;
 import io.proxywasm.spi.HostAbi;
 import io.proxywasm.spi.HostCall;
 import io.proxywasm.spi.HostResult;
+import io.proxywasm.spi.LinearMemory;
 import io.proxywasm.spi.LogLevel;
+import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.MetricType;
 import io.proxywasm.spi.SharedDataValue;
 import io.proxywasm.spi.StreamType;
@@ -99,19 +101,28 @@ final class TypedHost implements HostAbi {
   }
 
   /**
-   * Tells whether a line at this level would reach the log sink, so that callers can skip building
-   * it; a plugin denied {@code proxy_log} keeps everything, so that the denial is answered.
+   * Drops a line below the plugin's level without reading it: checks its range, as cpp-host reads
+   * it, and tells the log sink. A plugin denied {@code proxy_log} drops nothing, so that the denial
+   * is answered.
    *
    * @param level the line's level
-   * @return false if the line would be dropped
+   * @param memory the plugin's memory
+   * @param address where the line is
+   * @param length its length
+   * @return true if the line was dropped; false if it is to be logged
    */
-  boolean keeps(LogLevel level) {
-    return isDenied(HostCall.LOG) || level.code() >= Logging.level(ctx()).code();
-  }
-
-  /** Tells the log sink of a line {@link #keeps} refused. */
-  void dropped(LogLevel level) {
-    Logging.dropped(wasm, ctx(), level);
+  boolean droppedBelowLevel(LogLevel level, LinearMemory memory, long address, long length) {
+    if (isDenied(HostCall.LOG)) {
+      return false;
+    }
+    Context c = ctx();
+    LogLevel pluginLevel = Logging.level(c);
+    if (level.code() >= pluginLevel.code()) {
+      return false;
+    }
+    MemoryAccessException.checkBounds(address, length, memory.size());
+    Logging.dropped(wasm, c, level, pluginLevel);
+    return true;
   }
 
   @Override

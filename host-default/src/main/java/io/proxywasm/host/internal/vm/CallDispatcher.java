@@ -81,26 +81,28 @@ final class CallDispatcher {
    *
    * @param ctx the context the call is for
    * @param cb the callback
-   * @param args its arguments
    * @return the i32 result, zero-extended, or 0
    */
-  long callIn(Context ctx, Callback cb, long... args) {
-    return invoke(ctx, cb, args) & 0xFFFF_FFFFL;
-  }
-
-  /** {@link #callIn(Context, Callback, long...)} without arguments. */
   long callIn(Context ctx, Callback cb) {
     return invoke(ctx, cb, NO_ARGS) & 0xFFFF_FFFFL;
   }
 
-  /** {@link #callIn(Context, Callback, long...)} with one argument, in a reused array. */
+  /**
+   * {@link #callIn(Context, Callback)} with more than three arguments (a callout's response), in a
+   * new array.
+   */
+  long callIn(Context ctx, Callback cb, long a, long b, long c, long d, long e) {
+    return invoke(ctx, cb, new long[] {a, b, c, d, e}) & 0xFFFF_FFFFL;
+  }
+
+  /** {@link #callIn(Context, Callback)} with one argument, in a reused array. */
   long callIn(Context ctx, Callback cb, long a) {
     long[] args = args(1);
     args[0] = a;
     return invoke(ctx, cb, args) & 0xFFFF_FFFFL;
   }
 
-  /** {@link #callIn(Context, Callback, long...)} with two arguments, in a reused array. */
+  /** {@link #callIn(Context, Callback)} with two arguments, in a reused array. */
   long callIn(Context ctx, Callback cb, long a, long b) {
     long[] args = args(2);
     args[0] = a;
@@ -108,7 +110,7 @@ final class CallDispatcher {
     return invoke(ctx, cb, args) & 0xFFFF_FFFFL;
   }
 
-  /** {@link #callIn(Context, Callback, long...)} with three arguments, in a reused array. */
+  /** {@link #callIn(Context, Callback)} with three arguments, in a reused array. */
   long callIn(Context ctx, Callback cb, long a, long b, long c) {
     long[] args = args(3);
     args[0] = a;
@@ -123,11 +125,6 @@ final class CallDispatcher {
    *
    * @return the raw result in the low 32 bits; bit 32 set when iteration must stop
    */
-  long callForStatus(Context ctx, Callback cb, long... args) {
-    return invoke(ctx, cb, args);
-  }
-
-  /** {@link #callForStatus(Context, Callback, long...)} with two arguments, in a reused array. */
   long callForStatus(Context ctx, Callback cb, long a, long b) {
     long[] args = args(2);
     args[0] = a;
@@ -135,7 +132,9 @@ final class CallDispatcher {
     return invoke(ctx, cb, args);
   }
 
-  /** {@link #callForStatus(Context, Callback, long...)} with three arguments, in a reused array. */
+  /**
+   * {@link #callForStatus(Context, Callback, long, long)} with three arguments, in a reused array.
+   */
   long callForStatus(Context ctx, Callback cb, long a, long b, long c) {
     long[] args = args(3);
     args[0] = a;
@@ -149,6 +148,7 @@ final class CallDispatcher {
    * same array every time at that depth, or a new one past {@link #SCRATCH_DEPTH}.
    */
   private long[] args(int count) {
+    wasm.checkEntered(); // before the array is written: another thread's call may be using it
     if (depth >= SCRATCH_DEPTH) {
       return new long[count];
     }

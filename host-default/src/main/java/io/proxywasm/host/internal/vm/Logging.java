@@ -22,7 +22,8 @@ public final class Logging {
   }
 
   public static void log(WasmBase wasm, Context c, LogLevel level, String message) {
-    if (level.code() >= level(c).code()) {
+    LogLevel pluginLevel = level(c);
+    if (level.code() >= pluginLevel.code()) {
       LogLimiter limiter = c != null && c.plugin() != null ? c.plugin().logLimiter() : null;
       if (limiter == null) {
         limiter = wasm.logLimiter();
@@ -30,13 +31,13 @@ public final class Logging {
       limiter.log(
           wasm.host().clock().monotonicNanos(), wasm.host().logSink(), info(c), level, message);
     } else {
-      dropped(wasm, c, level);
+      dropped(wasm, c, level, pluginLevel);
     }
   }
 
   /** Tells the sink of a line below the plugin's level, which the host did not read. */
-  public static void dropped(WasmBase wasm, Context c, LogLevel level) {
-    wasm.host().logSink().dropped(info(c), level, level(c));
+  public static void dropped(WasmBase wasm, Context c, LogLevel level, LogLevel pluginLevel) {
+    wasm.host().logSink().dropped(info(c), level, pluginLevel);
   }
 
   public static void error(WasmBase wasm, String message) {

@@ -216,12 +216,16 @@ public final class StreamCallbacks {
 
   // ---- TCP ------------------------------------------------------------------------------------
 
-  private FilterStatus network(Callback cb, long... args) {
+  /** A network callback: {@code proxy_on_new_connection(id)}, or a data callback's three. */
+  private FilterStatus network(Callback cb, boolean data, long length, boolean endOfStream) {
     if (checkFailed(StreamType.DOWNSTREAM, StreamType.UPSTREAM)) {
       return failOpen() ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
     }
     ctx.onCreate();
-    long r = wasm.calls().callIn(ctx, cb, args);
+    long r =
+        data
+            ? wasm.calls().callIn(ctx, cb, id, length, endOfStream ? 1 : 0)
+            : wasm.calls().callIn(ctx, cb, id);
     if (checkFailed(StreamType.DOWNSTREAM, StreamType.UPSTREAM)) {
       return failOpen() ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
     }
@@ -234,7 +238,7 @@ public final class StreamCallbacks {
    * @return the status
    */
   public FilterStatus onNewConnection() {
-    return network(Callback.ON_NEW_CONNECTION, id);
+    return network(Callback.ON_NEW_CONNECTION, false, 0, false);
   }
 
   /**
@@ -252,9 +256,9 @@ public final class StreamCallbacks {
     }
     return network(
         upstream ? Callback.ON_UPSTREAM_DATA : Callback.ON_DOWNSTREAM_DATA,
-        id,
+        true,
         length,
-        endOfStream ? 1 : 0);
+        endOfStream);
   }
 
   /**
