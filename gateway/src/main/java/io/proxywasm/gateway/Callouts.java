@@ -55,7 +55,7 @@ final class Callouts {
     Endpoint ep = c.endpoint(c.pick());
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     for (Header e : request.headers()) {
-      if (!e.name().startsWith(":") && !Exchange.HOP_BY_HOP.contains(e.name().toLowerCase())) {
+      if (!e.name().startsWith(":") && !Headers.HOP_BY_HOP.contains(Headers.lower(e.name()))) {
         headers.add(e.name(), e.value());
       }
     }
@@ -226,7 +226,7 @@ final class Callouts {
   /** A response's headers or trailers as entries, names in lower case. */
   private static List<Header> entries(MultiMap m) {
     List<Header> out = new ArrayList<>();
-    m.forEach(e -> out.add(Header.of(e.getKey().toLowerCase(), e.getValue())));
+    m.forEach(e -> out.add(Header.of(Headers.lower(e.getKey()), e.getValue())));
     return out;
   }
 }

@@ -34,7 +34,7 @@ final class EchoUpstream {
           out.put("path", req.uri());
           ArrayNode headers = out.putArray("headers");
           for (Map.Entry<String, String> e : req.headers()) {
-            headers.addArray().add(e.getKey().toLowerCase()).add(e.getValue());
+            headers.addArray().add(Headers.lower(e.getKey())).add(e.getValue());
           }
           Buffer body = Buffer.buffer();
           long[] size = {0};

@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.HostAndPort;
-import java.util.Set;
 
 /**
  * One request through a listener: the downstream request, the wasm filters' streams, the upstream
@@ -25,8 +24,6 @@ import java.util.Set;
  * a local reply, {@link ExchangeProperties} answers the plugins' property reads.
  */
 final class Exchange implements PluginCalls.Resumer {
-  /** Hop-by-hop headers, never forwarded (RFC 9110 section 7.6.1). */
-  static final Set<String> HOP_BY_HOP = Headers.HOP_BY_HOP;
 
   /** How much request or response data is held while a direction is paused before reading stops. */
   static final int WATERMARK = 1 << 20;

@@ -9,6 +9,7 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -66,7 +67,7 @@ final class ExchangeRequest {
       return !cl.trim().equals("0");
     }
     String te = req.headers().get("transfer-encoding");
-    return te != null && te.toLowerCase().contains("chunked");
+    return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
   }
 
   private HeaderMap readHeaders() {

@@ -145,7 +145,7 @@ final class ExchangeResponse {
     resp.setStatusCode(code);
     boolean hasType = false;
     for (Header e : headers) {
-      String n = e.name().toLowerCase();
+      String n = Headers.lower(e.name());
       if (n.startsWith(":") || Headers.HOP_BY_HOP.contains(n) || n.equals("content-length")) {
         continue;
       }

@@ -131,6 +131,9 @@ final class ExchangeUpstream {
         new RequestOptions()
             .setMethod(HttpMethod.valueOf(Headers.value(h, ":method", "GET")))
             .setServer(cluster.address(endpointIndex))
+            // the host and port stand in for a missing :authority (and key the pool), as before
+            .setHost(cluster.endpoint(endpointIndex).host())
+            .setPort(cluster.endpoint(endpointIndex).port())
             .setURI(path);
     String authority = Headers.value(h, ":authority", "");
     // the headers as they leave the filters, written once the pool gives a connection

@@ -1,7 +1,6 @@
 package io.proxywasm.gateway;
 
 import io.proxywasm.host.HeaderMap;
-import java.util.Locale;
 import java.util.Set;
 
 /** Header rules the request, the response and the local replies of an exchange share. */
@@ -86,7 +85,10 @@ final class Headers {
     return out;
   }
 
-  /** A header name in lower case, as Envoy stores it; the name itself when it is already. */
+  /**
+   * A header name in lower case, as Envoy stores it ({@link HeaderMap#lowerCase}); the name itself
+   * when it is already, a shared string for the common names clients capitalise.
+   */
   static String lower(String name) {
     int n = name.length();
     int i = 0;
@@ -103,7 +105,7 @@ final class Headers {
         }
       }
     }
-    return name.toLowerCase(Locale.ROOT);
+    return HeaderMap.lowerCase(name);
   }
 
   /**

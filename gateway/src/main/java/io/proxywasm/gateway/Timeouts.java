@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class Timeouts {
   /** One request's timeout. */
-  final class Timeout {
+  static final class Timeout {
     private final Line line;
     private final long deadline;
     private Runnable onExpiry;
@@ -108,22 +108,29 @@ final class Timeouts {
   private void expire() {
     timerId = -1;
     long now = System.nanoTime();
-    for (Line line : lines) {
-      while (line.head != null && line.head.deadline - now <= 0) {
-        Timeout t = line.head;
-        Runnable r = t.onExpiry;
-        t.cancel();
-        r.run();
+    try {
+      // by index: an expiry's work (a 504 through the response filters) may start a timeout of a
+      // new duration, which adds a line
+      for (int i = 0; i < lines.size(); i++) {
+        Line line = lines.get(i);
+        while (line.head != null && line.head.deadline - now <= 0) {
+          Timeout t = line.head;
+          Runnable r = t.onExpiry;
+          t.cancel();
+          r.run();
+        }
       }
-    }
-    Timeout earliest = null;
-    for (Line line : lines) {
-      if (line.head != null && (earliest == null || line.head.deadline - earliest.deadline < 0)) {
-        earliest = line.head;
+    } finally {
+      // even when an expiry's work failed: the other requests keep their timeouts
+      Timeout earliest = null;
+      for (Line line : lines) {
+        if (line.head != null && (earliest == null || line.head.deadline - earliest.deadline < 0)) {
+          earliest = line.head;
+        }
       }
-    }
-    if (earliest != null) {
-      arm(earliest.deadline);
+      if (earliest != null) {
+        arm(earliest.deadline);
+      }
     }
   }
 }

@@ -58,8 +58,17 @@ public final class HeaderMap {
   }
 
   private static String key(String name) {
-    Objects.requireNonNull(name, "name");
-    // ASCII only, as Envoy's LowerCaseString: other bytes are left as they are
+    return lowerCase(Objects.requireNonNull(name, "name"));
+  }
+
+  /**
+   * A header name as this map stores it: ASCII letters in lower case, as Envoy's {@code
+   * LowerCaseString} makes them, every other char left as it is (whatever the default locale).
+   *
+   * @param name a header name
+   * @return the name in lower case; the same string when it already is
+   */
+  public static String lowerCase(String name) {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       if (c >= 'A' && c <= 'Z') {
