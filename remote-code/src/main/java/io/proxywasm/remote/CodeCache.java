@@ -60,8 +60,11 @@ final class CodeCache {
         extension.onRemoteCacheEntriesChanged(memory.size());
       }
     }
+    if (hash.isEmpty()) {
+      return null; // an unverified source is kept in memory only
+    }
     Path dir = directory();
-    if (hash.isEmpty() || dir == null) {
+    if (dir == null) {
       return null;
     }
     Path file = dir.resolve(hash + ".wasm");
