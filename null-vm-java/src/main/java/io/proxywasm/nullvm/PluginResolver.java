@@ -28,12 +28,11 @@ final class PluginResolver {
 
   private PluginResolver() {}
 
-  /** How Java plugins are discovered: the one rule of runtimes, extensions and sinks. */
-  static final ProviderRegistry.Kind<JavaPlugin> KIND = PluginDiscovery.JAVA_PLUGINS;
-
   /**
-   * The plugins found per class loader, discovered once: plugins are stateless factories. Held
-   * softly, so that a class loader being undeployed is not kept alive by this table.
+   * The plugins found per class loader, discovered once: plugins are stateless factories, shared by
+   * every VM of that loader. The registry holds the plugins and they their loader, so the weak key
+   * alone would never let an undeployed loader go: the registry is held softly, and the JVM drops
+   * it (and with it the loader) when it needs the memory.
    */
   private static final Map<ClassLoader, SoftReference<ProviderRegistry<JavaPlugin>>> FOUND =
       new WeakHashMap<>();

@@ -62,7 +62,7 @@ class PluginResolverTest {
   void aBrokenRegistrationNextToAGoodOneHidesNothing() {
     JavaPlugin good = named("good");
     ProviderRegistry<JavaPlugin> registry =
-        ProviderRegistry.discover(PluginResolver.KIND, brokenThen(List.of(good)));
+        ProviderRegistry.discover(PluginDiscovery.JAVA_PLUGINS, brokenThen(List.of(good)));
     assertSame(good, PluginResolver.resolve("good", registry));
     assertSame(good, PluginResolver.resolve(good.getClass().getName(), registry), "by class");
     WasmException missing =
@@ -79,7 +79,7 @@ class PluginResolverTest {
     JavaPlugin b = named("twice");
     JavaPlugin other = named("other");
     ProviderRegistry<JavaPlugin> registry =
-        ProviderRegistry.discover(PluginResolver.KIND, List.of(a, b, other));
+        ProviderRegistry.discover(PluginDiscovery.JAVA_PLUGINS, List.of(a, b, other));
     assertSame(other, PluginResolver.resolve("other", registry));
     WasmException e =
         assertThrows(WasmException.class, () -> PluginResolver.resolve("twice", registry));
