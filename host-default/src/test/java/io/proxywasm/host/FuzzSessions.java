@@ -22,6 +22,41 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class FuzzSessions {
   private FuzzSessions() {}
 
+  /** The edges of the plugin's memory and of 32-bit pointers and lengths. */
+  static final List<Long> EDGES =
+      List.of(
+          FuzzDriver.MEMORY - 1L,
+          FuzzDriver.MEMORY - 4L,
+          FuzzDriver.MEMORY - 8L,
+          (long) FuzzDriver.MEMORY,
+          FuzzDriver.MEMORY + 1L,
+          (long) FuzzDriver.SCRATCH,
+          0x10000L,
+          0x7FFF_FFFFL,
+          0x8000_0000L,
+          0xFFFF_FFF0L,
+          0xFFFF_FFFFL,
+          -1L);
+
+  /** The segments property paths are made of. */
+  static final List<String> PATH_SEGMENTS =
+      List.of(
+          "request",
+          "path",
+          "headers",
+          "source",
+          "address",
+          "node",
+          "id",
+          "plugin_name",
+          "plugin_root_id",
+          "plugin_vm_id",
+          "connection",
+          "response",
+          "code",
+          "",
+          "x");
+
   /** The largest proxy-wasm status a host call may answer ({@code WasmResult} codes 0..12). */
   static final int MAX_STATUS = 12;
 

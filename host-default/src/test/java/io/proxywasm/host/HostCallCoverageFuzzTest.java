@@ -140,22 +140,6 @@ class HostCallCoverageFuzzTest {
     return p;
   }
 
-  /** The edges of the plugin's memory and of 32-bit pointers and lengths. */
-  private static final long[] EDGES = {
-    FuzzDriver.MEMORY - 1,
-    FuzzDriver.MEMORY - 4,
-    FuzzDriver.MEMORY - 8,
-    FuzzDriver.MEMORY,
-    FuzzDriver.MEMORY + 1,
-    FuzzDriver.SCRATCH,
-    0x10000L,
-    0x7FFF_FFFFL,
-    0x8000_0000L,
-    0xFFFF_FFF0L,
-    0xFFFF_FFFFL,
-    -1L
-  };
-
   /**
    * An argument: an enum value or small id, the running context's id or the previous program's, a
    * pointer into the scratch area, a length, an edge, anything.
@@ -171,29 +155,11 @@ class HostCallCoverageFuzzTest {
       case 3:
         return data.consumeLong(0, 64);
       case 4:
-        return EDGES[data.consumeInt(0, EDGES.length - 1)];
+        return FuzzSessions.EDGES.get(data.consumeInt(0, FuzzSessions.EDGES.size() - 1));
       default:
         return data.consumeLong();
     }
   }
-
-  private static final String[] PATH_SEGMENTS = {
-    "request",
-    "path",
-    "headers",
-    "source",
-    "address",
-    "node",
-    "id",
-    "plugin_name",
-    "plugin_root_id",
-    "plugin_vm_id",
-    "connection",
-    "response",
-    "code",
-    "",
-    "x"
-  };
 
   /** What is stored into memory: a pairs buffer, a property path (maybe NUL-ended), raw bytes. */
   static byte[] content(FuzzedDataProvider data) {
@@ -212,7 +178,9 @@ class HostCallCoverageFuzzTest {
           int n = data.consumeInt(0, 4);
           List<String> segments = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
-            segments.add(PATH_SEGMENTS[data.consumeInt(0, PATH_SEGMENTS.length - 1)]);
+            segments.add(
+                FuzzSessions.PATH_SEGMENTS.get(
+                    data.consumeInt(0, FuzzSessions.PATH_SEGMENTS.size() - 1)));
           }
           String path = String.join("\0", segments) + (data.consumeBoolean() ? "\0" : "");
           return bytes(path);

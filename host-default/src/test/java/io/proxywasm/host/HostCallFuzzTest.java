@@ -138,21 +138,6 @@ class HostCallFuzzTest {
     return p;
   }
 
-  /** The edges of memory and of 32-bit pointers. */
-  private static final List<Long> EDGES =
-      List.of(
-          FuzzDriver.MEMORY - 1L,
-          FuzzDriver.MEMORY - 4L,
-          FuzzDriver.MEMORY - 8L,
-          (long) FuzzDriver.MEMORY,
-          FuzzDriver.MEMORY + 1L,
-          0x10000L,
-          0x7FFF_FFFFL,
-          0x8000_0000L,
-          0xFFFF_FFF0L,
-          0xFFFF_FFFFL,
-          -1L);
-
   /**
    * An argument: an enum value or id, the id of the context the program runs in or of the one the
    * previous program ran in, a pointer into the data, a length, an edge, anything.
@@ -163,29 +148,10 @@ class HostCallFuzzTest {
       case 1 -> g.oneOf(FuzzDriver.THIS_CONTEXT, FuzzDriver.OTHER_CONTEXT);
       case 2 -> g.longBetween(0, FuzzDriver.SCRATCH);
       case 3 -> g.longBetween(0, 64);
-      case 4 -> g.oneOf(EDGES);
+      case 4 -> g.oneOf(FuzzSessions.EDGES);
       default -> g.anyLong();
     };
   }
-
-  /** The segments property paths are made of. */
-  private static final List<String> SEGMENTS =
-      List.of(
-          "request",
-          "path",
-          "headers",
-          "source",
-          "address",
-          "node",
-          "id",
-          "plugin_name",
-          "plugin_root_id",
-          "plugin_vm_id",
-          "connection",
-          "response",
-          "code",
-          "",
-          "x");
 
   /**
    * What is poked into memory, each as likely: a pairs buffer, a property path, a path with a final
@@ -204,6 +170,8 @@ class HostCallFuzzTest {
   }
 
   private static byte[] path(Gen g) {
-    return bytes(g.list(0, 4, x -> x.oneOf(SEGMENTS)).stream().collect(Collectors.joining("\0")));
+    return bytes(
+        g.list(0, 4, x -> x.oneOf(FuzzSessions.PATH_SEGMENTS)).stream()
+            .collect(Collectors.joining("\0")));
   }
 }
