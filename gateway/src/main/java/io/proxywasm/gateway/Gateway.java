@@ -263,6 +263,16 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
+   * Names the network transport of the event loops: {@code "epoll"} (Linux's native transport) or
+   * {@code "nio"} (Java NIO).
+   *
+   * @return the transport's name
+   */
+  public String transport() {
+    return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
+  }
+
+  /**
    * Returns the host the plugins run in.
    *
    * @return the host
@@ -353,6 +363,7 @@ public final class Gateway implements AutoCloseable {
     private SpecSource reloadSource;
     private String echoCluster;
     private boolean watch;
+    private boolean nativeTransport = true;
     private final Map<String, Object> offered = new LinkedHashMap<>();
 
     private Builder(GatewaySpec spec) {
@@ -370,6 +381,18 @@ public final class Gateway implements AutoCloseable {
         throw new IllegalArgumentException("concurrency must be at least 1: " + concurrency);
       }
       this.concurrency = concurrency;
+      return this;
+    }
+
+    /**
+     * Whether the event loops use the operating system's native transport (Linux epoll) when it
+     * loads; on by default. Off, or where it does not load, they use Java NIO.
+     *
+     * @param nativeTransport whether to prefer the native transport
+     * @return this builder
+     */
+    public Builder nativeTransport(boolean nativeTransport) {
+      this.nativeTransport = nativeTransport;
       return this;
     }
 
@@ -441,7 +464,11 @@ public final class Gateway implements AutoCloseable {
      *     running then
      */
     public Gateway start() throws ConfigException {
-      Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(concurrency));
+      Vertx vertx =
+          Vertx.vertx(
+              new VertxOptions()
+                  .setEventLoopPoolSize(concurrency)
+                  .setPreferNativeTransport(nativeTransport));
       EnvoyWasmExtension extension;
       if (host != null && host.extension() instanceof EnvoyWasmExtension e) {
         extension = e;

@@ -118,6 +118,11 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--watch", description = "reload the plugins when their files change")
   boolean watch;
 
+  @Option(
+      names = "--no-native-transport",
+      description = "use Java NIO even where Linux's epoll transport loads")
+  boolean noNativeTransport;
+
   /** Creates the command; picocli fills in the options. */
   public ServeCommand() {}
 
@@ -173,7 +178,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (concurrency != null) {
       b.concurrency(concurrency);
     }
-    return b.watch(watch).start();
+    return b.watch(watch).nativeTransport(!noNativeTransport).start();
   }
 
   private void describe(Gateway g, PrintWriter out) {
@@ -196,7 +201,9 @@ public final class ServeCommand implements Callable<Integer> {
               + (l.isTcp() ? " to cluster " + l.tcpCluster() : "")
               + ", "
               + g.concurrency()
-              + " workers");
+              + " workers ("
+              + g.transport()
+              + ")");
       if (i == 0 && !l.isTcp()) {
         g.echoPort()
             .ifPresent(p -> out.println("upstream: built-in echo on http://127.0.0.1:" + p));

@@ -127,6 +127,34 @@ class FlagsModeTest {
   }
 
   @Test
+  void theEventLoopsRunOnEpollOnLinuxAndOnNioWhenAsked() throws Exception {
+    boolean linuxX64 =
+        System.getProperty("os.name").equals("Linux")
+            && System.getProperty("os.arch").equals("amd64");
+    Gateway g =
+        serve(
+            "--plugin", Http.plugin("c-http-headers.wasm").toString(),
+            "--listen", "127.0.0.1:0",
+            "--concurrency", "1");
+    assertEquals(linuxX64 ? "epoll" : "nio", g.transport());
+    assertEquals(200, Http.get(g.port(0), "/hello").statusCode());
+    assertEquals(200, Http.get(g.port(0), "/through").statusCode());
+    g.shutdown(java.time.Duration.ofSeconds(2));
+
+    g =
+        serve(
+            "--plugin",
+            Http.plugin("c-http-headers.wasm").toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--concurrency",
+            "1",
+            "--no-native-transport");
+    assertEquals("nio", g.transport());
+    assertEquals(200, Http.get(g.port(0), "/through").statusCode());
+  }
+
+  @Test
   void anUnreachableUpstreamAnswers503() throws Exception {
     Gateway g =
         serve(
