@@ -3,6 +3,7 @@ package io.proxywasm.benchmarks;
 import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.HttpStream;
 import io.proxywasm.host.HttpStreamListener;
+import io.proxywasm.host.LogSink;
 import io.proxywasm.host.Plugin;
 import io.proxywasm.host.PluginConfig;
 import io.proxywasm.host.PluginHandle;
@@ -23,8 +24,8 @@ final class EmbedderExchange implements AutoCloseable {
   private final Worker worker;
   private final PluginHandle handle;
 
-  private EmbedderExchange(PluginConfig config) throws PluginLoadException {
-    host = ProxyWasmHost.builder().logSink((p, level, message) -> {}).build();
+  private EmbedderExchange(PluginConfig config, LogSink sink) throws PluginLoadException {
+    host = ProxyWasmHost.builder().logSink(sink).build();
     loaded = host.load(config);
     worker = host.newWorker();
     handle = worker.handle(loaded);
@@ -33,19 +34,39 @@ final class EmbedderExchange implements AutoCloseable {
 
   /** Starts a plugin of any kind. */
   static EmbedderExchange start(PluginConfig config) throws PluginLoadException {
-    return new EmbedderExchange(config);
+    return new EmbedderExchange(config, (p, level, message) -> {});
   }
 
-  /** Starts a corpus plugin (plugins/wasm) on a runtime; AssemblyScript ones by their root_id. */
+  /** Starts a corpus plugin (plugins/wasm) on a runtime, by the root_id it needs. */
   static EmbedderExchange corpus(String plugin, String runtime)
       throws IOException, PluginLoadException {
-    return start(
+    return corpus(plugin, runtime, (p, level, message) -> {});
+  }
+
+  /** Starts a corpus plugin on a runtime with a log sink of the caller's. */
+  static EmbedderExchange corpus(String plugin, String runtime, LogSink sink)
+      throws IOException, PluginLoadException {
+    return new EmbedderExchange(
         PluginConfig.builder("bench")
-            .rootId(plugin.startsWith("as-") ? "http_headers" : "")
+            .rootId(rootId(plugin))
             .runtime(runtime)
             .code(BenchmarkDefaults.corpus(plugin))
             .pluginConfiguration("{}")
-            .build());
+            .build(),
+        sink);
+  }
+
+  /**
+   * The root_id a corpus plugin needs: {@code http_headers} for the AssemblyScript ones (the SDK
+   * picks the root context by it), {@code properties} for the properties plugins (the C++ one
+   * registers its factories under it), none for the others. benchmarks/v8/compare.sh passes the
+   * same to host.mjs.
+   */
+  static String rootId(String plugin) {
+    if (plugin.startsWith("as-")) {
+      return "http_headers";
+    }
+    return plugin.endsWith("-properties.wasm") ? "properties" : "";
   }
 
   /** A stream on the plugin's worker, for a benchmark that drives the callbacks itself. */
