@@ -202,11 +202,14 @@ public final class Pairs {
    * @return the index after the last byte written
    */
   static int putBytes(String s, byte[] b, int at) {
-    for (int i = 0; i < s.length(); i++) {
+    int n = s.length();
+    // one bounds check for the whole string instead of one per byte
+    java.util.Objects.checkFromIndexSize(at, n, b.length);
+    for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      b[at++] = c <= 0xFF ? (byte) c : (byte) '?';
+      b[at + i] = c <= 0xFF ? (byte) c : (byte) '?';
     }
-    return at;
+    return at + n;
   }
 
   /**
