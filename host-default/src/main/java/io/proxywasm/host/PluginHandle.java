@@ -47,21 +47,10 @@ public final class PluginHandle {
    */
   public HttpStream newHttpStream(HttpStreamListener listener, PropertyResolver properties) {
     HttpState state = new HttpState(listener, properties);
-    Context root = worker.root(plugin);
-    if (root == null) {
-      return new HttpStream(
-          null, state, plugin.config().failPolicy(), plugin.config().bodyBufferLimitBytes());
-    }
+    // null if the plugin cannot run on this worker: the stream applies the fail policy
+    Context ctx = worker.newStream(plugin, state);
     return new HttpStream(
-        root.wasm().locked(PluginHandle::newStream, root, state, null, false),
-        state,
-        plugin.config().failPolicy(),
-        plugin.config().bodyBufferLimitBytes());
-  }
-
-  private static Context newStream(
-      Context root, HttpState state, Void unusedC, boolean unusedFlag) {
-    return Context.newStream(root, state);
+        ctx, state, plugin.config().failPolicy(), plugin.config().bodyBufferLimitBytes());
   }
 
   /**
@@ -108,15 +97,8 @@ public final class PluginHandle {
    */
   public TcpStream newTcpStream(TcpStreamListener listener, PropertyResolver properties) {
     TcpState state = new TcpState(listener, properties);
-    Optional<Worker.Instance> instance = worker.instance(plugin);
-    if (instance.isEmpty()) {
-      return new TcpStream(null, state, plugin.config().failPolicy());
-    }
-    Worker.Instance i = instance.get();
-    return new TcpStream(
-        i.wasm().locked(() -> Context.newStream(i.root(), state)),
-        state,
-        plugin.config().failPolicy());
+    // null if the plugin cannot run on this worker: the stream applies the fail policy
+    return new TcpStream(worker.newStream(plugin, state), state, plugin.config().failPolicy());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.proxywasm.host;
 
 import io.proxywasm.host.internal.vm.Context;
 import io.proxywasm.host.internal.vm.LoadedPlugin;
+import io.proxywasm.host.internal.vm.StreamRole;
 import io.proxywasm.host.internal.vm.VmIntegration;
 import io.proxywasm.host.internal.vm.WasmBase;
 import io.proxywasm.spi.WasmEvent;
@@ -64,6 +65,28 @@ public final class Worker implements AutoCloseable {
    * (whose VM is {@link Context#wasm()}), or null if the plugin cannot start on this worker.
    */
   synchronized Context root(Plugin plugin) {
+    return enter(plugin, null);
+  }
+
+  /**
+   * Opens a stream's context on the plugin's root context in the live clone, creating or replacing
+   * the clone and starting the root as {@link #root} does: the worker's lock, then the clone's lock
+   * once for both the root and the stream.
+   *
+   * @param plugin the plugin
+   * @param stream the stream the context serves
+   * @return the stream's context (whose VM is {@link Context#wasm()}), or null if the plugin cannot
+   *     start on this worker
+   */
+  synchronized Context newStream(Plugin plugin, StreamRole stream) {
+    return enter(plugin, stream);
+  }
+
+  /**
+   * The plugin's root context in the live clone, or a new stream context under it if {@code stream}
+   * is not null; null if the plugin cannot start on this worker. Under this worker's lock.
+   */
+  private Context enter(Plugin plugin, StreamRole stream) {
     if (closed) {
       throw new IllegalStateException("worker is closed");
     }
@@ -101,7 +124,7 @@ public final class Worker implements AutoCloseable {
                   "a fresh clone replaced a failed one");
         }
       }
-      return clone.rootFor(loaded);
+      return stream == null ? clone.rootFor(loaded) : clone.newStream(loaded, stream);
     } catch (WasmException e) {
       host.services()
           .extension()

@@ -51,6 +51,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -64,6 +65,10 @@ import java.util.function.Function;
  */
 final class ChicoryVm implements WasmVm, LinearMemory {
   private static final long[] NONE = new long[0];
+
+  /** The longest read into a caller's array done byte by byte instead of through a copy. */
+  private static final int SMALL_READ = 64;
+
   private static final byte[] MAGIC = {0, 'a', 's', 'm'};
 
   /** A parsed and validated module with what the host asks about it; immutable. */
@@ -98,13 +103,32 @@ final class ChicoryVm implements WasmVm, LinearMemory {
   private boolean linked;
   private boolean closed;
 
-  /** Guards the state of the call in progress, which {@link #terminate()} reads from any thread. */
-  private final Object running = new Object();
+  /**
+   * Where the outermost call in progress is, for {@link #terminate()} on another thread: {@link
+   * #IDLE} between calls, {@link #RUNNING} during one, {@link #STOPPING} while {@code terminate()}
+   * interrupts it, {@link #STOPPED} once it has. Only {@code terminate()} moves it from running to
+   * stopping, and only the end of the call moves it back to idle, each with one compare-and-set, so
+   * an interrupt is never sent to a thread that has left the module.
+   */
+  private final AtomicInteger runState = new AtomicInteger(IDLE);
+
+  private static final int IDLE = 0;
+  private static final int RUNNING = 1;
+  private static final int STOPPING = 2;
+  private static final int STOPPED = 3;
 
   private final Optional<LinearMemory> view = Optional.of(this);
 
+  /** The thread of the call in progress; published to {@link #terminate()} by {@link #runState}. */
   private Thread runningThread;
+
+  /**
+   * How deep calls into the module nest (the plugin's allocator called during a host call). Only
+   * the thread inside the module touches it: the caller guarantees one thread at a time ({@link
+   * WasmFunction#call}), so nested calls cost no synchronisation at all.
+   */
   private int callDepth;
+
   private volatile boolean terminateRequested;
 
   ChicoryVm(WasmVmIntegration integration) {
@@ -473,6 +497,14 @@ final class ChicoryVm implements WasmVm, LinearMemory {
       return;
     }
     try {
+      if (length <= SMALL_READ) {
+        // a header name, a key: byte by byte, without the copy Chicory's readBytes makes
+        int at = (int) address;
+        for (int i = 0; i < length; i++) {
+          target[offset + i] = memory.read(at + i);
+        }
+        return;
+      }
       System.arraycopy(memory.readBytes((int) address, length), 0, target, offset, length);
     } catch (RuntimeException e) {
       throw outOfBounds(address, length, memory);
@@ -581,23 +613,28 @@ final class ChicoryVm implements WasmVm, LinearMemory {
   }
 
   private void enter() {
-    synchronized (running) {
-      if (callDepth++ == 0) {
-        runningThread = Thread.currentThread();
-        terminateRequested = false;
-      }
+    if (callDepth++ == 0) {
+      runningThread = Thread.currentThread();
+      // A release store is enough: only this thread ends the call, with a compare-and-set on the
+      // same variable, and terminate() reads the thread after its own compare-and-set.
+      runState.setRelease(RUNNING);
     }
   }
 
   private void exit() {
-    synchronized (running) {
-      if (--callDepth == 0) {
-        runningThread = null;
-        if (terminateRequested) {
-          // The interrupt was meant for the wasm call only: never leave it to the embedder.
-          Thread.interrupted();
-          terminateRequested = false;
+    if (--callDepth == 0) {
+      if (!runState.compareAndSet(RUNNING, IDLE)) {
+        // terminate() is stopping this call: wait until its interrupt is sent, then clear it, as
+        // the interrupt was meant for the wasm call only and must never reach the embedder.
+        while (runState.get() != STOPPED) {
+          Thread.yield();
         }
+        Thread.interrupted();
+        terminateRequested = false;
+        runningThread = null;
+        runState.set(IDLE);
+      } else {
+        runningThread = null;
       }
     }
   }
@@ -609,10 +646,12 @@ final class ChicoryVm implements WasmVm, LinearMemory {
    */
   @Override
   public void terminate() {
-    synchronized (running) {
-      if (runningThread != null) {
+    if (runState.compareAndSet(RUNNING, STOPPING)) {
+      try {
         terminateRequested = true;
         runningThread.interrupt();
+      } finally {
+        runState.set(STOPPED);
       }
     }
   }

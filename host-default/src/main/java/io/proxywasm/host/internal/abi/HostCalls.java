@@ -370,8 +370,13 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                HostResult<String> found =
-                    t(w).headerMapValue(mapType(a[0]), byteString(vm, a[1], a[2]));
+                // the name is looked up as the plugin's bytes: no array or string per call
+                long address = ptr(a[1]);
+                long size = ptr(a[2]);
+                MemoryAccessException.checkBounds(address, size, vm.size());
+                byte[] name = t(w).nameBuffer((int) size);
+                vm.read(address, name, 0, (int) size);
+                HostResult<String> found = t(w).headerMapValue(mapType(a[0]), name, (int) size);
                 if (!found.isOk()) {
                   return found.status();
                 }

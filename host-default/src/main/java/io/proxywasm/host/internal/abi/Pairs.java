@@ -1,5 +1,6 @@
 package io.proxywasm.host.internal.abi;
 
+import io.proxywasm.host.HeaderMap;
 import io.proxywasm.spi.Header;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -202,11 +203,50 @@ public final class Pairs {
    * @return the index after the last byte written
    */
   static int putBytes(String s, byte[] b, int at) {
-    for (int i = 0; i < s.length(); i++) {
+    int n = s.length();
+    // one bounds check for the whole string instead of one per byte
+    java.util.Objects.checkFromIndexSize(at, n, b.length);
+    for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      b[at++] = c <= 0xFF ? (byte) c : (byte) '?';
+      b[at + i] = c <= 0xFF ? (byte) c : (byte) '?';
     }
-    return at;
+    return at + n;
+  }
+
+  /**
+   * Returns the index of the first entry of a map whose name is the given bytes, read one char per
+   * byte and with ASCII letters in lower case: what {@code map.indexOf(bytesToString(name, 0,
+   * length))} returns, without making the string.
+   *
+   * @param map the map
+   * @param name the name's bytes, any case
+   * @param length how many of them
+   * @return the index, or -1
+   */
+  static int indexOf(HeaderMap map, byte[] name, int length) {
+    int n = map.size();
+    for (int i = 0; i < n; i++) {
+      if (sameName(map.name(i), name, length)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean sameName(String key, byte[] name, int length) {
+    if (key.length() != length) {
+      return false;
+    }
+    for (int j = 0; j < length; j++) {
+      int c = name[j] & 0xFF;
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+      }
+      if (key.charAt(j) != c) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -44,6 +44,12 @@ final class TypedHost implements HostAbi {
   private final boolean restricted;
   private final MetricTable metrics;
 
+  /** The longest name {@link #nameBuffer} keeps between host calls. */
+  private static final int NAME_BUFFER_KEPT = 256;
+
+  /** Where a host call reads a name from the plugin's memory; see {@link #nameBuffer}. */
+  private byte[] nameBuffer = new byte[64];
+
   /**
    * Creates the host ABI of a VM.
    *
@@ -56,6 +62,26 @@ final class TypedHost implements HostAbi {
         !wasm.spec().allowedCapabilities().isEmpty()
             && !wasm.spec().provider().capabilities().contains(VmCapability.WASM_BYTECODE);
     this.metrics = new MetricTable(wasm.host().extension());
+  }
+
+  /**
+   * Returns a buffer of at least {@code size} bytes for a name a host call reads from the plugin's
+   * memory and looks up before it calls into the plugin again: the same buffer every time (the VM
+   * runs one host call at a time, and a nested one can only start from a call into the plugin,
+   * which comes after the lookup), or a new one for a name over {@value #NAME_BUFFER_KEPT} bytes.
+   *
+   * @param size the bytes needed
+   * @return the buffer
+   */
+  byte[] nameBuffer(int size) {
+    if (size <= nameBuffer.length) {
+      return nameBuffer;
+    }
+    byte[] b = new byte[size];
+    if (size <= NAME_BUFFER_KEPT) {
+      nameBuffer = b;
+    }
+    return b;
   }
 
   /** Whether a plugin of a Java-plugin runtime may not make this host call. */
@@ -329,7 +355,31 @@ final class TypedHost implements HostAbi {
     if (map == null) {
       return HostResult.failed(missingMapStatus());
     }
-    int index = map.indexOf(key);
+    return valueAt(map, map.indexOf(key));
+  }
+
+  /**
+   * {@link #headerMapValue(HeaderMapType, String)} for a name given as the plugin's bytes, one char
+   * per byte, found without making a string of it (a wasm module's lookup by name).
+   *
+   * @param type the map
+   * @param name the name's bytes, any case
+   * @param length how many of them
+   * @return the value, or the status of the failure
+   */
+  HostResult<String> headerMapValue(HeaderMapType type, byte[] name, int length) {
+    if (denied(HostCall.GET_HEADER_MAP_VALUE)) {
+      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+    }
+    HeaderMap map = readableMapOrNull(type.code());
+    if (map == null) {
+      return HostResult.failed(missingMapStatus());
+    }
+    return valueAt(map, Pairs.indexOf(map, name, length));
+  }
+
+  /** The value of the entry at an index, or what a missing header answers if it is negative. */
+  private HostResult<String> valueAt(HeaderMap map, int index) {
     if (index < 0) {
       // ABI 0.1.0 answers a missing header with Ok and an empty value (Envoy)
       return wasm.abi() == io.proxywasm.spi.AbiVersion.V0_1_0

@@ -5,6 +5,8 @@ import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmFunction;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 
 /**
@@ -47,11 +49,31 @@ final class CallDispatcher {
   /** The call deadline in nanoseconds, or 0 when none applies to this VM. */
   private final long deadlineNanos;
 
-  /** When the call in progress must end ({@link System#nanoTime()}), or 0 between calls. */
+  /**
+   * When the call in progress must end ({@link System#nanoTime()}), or 0 between calls. Written
+   * with release stores ({@link #CALL_DEADLINE}, {@link #RUNNING_CALLBACK}): the watchdog's
+   * volatile read sees the callback written before the deadline, and the calling thread, the only
+   * writer, does not wait for its stores to drain as a volatile store would make it (a fence on
+   * every outermost call).
+   */
   private volatile long callDeadline;
 
   /** The outermost callback in progress, for the deadline message. */
   private volatile Callback runningCallback = Callback.INITIALIZE;
+
+  private static final VarHandle CALL_DEADLINE;
+  private static final VarHandle RUNNING_CALLBACK;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      CALL_DEADLINE = lookup.findVarHandle(CallDispatcher.class, "callDeadline", long.class);
+      RUNNING_CALLBACK =
+          lookup.findVarHandle(CallDispatcher.class, "runningCallback", Callback.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   CallDispatcher(WasmBase wasm, long deadlineNanos) {
     this.wasm = wasm;
@@ -174,8 +196,8 @@ final class CallDispatcher {
     effectiveContextId = NONE;
     boolean outermost = depth == 0;
     if (outermost && deadlineNanos > 0) {
-      runningCallback = cb;
-      callDeadline = System.nanoTime() + deadlineNanos;
+      RUNNING_CALLBACK.setRelease(this, cb);
+      CALL_DEADLINE.setRelease(this, System.nanoTime() + deadlineNanos);
     }
     depth++;
     long result = 0;
@@ -194,7 +216,7 @@ final class CallDispatcher {
       wasm.vm().fail(FailState.RUNTIME_ERROR, message);
     } finally {
       if (outermost) {
-        callDeadline = 0;
+        CALL_DEADLINE.setRelease(this, 0L);
       }
       current = savedCurrent;
       effectiveContextId = savedEffective;

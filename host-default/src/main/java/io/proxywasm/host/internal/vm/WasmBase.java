@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>an entry point that locks by itself: {@link #cloneForWorker}, {@link #rootFor}, {@link
- *       #canary}, {@link #removeRoot}, {@link #shutdown}, {@link #close}, {@link #memorySize},
- *       {@link #liveContexts}, and {@link Delivery#post} for asynchronous events;
+ *       #newStream}, {@link #canary}, {@link #removeRoot}, {@link #shutdown}, {@link #close},
+ *       {@link #memorySize}, {@link #liveContexts}, and {@link Delivery#post} for asynchronous
+ *       events;
  *   <li>{@link #locked} or {@link #lockedRun}, which run a piece of work (opening a stream's
  *       context, a stream's callback with its maps and buffers set around it) under the lock; the
  *       {@link Work} form takes the work's inputs as arguments, so that per-request entries pass a
@@ -188,6 +189,25 @@ public final class WasmBase {
     lock.lock(); // not through locked(): a stream is opened on every request
     try {
       return contexts.rootFor(plugin);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Opens a stream's context under the plugin's root context in this VM, starting and configuring
+   * the root first if needed: {@link #rootFor} and {@link Context#newStream} under one acquisition
+   * of the lock, as a stream is opened on every request.
+   *
+   * @param plugin the plugin
+   * @param stream the stream the context serves
+   * @return the stream's context; the plugin sees it on the first callback
+   * @throws WasmException if {@code proxy_on_vm_start} or {@code proxy_on_configure} fails
+   */
+  public Context newStream(LoadedPlugin plugin, StreamRole stream) {
+    lock.lock();
+    try {
+      return Context.newStream(contexts.rootFor(plugin), stream);
     } finally {
       lock.unlock();
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.host.Gen;
+import io.proxywasm.host.HeaderMap;
 import io.proxywasm.host.Seeded;
 import io.proxywasm.spi.Header;
 import java.util.Arrays;
@@ -45,6 +46,57 @@ class PairsPropertiesTest {
         longer[b.length] = value;
         return longer;
     }
+  }
+
+  /** A map of up to 8 names over a few letters of both cases, and a name to look up in it. */
+  record Lookup(HeaderMap map, byte[] name) {}
+
+  static Lookup lookup(Gen g) {
+    List<String> names = g.list(0, 8, x -> fewLetters(x));
+    HeaderMap map = new HeaderMap();
+    for (String n : names) {
+      map.add(n, x(n));
+    }
+    String probe = names.isEmpty() || g.weighted(1, 2) == 0 ? fewLetters(g) : g.oneOf(names);
+    // the plugin may write the name in any case, and any byte
+    StringBuilder cased = new StringBuilder();
+    for (int i = 0; i < probe.length(); i++) {
+      char c = probe.charAt(i);
+      cased.append(g.weighted(1, 1) == 0 ? Character.toUpperCase(c) : c);
+    }
+    byte[] name = new byte[cased.length() + g.intBetween(0, 3)];
+    Pairs.putBytes(cased.toString(), name, 0);
+    return new Lookup(map, name);
+  }
+
+  /** A short name over {@code a}, {@code B}, {@code -}, {@code \u00e9} and a byte of any value. */
+  private static String fewLetters(Gen g) {
+    StringBuilder b = new StringBuilder();
+    int n = g.intBetween(0, 4);
+    for (int i = 0; i < n; i++) {
+      b.append(g.oneOf('a', 'B', '-', '\u00e9', (char) (g.anyByte() & 0xFF)));
+    }
+    return b.toString();
+  }
+
+  private static String x(String s) {
+    return "v" + s;
+  }
+
+  @Test
+  void aNameFoundAsBytesIsTheOneFoundAsAString() {
+    Seeded.forAll(
+        500,
+        PairsPropertiesTest::lookup,
+        l -> {
+          int length = l.name().length > 0 ? l.name().length - (l.name().length % 2) : 0;
+          for (int len : new int[] {length, l.name().length}) {
+            assertEquals(
+                l.map().indexOf(Pairs.bytesToString(l.name(), 0, len)),
+                Pairs.indexOf(l.map(), l.name(), len),
+                "lookup of the first " + len + " bytes");
+          }
+        });
   }
 
   @Test
