@@ -7,6 +7,13 @@ module io.proxywasm.gateway {
   requires transitive io.proxywasm.host;
   requires io.proxywasm.envoy;
   requires io.vertx.core;
+  // the channels under Vert.x's HTTP connections, for request trailers (see ChannelTransport)
+  requires io.netty.transport;
+  requires io.netty.buffer;
+  requires io.netty.common;
+  requires io.netty.codec;
+  requires io.netty.codec.http;
+  requires io.netty.codec.http2;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
   requires info.picocli;

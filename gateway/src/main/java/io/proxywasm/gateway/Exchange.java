@@ -62,13 +62,18 @@ final class Exchange implements PluginCalls.Resumer {
   private LocalResponse pendingLocal;
   private int pendingLocalFilter;
 
-  Exchange(Loop loop, ListenerRuntime listener, HttpServerRequest req) {
+  Exchange(
+      Loop loop,
+      ListenerRuntime listener,
+      HttpServerRequest req,
+      DownstreamTrailers trailers,
+      long trailersKey) {
     this.loop = loop;
     this.listener = listener;
     this.req = req;
     this.resp = req.response();
     this.calls = new PluginCalls(loop.context, this);
-    this.request = new ExchangeRequest(this, req);
+    this.request = new ExchangeRequest(this, req, trailers, trailersKey);
     this.upstream = new ExchangeUpstream(this);
     this.response = new ExchangeResponse(this, req);
   }

@@ -37,9 +37,16 @@ final class ExchangeRequest {
 
   private boolean pausedByUs;
 
-  ExchangeRequest(Exchange ex, HttpServerRequest req) {
+  /** Where the connection keeps its requests' trailers, or null; and this request's key there. */
+  private final DownstreamTrailers trailers;
+
+  private final long trailersKey;
+
+  ExchangeRequest(Exchange ex, HttpServerRequest req, DownstreamTrailers trailers, long key) {
     this.ex = ex;
     this.req = req;
+    this.trailers = trailers;
+    this.trailersKey = key;
   }
 
   /** Takes the request: its body waits until the filters and the router can take it. */
@@ -150,18 +157,24 @@ final class ExchangeRequest {
       return;
     }
     bytes += data.length();
-    if (dropsBody()) {
+    if (dropsBody() || data.length() == 0) {
+      // Vert.x hands over the last content of an HTTP/1 chunked body even when it is empty
       return;
     }
     ex.requestChain.data(data, false);
   }
 
   private void onEnd() {
+    HeaderMap t = trailers == null ? null : trailers.take(trailersKey);
     if (ex.finished || dropsBody()) {
       return;
     }
-    // Vert.x core gives a server no request trailers: the request ends with its last data
-    ex.requestChain.end();
+    if (t != null && t.size() > 0) {
+      // as Envoy: the body's last callback did not end the stream, the trailers do
+      ex.requestChain.trailersAt(0, t);
+    } else {
+      ex.requestChain.end();
+    }
   }
 
   void pauseReading() {

@@ -1,10 +1,13 @@
 package io.proxywasm.gateway;
 
+import io.netty.channel.Channel;
 import io.proxywasm.gateway.config.GatewaySpec.RouteSpec;
 import io.proxywasm.host.HeaderMap;
 import io.proxywasm.spi.Header;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -37,6 +40,13 @@ final class ExchangeUpstream {
   private List<Buffer> queue;
 
   private boolean queueEnd;
+
+  /** Trailers that end the request, once they left the filters. */
+  private HeaderMap trailers;
+
+  /** The last body write to the upstream request, which the HTTP/2 trailers follow. */
+  private Future<Void> lastWrite;
+
   private boolean endSent;
   private boolean written;
   private HttpClientResponse upResp;
@@ -199,7 +209,9 @@ final class ExchangeUpstream {
     if (r.version() == HttpVersion.HTTP_2) {
       Exchange.authority(r, authority);
     }
-    if (chunked && r.version() != HttpVersion.HTTP_2) {
+    if (chunked) {
+      // HTTP/1.1 frames the body in chunks; Vert.x's HTTP/2 client drops the header but still
+      // refuses body writes without a content-length unless the request is marked chunked
       r.setChunked(true);
     }
     r.exceptionHandler(
@@ -249,10 +261,17 @@ final class ExchangeUpstream {
   }
 
   /**
-   * Request trailers leave the filters: the body ends there, as a Vert.x client request cannot
-   * carry trailers upstream.
+   * Request trailers leave the filters: they end the upstream request, as a chunked body's trailer
+   * section on HTTP/1.1 or a trailers HEADERS frame on HTTP/2. An HTTP/1.1 request sent with a
+   * content-length has no place for them: they are dropped there, as Envoy's HTTP/1 codec does.
    */
   void sendTrailersUp(HeaderMap t) {
+    if (endSent) {
+      return;
+    }
+    if (t.size() > 0) {
+      trailers = t;
+    }
     sendUp(Buffer.buffer(), true);
   }
 
@@ -278,18 +297,54 @@ final class ExchangeUpstream {
     if (queue != null) {
       for (Buffer b : queue) {
         written = true;
-        upReq.write(b);
+        lastWrite = upReq.write(b);
       }
       queue.clear();
     }
     if (queueEnd) {
       endSent = true;
-      upReq.end();
+      if (trailers == null || !endWithTrailers(upReq, trailers)) {
+        upReq.end();
+      }
     } else if (upReq.writeQueueFull()) {
       ex.request.pauseReading();
     } else {
       ex.request.resumeReading();
     }
+  }
+
+  /**
+   * Ends the upstream request with its trailers, through the connection's Netty channel; false if
+   * it ends without them (no channel known, or an HTTP/1.1 body with a content-length).
+   */
+  private boolean endWithTrailers(HttpClientRequest r, HeaderMap t) {
+    Channel ch = ex.loop.gateway.channels.channel(r.connection());
+    if (ch == null) {
+      return false;
+    }
+    if (r.version() != HttpVersion.HTTP_2) {
+      if (!r.isChunked() || !UpstreamTrailers.nextHttp1(ch, t)) {
+        return false;
+      }
+      r.end();
+      return true;
+    }
+    // the headers go first if no body did; the trailers follow what was written
+    Future<Void> last = written ? lastWrite : r.sendHead();
+    UpstreamTrailers.endHttp2(ch, r::streamId, t, last, Promise.promise())
+        .onFailure(
+            e ->
+                ex.loop.context.runOnContext(
+                    v -> {
+                      if (!ex.over() && !ended) {
+                        failed(
+                            503,
+                            "upstream connect error or disconnect/reset before headers. reset"
+                                + " reason: connection termination",
+                            "upstream_reset_before_response_started{connection_termination}");
+                      }
+                    }));
+    return true;
   }
 
   // ------------------------------------------------------------------ the upstream response

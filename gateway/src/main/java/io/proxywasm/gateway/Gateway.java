@@ -54,6 +54,10 @@ public final class Gateway implements AutoCloseable {
   }
 
   final Vertx vertx;
+
+  /** The Netty channels of the HTTP connections, for what Vert.x's API does not reach. */
+  final ChannelTransport channels;
+
   final ProxyWasmHost host;
   private final boolean ownsHost;
   final Stats stats;
@@ -72,8 +76,9 @@ public final class Gateway implements AutoCloseable {
   private EchoUpstream echo;
   private volatile boolean closed;
 
-  private Gateway(Builder b, Vertx vertx, EnvoyWasmExtension extension) {
+  private Gateway(Builder b, Vertx vertx, ChannelTransport channels, EnvoyWasmExtension extension) {
     this.vertx = vertx;
+    this.channels = channels;
     this.spec = b.spec;
     this.plugins = new PluginGenerations(this, b.reloadSource);
     this.concurrency = b.concurrency;
@@ -269,7 +274,7 @@ public final class Gateway implements AutoCloseable {
    * @return the transport's name
    */
   public String transport() {
-    return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
+    return channels.name();
   }
 
   /**
@@ -464,18 +469,21 @@ public final class Gateway implements AutoCloseable {
      *     running then
      */
     public Gateway start() throws ConfigException {
+      // Vert.x's native transport (epoll) when preferred and it loads, else NIO; either keeps the
+      // channels of the HTTP connections for request trailers
+      ChannelTransport channels = new ChannelTransport(nativeTransport);
       Vertx vertx =
-          Vertx.vertx(
-              new VertxOptions()
-                  .setEventLoopPoolSize(concurrency)
-                  .setPreferNativeTransport(nativeTransport));
+          Vertx.builder()
+              .with(new VertxOptions().setEventLoopPoolSize(concurrency))
+              .withTransport(channels.api())
+              .build();
       EnvoyWasmExtension extension;
       if (host != null && host.extension() instanceof EnvoyWasmExtension e) {
         extension = e;
       } else {
         extension = EnvoyWasmExtension.withDiscoveredSinks();
       }
-      Gateway g = new Gateway(this, vertx, extension);
+      Gateway g = new Gateway(this, vertx, channels, extension);
       try {
         g.start(this);
         return g;

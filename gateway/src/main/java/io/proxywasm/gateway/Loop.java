@@ -22,6 +22,9 @@ final class Loop {
 
   private final Map<HttpConnection, Long> connectionIds = new WeakHashMap<>();
 
+  /** The request trailers of this loop's downstream connections. */
+  private final Map<HttpConnection, DownstreamTrailers> requestTrailers = new WeakHashMap<>();
+
   Loop(Gateway gateway, Vertx vertx, Context context, Worker worker) {
     this.gateway = gateway;
     this.vertx = vertx;
@@ -32,6 +35,23 @@ final class Loop {
 
   long connectionId(HttpConnection c) {
     return connectionIds.computeIfAbsent(c, k -> gateway.nextConnectionId());
+  }
+
+  /**
+   * A downstream connection starts (or turns HTTP/2): its request trailers are read from its
+   * pipeline from now on.
+   */
+  void connected(HttpConnection c) {
+    io.netty.channel.Channel ch = gateway.channels.channel(c);
+    DownstreamTrailers t = ch == null ? null : DownstreamTrailers.attach(ch);
+    if (t != null) {
+      requestTrailers.put(c, t);
+    }
+  }
+
+  /** The request trailers of a downstream connection, or null if they cannot be read. */
+  DownstreamTrailers requestTrailers(HttpConnection c) {
+    return requestTrailers.get(c);
   }
 
   void exchangeStarted() {

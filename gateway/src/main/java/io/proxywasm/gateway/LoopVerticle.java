@@ -43,15 +43,22 @@ final class LoopVerticle extends VerticleBase {
 
   private Future<HttpServer> listenHttp(ListenerRuntime lr) {
     HttpServer server = vertx.createHttpServer(httpOptions(lr.spec.tls()));
-    server.connectionHandler(c -> lr.cxTotal.add(1));
+    server.connectionHandler(
+        c -> {
+          lr.cxTotal.add(1);
+          loop.connected(c);
+        });
     server.requestHandler(
         req -> {
+          // every request takes its place among its connection's trailers, even one refused here
+          DownstreamTrailers trailers = loop.requestTrailers(req.connection());
+          long trailersKey = trailers == null ? -1 : trailers.begin(req);
           if (gateway.isClosed()) {
             req.response().setStatusCode(503).putHeader("connection", "close").end();
             return;
           }
           loop.exchangeStarted();
-          new Exchange(loop, lr, req).start();
+          new Exchange(loop, lr, req, trailers, trailersKey).start();
         });
     return server
         .listen(lr.bindPort, lr.spec.host())

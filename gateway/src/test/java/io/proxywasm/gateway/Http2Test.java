@@ -40,8 +40,17 @@ class Http2Test {
   private Gateway gateway;
   private SSLContext trust;
 
-  /** A self-signed certificate for 127.0.0.1 made with keytool, written as PEM files. */
   private void certificate() throws Exception {
+    trust = certificate(dir);
+  }
+
+  /**
+   * A self-signed certificate for 127.0.0.1 made with keytool, written as PEM files ({@code
+   * cert.pem}, {@code key.pem}) in a directory.
+   *
+   * @return a TLS context that trusts it
+   */
+  static SSLContext certificate(Path dir) throws Exception {
     Path p12 = dir.resolve("gw.p12");
     Process k =
         new ProcessBuilder(
@@ -92,8 +101,9 @@ class Http2Test {
     TrustManagerFactory tmf =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ts);
-    trust = SSLContext.getInstance("TLS");
+    SSLContext trust = SSLContext.getInstance("TLS");
     trust.init(null, tmf.getTrustManagers(), null);
+    return trust;
   }
 
   static String listener(String name, String tls) {
