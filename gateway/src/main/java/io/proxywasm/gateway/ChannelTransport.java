@@ -127,11 +127,6 @@ final class ChannelTransport implements Transport {
     return true;
   }
 
-  /** How many channels are kept; for tests. */
-  int kept() {
-    return channels.size();
-  }
-
   // ------------------------------------------------------------------ where channels are made
 
   @Override
