@@ -101,6 +101,7 @@ class RequestTrailersTest {
   private Http2Upstream h2;
   private Gateway gateway;
   private SSLContext trust;
+  private String yaml;
 
   @BeforeEach
   void start() throws Exception {
@@ -135,7 +136,7 @@ class RequestTrailersTest {
                           address:
                             socket_address: { address: 127.0.0.1, port_value: %d }
         """;
-    String yaml =
+    yaml =
         "static_resources:\n  listeners:\n"
             + listener("plain", "")
             + listener("tls", tls)
@@ -295,6 +296,38 @@ class RequestTrailersTest {
       assertEquals(
           "h2 /h2up/b body=h2 to h2 trailers=x-client-trailer:both;x-plugin-saw:both/F;",
           RawHttp2.post(s, "http", "/h2up/b", "h2 to h2", "x-client-trailer", "both"));
+    }
+  }
+
+  @Test
+  void onJavaNioTooTheTrailersAreReadAndWritten() throws Exception {
+    Gateway nio =
+        Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
+            .offer("trailers", new TrailersPlugin())
+            .nativeTransport(false)
+            .concurrency(1)
+            .start();
+    try {
+      assertEquals("nio", nio.transport());
+      List<Message> r =
+          RawHttp1.exchange(
+              nio.port(0),
+              RawHttp1.chunked("/n", "nio", "x-client-trailer: n1")
+                  + RawHttp1.chunked("/h2up/n", "nio2", "x-client-trailer: n2")
+                      .replace("host: gw", "host: gw\r\nconnection: close"),
+              2);
+      assertEquals(
+          "h1 POST /n framing=chunked body=nio trailers=x-client-trailer:n1;x-plugin-saw:n1/F;",
+          r.get(0).body());
+      assertEquals(
+          "h2 /h2up/n body=nio2 trailers=x-client-trailer:n2;x-plugin-saw:n2/F;", r.get(1).body());
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), nio.port(0))) {
+        assertEquals(
+            "h1 POST /m framing=chunked body=h2c trailers=x-client-trailer:n3;x-plugin-saw:n3/F;",
+            RawHttp2.post(s, "http", "/m", "h2c", "x-client-trailer", "n3"));
+      }
+    } finally {
+      nio.shutdown(Duration.ofSeconds(1));
     }
   }
 
