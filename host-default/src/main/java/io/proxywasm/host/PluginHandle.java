@@ -59,7 +59,7 @@ public final class PluginHandle {
    * @return the id, or empty if the plugin cannot run on this worker
    */
   public Optional<Integer> rootContextId() {
-    return worker.instance(plugin).map(i -> i.root().id());
+    return root().map(Context::id);
   }
 
   /**
@@ -68,9 +68,11 @@ public final class PluginHandle {
    * @return false if the plugin cannot run on this worker
    */
   public boolean tick() {
-    Optional<Worker.Instance> instance = worker.instance(plugin);
-    instance.ifPresent(i -> i.wasm().lockedRun(i.root()::onTick));
-    return instance.isPresent();
+    Context root = worker.root(plugin);
+    if (root != null) {
+      root.wasm().lockedRun(root::onTick);
+    }
+    return root != null;
   }
 
   /**
@@ -82,10 +84,12 @@ public final class PluginHandle {
    * @return false if the plugin cannot run on this worker
    */
   public boolean callForeignFunction(int functionId, byte[] data) {
-    Optional<Worker.Instance> instance = worker.instance(plugin);
-    byte[] copy = data.clone();
-    instance.ifPresent(i -> i.wasm().lockedRun(() -> i.root().onForeignFunction(functionId, copy)));
-    return instance.isPresent();
+    Context root = worker.root(plugin);
+    if (root != null) {
+      byte[] copy = data.clone();
+      root.wasm().lockedRun(() -> root.onForeignFunction(functionId, copy));
+    }
+    return root != null;
   }
 
   /**
@@ -107,7 +111,7 @@ public final class PluginHandle {
    * @return bytes, or empty if the plugin cannot run on this worker
    */
   public Optional<Long> memorySize() {
-    return worker.instance(plugin).map(i -> i.wasm().memorySize());
+    return root().map(r -> r.wasm().memorySize());
   }
 
   /**
@@ -116,6 +120,11 @@ public final class PluginHandle {
    * @return milliseconds, 0 when off; empty if the plugin cannot run on this worker
    */
   public Optional<Long> tickPeriodMillis() {
-    return worker.instance(plugin).map(i -> i.wasm().locked(() -> i.root().tickPeriodMillis()));
+    return root().map(r -> r.wasm().locked(r::tickPeriodMillis));
+  }
+
+  /** The plugin's root context on this worker, started if needed; empty if it cannot run here. */
+  private Optional<Context> root() {
+    return Optional.ofNullable(worker.root(plugin));
   }
 }
