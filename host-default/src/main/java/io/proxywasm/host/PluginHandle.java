@@ -4,6 +4,7 @@ import io.proxywasm.host.internal.abi.HttpState;
 import io.proxywasm.host.internal.abi.TcpState;
 import io.proxywasm.host.internal.vm.Context;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A plugin as one {@link Worker} runs it: opens streams on the worker's clone of the plugin's VM.
@@ -68,11 +69,7 @@ public final class PluginHandle {
    * @return false if the plugin cannot run on this worker
    */
   public boolean tick() {
-    Context root = worker.root(plugin);
-    if (root != null) {
-      root.wasm().lockedRun(root::onTick);
-    }
-    return root != null;
+    return runOnRoot(Context::onTick);
   }
 
   /**
@@ -84,12 +81,8 @@ public final class PluginHandle {
    * @return false if the plugin cannot run on this worker
    */
   public boolean callForeignFunction(int functionId, byte[] data) {
-    Context root = worker.root(plugin);
-    if (root != null) {
-      byte[] copy = data.clone();
-      root.wasm().lockedRun(() -> root.onForeignFunction(functionId, copy));
-    }
-    return root != null;
+    byte[] copy = data.clone();
+    return runOnRoot(root -> root.onForeignFunction(functionId, copy));
   }
 
   /**
@@ -121,6 +114,15 @@ public final class PluginHandle {
    */
   public Optional<Long> tickPeriodMillis() {
     return root().map(r -> r.wasm().locked(r::tickPeriodMillis));
+  }
+
+  /** Runs a call on the plugin's root context, in its VM; false if it cannot run on this worker. */
+  private boolean runOnRoot(Consumer<Context> call) {
+    Context root = worker.root(plugin);
+    if (root != null) {
+      root.wasm().lockedRun(() -> call.accept(root));
+    }
+    return root != null;
   }
 
   /** The plugin's root context on this worker, started if needed; empty if it cannot run here. */
