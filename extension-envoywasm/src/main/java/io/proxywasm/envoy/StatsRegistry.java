@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 
 /**
  * The stats of an {@link EnvoyWasmExtension}, in memory, by their Envoy names: queryable by tests,
@@ -20,15 +21,11 @@ import java.util.function.Consumer;
 public final class StatsRegistry {
   private final ConcurrentHashMap<String, InMemoryMetric> stats = new ConcurrentHashMap<>();
   private final Consumer<Metric> onCreated;
-  private final HistogramListener onHistogram;
 
   /** Receives histogram values. */
-  @FunctionalInterface
-  interface HistogramListener {
-    void record(Metric stat, long value);
-  }
+  private final ObjLongConsumer<Metric> onHistogram;
 
-  StatsRegistry(Consumer<Metric> onCreated, HistogramListener onHistogram) {
+  StatsRegistry(Consumer<Metric> onCreated, ObjLongConsumer<Metric> onHistogram) {
     this.onCreated = onCreated;
     this.onHistogram = onHistogram;
   }
@@ -44,7 +41,7 @@ public final class StatsRegistry {
   public Metric stat(MetricType type, String name) {
     InMemoryMetric existing = stats.get(name);
     if (existing == null) {
-      InMemoryMetric created = new InMemoryMetric(type, name, onHistogram::record);
+      InMemoryMetric created = new InMemoryMetric(type, name, onHistogram);
       existing = stats.putIfAbsent(name, created);
       if (existing == null) {
         onCreated.accept(created);

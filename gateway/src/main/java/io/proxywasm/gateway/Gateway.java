@@ -63,7 +63,6 @@ public final class Gateway implements AutoCloseable {
   final Stats stats;
   final List<ListenerRuntime> listeners = new ArrayList<>();
   private final Map<String, ClusterRuntime> clusters = new HashMap<>();
-  final List<Loop> loops = new CopyOnWriteArrayList<>();
   final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   final List<NetServer> tcpServers = new CopyOnWriteArrayList<>();
   final List<ServicePlugin> services = new CopyOnWriteArrayList<>();

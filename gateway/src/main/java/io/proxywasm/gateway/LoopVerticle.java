@@ -33,7 +33,6 @@ final class LoopVerticle extends VerticleBase {
     // runs a plugin's timers on its worker's dispatcher
     Worker worker = gateway.host.newWorker(task -> context.runOnContext(v -> task.run()));
     loop = new Loop(gateway, vertx, context, worker);
-    gateway.loops.add(loop);
     List<Future<?>> started = new ArrayList<>();
     for (ListenerRuntime lr : gateway.listeners) {
       started.add(lr.spec.isTcp() ? listenTcp(lr) : listenHttp(lr));

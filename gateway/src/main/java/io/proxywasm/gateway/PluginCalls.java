@@ -5,7 +5,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The calls an HTTP exchange or a TCP session makes into its plugins' streams, on its event loop,
@@ -32,7 +31,10 @@ final class PluginCalls {
     this.resumer = resumer;
   }
 
-  /** A call into a plugin starts. */
+  /**
+   * A call into a plugin starts; the caller calls {@link #exit} in a {@code finally} once it has
+   * returned (a pair rather than a method taking the call, so the hot path allocates no lambda).
+   */
   void enter() {
     inCall = true;
   }
@@ -40,15 +42,6 @@ final class PluginCalls {
   /** The call into a plugin has returned. */
   void exit() {
     inCall = false;
-  }
-
-  <T> T call(Supplier<T> c) {
-    enter();
-    try {
-      return c.get();
-    } finally {
-      exit();
-    }
   }
 
   /** Whether a decision made now comes from a call on the loop, to be applied once it returns. */

@@ -96,8 +96,13 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
   /** The new connection reaches filters from k on; past the last, the TCP proxy connects. */
   private void newConnectionFrom(int k) {
     for (int i = k; i < streams.length; i++) {
-      int f = i;
-      FilterStatus s = calls.call(() -> streams[f].onNewConnection());
+      FilterStatus s;
+      calls.enter();
+      try {
+        s = streams[i].onNewConnection();
+      } finally {
+        calls.exit();
+      }
       if (afterCall()) {
         return;
       }
@@ -218,14 +223,16 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
     h.data.append(bytes);
     h.end |= eos;
     int f = fromUpstream ? n - 1 - k : k;
-    BodyBuffer data = h.data;
-    boolean end = h.end;
-    FilterStatus s =
-        calls.call(
-            () ->
-                fromUpstream
-                    ? streams[f].onUpstreamData(data, end)
-                    : streams[f].onDownstreamData(data, end));
+    FilterStatus s;
+    calls.enter();
+    try {
+      s =
+          fromUpstream
+              ? streams[f].onUpstreamData(h.data, h.end)
+              : streams[f].onDownstreamData(h.data, h.end);
+    } finally {
+      calls.exit();
+    }
     if (afterCall()) {
       return;
     }
@@ -328,11 +335,12 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
     downClosed = true;
     PeerType peer = closingDown ? PeerType.LOCAL : PeerType.REMOTE;
     for (TcpStream s : streams) {
-      calls.call(
-          () -> {
-            s.onConnectionClose(StreamType.DOWNSTREAM, peer);
-            return null;
-          });
+      calls.enter();
+      try {
+        s.onConnectionClose(StreamType.DOWNSTREAM, peer);
+      } finally {
+        calls.exit();
+      }
     }
     closeRequested = false;
     // as the TCP proxy does, the upstream connection closes once what was written to it is sent
@@ -352,11 +360,12 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
     upClosed = true;
     PeerType peer = closingUp ? PeerType.LOCAL : PeerType.REMOTE;
     for (TcpStream s : streams) {
-      calls.call(
-          () -> {
-            s.onConnectionClose(StreamType.UPSTREAM, peer);
-            return null;
-          });
+      calls.enter();
+      try {
+        s.onConnectionClose(StreamType.UPSTREAM, peer);
+      } finally {
+        calls.exit();
+      }
     }
     closeRequested = false;
     closeDown();

@@ -4,6 +4,7 @@ import io.proxywasm.host.internal.abi.HttpState;
 import io.proxywasm.host.internal.abi.TcpState;
 import io.proxywasm.host.internal.vm.Context;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A plugin as one {@link Worker} runs it: opens streams on the worker's clone of the plugin's VM.
@@ -59,7 +60,7 @@ public final class PluginHandle {
    * @return the id, or empty if the plugin cannot run on this worker
    */
   public Optional<Integer> rootContextId() {
-    return worker.instance(plugin).map(i -> i.root().id());
+    return root().map(Context::id);
   }
 
   /**
@@ -68,9 +69,7 @@ public final class PluginHandle {
    * @return false if the plugin cannot run on this worker
    */
   public boolean tick() {
-    Optional<Worker.Instance> instance = worker.instance(plugin);
-    instance.ifPresent(i -> i.wasm().lockedRun(i.root()::onTick));
-    return instance.isPresent();
+    return runOnRoot(Context::onTick);
   }
 
   /**
@@ -82,10 +81,8 @@ public final class PluginHandle {
    * @return false if the plugin cannot run on this worker
    */
   public boolean callForeignFunction(int functionId, byte[] data) {
-    Optional<Worker.Instance> instance = worker.instance(plugin);
     byte[] copy = data.clone();
-    instance.ifPresent(i -> i.wasm().lockedRun(() -> i.root().onForeignFunction(functionId, copy)));
-    return instance.isPresent();
+    return runOnRoot(root -> root.onForeignFunction(functionId, copy));
   }
 
   /**
@@ -107,7 +104,7 @@ public final class PluginHandle {
    * @return bytes, or empty if the plugin cannot run on this worker
    */
   public Optional<Long> memorySize() {
-    return worker.instance(plugin).map(i -> i.wasm().memorySize());
+    return root().map(r -> r.wasm().memorySize());
   }
 
   /**
@@ -116,6 +113,20 @@ public final class PluginHandle {
    * @return milliseconds, 0 when off; empty if the plugin cannot run on this worker
    */
   public Optional<Long> tickPeriodMillis() {
-    return worker.instance(plugin).map(i -> i.wasm().locked(() -> i.root().tickPeriodMillis()));
+    return root().map(r -> r.wasm().locked(r::tickPeriodMillis));
+  }
+
+  /** Runs a call on the plugin's root context, in its VM; false if it cannot run on this worker. */
+  private boolean runOnRoot(Consumer<Context> call) {
+    Context root = worker.root(plugin);
+    if (root != null) {
+      root.wasm().lockedRun(() -> call.accept(root));
+    }
+    return root != null;
+  }
+
+  /** The plugin's root context on this worker, started if needed; empty if it cannot run here. */
+  private Optional<Context> root() {
+    return Optional.ofNullable(worker.root(plugin));
   }
 }

@@ -216,17 +216,10 @@ public final class ProxyWasmHost implements AutoCloseable {
   /** A plugin whose vm_id lives with another quota does not load (see {@link StoreQuota}). */
   private static void requireQuota(String vmId, StoreQuota asked, StoreQuota bound)
       throws PluginLoadException {
-    if (!asked.equals(bound)) {
-      throw new PluginLoadException(
-          FailState.UNABLE_TO_CREATE_VM,
-          "the vm_id '"
-              + vmId
-              + "' already has a store quota of "
-              + bound.describe()
-              + "; a plugin of that vm_id cannot ask for "
-              + asked.describe()
-              + " while it lives",
-          null);
+    try {
+      bound.requireSame(vmId, asked);
+    } catch (IllegalArgumentException e) {
+      throw new PluginLoadException(FailState.UNABLE_TO_CREATE_VM, e.getMessage(), null);
     }
   }
 

@@ -41,6 +41,27 @@ public record StoreQuota(long maxEntries, long maxBytes) {
     return maxEntries + " entries and " + maxBytes + " bytes";
   }
 
+  /**
+   * Checks that a plugin of a vm_id that lives with this quota may ask for another: only if it is
+   * the same.
+   *
+   * @param vmId the vm_id, for the message
+   * @param asked the quota the plugin asks for
+   * @throws IllegalArgumentException if the quotas differ, with a message naming both
+   */
+  void requireSame(String vmId, StoreQuota asked) {
+    if (!equals(asked)) {
+      throw new IllegalArgumentException(
+          "the vm_id '"
+              + vmId
+              + "' already has a store quota of "
+              + describe()
+              + "; a plugin of that vm_id cannot ask for "
+              + asked.describe()
+              + " while it lives");
+    }
+  }
+
   /** Whether usage after a change is within the quota. */
   boolean allows(long entries, long bytes) {
     return entries <= maxEntries && bytes <= maxBytes;

@@ -27,15 +27,8 @@ final class VmIds {
    */
   synchronized Runnable acquire(String vmId, StoreQuota quota) {
     StoreQuota bound = quotas.get(vmId);
-    if (bound != null && !bound.equals(quota)) {
-      throw new IllegalArgumentException(
-          "the vm_id '"
-              + vmId
-              + "' already has a store quota of "
-              + bound.describe()
-              + "; a plugin of that vm_id cannot ask for "
-              + quota.describe()
-              + " while it lives");
+    if (bound != null) {
+      bound.requireSame(vmId, quota);
     }
     quotas.put(vmId, quota);
     counts.merge(vmId, 1, Integer::sum);

@@ -9,7 +9,6 @@ import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The VMs one worker runs: one clone of each base VM it needs, shared by the plugins of that VM on
@@ -45,24 +44,13 @@ public final class Worker implements AutoCloseable {
     return new PluginHandle(this, plugin);
   }
 
-  /** A clone and the plugin's root context in it. */
-  record Instance(WasmBase wasm, Context root) {}
-
   /**
-   * Returns the live clone and root context for a plugin, creating or replacing them as needed.
+   * Returns the plugin's root context in the live clone (whose VM is {@link Context#wasm()}),
+   * creating or replacing the clone as needed.
    *
    * @param plugin the plugin
-   * @return the instance, or empty if the plugin cannot start on this worker (the failure was
+   * @return the root context, or null if the plugin cannot start on this worker (the failure was
    *     reported to the extension)
-   */
-  Optional<Instance> instance(Plugin plugin) {
-    Context root = root(plugin);
-    return root == null ? Optional.empty() : Optional.of(new Instance(root.wasm(), root));
-  }
-
-  /**
-   * {@link #instance} without an object to allocate: the plugin's root context in the live clone
-   * (whose VM is {@link Context#wasm()}), or null if the plugin cannot start on this worker.
    */
   synchronized Context root(Plugin plugin) {
     return enter(plugin, null);

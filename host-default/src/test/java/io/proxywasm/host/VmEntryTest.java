@@ -1,9 +1,11 @@
 package io.proxywasm.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.host.internal.vm.Context;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -38,14 +40,14 @@ class VmEntryTest {
                     .code(TestSupport.corpus("wasm/c-abi-probe.wasm"))
                     .build());
         Worker worker = host.newWorker()) {
-      Worker.Instance instance = worker.instance(plugin).orElseThrow();
+      Context root = worker.root(plugin);
+      assertNotNull(root, "the plugin starts");
 
-      IllegalStateException e =
-          assertThrows(IllegalStateException.class, () -> instance.root().onTick());
+      IllegalStateException e = assertThrows(IllegalStateException.class, root::onTick);
       assertTrue(e.getMessage().contains("without entering it"), e.getMessage());
       assertEquals(0, ticks(), "the guest was not called");
 
-      instance.wasm().lockedRun(instance.root()::onTick);
+      root.wasm().lockedRun(root::onTick);
       assertEquals(1, ticks(), "entered, the tick reaches the plugin");
       assertTrue(worker.handle(plugin).tick(), "the handle's entry point enters by itself");
       assertEquals(2, ticks());

@@ -7,7 +7,6 @@ import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,18 +31,16 @@ final class NewFunctions {
   /** The types of the imported functions, by function index. */
   private final List<FunctionType> importTypes = new ArrayList<>();
 
-  private final List<byte[]> types = new ArrayList<>();
-
-  /** The new types, decoded. */
-  private final List<FunctionType> typeObjects = new ArrayList<>();
+  /** The new types, in the order of their indexes after the module's own. */
+  private final List<FunctionType> types = new ArrayList<>();
 
   private final List<byte[]> bodies = new ArrayList<>();
 
   /** The type index of each new function. */
   private final List<Integer> functionTypes = new ArrayList<>();
 
-  /** Type indexes of new functions by encoded signature, and how many new functions use each. */
-  private final Map<String, int[]> typeIndexes = new HashMap<>();
+  /** Type indexes of new functions by signature, and how many new functions use each. */
+  private final Map<FunctionType, int[]> typeIndexes = new HashMap<>();
 
   NewFunctions(WasmModule module) {
     this.module = module;
@@ -74,7 +71,11 @@ final class NewFunctions {
 
   /** The new types, encoded, in the order of their indexes after the module's own. */
   List<byte[]> types() {
-    return types;
+    List<byte[]> encoded = new ArrayList<>(types.size());
+    for (FunctionType type : types) {
+      encoded.add(encode(type));
+    }
+    return encoded;
   }
 
   /** The type index of each new function. */
@@ -102,32 +103,35 @@ final class NewFunctions {
   /** A function type by index, new types included. */
   FunctionType type(int index) {
     int count = module.typeSection().typeCount();
-    return index < count ? module.typeSection().getType(index) : typeObjects.get(index - count);
+    return index < count ? module.typeSection().getType(index) : types.get(index - count);
   }
 
   /** The index of a function type for a new function, added if new or if the last one is full. */
   private int typeIndex(List<ValType> params, List<ValType> results) {
-    ByteArrayOutputStream t = new ByteArrayOutputStream();
-    t.write(0x60);
-    writeU32(t, params.size());
-    for (ValType v : params) {
-      t.write(v.opcode());
-    }
-    writeU32(t, results.size());
-    for (ValType v : results) {
-      t.write(v.opcode());
-    }
-    byte[] encoded = t.toByteArray();
-    String key = new String(encoded, StandardCharsets.ISO_8859_1);
-    int[] known = typeIndexes.get(key);
+    FunctionType type = FunctionType.of(params, results);
+    int[] known = typeIndexes.get(type);
     if (known != null && known[1] < FUNCTIONS_PER_TYPE) {
       known[1]++;
       return known[0];
     }
     int index = module.typeSection().typeCount() + types.size();
-    types.add(encoded);
-    typeObjects.add(FunctionType.of(params, results));
-    typeIndexes.put(key, new int[] {index, 1});
+    types.add(type);
+    typeIndexes.put(type, new int[] {index, 1});
     return index;
+  }
+
+  /** A function type as the type section encodes it. */
+  private static byte[] encode(FunctionType type) {
+    ByteArrayOutputStream t = new ByteArrayOutputStream();
+    t.write(0x60);
+    writeU32(t, type.params().size());
+    for (ValType v : type.params()) {
+      t.write(v.opcode());
+    }
+    writeU32(t, type.returns().size());
+    for (ValType v : type.returns()) {
+      t.write(v.opcode());
+    }
+    return t.toByteArray();
   }
 }
