@@ -72,6 +72,10 @@ final class LoopVerticle extends VerticleBase {
             .setCompressionSupported(false)
             .setDecompressionSupported(false)
             .setHandle100ContinueAutomatically(true)
+            // every write to a downstream connection happens on its event loop (plugin actions
+            // from other threads come back through the loop's context first), so Vert.x may write
+            // straight to the channel instead of through a queue that other threads could use
+            .setStrictThreadMode(true)
             .setIdleTimeout(300)
             .setIdleTimeoutUnit(TimeUnit.SECONDS);
     if (tls != null) {
