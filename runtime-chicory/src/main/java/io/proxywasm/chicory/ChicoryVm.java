@@ -280,7 +280,7 @@ final class ChicoryVm implements WasmVm, LinearMemory {
               .withStart(false)
               // Chicory's default since 1.7, ByteBufferMemory, is paged: a C plugin's exchange
               // costs twice what it does on byte-array pages (docs/performance.md)
-              .withMemoryFactory(ByteArrayMemory::new);
+              .withMemoryFactory(ChicoryVm::newMemory);
       Optional<MemoryLimits> declared =
           loaded
               .module()
@@ -308,6 +308,14 @@ final class ChicoryVm implements WasmVm, LinearMemory {
       instance = null;
       throw initError("Failed to instantiate Wasm module " + debugName + ": " + reason(e), e);
     }
+  }
+
+  /**
+   * Makes a linear memory: Chicory's byte-array pages, or one contiguous array when the system
+   * property {@value FlatMemory#PROPERTY} is {@code flat}.
+   */
+  private static Memory newMemory(MemoryLimits limits) {
+    return FlatMemory.SELECTED ? new FlatMemory(limits) : new ByteArrayMemory(limits);
   }
 
   /**
@@ -367,7 +375,7 @@ final class ChicoryVm implements WasmVm, LinearMemory {
                 new ImportMemory(
                     wanted.module(),
                     wanted.name(),
-                    new ByteArrayMemory(capped(((MemoryImport) wanted).limits(), qualified))));
+                    newMemory(capped(((MemoryImport) wanted).limits(), qualified))));
         case TABLE -> {
           TableImport table = (TableImport) wanted;
           values.addTable(
