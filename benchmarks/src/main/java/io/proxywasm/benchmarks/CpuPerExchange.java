@@ -38,15 +38,21 @@ public final class CpuPerExchange {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     HeaderMap request = BenchmarkDefaults.requestHeaders();
     HeaderMap response = BenchmarkDefaults.responseHeaders();
+    HeaderMap requestTemplate = BenchmarkDefaults.requestHeaders();
+    HeaderMap responseTemplate = BenchmarkDefaults.responseHeaders();
     long[] nanos = new long[ROUNDS];
     try (EmbedderExchange exchange = EmbedderExchange.corpus(plugin, runtime)) {
       for (int i = 0; i < WARMUP; i++) {
         exchange.run(request, response);
+        EmbedderExchange.restore(request, requestTemplate);
+        EmbedderExchange.restore(response, responseTemplate);
       }
       for (int r = 0; r < ROUNDS; r++) {
         long before = threads.getCurrentThreadCpuTime();
         for (int i = 0; i < PER_ROUND; i++) {
           exchange.run(request, response);
+          EmbedderExchange.restore(request, requestTemplate);
+          EmbedderExchange.restore(response, responseTemplate);
         }
         nanos[r] = Math.round((threads.getCurrentThreadCpuTime() - before) / (double) PER_ROUND);
       }

@@ -84,6 +84,16 @@ final class EmbedderExchange implements AutoCloseable {
     return status;
   }
 
+  /**
+   * Puts a map back as it was when a plugin changed it (the SDK http-headers plugins add a response
+   * header on every exchange), as host.mjs does: every exchange sees the same headers.
+   */
+  static void restore(HeaderMap map, HeaderMap template) {
+    if (map.size() != template.size()) {
+      map.setAll(template.view());
+    }
+  }
+
   @Override
   public void close() {
     worker.close();

@@ -81,18 +81,8 @@ public class V8CompareBenchmark extends ExchangeBenchmark {
   @Benchmark
   public FilterHeadersStatus request() {
     FilterHeadersStatus status = runExchange(request, response);
-    restore(request, REQUEST);
-    restore(response, RESPONSE);
+    EmbedderExchange.restore(request, REQUEST);
+    EmbedderExchange.restore(response, RESPONSE);
     return status;
-  }
-
-  /**
-   * Puts a map back as it was when a plugin changed it (the SDK http-headers plugins add a response
-   * header on every exchange), as host.mjs does: every exchange sees the same headers.
-   */
-  static void restore(HeaderMap map, HeaderMap template) {
-    if (map.size() != template.size()) {
-      map.setAll(template.view());
-    }
   }
 }

@@ -95,10 +95,10 @@ class V8CompareTest {
         assertEquals(FilterHeadersStatus.CONTINUE, benchmark.request());
       }
       HeaderMap response = BenchmarkDefaults.responseHeaders();
-      V8CompareBenchmark.restore(response, BenchmarkDefaults.responseHeaders());
+      EmbedderExchange.restore(response, BenchmarkDefaults.responseHeaders());
       assertEquals(2, response.size());
       response.add("x-proxy-wasm-sdk", "rust");
-      V8CompareBenchmark.restore(response, BenchmarkDefaults.responseHeaders());
+      EmbedderExchange.restore(response, BenchmarkDefaults.responseHeaders());
       assertEquals(BenchmarkDefaults.responseHeaders().view(), response.view());
     } finally {
       benchmark.closeExchange();

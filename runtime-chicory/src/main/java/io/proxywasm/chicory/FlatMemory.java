@@ -77,16 +77,16 @@ final class FlatMemory implements Memory {
   }
 
   /**
-   * Reads the property's value.
+   * Reads the property's value: flat unless it says {@code paged}.
    *
    * @throws IllegalArgumentException for a value other than {@code flat} or {@code paged}
    */
   static boolean selected(String value) {
-    if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("paged")) {
-      return false;
-    }
-    if (value.trim().equalsIgnoreCase("flat")) {
+    if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("flat")) {
       return true;
+    }
+    if (value.trim().equalsIgnoreCase("paged")) {
+      return false;
     }
     throw new IllegalArgumentException(
         "The system property " + PROPERTY + " must be flat or paged, not: " + value);

@@ -183,7 +183,8 @@ class FlatMemoryTest {
 
   @Test
   void propertyValues() {
-    assertFalse(FlatMemory.selected(null));
+    assertTrue(FlatMemory.selected(null), "flat is the default");
+    assertTrue(FlatMemory.selected(" "));
     assertFalse(FlatMemory.selected("paged"));
     assertTrue(FlatMemory.selected("flat"));
     assertThrows(IllegalArgumentException.class, () -> FlatMemory.selected("contiguous"));
