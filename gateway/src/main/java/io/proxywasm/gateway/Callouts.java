@@ -10,7 +10,6 @@ import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
@@ -18,12 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * The calls plugins make to the gateway's clusters: HTTP callouts and unary gRPC calls, each over
- * the named cluster's pooled client. The host hands them here ({@code httpCalls} and {@code
+ * The calls plugins make to the gateway's clusters: HTTP callouts and gRPC calls and streams, each
+ * over the named cluster's pooled client. The host hands them here ({@code httpCalls} and {@code
  * grpcCalls} of its builder) and times them out.
  */
 final class Callouts {
@@ -100,19 +98,21 @@ final class Callouts {
               var r = ar.result().getKey();
               List<Header> h = new ArrayList<>();
               h.add(Header.of(":status", Integer.toString(r.statusCode())));
-              h.addAll(entries(r.headers()));
+              h.addAll(GrpcStream.entries(r.headers()));
               callback.onResponse(
                   new HttpCallResponse(
-                      h, ar.result().getValue().getBytes(), entries(r.trailers())));
+                      h, ar.result().getValue().getBytes(), GrpcStream.entries(r.trailers())));
             });
     return WasmResult.OK;
   }
 
   /**
-   * A plugin's unary gRPC call ({@code proxy_grpc_call}) to a configured HTTP/2 cluster: a POST of
-   * {@code /service/method} with the message in gRPC framing over the cluster's client; the
-   * response's messages, metadata and status go back to the plugin. The host ends the call at its
-   * timeout with DEADLINE_EXCEEDED. gRPC streams are refused.
+   * A plugin's gRPC call ({@code proxy_grpc_call}) or stream ({@code proxy_grpc_stream}) to a
+   * configured HTTP/2 cluster: a POST of {@code /service/method} over the cluster's client, each
+   * message in gRPC framing; the response's metadata, messages and status go back to the plugin
+   * ({@link GrpcStream}). A unary call sends its message and ends the request at once; the host
+   * ends it at its timeout with DEADLINE_EXCEEDED. A stream sends what the plugin sends, ends the
+   * request when the plugin closes its side and is reset when the plugin cancels.
    */
   GrpcCallHandler.Outbound grpcCall(GrpcCallRequest request, GrpcCallHandler.Callbacks callbacks)
       throws GrpcCallHandler.Rejected {
@@ -121,10 +121,6 @@ final class Callouts {
     if (c == null) {
       throw new GrpcCallHandler.Rejected(
           WasmResult.PARSE_FAILURE, "no cluster named " + name + " for a gRPC call");
-    }
-    if (request.streaming()) {
-      throw new GrpcCallHandler.Rejected(
-          WasmResult.UNIMPLEMENTED, "the gateway makes unary gRPC calls only, no gRPC streams");
     }
     if (!c.spec.http2()) {
       throw new GrpcCallHandler.Rejected(
@@ -143,12 +139,6 @@ final class Callouts {
         headers.add(e.name(), e.value());
       }
     }
-    byte[] message = request.message();
-    Buffer frame =
-        Buffer.buffer(5 + message.length)
-            .appendByte((byte) 0)
-            .appendInt(message.length)
-            .appendBytes(message);
     RequestOptions o =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
@@ -160,73 +150,20 @@ final class Callouts {
       o.setIdleTimeout(Math.max(1, request.timeout().toMillis()));
     }
     c.rqTotal.add(1);
-    AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+    GrpcStream stream = new GrpcStream(callbacks);
+    if (!request.streaming()) {
+      stream.send(request.message(), true);
+    }
     c.client
         .request(o)
-        .compose(
-            r -> {
-              sent.set(r);
-              Exchange.authority(r, name);
-              return r.send(frame);
-            })
-        .compose(
-            r -> {
-              callbacks.onInitialMetadata(entries(r.headers()));
-              return r.body().map(b -> new AbstractMap.SimpleEntry<>(r, b));
-            })
         .onComplete(
             ar -> {
-              if (ar.failed()) {
-                callbacks.onClose(14, Gateway.words(ar.cause())); // UNAVAILABLE
-                return;
+              if (ar.succeeded()) {
+                stream.opened(ar.result(), name);
+              } else {
+                stream.failed(ar.cause());
               }
-              var r = ar.result().getKey();
-              Buffer body = ar.result().getValue();
-              int pos = 0;
-              while (pos + 5 <= body.length()) {
-                int len = body.getInt(pos + 1);
-                if (len < 0 || pos + 5 + len > body.length()) {
-                  callbacks.onClose(13, "a truncated gRPC message"); // INTERNAL
-                  return;
-                }
-                callbacks.onMessage(body.getBytes(pos + 5, pos + 5 + len));
-                pos += 5 + len;
-              }
-              // a trailers-only answer carries its status in the headers
-              MultiMap t =
-                  r.trailers() != null && r.trailers().contains("grpc-status")
-                      ? r.trailers()
-                      : r.headers();
-              callbacks.onTrailingMetadata(entries(r.trailers()));
-              int status;
-              try {
-                status = Integer.parseInt(String.valueOf(t.get("grpc-status")).trim());
-              } catch (NumberFormatException e) {
-                status = r.statusCode() == 200 ? 2 : 14; // UNKNOWN, or UNAVAILABLE
-              }
-              String msg = t.get("grpc-message");
-              callbacks.onClose(status, msg == null ? "" : msg);
             });
-    return new GrpcCallHandler.Outbound() {
-      @Override
-      public void close() {
-        cancel();
-      }
-
-      @Override
-      public void cancel() {
-        HttpClientRequest r = sent.get();
-        if (r != null) {
-          r.reset();
-        }
-      }
-    };
-  }
-
-  /** A response's headers or trailers as entries, names in lower case. */
-  private static List<Header> entries(MultiMap m) {
-    List<Header> out = new ArrayList<>();
-    m.forEach(e -> out.add(Header.of(Headers.lower(e.getKey()), e.getValue())));
-    return out;
+    return stream;
   }
 }

@@ -1,0 +1,338 @@
+package io.proxywasm.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.proxywasm.gateway.config.EnvoyBootstrap;
+import io.proxywasm.sdk.Action;
+import io.proxywasm.sdk.HostCallException;
+import io.proxywasm.sdk.HttpContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
+import io.proxywasm.spi.Header;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * proxy_grpc_stream to a configured HTTP/2 cluster against an in-process gRPC server: messages both
+ * ways, metadata, status, the plugin's close and cancel, and messages however DATA frames cut them.
+ */
+class GrpcStreamTest {
+  private static final Path ROOT = Http.repo("");
+
+  /** Close callbacks of streams the plugin cancelled: there must be none. */
+  static final AtomicInteger closesAfterCancel = new AtomicInteger();
+
+  /**
+   * Opens a stream to test.Echo/<first path segment> and plays the scenario of that method; answers
+   * what it saw: initial metadata, messages, trailing metadata and close.
+   */
+  static final class GrpcStreamer implements JavaPlugin {
+    @Override
+    public String name() {
+      return "grpc-streamer";
+    }
+
+    @Override
+    public RootContext newRootContext() {
+      return new RootContext() {
+        @Override
+        public HttpContext newHttpContext(int contextId) {
+          return new HttpContext() {
+            private final List<String> seen = new ArrayList<>();
+            private String method;
+            private int token;
+            private int received;
+
+            @Override
+            public Action onRequestHeaders(int headers, boolean endOfStream) {
+              String path = requestHeaders().get(":path").orElse("/");
+              method = path.substring(1, path.indexOf('/', 1));
+              String cluster =
+                  switch (method) {
+                    case "Plain" -> "up";
+                    case "Nowhere" -> "nowhere";
+                    default -> "grpc";
+                  };
+              try {
+                token =
+                    openGrpcStream(
+                        cluster, "test.Echo", method, List.of(Header.of("x-client", "plugin")));
+              } catch (HostCallException e) {
+                sendLocalResponse(200, List.of(), "refused " + e.result());
+                return Action.PAUSE;
+              }
+              switch (method) {
+                case "Chat", "Hang", "Fail" -> send("m1", false);
+                case "Close" -> {
+                  send("a", false);
+                  send("b", false);
+                  closeGrpc(token);
+                }
+                case "Split" -> send("go", true);
+                default -> closeGrpc(token);
+              }
+              return Action.PAUSE;
+            }
+
+            private void send(String message, boolean end) {
+              sendGrpcMessage(token, message.getBytes(StandardCharsets.UTF_8), end);
+            }
+
+            @Override
+            public void onGrpcReceiveInitialMetadata(int t, int elements) {
+              seen.add("init " + value(grpcInitialMetadata(), "x-server"));
+            }
+
+            @Override
+            public void onGrpcReceive(int t, int size) {
+              seen.add("msg " + new String(grpcMessage(), StandardCharsets.UTF_8));
+              received++;
+              if (method.equals("Chat") && received < 3) {
+                // the next message only once the previous one's echo came back
+                send("m" + (received + 1), received + 1 == 3);
+              } else if (method.equals("Hang")) {
+                cancelGrpc(t);
+                seen.add("cancelled");
+                answer();
+              }
+            }
+
+            @Override
+            public void onGrpcReceiveTrailingMetadata(int t, int elements) {
+              seen.add("trail " + value(grpcTrailingMetadata(), "grpc-status"));
+            }
+
+            @Override
+            public void onGrpcClose(int t, int statusCode) {
+              if (method.equals("Hang")) {
+                closesAfterCancel.incrementAndGet();
+                return;
+              }
+              seen.add("close " + statusCode + " " + grpcStatus().getValue());
+              answer();
+            }
+
+            private void answer() {
+              sendLocalResponse(200, List.of(), String.join(" | ", seen));
+            }
+          };
+        }
+      };
+    }
+
+    private static String value(List<Header> headers, String name) {
+      return headers.stream()
+          .filter(h -> h.name().equals(name))
+          .map(Header::value)
+          .findFirst()
+          .orElse("-");
+    }
+  }
+
+  private Vertx vertx;
+  private HttpServer grpc;
+  private Gateway gateway;
+
+  /** The request headers the server saw, by method. */
+  private final Map<String, MultiMap> requestHeaders = new ConcurrentHashMap<>();
+
+  /** Completes when the server sees the cancelled stream reset. */
+  private final CompletableFuture<Throwable> reset = new CompletableFuture<>();
+
+  private static Buffer frame(String message) {
+    byte[] b = message.getBytes(StandardCharsets.UTF_8);
+    return Buffer.buffer().appendByte((byte) 0).appendInt(b.length).appendBytes(b);
+  }
+
+  /** Calls {@code each} with every whole message of the request body, however it arrives. */
+  private static void messages(HttpServerRequest req, Consumer<String> each) {
+    Buffer[] pending = {Buffer.buffer()};
+    req.handler(
+        b -> {
+          Buffer p = pending[0].appendBuffer(b);
+          int pos = 0;
+          while (p.length() - pos >= 5 && p.length() - pos - 5 >= p.getInt(pos + 1)) {
+            int len = p.getInt(pos + 1);
+            each.accept(p.getString(pos + 5, pos + 5 + len));
+            pos += 5 + len;
+          }
+          pending[0] = p.getBuffer(pos, p.length());
+        });
+  }
+
+  private void serve(HttpServerRequest req) {
+    String method = req.path().substring(req.path().lastIndexOf('/') + 1);
+    requestHeaders.put(method, MultiMap.caseInsensitiveMultiMap().addAll(req.headers()));
+    HttpServerResponse resp =
+        req.response().putHeader("content-type", "application/grpc").putHeader("x-server", method);
+    switch (method) {
+      case "Chat", "Close" -> {
+        messages(req, m -> resp.write(frame("echo " + m)));
+        req.endHandler(v -> resp.putTrailer("grpc-status", "0").end());
+      }
+      case "Fail" ->
+          messages(
+              req,
+              m ->
+                  resp.write(frame("partial " + m))
+                      .onComplete(
+                          ar ->
+                              resp.putTrailer("grpc-status", "9")
+                                  .putTrailer("grpc-message", "not%20now")
+                                  .end()));
+      case "Refuse" -> {
+        req.handler(b -> {});
+        resp.putHeader("grpc-status", "7").putHeader("grpc-message", "denied").end();
+      }
+      case "Split" ->
+          req.endHandler(
+              v -> {
+                Buffer one = frame("first message");
+                // a message cut across DATA frames (written apart, so not merged), then two
+                // messages in one DATA frame
+                resp.write(one.getBuffer(0, 3));
+                vertx.setTimer(
+                    20,
+                    t1 -> {
+                      resp.write(one.getBuffer(3, 9));
+                      vertx.setTimer(
+                          20,
+                          t2 -> {
+                            resp.write(one.getBuffer(9, one.length()));
+                            resp.write(frame("second").appendBuffer(frame("third")));
+                            resp.putTrailer("grpc-status", "0").putTrailer("x-end", "yes").end();
+                          });
+                    });
+              });
+      case "Hang" -> {
+        req.exceptionHandler(reset::complete);
+        resp.exceptionHandler(reset::complete);
+        messages(req, m -> resp.write(frame("echo " + m)));
+      }
+      default -> req.endHandler(v -> resp.putTrailer("grpc-status", "0").end());
+    }
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    closesAfterCancel.set(0);
+    vertx = Vertx.vertx();
+    grpc =
+        vertx
+            .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
+            .requestHandler(this::serve)
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    String filter =
+        """
+                      - name: envoy.filters.http.wasm
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+                          config:
+                            vm_config:
+                              runtime: envoy.wasm.runtime.null
+                              code: { local: { inline_string: grpc-streamer } }
+        """;
+    String yaml =
+        EnvoyBootstrapTest.yaml(filter, "")
+            + """
+                - name: grpc
+                  connect_timeout: 1s
+                  http2_protocol_options: {}
+                  load_assignment:
+                    cluster_name: grpc
+                    endpoints:
+                      - lb_endpoints:
+                          - endpoint:
+                              address:
+                                socket_address: { address: 127.0.0.1, port_value: %d }
+            """
+                .formatted(grpc.actualPort());
+    gateway =
+        Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
+            .offer("grpc-streamer", new GrpcStreamer())
+            .concurrency(1)
+            .start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    gateway.shutdown(Duration.ofSeconds(1));
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private String call(String method) throws Exception {
+    var r = Http.get(gateway.port(0), "/" + method + "/x");
+    assertEquals(200, r.statusCode(), r.body());
+    return r.body();
+  }
+
+  @Test
+  void messagesGoBothWaysAndTheStreamEndsWithTheServersStatus() throws Exception {
+    assertEquals(
+        "init Chat | msg echo m1 | msg echo m2 | msg echo m3 | trail 0 | close 0 ", call("Chat"));
+    MultiMap h = requestHeaders.get("Chat");
+    assertEquals("application/grpc", h.get("content-type"));
+    assertEquals("trailers", h.get("te"));
+    assertEquals("plugin", h.get("x-client"));
+    assertFalse(h.contains("grpc-timeout"), "a stream has no deadline");
+  }
+
+  @Test
+  void thePluginsCloseEndsTheRequestAndTheAnswerStillArrives() throws Exception {
+    assertEquals("init Close | msg echo a | msg echo b | trail 0 | close 0 ", call("Close"));
+  }
+
+  @Test
+  void anErrorStatusClosesTheStream() throws Exception {
+    // after a message, trailers with an error status (its message percent-decoded)
+    assertEquals("init Fail | msg partial m1 | trail 9 | close 9 not now", call("Fail"));
+    // trailers-only: no initial metadata, the headers are the trailing metadata
+    assertEquals("init - | trail 7 | close 7 denied", call("Refuse"));
+  }
+
+  @Test
+  void messagesAreWholeHoweverDataFramesCutThem() throws Exception {
+    assertEquals(
+        "init Split | msg first message | msg second | msg third | trail 0 | close 0 ",
+        call("Split"));
+  }
+
+  @Test
+  void aCancelResetsTheStreamAndNothingMoreReachesThePlugin() throws Exception {
+    assertEquals("init Hang | msg echo m1 | cancelled", call("Hang"));
+    assertNotNull(reset.get(10, TimeUnit.SECONDS), "the server saw the stream reset");
+    // a later stream on the same loop completes: the cancelled one was not closed meanwhile
+    assertEquals("init Close | msg echo a | msg echo b | trail 0 | close 0 ", call("Close"));
+    assertEquals(0, closesAfterCancel.get());
+  }
+
+  @Test
+  void streamsNeedAnHttp2ClusterThatExists() throws Exception {
+    assertEquals("refused BAD_ARGUMENT", call("Plain"));
+    assertEquals("refused PARSE_FAILURE", call("Nowhere"));
+  }
+}
