@@ -131,6 +131,7 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
             new ConnectOptions()
                 .setHost(ep.host())
                 .setPort(ep.port())
+                .setSsl(cluster.spec.tls() != null)
                 .setSniServerName(cluster.spec.tls() == null ? null : cluster.spec.tls().sni()))
         .onComplete(
             ar -> {
