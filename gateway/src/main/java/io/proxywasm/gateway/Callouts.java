@@ -50,7 +50,8 @@ final class Callouts {
     if (method == null || path == null) {
       return WasmResult.BAD_ARGUMENT;
     }
-    Endpoint ep = c.endpoint(c.pick());
+    int picked = c.pick();
+    Endpoint ep = c.endpoint(picked);
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     for (Header e : request.headers()) {
       if (!e.name().startsWith(":") && !Headers.HOP_BY_HOP.contains(Headers.lower(e.name()))) {
@@ -66,7 +67,8 @@ final class Callouts {
       o =
           new RequestOptions()
               .setMethod(HttpMethod.valueOf(method))
-              .setHost(ep.host())
+              .setServer(c.address(picked))
+              .setHost(c.requestHost(picked))
               .setPort(ep.port())
               .setURI(path)
               .setHeaders(headers);
@@ -127,7 +129,8 @@ final class Callouts {
           WasmResult.BAD_ARGUMENT,
           "cluster " + name + " is not HTTP/2 (http2_protocol_options), as gRPC needs");
     }
-    Endpoint ep = c.endpoint(c.pick());
+    int picked = c.pick();
+    Endpoint ep = c.endpoint(picked);
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     headers.set("content-type", "application/grpc");
     headers.set("te", "trailers");
@@ -142,7 +145,8 @@ final class Callouts {
     RequestOptions o =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
-            .setHost(ep.host())
+            .setServer(c.address(picked))
+            .setHost(c.requestHost(picked))
             .setPort(ep.port())
             .setURI("/" + request.serviceName() + "/" + request.method())
             .setHeaders(headers);

@@ -55,14 +55,20 @@ final class ClusterRuntime {
     if (spec.http2()) {
       options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
     }
+    if (spec.tls() != null) {
+      UpstreamTls.http(options, spec.tls(), spec.http2());
+    }
     this.client =
         vertx.createHttpClient(
             options,
             new PoolOptions().setHttp1MaxSize(1024).setHttp2MaxSize(16).setMaxWaitQueueSize(-1));
-    this.tcpClient =
-        vertx.createNetClient(
-            new NetClientOptions()
-                .setConnectTimeout((int) Math.max(1, spec.connectTimeout().toMillis())));
+    NetClientOptions tcpOptions =
+        new NetClientOptions()
+            .setConnectTimeout((int) Math.max(1, spec.connectTimeout().toMillis()));
+    if (spec.tls() != null) {
+      UpstreamTls.tcp(tcpOptions, spec.tls());
+    }
+    this.tcpClient = vertx.createNetClient(tcpOptions);
     String p = "cluster." + spec.name() + ".";
     rqTotal = stats.stat(MetricType.COUNTER, p + "upstream_rq_total");
     rqActive = stats.stat(MetricType.GAUGE, p + "upstream_rq_active");
@@ -96,6 +102,16 @@ final class ClusterRuntime {
 
   Endpoint endpoint(int index) {
     return endpoints.get(index);
+  }
+
+  /**
+   * The host a request to an endpoint names to the client, which keys the pool and, over TLS, is
+   * the SNI name: the configured sni when there is one, else the endpoint's host.
+   */
+  String requestHost(int index) {
+    return spec.tls() != null && spec.tls().sni() != null
+        ? spec.tls().sni()
+        : endpoints.get(index).host();
   }
 
   /** The address of an endpoint, for the client. */

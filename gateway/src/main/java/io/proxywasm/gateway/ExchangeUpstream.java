@@ -142,7 +142,7 @@ final class ExchangeUpstream {
             .setMethod(HttpMethod.valueOf(Headers.value(h, ":method", "GET")))
             .setServer(cluster.address(endpointIndex))
             // the host and port stand in for a missing :authority (and key the pool), as before
-            .setHost(cluster.endpoint(endpointIndex).host())
+            .setHost(cluster.requestHost(endpointIndex))
             .setPort(cluster.endpoint(endpointIndex).port())
             .setURI(path);
     String authority = Headers.value(h, ":authority", "");
@@ -183,11 +183,15 @@ final class ExchangeUpstream {
     }
     if (ar.failed()) {
       cluster.cxConnectFail.add(1);
+      String tls = UpstreamTls.failureReason(ar.cause());
       failed(
           503,
           "upstream connect error or disconnect/reset before headers. reset reason:"
-              + " connection failure",
-          "upstream_reset_before_response_started{connection_failure}");
+              + " connection failure"
+              + (tls == null ? "" : ", transport failure reason: " + tls),
+          tls == null
+              ? "upstream_reset_before_response_started{connection_failure}"
+              : "upstream_reset_before_response_started{connection_failure|TLS_error}");
       return;
     }
     HttpClientRequest r = ar.result();

@@ -9,6 +9,7 @@ import io.proxywasm.spi.FilterStatus;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.StreamType;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,7 +127,12 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
     connecting = true;
     cluster
         .tcpClient
-        .connect(ep.port(), ep.host())
+        .connect(
+            new ConnectOptions()
+                .setHost(ep.host())
+                .setPort(ep.port())
+                .setSsl(cluster.spec.tls() != null)
+                .setSniServerName(cluster.spec.tls() == null ? null : cluster.spec.tls().sni()))
         .onComplete(
             ar -> {
               connecting = false;

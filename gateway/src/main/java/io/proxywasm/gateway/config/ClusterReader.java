@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.proxywasm.gateway.config.GatewaySpec.ClusterSpec;
 import io.proxywasm.gateway.config.GatewaySpec.Endpoint;
 import io.proxywasm.gateway.config.SocketAddresses.Address;
+import io.proxywasm.gateway.config.TlsReader.TransportSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,7 @@ import java.util.Map;
 
 /**
  * The upstream clusters ({@code static_resources.clusters}): discovery type, load balancing,
- * endpoints and the upstream HTTP protocol.
+ * endpoints, the upstream HTTP protocol and upstream TLS.
  */
 final class ClusterReader {
   static final String HTTP_PROTOCOL_OPTIONS_TYPE =
@@ -37,6 +38,7 @@ final class ClusterReader {
    * @param http2ProtocolOptions present for HTTP/2 upstreams
    * @param typedExtensionProtocolOptions the protocol options by extension name
    * @param dnsLookupFamily accepted, without effect
+   * @param transportSocket upstream TLS, or null for plain text
    */
   record Cluster(
       String name,
@@ -46,7 +48,8 @@ final class ClusterReader {
       LoadAssignment loadAssignment,
       JsonNode http2ProtocolOptions,
       Map<String, JsonNode> typedExtensionProtocolOptions,
-      String dnsLookupFamily) {}
+      String dnsLookupFamily,
+      TransportSocket transportSocket) {}
 
   /**
    * A load assignment.
@@ -93,10 +96,11 @@ final class ClusterReader {
   record ExplicitHttpConfig(JsonNode httpProtocolOptions, JsonNode http2ProtocolOptions) {}
 
   /** Reads the clusters, by name in their order; a name defined twice is an error. */
-  static Map<String, ClusterSpec> clusters(List<Cluster> cs, String path) throws ConfigException {
+  static Map<String, ClusterSpec> clusters(List<Cluster> cs, String path, DataSources files)
+      throws ConfigException {
     Map<String, ClusterSpec> clusters = new LinkedHashMap<>();
     for (int i = 0; i < cs.size(); i++) {
-      ClusterSpec c = cluster(cs.get(i), path + "[" + i + "]");
+      ClusterSpec c = cluster(cs.get(i), path + "[" + i + "]", files);
       if (clusters.put(c.name(), c) != null) {
         throw new ConfigException(
             path + "[" + i + "].name: cluster " + c.name() + " is defined twice");
@@ -121,7 +125,7 @@ final class ClusterReader {
     return c;
   }
 
-  static ClusterSpec cluster(Cluster c, String path) throws ConfigException {
+  static ClusterSpec cluster(Cluster c, String path, DataSources files) throws ConfigException {
     if (c.name() == null || c.name().isEmpty()) {
       throw new ConfigException(path + ".name: required");
     }
@@ -133,7 +137,15 @@ final class ClusterReader {
             ? Duration.ofSeconds(5)
             : duration(c.connectTimeout(), path + ".connect_timeout");
     List<Endpoint> eps = endpoints(c, type, path);
-    return new ClusterSpec(c.name(), type, eps, connect, lb, http2(c, path));
+    boolean h2 = http2(c, path);
+    return new ClusterSpec(
+        c.name(),
+        type,
+        eps,
+        connect,
+        lb,
+        h2,
+        TlsReader.upstream(c.transportSocket(), path + ".transport_socket", files, h2));
   }
 
   private static List<Endpoint> endpoints(Cluster c, String type, String path)

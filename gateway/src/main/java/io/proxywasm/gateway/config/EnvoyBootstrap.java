@@ -106,7 +106,8 @@ public final class EnvoyBootstrap {
     }
     List<Cluster> cs =
         b.staticResources().clusters() == null ? List.of() : b.staticResources().clusters();
-    Map<String, ClusterSpec> clusters = ClusterReader.clusters(cs, "static_resources.clusters");
+    Map<String, ClusterSpec> clusters =
+        ClusterReader.clusters(cs, "static_resources.clusters", files);
     List<Listener> ls = b.staticResources().listeners();
     if (ls == null || ls.isEmpty()) {
       throw new ConfigException("static_resources.listeners: at least one listener is required");

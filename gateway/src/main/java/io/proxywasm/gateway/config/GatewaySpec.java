@@ -2,8 +2,10 @@ package io.proxywasm.gateway.config;
 
 import io.proxywasm.host.PluginConfig;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -243,7 +245,8 @@ public record GatewaySpec(
    * @param endpoints host and port of each endpoint
    * @param connectTimeout the connect timeout
    * @param lbPolicy ROUND_ROBIN, LEAST_REQUEST or RANDOM
-   * @param http2 whether the upstream speaks HTTP/2 (prior knowledge, h2c)
+   * @param http2 whether the upstream speaks HTTP/2 (prior knowledge, h2c; by ALPN over TLS)
+   * @param tls the upstream TLS settings, or null for plain text
    */
   public record ClusterSpec(
       String name,
@@ -251,7 +254,8 @@ public record GatewaySpec(
       List<Endpoint> endpoints,
       Duration connectTimeout,
       String lbPolicy,
-      boolean http2) {
+      boolean http2,
+      UpstreamTlsSpec tls) {
     /**
      * Copies the parts.
      *
@@ -261,9 +265,109 @@ public record GatewaySpec(
      * @param connectTimeout the connect timeout
      * @param lbPolicy the policy
      * @param http2 whether HTTP/2 is used
+     * @param tls the TLS settings or null
      */
     public ClusterSpec {
       endpoints = List.copyOf(endpoints);
+    }
+
+    /**
+     * A cluster in plain text.
+     *
+     * @param name the name
+     * @param type the type
+     * @param endpoints the endpoints
+     * @param connectTimeout the connect timeout
+     * @param lbPolicy the policy
+     * @param http2 whether HTTP/2 is used
+     */
+    public ClusterSpec(
+        String name,
+        String type,
+        List<Endpoint> endpoints,
+        Duration connectTimeout,
+        String lbPolicy,
+        boolean http2) {
+      this(name, type, endpoints, connectTimeout, lbPolicy, http2, null);
+    }
+  }
+
+  /**
+   * Upstream TLS ({@code UpstreamTlsContext}), as Envoy applies it: without trusted CAs the peer is
+   * not verified at all; with them its chain is, and its name only when SAN matchers are given.
+   *
+   * @param sni the server name sent in the handshake, or null for none configured
+   * @param trustedCa the certificates the peer's chain must lead to, or null to verify nothing
+   * @param sanMatchers the subject alternative names of which one must match, empty for no name
+   *     check
+   * @param certificateChain the client certificate chain in PEM, or null for none
+   * @param privateKey the client key in PEM, or null for none
+   * @param alpnProtocols the ALPN protocols offered ({@code h2}, {@code http/1.1}), possibly none
+   */
+  public record UpstreamTlsSpec(
+      String sni,
+      List<X509Certificate> trustedCa,
+      List<SanMatcher> sanMatchers,
+      String certificateChain,
+      String privateKey,
+      List<String> alpnProtocols) {
+    /**
+     * Copies the parts.
+     *
+     * @param sni the server name or null
+     * @param trustedCa the trusted certificates or null
+     * @param sanMatchers the SAN matchers
+     * @param certificateChain the client chain or null
+     * @param privateKey the client key or null
+     * @param alpnProtocols the ALPN protocols
+     */
+    public UpstreamTlsSpec {
+      trustedCa = trustedCa == null ? null : List.copyOf(trustedCa);
+      sanMatchers = List.copyOf(sanMatchers);
+      alpnProtocols = List.copyOf(alpnProtocols);
+    }
+  }
+
+  /**
+   * A matcher of one subject alternative name of the peer certificate.
+   *
+   * @param sanType DNS, EMAIL, URI or IP_ADDRESS, or null for any of them
+   * @param kind exact, prefix, suffix or contains
+   * @param value the text to match
+   * @param ignoreCase whether case is ignored
+   */
+  public record SanMatcher(String sanType, String kind, String value, boolean ignoreCase) {
+    /**
+     * Checks one name of the certificate; an exact DNS matcher also accepts a wildcard name ({@code
+     * *.example.com}) covering it, as Envoy does.
+     *
+     * @param type the name's type: DNS, EMAIL, URI or IP_ADDRESS
+     * @param name the name
+     * @return whether the name matches
+     */
+    public boolean matches(String type, String name) {
+      if (sanType != null && !sanType.equals(type)) {
+        return false;
+      }
+      String n = ignoreCase ? name.toLowerCase(Locale.ROOT) : name;
+      String v = ignoreCase ? value.toLowerCase(Locale.ROOT) : value;
+      switch (kind) {
+        case "prefix":
+          return n.startsWith(v);
+        case "suffix":
+          return n.endsWith(v);
+        case "contains":
+          return n.contains(v);
+        default:
+          if (n.equals(v)) {
+            return true;
+          }
+          if ("DNS".equals(type) && n.startsWith("*.")) {
+            int dot = v.indexOf('.');
+            return dot > 0 && v.substring(dot).equalsIgnoreCase(n.substring(1));
+          }
+          return false;
+      }
     }
   }
 
