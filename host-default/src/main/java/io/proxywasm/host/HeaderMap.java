@@ -71,17 +71,26 @@ public final class HeaderMap {
   public static String lowerCase(String name) {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
+      if (lowerCase(c) != c) {
         char[] chars = name.toCharArray();
         for (int j = i; j < chars.length; j++) {
-          if (chars[j] >= 'A' && chars[j] <= 'Z') {
-            chars[j] = (char) (chars[j] + ('a' - 'A'));
-          }
+          chars[j] = lowerCase(chars[j]);
         }
         return new String(chars);
       }
     }
     return name;
+  }
+
+  /**
+   * One char of a header name as this map stores it: an ASCII letter in lower case, anything else
+   * as it is (the rule of {@link #lowerCase(String)}).
+   *
+   * @param c a char of a header name
+   * @return the char this map stores
+   */
+  public static char lowerCase(char c) {
+    return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
   }
 
   /**

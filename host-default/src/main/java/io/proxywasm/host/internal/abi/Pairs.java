@@ -238,11 +238,7 @@ public final class Pairs {
       return false;
     }
     for (int j = 0; j < length; j++) {
-      int c = name[j] & 0xFF;
-      if (c >= 'A' && c <= 'Z') {
-        c += 'a' - 'A';
-      }
-      if (key.charAt(j) != c) {
+      if (key.charAt(j) != HeaderMap.lowerCase((char) (name[j] & 0xFF))) {
         return false;
       }
     }
