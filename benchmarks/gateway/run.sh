@@ -39,26 +39,35 @@ echo "building the gateway and its class path..."
 # the gateway's class path, and the example Java plugins for the java:http-headers case
 CP="$ROOT/gateway/target/classes:$(cat "$WORK/cp.txt"):$ROOT/plugins/java/target/classes"
 
-# The upstream (a fixed 13-byte answer) and nginx as a proxy in front of it, one worker each.
-mkdir -p "$WORK/nginx/logs"
-cat > "$WORK/nginx/nginx.conf" <<NGINX
+# The upstream (a fixed 13-byte answer) and nginx as a proxy in front of it, each its own nginx
+# process with one worker: every proxy measured here (nginx, the gateway) is a process of its own
+# between wrk and the upstream's process. (Until 2026-12-02 the upstream was a second server block
+# in the proxying nginx's own worker, which spared nginx the hop to another process that the
+# gateway pays: docs/performance.md shows both.)
+nginx_instance() {
+  local name="$1" servers="$2"
+  mkdir -p "$WORK/$name/logs"
+  cat > "$WORK/$name/nginx.conf" <<NGINX
 worker_processes 1;
 daemon off;
-error_log $WORK/nginx/logs/error.log warn;
-pid $WORK/nginx/nginx.pid;
+error_log $WORK/$name/logs/error.log warn;
+pid $WORK/$name/nginx.pid;
 events { worker_connections 4096; }
 http {
   access_log off;
-  upstream backend { server 127.0.0.1:$UP_PORT; keepalive 64; }
-  server { listen 127.0.0.1:$UP_PORT; location / { return 200 "Hello, World\n"; } }
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
+$servers
 }
 NGINX
-nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
-PIDS+=($!)
+  nginx -p "$WORK/$name" -c "$WORK/$name/nginx.conf" &
+  PIDS+=($!)
+}
+nginx_instance upstream \
+  "  server { listen 127.0.0.1:$UP_PORT; location / { return 200 \"Hello, World\\n\"; } }"
+nginx_instance proxy "  upstream backend { server 127.0.0.1:$UP_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
+  }"
 
 # The gateway without a plugin: Envoy YAML with the router alone.
 cat > "$WORK/no-plugin.yaml" <<YAML
@@ -88,7 +97,7 @@ static_resources:
           - lb_endpoints:
               - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: $UP_PORT } } }
 YAML
-JAVA_OPTS=(-Xmx512m -XX:-DontCompileHugeMethods)
+JAVA_OPTS=(-Xmx512m) # and no other JVM flag: as `proxy-wasm serve` runs
 java "${JAVA_OPTS[@]}" -cp "$CP" io.proxywasm.gateway.Main -c "$WORK/no-plugin.yaml" \
   --concurrency "$CONCURRENCY" > "$WORK/gw1.log" 2>&1 &
 PIDS+=($!)
