@@ -134,6 +134,17 @@ final class Exchange implements PluginCalls.Resumer {
     }
   }
 
+  /**
+   * Resets an upstream request nobody waits for any more (its exchange, callout or stream ended
+   * while the cluster's pool was still handing it out). The reset fails the request with a "Stream
+   * reset" exception; without a handler of its own Vert.x would log that at ERROR level, one line
+   * per client that went away, for an outcome the gateway chose.
+   */
+  static void discard(HttpClientRequest r) {
+    r.exceptionHandler(e -> {});
+    r.reset();
+  }
+
   // ------------------------------------------------------------------ plugin decisions
 
   /** True once nothing more goes through the filters: a local reply went out or it ended. */

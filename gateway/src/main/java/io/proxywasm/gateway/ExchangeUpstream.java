@@ -177,7 +177,7 @@ final class ExchangeUpstream {
       boolean endOfStream) {
     if (ex.finished) {
       if (ar.succeeded()) {
-        ar.result().reset();
+        Exchange.discard(ar.result());
       }
       return;
     }

@@ -59,7 +59,7 @@ final class GrpcStream implements GrpcCallHandler.Outbound {
   /** The cluster's client opened the request: the head goes out, then what the plugin sent. */
   synchronized void opened(HttpClientRequest r, String authority) {
     if (done) {
-      r.reset();
+      Exchange.discard(r);
       return;
     }
     request = r;
