@@ -60,7 +60,9 @@ $servers
 NGINX
   nginx -p "$WORK/$name" -c "$WORK/$name/nginx.conf" &
   PIDS+=($!)
+  MASTER[$name]=$!
 }
+declare -A MASTER PID_OF
 nginx_instance upstream \
   "  server { listen 127.0.0.1:$UP_PORT; location / { return 200 \"Hello, World\\n\"; } }"
 nginx_instance proxy "  upstream backend { server 127.0.0.1:$UP_PORT; keepalive 64; }
@@ -101,6 +103,7 @@ JAVA_OPTS=(-Xmx512m) # and no other JVM flag: as `proxy-wasm serve` runs
 java "${JAVA_OPTS[@]}" -cp "$CP" io.proxywasm.gateway.Main -c "$WORK/no-plugin.yaml" \
   --concurrency "$CONCURRENCY" > "$WORK/gw1.log" 2>&1 &
 PIDS+=($!)
+PID_OF[$GW_PORT]=$!
 # The gateway with a plugin: the C one (with an admin listener, for the reload run), its Java
 # twin, the AssemblyScript one.
 serve_plugin() {
@@ -110,6 +113,7 @@ serve_plugin() {
     --upstream "http://127.0.0.1:$UP_PORT" --listen "127.0.0.1:$port" \
     --concurrency "$CONCURRENCY" "$@" > "$WORK/$log" 2>&1 &
   PIDS+=($!)
+  PID_OF[$port]=$!
 }
 serve_plugin "$ROOT/plugins/wasm/c-http-headers.wasm" $GW_PLUGIN_PORT gw2.log \
   --admin "127.0.0.1:$GW_ADMIN_PORT"
@@ -129,6 +133,12 @@ wait_for() {
 for p in $UP_PORT $NGINX_PORT $GW_PORT $GW_PLUGIN_PORT $GW_JAVA_PORT $GW_AS_PORT; do
   wait_for "$p"
 done
+# the process that serves each port: nginx's one worker, or the gateway's JVM
+PID_OF[$UP_PORT]="$(pgrep -P "${MASTER[upstream]}" | head -1)"
+PID_OF[$NGINX_PORT]="$(pgrep -P "${MASTER[proxy]}" | head -1)"
+# CPU time (user + system, every thread) a process used so far, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 mkdir -p "$HERE/results"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -138,7 +148,7 @@ CSV="$HERE/results/$STAMP.csv"
   echo "# gateway benchmark, $(date -u), $(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# wrk -t$THREADS -c{$CONNECTIONS} -d$DURATION --latency; gateway --concurrency $CONCURRENCY; java $(java -version 2>&1 | head -1)"
 } > "$OUT"
-echo "case,connections,requests_per_s,p50_ms,p99_ms,errors,non_2xx" > "$CSV"
+echo "case,connections,requests_per_s,p50_ms,p99_ms,errors,non_2xx,cpu_us_per_request" > "$CSV"
 
 # wrk prints latencies as 1.23ms, 456.00us or 1.02s: in milliseconds
 ms() {
@@ -153,7 +163,10 @@ run_case() {
   [ "$conns" -lt "$threads" ] && threads="$conns"
   # warm-up (JIT), then the measured run
   wrk -t"$threads" -c"$conns" -d5s "http://127.0.0.1:$port/" > /dev/null
+  local pid="${PID_OF[$port]}" before after
+  before="$(cpu_ticks "$pid")"
   result="$(wrk -t"$threads" -c"$conns" -d"$DURATION" --latency "http://127.0.0.1:$port/")"
+  after="$(cpu_ticks "$pid")"
   { echo "## $name, $conns connections (port $port)"; echo "$result"; } >> "$OUT"
   local rps p50 p99 errors non2xx
   rps="$(echo "$result" | awk '/^Requests\/sec/ { print $2 }')"
@@ -161,7 +174,12 @@ run_case() {
   p99="$(ms "$(echo "$result" | awk '$1 == "99%" { print $2 }')")"
   errors="$(echo "$result" | awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }')"
   non2xx="$(echo "$result" | awk '/Non-2xx/ { print $5 }')"
-  echo "$name,$conns,$rps,$p50,$p99,${errors:-0},${non2xx:-0}" >> "$CSV"
+  # the CPU the process serving the port spent per request: less sensitive than requests/s to
+  # which process the scheduler let wait
+  local requests cpu
+  requests="$(echo "$result" | awk '/requests in/ { print $1 }')"
+  cpu="$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="$requests" 'BEGIN { printf "%.1f", t * us / n }')"
+  echo "$name,$conns,$rps,$p50,$p99,${errors:-0},${non2xx:-0},$cpu" >> "$CSV"
 }
 for c in $CONNECTIONS; do
   run_case "upstream direct" $UP_PORT "$c"
