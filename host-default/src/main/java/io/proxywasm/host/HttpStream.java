@@ -2,6 +2,7 @@ package io.proxywasm.host;
 
 import io.proxywasm.host.internal.abi.HttpState;
 import io.proxywasm.host.internal.vm.Context;
+import io.proxywasm.host.internal.vm.StreamCallbacks;
 import io.proxywasm.spi.FilterDataStatus;
 import io.proxywasm.spi.FilterHeadersStatus;
 import io.proxywasm.spi.FilterMetadataStatus;
@@ -22,12 +23,10 @@ import java.util.Optional;
  */
 public final class HttpStream extends StreamBase {
   private final HttpState state;
-  private final long bufferLimitBytes;
 
-  HttpStream(Context ctx, HttpState state, FailPolicy failPolicy, long bufferLimitBytes) {
-    super(ctx, state, failPolicy, false);
+  HttpStream(Context ctx, HttpState state, PluginConfig config) {
+    super(ctx, state, config, false);
     this.state = state;
-    this.bufferLimitBytes = bufferLimitBytes;
   }
 
   private FilterHeadersStatus headers(
@@ -51,7 +50,7 @@ public final class HttpStream extends StreamBase {
             : HeaderMapType.REQUEST_HEADERS;
     state.map(type, headers);
     FilterHeadersStatus status =
-        ctx.streamCallbacks().onHeaders(direction, headers.size(), endOfStream);
+        StreamCallbacks.onHeaders(ctx, direction, headers.size(), endOfStream);
     if (status == FilterHeadersStatus.CONTINUE) {
       state.release(type); // Envoy: a map is gone once its callback continued
     }
@@ -60,7 +59,7 @@ public final class HttpStream extends StreamBase {
 
   private FilterDataStatus body(StreamType direction, BodyBuffer body, boolean endOfStream) {
     boolean response = direction == StreamType.RESPONSE;
-    if (body.length() > bufferLimitBytes && !isClosed()) {
+    if (body.length() > config.bodyBufferLimitBytes() && !isClosed()) {
       // What Envoy does when buffered data passes the limit: 413 for a request, 500 for a
       // response, and the plugin is not called with the oversized buffer.
       state.sendLocalResponse(
@@ -86,7 +85,7 @@ public final class HttpStream extends StreamBase {
 
   private FilterDataStatus bodyInVm(StreamType direction, BodyBuffer body, boolean endOfStream) {
     state.body(direction, body);
-    FilterDataStatus status = ctx.streamCallbacks().onBody(direction, body.length(), endOfStream);
+    FilterDataStatus status = StreamCallbacks.onBody(ctx, direction, body.length(), endOfStream);
     if (status == FilterDataStatus.CONTINUE) {
       state.body(direction, null);
     }
@@ -112,7 +111,7 @@ public final class HttpStream extends StreamBase {
             ? HeaderMapType.RESPONSE_TRAILERS
             : HeaderMapType.REQUEST_TRAILERS;
     state.map(type, trailers);
-    FilterTrailersStatus status = ctx.streamCallbacks().onTrailers(direction, trailers.size());
+    FilterTrailersStatus status = StreamCallbacks.onTrailers(ctx, direction, trailers.size());
     if (status == FilterTrailersStatus.CONTINUE) {
       state.release(type);
     }
@@ -206,7 +205,7 @@ public final class HttpStream extends StreamBase {
   private FilterMetadataStatus metadata(StreamType direction, HeaderMap metadata) {
     return enter(
         () -> {
-          ctx.streamCallbacks().onMetadata(direction, metadata.size());
+          StreamCallbacks.onMetadata(ctx, direction, metadata.size());
           return FilterMetadataStatus.CONTINUE;
         },
         FilterMetadataStatus.CONTINUE,

@@ -50,8 +50,7 @@ public final class PluginHandle {
     HttpState state = new HttpState(listener, properties);
     // null if the plugin cannot run on this worker: the stream applies the fail policy
     Context ctx = worker.newStream(plugin, state);
-    return new HttpStream(
-        ctx, state, plugin.config().failPolicy(), plugin.config().bodyBufferLimitBytes());
+    return new HttpStream(ctx, state, plugin.config());
   }
 
   /**
@@ -95,7 +94,7 @@ public final class PluginHandle {
   public TcpStream newTcpStream(TcpStreamListener listener, PropertyResolver properties) {
     TcpState state = new TcpState(listener, properties);
     // null if the plugin cannot run on this worker: the stream applies the fail policy
-    return new TcpStream(worker.newStream(plugin, state), state, plugin.config().failPolicy());
+    return new TcpStream(worker.newStream(plugin, state), state, plugin.config());
   }
 
   /**

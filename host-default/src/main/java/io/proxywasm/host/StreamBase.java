@@ -17,14 +17,17 @@ abstract class StreamBase implements AutoCloseable {
   final Context ctx;
 
   private final StreamRole state;
-  private final FailPolicy failPolicy;
+
+  /** The plugin's configuration: its fail policy, its body limit. */
+  final PluginConfig config;
+
   private final boolean logOnClose;
   private boolean closed;
 
-  StreamBase(Context ctx, StreamRole state, FailPolicy failPolicy, boolean logOnClose) {
+  StreamBase(Context ctx, StreamRole state, PluginConfig config, boolean logOnClose) {
     this.ctx = ctx;
     this.state = state;
-    this.failPolicy = failPolicy;
+    this.config = config;
     this.logOnClose = logOnClose;
   }
 
@@ -35,7 +38,7 @@ abstract class StreamBase implements AutoCloseable {
    */
   final <T> T enter(Supplier<T> call, T whenOpen, T whenClosed, StreamType failedDirection) {
     if (!pluginRuns(failedDirection)) {
-      return failPolicy == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
+      return config.failPolicy() == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
     }
     return ctx.wasm().locked(call);
   }
@@ -54,7 +57,7 @@ abstract class StreamBase implements AutoCloseable {
       T whenClosed,
       StreamType failedDirection) {
     if (!pluginRuns(failedDirection)) {
-      return failPolicy == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
+      return config.failPolicy() == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
     }
     return ctx.wasm().locked(call, stream, a, b, flag);
   }
@@ -65,7 +68,7 @@ abstract class StreamBase implements AutoCloseable {
       throw new IllegalStateException("stream is closed");
     }
     if (ctx == null || ctx.wasm().isClosed()) {
-      if (failPolicy != FailPolicy.FAIL_OPEN) {
+      if (config.failPolicy() != FailPolicy.FAIL_OPEN) {
         state.failStream(failedDirection);
       }
       return false;

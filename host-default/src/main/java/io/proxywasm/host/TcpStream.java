@@ -2,6 +2,7 @@ package io.proxywasm.host;
 
 import io.proxywasm.host.internal.abi.TcpState;
 import io.proxywasm.host.internal.vm.Context;
+import io.proxywasm.host.internal.vm.StreamCallbacks;
 import io.proxywasm.spi.FilterStatus;
 import io.proxywasm.spi.PeerType;
 import io.proxywasm.spi.StreamType;
@@ -14,8 +15,8 @@ import java.util.function.Supplier;
 public final class TcpStream extends StreamBase {
   private final TcpState state;
 
-  TcpStream(Context ctx, TcpState state, FailPolicy failPolicy) {
-    super(ctx, state, failPolicy, true);
+  TcpStream(Context ctx, TcpState state, PluginConfig config) {
+    super(ctx, state, config, true);
     this.state = state;
   }
 
@@ -29,7 +30,7 @@ public final class TcpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterStatus onNewConnection() {
-    return enter(() -> ctx.streamCallbacks().onNewConnection());
+    return enter(() -> StreamCallbacks.onNewConnection(ctx));
   }
 
   /**
@@ -44,7 +45,7 @@ public final class TcpStream extends StreamBase {
         () -> {
           state.data(StreamType.DOWNSTREAM, data);
           FilterStatus status =
-              ctx.streamCallbacks().onData(StreamType.DOWNSTREAM, data.length(), endOfStream);
+              StreamCallbacks.onData(ctx, StreamType.DOWNSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
             state.data(StreamType.DOWNSTREAM, null);
           }
@@ -64,7 +65,7 @@ public final class TcpStream extends StreamBase {
         () -> {
           state.data(StreamType.UPSTREAM, data);
           FilterStatus status =
-              ctx.streamCallbacks().onData(StreamType.UPSTREAM, data.length(), endOfStream);
+              StreamCallbacks.onData(ctx, StreamType.UPSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
             state.data(StreamType.UPSTREAM, null);
           }
@@ -87,7 +88,7 @@ public final class TcpStream extends StreamBase {
     }
     enter(
         () -> {
-          ctx.streamCallbacks().onConnectionClose(side, peer);
+          StreamCallbacks.onConnectionClose(ctx, side, peer);
           return FilterStatus.CONTINUE;
         });
   }

@@ -505,6 +505,10 @@ final class ChicoryVm implements WasmVm, LinearMemory {
       return;
     }
     try {
+      if (memory instanceof FlatMemory flat) {
+        flat.read((int) address, target, offset, length); // straight from its array
+        return;
+      }
       if (length <= SMALL_READ) {
         // a header name, a key: byte by byte, without the copy Chicory's readBytes makes
         int at = (int) address;

@@ -249,6 +249,17 @@ final class FlatMemory implements Memory {
     System.arraycopy(source, offset, d, addr, size);
   }
 
+  /**
+   * Copies {@code size} bytes from {@code addr} into a caller's array: {@link #readBytes} without
+   * its new array, for the host's reads into buffers it reuses.
+   */
+  void read(int addr, byte[] target, int offset, int size) {
+    check(offset, size, target.length);
+    byte[] d = data;
+    check(addr, size, d.length);
+    System.arraycopy(d, addr, target, offset, size);
+  }
+
   @Override
   public byte[] readBytes(int addr, int len) {
     byte[] d = data;

@@ -169,17 +169,41 @@ final class HostCalls {
   }
 
   /** Text: log messages, details, names of services and queues, vm ids (UTF-8). */
-  private static String string(LinearMemory vm, long ptrArg, long sizeArg) {
-    return new String(bytes(vm, ptrArg, sizeArg), StandardCharsets.UTF_8);
+  private static String string(WasmBase w, LinearMemory vm, long ptrArg, long sizeArg) {
+    return decode(w, vm, ptrArg, sizeArg, true);
   }
 
   /**
    * Bytes carried as a string of one char per byte: header names and values and shared-data keys,
    * so that every byte comes back to the plugin as it was (see {@link HeaderMap}).
    */
-  private static String byteString(LinearMemory vm, long ptrArg, long sizeArg) {
-    byte[] b = bytes(vm, ptrArg, sizeArg);
-    return Pairs.bytesToString(b, 0, b.length);
+  private static String byteString(WasmBase w, LinearMemory vm, long ptrArg, long sizeArg) {
+    return decode(w, vm, ptrArg, sizeArg, false);
+  }
+
+  /**
+   * Reads bytes of the plugin's memory into a string: through the VM's read buffer ({@link
+   * TypedHost#readBuffer}) when they fit it, so that the string is the only copy made; a longer
+   * read gets an array of its own.
+   *
+   * @param text true for UTF-8 text, false for one char per byte
+   */
+  private static String decode(
+      WasmBase w, LinearMemory vm, long ptrArg, long sizeArg, boolean text) {
+    long address = ptr(ptrArg);
+    long size = ptr(sizeArg);
+    MemoryAccessException.checkBounds(address, size, vm.size());
+    int length = (int) size;
+    byte[] b;
+    if (length <= TypedHost.READ_BUFFER_KEPT) {
+      b = t(w).readBuffer(length);
+      vm.read(address, b, 0, length);
+    } else {
+      b = vm.read(address, length);
+    }
+    return text
+        ? new String(b, 0, length, StandardCharsets.UTF_8)
+        : Pairs.bytesToString(b, 0, length);
   }
 
   private static WasmResult copyOut(WasmBase wasm, byte[] data, long ptrPtr, long sizePtr) {
@@ -224,8 +248,8 @@ final class HostCalls {
   /** proxy_grpc_call (12 arguments) and proxy_grpc_stream (9 arguments). */
   private static WasmResult grpc(WasmBase w, LinearMemory vm, long[] a, boolean streaming) {
     byte[] service = bytes(vm, a[0], a[1]);
-    String serviceName = string(vm, a[2], a[3]);
-    String method = string(vm, a[4], a[5]);
+    String serviceName = string(w, vm, a[2], a[3]);
+    String method = string(w, vm, a[4], a[5]);
     List<Header> metadata = Pairs.decode(bytes(vm, a[6], a[7]));
     long tokenPtr = streaming ? a[8] : a[11];
     if (streaming) {
@@ -279,7 +303,7 @@ final class HostCalls {
                 if (t(w).droppedBelowLevel(level.get(), vm, ptr(a[1]), ptr(a[2]))) {
                   return WasmResult.OK; // range checked, not decoded
                 }
-                return t(w).log(level.get(), string(vm, a[1], a[2]));
+                return t(w).log(level.get(), string(w, vm, a[1], a[2]));
               }),
           impl(
               HostCall.GET_LOG_LEVEL,
@@ -325,7 +349,7 @@ final class HostCalls {
           impl(
               HostCall.SEND_LOCAL_RESPONSE,
               (w, vm, a) -> {
-                String details = string(vm, a[1], a[2]);
+                String details = string(w, vm, a[1], a[2]);
                 byte[] body = bytes(vm, a[3], a[4]);
                 List<Header> headers = Pairs.decode(bytes(vm, a[5], a[6]));
                 return t(w).sendLocalResponse((int) a[0], details, body, headers, (int) a[7]);
@@ -333,7 +357,7 @@ final class HostCalls {
           impl(
               HostCall.GET_SHARED_DATA,
               (w, vm, a) -> {
-                HostResult<SharedDataValue> entry = t(w).sharedData(byteString(vm, a[0], a[1]));
+                HostResult<SharedDataValue> entry = t(w).sharedData(byteString(w, vm, a[0], a[1]));
                 if (!entry.isOk()) {
                   return entry.status();
                 }
@@ -347,15 +371,15 @@ final class HostCalls {
               HostCall.SET_SHARED_DATA,
               (w, vm, a) ->
                   t(w).setSharedData(
-                          byteString(vm, a[0], a[1]), bytes(vm, a[2], a[3]), (int) a[4])),
+                          byteString(w, vm, a[0], a[1]), bytes(vm, a[2], a[3]), (int) a[4])),
           impl(
               HostCall.REGISTER_SHARED_QUEUE,
-              (w, vm, a) -> token(vm, t(w).registerSharedQueue(string(vm, a[0], a[1])), a[2])),
+              (w, vm, a) -> token(vm, t(w).registerSharedQueue(string(w, vm, a[0], a[1])), a[2])),
           impl(
               HostCall.RESOLVE_SHARED_QUEUE,
               (w, vm, a) -> {
-                String vmId = string(vm, a[0], a[1]);
-                String name = string(vm, a[2], a[3]);
+                String vmId = string(w, vm, a[0], a[1]);
+                String name = string(w, vm, a[2], a[3]);
                 return token(vm, t(w).resolveSharedQueue(vmId, name), a[4]);
               }),
           impl(
@@ -374,7 +398,7 @@ final class HostCalls {
                 long address = ptr(a[1]);
                 long size = ptr(a[2]);
                 MemoryAccessException.checkBounds(address, size, vm.size());
-                byte[] name = t(w).nameBuffer((int) size);
+                byte[] name = t(w).readBuffer((int) size);
                 vm.read(address, name, 0, (int) size);
                 HostResult<String> found = t(w).headerMapValue(mapType(a[0]), name, (int) size);
                 if (!found.isOk()) {
@@ -399,8 +423,8 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                String key = byteString(vm, a[1], a[2]);
-                String value = byteString(vm, a[3], a[4]);
+                String key = byteString(w, vm, a[1], a[2]);
+                String value = byteString(w, vm, a[3], a[4]);
                 return t(w).addHeaderMapValue(mapType(a[0]), key, value);
               }),
           impl(
@@ -409,8 +433,8 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                String key = byteString(vm, a[1], a[2]);
-                String value = byteString(vm, a[3], a[4]);
+                String key = byteString(w, vm, a[1], a[2]);
+                String value = byteString(w, vm, a[3], a[4]);
                 return t(w).replaceHeaderMapValue(mapType(a[0]), key, value);
               }),
           impl(
@@ -419,7 +443,7 @@ final class HostCalls {
                 if (badMapType(a[0])) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                return t(w).removeHeaderMapValue(mapType(a[0]), byteString(vm, a[1], a[2]));
+                return t(w).removeHeaderMapValue(mapType(a[0]), byteString(w, vm, a[1], a[2]));
               }),
           impl(
               HostCall.GET_HEADER_MAP_PAIRS,
@@ -500,7 +524,7 @@ final class HostCalls {
           impl(
               HostCall.HTTP_CALL,
               (w, vm, a) -> {
-                String upstream = string(vm, a[0], a[1]);
+                String upstream = string(w, vm, a[0], a[1]);
                 List<Header> headers = Pairs.decode(bytes(vm, a[2], a[3]));
                 byte[] body = bytes(vm, a[4], a[5]);
                 List<Header> trailers = Pairs.decode(bytes(vm, a[6], a[7]));
@@ -533,7 +557,7 @@ final class HostCalls {
                 if (type.isEmpty()) {
                   return WasmResult.BAD_ARGUMENT;
                 }
-                return token(vm, t(w).defineMetric(type.get(), string(vm, a[1], a[2])), a[3]);
+                return token(vm, t(w).defineMetric(type.get(), string(w, vm, a[1], a[2])), a[3]);
               }),
           impl(HostCall.INCREMENT_METRIC, (w, vm, a) -> t(w).incrementMetric((int) a[0], a[1])),
           impl(HostCall.RECORD_METRIC, (w, vm, a) -> t(w).recordMetric((int) a[0], a[1])),
@@ -551,7 +575,7 @@ final class HostCalls {
           impl(
               HostCall.CALL_FOREIGN_FUNCTION,
               (w, vm, a) -> {
-                String name = string(vm, a[0], a[1]);
+                String name = string(w, vm, a[0], a[1]);
                 byte[] args = bytes(vm, a[2], a[3]);
                 return copyOut(w, t(w).callForeignFunction(name, args), a[4], a[5]);
               }),

@@ -24,21 +24,23 @@ import java.util.Optional;
 public final class HttpState implements StreamRole {
   private static final BodyBuffer NO_BODY = new BodyBuffer(new byte[0]);
 
-  /** Where {@link #maps} keeps the last map of each type the stream passed. */
-  private static final int FINAL = 4;
-
   private final HttpStreamListener listener;
   private final PropertyResolver resolver;
 
   /** Created when the plugin first reads or sets a property. */
   private StreamProperties properties;
 
-  /**
-   * By type: the maps the plugin may change now, then ({@link #FINAL} on) the last map of each type
-   * the stream passed, for the access-log phase. One array, not two: a stream is opened on every
-   * request.
+  /*
+   * The last map of each type the stream passed (by type code: request headers 0, request trailers
+   * 1, response headers 2, response trailers 3), kept for the access-log phase; and, one bit per
+   * type in live, whether the plugin may still change it (from its callback until the callback
+   * continues). Fields, not an array: a stream is opened on every request.
    */
-  private final HeaderMap[] maps = new HeaderMap[2 * FINAL];
+  private HeaderMap requestHeaders;
+  private HeaderMap requestTrailers;
+  private HeaderMap responseHeaders;
+  private HeaderMap responseTrailers;
+  private byte live;
 
   private BodyBuffer requestBody;
   private BodyBuffer responseBody;
@@ -70,8 +72,26 @@ public final class HttpState implements StreamRole {
    * @param map the map
    */
   public void map(HeaderMapType type, HeaderMap map) {
-    maps[type.code()] = map;
-    maps[FINAL + type.code()] = map;
+    int code = type.code();
+    switch (code) {
+      case 0 -> requestHeaders = map;
+      case 1 -> requestTrailers = map;
+      case 2 -> responseHeaders = map;
+      case 3 -> responseTrailers = map;
+      default -> throw new IllegalArgumentException("a stream has no header map of type " + type);
+    }
+    live |= (byte) (1 << code);
+  }
+
+  /** The last map of a type (0 to 3) the stream passed, live or not; null if none arrived. */
+  private HeaderMap last(int type) {
+    return switch (type) {
+      case 0 -> requestHeaders;
+      case 1 -> requestTrailers;
+      case 2 -> responseHeaders;
+      case 3 -> responseTrailers;
+      default -> null;
+    };
   }
 
   /**
@@ -80,7 +100,7 @@ public final class HttpState implements StreamRole {
    * @param type the request's or the response's headers or trailers
    */
   public void release(HeaderMapType type) {
-    maps[type.code()] = null;
+    live &= (byte) ~(1 << type.code());
   }
 
   /**
@@ -126,16 +146,15 @@ public final class HttpState implements StreamRole {
 
   @Override
   public HeaderMap headerMapOrNull(int type) {
-    return maps[type];
+    return (live & (1 << type)) != 0 ? last(type) : null;
   }
 
   @Override
   public HeaderMap readableHeaderMapOrNull(int type) {
-    HeaderMap live = maps[type];
-    if (live != null || !logPhase || type == 1) {
-      return live;
+    if ((live & (1 << type)) != 0 || (logPhase && type != 1)) {
+      return last(type);
     }
-    return maps[FINAL + type];
+    return null;
   }
 
   @Override
@@ -161,12 +180,10 @@ public final class HttpState implements StreamRole {
   @Override
   public void releaseMaps(StreamType type) {
     if (type == StreamType.REQUEST) {
-      maps[0] = null;
-      maps[1] = null;
+      live &= ~0b0011;
       requestBody = null;
     } else if (type == StreamType.RESPONSE) {
-      maps[2] = null;
-      maps[3] = null;
+      live &= ~0b1100;
       responseBody = null;
     }
   }
@@ -225,7 +242,7 @@ public final class HttpState implements StreamRole {
     if (!request && !path.get(0).equals("response")) {
       return Optional.empty();
     }
-    HeaderMap headers = maps[FINAL + (request ? 0 : 2)];
+    HeaderMap headers = request ? requestHeaders : responseHeaders;
     if (headers == null) {
       return Optional.empty();
     }

@@ -44,11 +44,11 @@ final class TypedHost implements HostAbi {
   private final boolean restricted;
   private final MetricTable metrics;
 
-  /** The longest name {@link #nameBuffer} keeps between host calls. */
-  private static final int NAME_BUFFER_KEPT = 256;
+  /** The longest read {@link #readBuffer} keeps a buffer for between host calls. */
+  static final int READ_BUFFER_KEPT = 256;
 
-  /** Where a host call reads a name from the plugin's memory; see {@link #nameBuffer}. */
-  private byte[] nameBuffer = new byte[64];
+  /** Where a host call reads bytes from the plugin's memory; see {@link #readBuffer}. */
+  private byte[] readBuffer = new byte[64];
 
   /**
    * Creates the host ABI of a VM.
@@ -65,21 +65,22 @@ final class TypedHost implements HostAbi {
   }
 
   /**
-   * Returns a buffer of at least {@code size} bytes for a name a host call reads from the plugin's
-   * memory and looks up before it calls into the plugin again: the same buffer every time (the VM
-   * runs one host call at a time, and a nested one can only start from a call into the plugin,
-   * which comes after the lookup), or a new one for a name over {@value #NAME_BUFFER_KEPT} bytes.
+   * Returns a buffer of at least {@code size} bytes for bytes a host call reads from the plugin's
+   * memory and is done with before it calls into the plugin again (a header name it looks up, a log
+   * line or a header value it decodes into a string): the same buffer every time (the VM runs one
+   * host call at a time, and a nested one can only start from a call into the plugin, which comes
+   * after the use), or a new one for a read over {@value #READ_BUFFER_KEPT} bytes.
    *
    * @param size the bytes needed
    * @return the buffer
    */
-  byte[] nameBuffer(int size) {
-    if (size <= nameBuffer.length) {
-      return nameBuffer;
+  byte[] readBuffer(int size) {
+    if (size <= readBuffer.length) {
+      return readBuffer;
     }
     byte[] b = new byte[size];
-    if (size <= NAME_BUFFER_KEPT) {
-      nameBuffer = b;
+    if (size <= READ_BUFFER_KEPT) {
+      readBuffer = b;
     }
     return b;
   }

@@ -11,7 +11,9 @@ import java.util.Map;
  * A proxy-wasm context: the VM context (id 0), a root context (one per plugin per VM) or a stream
  * context (one per HTTP stream or TCP connection): its id, plugin and stream, and its lifecycle
  * from {@code proxy_on_context_create} to {@code proxy_on_delete}. What only a root keeps is its
- * {@link RootState}; the callbacks only a stream receives are its {@link StreamCallbacks}.
+ * {@link RootState}; the callbacks only a stream receives are {@link StreamCallbacks}, which keep
+ * what they remember of a stream in two flags here (a stream is opened on every request, so its
+ * context is one object).
  */
 public final class Context {
   private final WasmBase wasm;
@@ -23,11 +25,14 @@ public final class Context {
   /** The root's own state; null for a stream context. */
   private final RootState state;
 
-  /** The stream's callbacks; null for a root or the VM context. */
-  private final StreamCallbacks callbacks;
-
   private boolean createdInVm;
   private boolean deleted;
+
+  /** Whether the plugin saw the stream's request headers; {@link StreamCallbacks}' own. */
+  private boolean requestStarted;
+
+  /** Whether the fail policy failed the stream already; {@link StreamCallbacks}' own. */
+  private boolean streamFailed;
 
   private Context(WasmBase wasm, int id, Context root, LoadedPlugin plugin, StreamRole stream) {
     this.wasm = wasm;
@@ -36,7 +41,6 @@ public final class Context {
     this.plugin = plugin;
     this.stream = stream == null ? StreamRole.NONE : stream;
     this.state = root == null ? new RootState(this, wasm) : null;
-    this.callbacks = root == null ? null : new StreamCallbacks(this, wasm, this.stream);
   }
 
   /** The VM context (id 0) of a VM. */
@@ -113,15 +117,6 @@ public final class Context {
     return stream;
   }
 
-  /**
-   * Returns the stream callbacks of a stream context.
-   *
-   * @return the callbacks; null for a root or the VM context
-   */
-  public StreamCallbacks streamCallbacks() {
-    return callbacks;
-  }
-
   /** The state of this context's root (its own for a root or the VM context). */
   public RootState rootState() {
     return root.state;
@@ -138,6 +133,22 @@ public final class Context {
 
   void markCreated() {
     createdInVm = true;
+  }
+
+  boolean requestStarted() {
+    return requestStarted;
+  }
+
+  void markRequestStarted() {
+    requestStarted = true;
+  }
+
+  boolean streamFailed() {
+    return streamFailed;
+  }
+
+  void markStreamFailed() {
+    streamFailed = true;
   }
 
   boolean isDeleted() {

@@ -13,22 +13,12 @@ import io.proxywasm.spi.StreamType;
 /**
  * The callbacks only a stream context receives: HTTP headers, bodies, trailers and metadata, TCP
  * connections and data, each with cpp-host's conversion of the plugin's result and the plugin's
- * fail policy once its VM has failed. Roots carry none of it. Called inside the VM.
+ * fail policy once its VM has failed. Roots carry none of it. Stateless: what a stream's callbacks
+ * remember (whether the plugin saw its request, whether the fail policy failed it) is kept on its
+ * {@link Context}, so that opening a stream makes no object for them. Called inside the VM.
  */
 public final class StreamCallbacks {
-  private final Context ctx;
-  private final WasmBase wasm;
-  private final StreamRole stream;
-  private final int id;
-  private boolean requestStarted;
-  private boolean streamFailed;
-
-  StreamCallbacks(Context ctx, WasmBase wasm, StreamRole stream) {
-    this.ctx = ctx;
-    this.wasm = wasm;
-    this.stream = stream;
-    this.id = ctx.id();
-  }
+  private StreamCallbacks() {}
 
   private static boolean isResponse(StreamType direction) {
     if (direction != StreamType.REQUEST && direction != StreamType.RESPONSE) {
@@ -46,31 +36,33 @@ public final class StreamCallbacks {
     return side == StreamType.UPSTREAM;
   }
 
-  private boolean failOpen() {
+  private static boolean failOpen(Context ctx) {
     return ctx.plugin().config().failPolicy() == FailPolicy.FAIL_OPEN;
   }
 
   /**
-   * Applies the fail policy if the VM has failed.
+   * Applies the fail policy if the VM has failed: fails the stream once, unless the plugin fails
+   * open.
    *
+   * @param ctx the stream's context
    * @param first the first direction to fail
    * @param second the second direction to fail
    * @return true if the VM has failed (the caller returns its fail value)
    */
-  private boolean checkFailed(StreamType first, StreamType second) {
-    if (!wasm.isFailed()) {
+  private static boolean checkFailed(Context ctx, StreamType first, StreamType second) {
+    if (!ctx.wasm().isFailed()) {
       return false;
     }
-    if (!failOpen() && !streamFailed) {
-      streamFailed = true;
-      stream.failStream(first);
-      stream.failStream(second);
+    if (!failOpen(ctx) && !ctx.streamFailed()) {
+      ctx.markStreamFailed();
+      ctx.stream().failStream(first);
+      ctx.stream().failStream(second);
     }
     return true;
   }
 
-  private FilterHeadersStatus headersFailValue() {
-    return failOpen()
+  private static FilterHeadersStatus headersFailValue(Context ctx) {
+    return failOpen(ctx)
         ? FilterHeadersStatus.CONTINUE
         : FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
   }
@@ -78,22 +70,26 @@ public final class StreamCallbacks {
   /**
    * Calls a header callback: {@code proxy_on_request_headers} or {@code proxy_on_response_headers}.
    *
+   * @param ctx the stream's context
    * @param direction {@link StreamType#REQUEST} or {@link StreamType#RESPONSE}
    * @param headers the number of headers
    * @param endOfStream whether no body follows
    * @return the status, converted as cpp-host converts it
    */
-  public FilterHeadersStatus onHeaders(StreamType direction, int headers, boolean endOfStream) {
+  public static FilterHeadersStatus onHeaders(
+      Context ctx, StreamType direction, int headers, boolean endOfStream) {
     boolean response = isResponse(direction);
-    if (response && !requestStarted) {
+    if (response && !ctx.requestStarted()) {
       // Envoy's encodeHeaders: a stream whose request the plugin never saw passes untouched
       return FilterHeadersStatus.CONTINUE;
     }
-    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
-      return headersFailValue();
+    if (checkFailed(ctx, StreamType.REQUEST, StreamType.RESPONSE)) {
+      return headersFailValue(ctx);
     }
     ctx.onCreate();
-    requestStarted = true;
+    ctx.markRequestStarted();
+    WasmBase wasm = ctx.wasm();
+    int id = ctx.id();
     long r;
     if (wasm.abi() == AbiVersion.V0_1_0) {
       r =
@@ -113,8 +109,8 @@ public final class StreamCallbacks {
                   headers,
                   endOfStream ? 1 : 0);
     }
-    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
-      return headersFailValue();
+    if (checkFailed(ctx, StreamType.REQUEST, StreamType.RESPONSE)) {
+      return headersFailValue(ctx);
     }
     long code = r & 0xFFFF_FFFFL;
     if ((r >>> 32) != 0 || code > 4 || code == 1) {
@@ -126,30 +122,33 @@ public final class StreamCallbacks {
   /**
    * Calls a body callback.
    *
+   * @param ctx the stream's context
    * @param direction {@link StreamType#REQUEST} or {@link StreamType#RESPONSE}
    * @param length the number of bytes buffered
    * @param endOfStream whether this is the last chunk
    * @return the status, converted as cpp-host converts it
    */
-  public FilterDataStatus onBody(StreamType direction, int length, boolean endOfStream) {
+  public static FilterDataStatus onBody(
+      Context ctx, StreamType direction, int length, boolean endOfStream) {
     boolean response = isResponse(direction);
-    if (!requestStarted) {
+    if (!ctx.requestStarted()) {
       return FilterDataStatus.CONTINUE;
     }
-    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
-      return failOpen() ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
+    if (checkFailed(ctx, StreamType.REQUEST, StreamType.RESPONSE)) {
+      return failOpen(ctx) ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
     ctx.onCreate();
     long r =
-        wasm.calls()
+        ctx.wasm()
+            .calls()
             .callForStatus(
                 ctx,
                 response ? Callback.ON_RESPONSE_BODY : Callback.ON_REQUEST_BODY,
-                id,
+                ctx.id(),
                 length,
                 endOfStream ? 1 : 0);
-    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
-      return failOpen() ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
+    if (checkFailed(ctx, StreamType.REQUEST, StreamType.RESPONSE)) {
+      return failOpen(ctx) ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
     long code = r & 0xFFFF_FFFFL;
     if ((r >>> 32) != 0 || code > 3) {
@@ -161,28 +160,30 @@ public final class StreamCallbacks {
   /**
    * Calls a trailer callback.
    *
+   * @param ctx the stream's context
    * @param direction {@link StreamType#REQUEST} or {@link StreamType#RESPONSE}
    * @param trailers the number of trailers
    * @return the status, converted as cpp-host converts it
    */
-  public FilterTrailersStatus onTrailers(StreamType direction, int trailers) {
+  public static FilterTrailersStatus onTrailers(Context ctx, StreamType direction, int trailers) {
     boolean response = isResponse(direction);
-    if (!requestStarted) {
+    if (!ctx.requestStarted()) {
       return FilterTrailersStatus.CONTINUE;
     }
-    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
-      return failOpen() ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
+    if (checkFailed(ctx, StreamType.REQUEST, StreamType.RESPONSE)) {
+      return failOpen(ctx) ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
     }
     ctx.onCreate();
     long r =
-        wasm.calls()
+        ctx.wasm()
+            .calls()
             .callForStatus(
                 ctx,
                 response ? Callback.ON_RESPONSE_TRAILERS : Callback.ON_REQUEST_TRAILERS,
-                id,
+                ctx.id(),
                 trailers);
-    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
-      return failOpen() ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
+    if (checkFailed(ctx, StreamType.REQUEST, StreamType.RESPONSE)) {
+      return failOpen(ctx) ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
     }
     long code = r & 0xFFFF_FFFFL;
     return (r >>> 32) != 0 || code > 1
@@ -193,41 +194,45 @@ public final class StreamCallbacks {
   /**
    * Calls a metadata callback; metadata always continues.
    *
+   * @param ctx the stream's context
    * @param direction {@link StreamType#REQUEST} or {@link StreamType#RESPONSE}
    * @param elements the number of metadata elements
    */
-  public void onMetadata(StreamType direction, int elements) {
+  public static void onMetadata(Context ctx, StreamType direction, int elements) {
     boolean response = isResponse(direction);
-    if (!requestStarted) {
+    if (!ctx.requestStarted()) {
       return;
     }
-    if (checkFailed(StreamType.REQUEST, StreamType.RESPONSE)) {
+    if (checkFailed(ctx, StreamType.REQUEST, StreamType.RESPONSE)) {
       return;
     }
     ctx.onCreate();
-    wasm.calls()
+    ctx.wasm()
+        .calls()
         .callIn(
             ctx,
             response ? Callback.ON_RESPONSE_METADATA : Callback.ON_REQUEST_METADATA,
-            id,
+            ctx.id(),
             elements);
-    checkFailed(StreamType.REQUEST, StreamType.RESPONSE);
+    checkFailed(ctx, StreamType.REQUEST, StreamType.RESPONSE);
   }
 
   // ---- TCP ------------------------------------------------------------------------------------
 
   /** A network callback: {@code proxy_on_new_connection(id)}, or a data callback's three. */
-  private FilterStatus network(Callback cb, boolean data, long length, boolean endOfStream) {
-    if (checkFailed(StreamType.DOWNSTREAM, StreamType.UPSTREAM)) {
-      return failOpen() ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
+  private static FilterStatus network(
+      Context ctx, Callback cb, boolean data, long length, boolean endOfStream) {
+    if (checkFailed(ctx, StreamType.DOWNSTREAM, StreamType.UPSTREAM)) {
+      return failOpen(ctx) ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
     }
     ctx.onCreate();
+    CallDispatcher calls = ctx.wasm().calls();
     long r =
         data
-            ? wasm.calls().callIn(ctx, cb, id, length, endOfStream ? 1 : 0)
-            : wasm.calls().callIn(ctx, cb, id);
-    if (checkFailed(StreamType.DOWNSTREAM, StreamType.UPSTREAM)) {
-      return failOpen() ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
+            ? calls.callIn(ctx, cb, ctx.id(), length, endOfStream ? 1 : 0)
+            : calls.callIn(ctx, cb, ctx.id());
+    if (checkFailed(ctx, StreamType.DOWNSTREAM, StreamType.UPSTREAM)) {
+      return failOpen(ctx) ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
     }
     return r == 0 ? FilterStatus.CONTINUE : FilterStatus.STOP_ITERATION;
   }
@@ -235,26 +240,29 @@ public final class StreamCallbacks {
   /**
    * Calls {@code proxy_on_new_connection}.
    *
+   * @param ctx the stream's context
    * @return the status
    */
-  public FilterStatus onNewConnection() {
-    return network(Callback.ON_NEW_CONNECTION, false, 0, false);
+  public static FilterStatus onNewConnection(Context ctx) {
+    return network(ctx, Callback.ON_NEW_CONNECTION, false, 0, false);
   }
 
   /**
    * Calls {@code proxy_on_downstream_data} or {@code proxy_on_upstream_data}.
    *
+   * @param ctx the stream's context
    * @param side {@link StreamType#DOWNSTREAM} or {@link StreamType#UPSTREAM}
    * @param length the bytes buffered
    * @param endOfStream whether the peer closed its side
    * @return the status
    */
-  public FilterStatus onData(StreamType side, int length, boolean endOfStream) {
+  public static FilterStatus onData(Context ctx, StreamType side, int length, boolean endOfStream) {
     boolean upstream = isUpstream(side);
     if (!ctx.createdInVm()) {
       return FilterStatus.CONTINUE; // Envoy's onData/onWrite before the connection was seen
     }
     return network(
+        ctx,
         upstream ? Callback.ON_UPSTREAM_DATA : Callback.ON_DOWNSTREAM_DATA,
         true,
         length,
@@ -265,20 +273,22 @@ public final class StreamCallbacks {
    * Calls {@code proxy_on_downstream_connection_close} or {@code
    * proxy_on_upstream_connection_close}.
    *
+   * @param ctx the stream's context
    * @param side {@link StreamType#DOWNSTREAM} or {@link StreamType#UPSTREAM}
    * @param peer who closed it
    */
-  public void onConnectionClose(StreamType side, PeerType peer) {
+  public static void onConnectionClose(Context ctx, StreamType side, PeerType peer) {
     boolean upstream = isUpstream(side);
     // Envoy's Context::onEvent: nothing for a connection the plugin never saw
-    if (!wasm.isFailed() && ctx.createdInVm()) {
-      wasm.calls()
+    if (!ctx.wasm().isFailed() && ctx.createdInVm()) {
+      ctx.wasm()
+          .calls()
           .callIn(
               ctx,
               upstream
                   ? Callback.ON_UPSTREAM_CONNECTION_CLOSE
                   : Callback.ON_DOWNSTREAM_CONNECTION_CLOSE,
-              id,
+              ctx.id(),
               peer.code());
     }
   }
