@@ -68,7 +68,7 @@ final class Callouts {
           new RequestOptions()
               .setMethod(HttpMethod.valueOf(method))
               .setServer(c.address(picked))
-              .setHost(c.requestHost(picked))
+              .setHost(c.requestHost(picked, authority))
               .setPort(ep.port())
               .setURI(path)
               .setHeaders(headers);
@@ -124,10 +124,12 @@ final class Callouts {
       throw new GrpcCallHandler.Rejected(
           WasmResult.PARSE_FAILURE, "no cluster named " + name + " for a gRPC call");
     }
-    if (!c.spec.http2()) {
+    if (!c.spec.mayUseHttp2()) {
       throw new GrpcCallHandler.Rejected(
           WasmResult.BAD_ARGUMENT,
-          "cluster " + name + " is not HTTP/2 (http2_protocol_options), as gRPC needs");
+          "cluster "
+              + name
+              + " is not HTTP/2 (http2_protocol_options, or auto_config over TLS), as gRPC needs");
     }
     int picked = c.pick();
     Endpoint ep = c.endpoint(picked);
@@ -146,7 +148,8 @@ final class Callouts {
         new RequestOptions()
             .setMethod(HttpMethod.POST)
             .setServer(c.address(picked))
-            .setHost(c.requestHost(picked))
+            // the call's authority is the cluster's name, as Envoy's gRPC client sends it
+            .setHost(c.requestHost(picked, name))
             .setPort(ep.port())
             .setURI("/" + request.serviceName() + "/" + request.method())
             .setHeaders(headers);
