@@ -13,7 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,7 +117,13 @@ final class Callouts {
    */
   GrpcCallHandler.Outbound grpcCall(GrpcCallRequest request, GrpcCallHandler.Callbacks callbacks)
       throws GrpcCallHandler.Rejected {
-    String name = new String(request.service(), StandardCharsets.UTF_8);
+    GrpcService target = GrpcService.of(request.service());
+    if (target.googleGrpc()) {
+      throw new GrpcCallHandler.Rejected(
+          WasmResult.BAD_ARGUMENT,
+          "a GrpcService with google_grpc: the gateway has only Envoy's own client (envoy_grpc)");
+    }
+    String name = target.cluster();
     ClusterRuntime c = clusters.apply(name);
     if (c == null) {
       throw new GrpcCallHandler.Rejected(
@@ -148,8 +153,9 @@ final class Callouts {
         new RequestOptions()
             .setMethod(HttpMethod.POST)
             .setServer(c.address(picked))
-            // the call's authority is the cluster's name, as Envoy's gRPC client sends it
-            .setHost(c.requestHost(picked, name))
+            // the call's authority is the cluster's name (or the GrpcService's authority), as
+            // Envoy's gRPC client sends it
+            .setHost(c.requestHost(picked, target.authority()))
             .setPort(ep.port())
             .setURI("/" + request.serviceName() + "/" + request.method())
             .setHeaders(headers);
@@ -157,7 +163,7 @@ final class Callouts {
       o.setIdleTimeout(Math.max(1, request.timeout().toMillis()));
     }
     c.rqTotal.add(1);
-    GrpcStream stream = new GrpcStream(callbacks);
+    GrpcStream stream = new GrpcStream(callbacks, target.maxReceive());
     if (!request.streaming()) {
       stream.send(request.message(), true);
     }
@@ -166,7 +172,7 @@ final class Callouts {
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
-                stream.opened(ar.result(), name);
+                stream.opened(ar.result(), target.authority());
               } else {
                 stream.failed(ar.cause());
               }
