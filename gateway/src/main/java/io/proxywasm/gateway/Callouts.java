@@ -8,6 +8,7 @@ import io.proxywasm.host.HttpCallRequest;
 import io.proxywasm.host.HttpCallResponse;
 import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -84,6 +85,9 @@ final class Callouts {
         .request(o)
         .compose(
             r -> {
+              if (!c.speaksAsConfigured(r)) {
+                return Future.failedFuture("protocol error: the server did not select h2");
+              }
               if (r.version() == HttpVersion.HTTP_2) {
                 Exchange.authority(r, authority == null ? "" : authority);
               }
@@ -171,7 +175,10 @@ final class Callouts {
         .request(o)
         .onComplete(
             ar -> {
-              if (ar.succeeded()) {
+              if (ar.succeeded() && !c.speaksAsConfigured(ar.result())) {
+                stream.failed(
+                    new IllegalStateException("protocol error: the server did not select h2"));
+              } else if (ar.succeeded()) {
                 stream.opened(ar.result(), target.authority());
               } else {
                 stream.failed(ar.cause());

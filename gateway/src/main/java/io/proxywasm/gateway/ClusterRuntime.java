@@ -7,6 +7,7 @@ import io.proxywasm.spi.MetricType;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.NetClient;
@@ -98,6 +99,20 @@ final class ClusterRuntime {
       default:
         return Math.floorMod(next.getAndIncrement(), n);
     }
+  }
+
+  /**
+   * Whether a request got a connection of the cluster's protocol. An HTTP/2 cluster over TLS whose
+   * server selected no protocol by ALPN got an HTTP/1.1 one from Vert.x; Envoy speaks HTTP/2 there
+   * all the same and fails with a protocol error, so such a connection is closed and the request
+   * fails.
+   */
+  boolean speaksAsConfigured(HttpClientRequest r) {
+    if (!spec.http2() || r.version() == HttpVersion.HTTP_2) {
+      return true;
+    }
+    r.connection().close();
+    return false;
   }
 
   /** The number of endpoints. */

@@ -208,6 +208,14 @@ final class ExchangeUpstream {
     HttpConnection connection = r.connection();
     info.localAddress = connection.localAddress();
     info.tls = connection.isSsl() ? connection.sslSession() : null;
+    if (!cluster.speaksAsConfigured(r)) {
+      failed(
+          503,
+          "upstream connect error or disconnect/reset before headers. reset reason: protocol"
+              + " error",
+          "upstream_reset_before_response_started{protocol_error}");
+      return;
+    }
     MultiMap out = r.headers();
     for (Header e : headers) {
       String n = e.name();

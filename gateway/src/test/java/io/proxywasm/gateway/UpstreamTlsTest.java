@@ -109,6 +109,7 @@ class UpstreamTlsTest {
   private Vertx vertx;
   private HttpServer upstream;
   private HttpServer mtlsUpstream;
+  private HttpServer http11Upstream;
   private TlsProbe probe;
   private Gateway gateway;
   private static Path server;
@@ -228,6 +229,8 @@ class UpstreamTlsTest {
         + cluster("auto", options("auto_config: {}\n"), trusted(server), up)
         + cluster("alpn", "", trusted(server) + "  alpn_protocols: [h2, http/1.1]\n", probe.port())
         + cluster("plain11", "", trusted(server), probe.port())
+        + cluster(
+            "h2to11", "http2_protocol_options: {}", trusted(server), http11Upstream.actualPort())
         + cluster("dns", "type: STRICT_DNS", trusted(server), "backend.example", up)
         + cluster(
             "autosni",
@@ -271,6 +274,8 @@ class UpstreamTlsTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     upstream = listen(tlsServer(server));
+    // a server without ALPN: a client that offers only h2 gets no protocol selected
+    http11Upstream = listen(tlsServer(server).setUseAlpn(false));
     probe = new TlsProbe(server);
     mtlsUpstream =
         listen(
@@ -286,6 +291,7 @@ class UpstreamTlsTest {
           "auto",
           "alpn",
           "plain11",
+          "h2to11",
           "dns",
           "autosni",
           "untrusted",
@@ -400,6 +406,17 @@ class UpstreamTlsTest {
     assertEquals(200, p.statusCode(), p.body());
     assertEquals(
         "alpn=http/1.1 offered=[http/1.1] sni=null line=GET /plain11/x HTTP/1.1", p.body());
+  }
+
+  @Test
+  void anHttp2ClusterWhoseServerSelectsHttp11FailsAsAProtocolError() throws Exception {
+    // no protocol selected by ALPN: Envoy's HTTP/2 pool speaks HTTP/2 all the same, which this
+    // HTTP/1.1 server does not understand
+    HttpResponse<String> r = get("/h2to11/x");
+    assertEquals(503, r.statusCode(), r.body());
+    assertEquals(
+        "upstream connect error or disconnect/reset before headers. reset reason: protocol error",
+        r.body());
   }
 
   @Test
