@@ -63,8 +63,9 @@ final class UpstreamTls {
   /** Sets TLS on the HTTP client of a cluster: trust, client certificate, SNI and ALPN. */
   static void http(HttpClientOptions o, ClusterSpec c) {
     UpstreamTlsSpec tls = c.tls();
-    // Vert.x picks the protocol by ALPN when it uses ALPN: only auto_config does so; an HTTP/2
-    // cluster offers h2 only (or its alpn_protocols, which include h2)
+    // Vert.x picks the protocol by ALPN when it uses ALPN: so it does for auto_config and HTTP/2
+    // clusters (a connection that is not HTTP/2 then fails, see ClusterRuntime.speaksAsConfigured);
+    // an HTTP/1.1 cluster's ALPN offer is set on the engine and its answer ignored
     boolean alpnPicks = c.mayUseHttp2();
     o.setSsl(true).setVerifyHost(false).setUseAlpn(alpnPicks).setForceSni(false);
     trust(o, tls);
