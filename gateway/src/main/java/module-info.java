@@ -14,6 +14,8 @@ module io.proxywasm.gateway {
   requires io.netty.codec;
   requires io.netty.codec.http;
   requires io.netty.codec.http2;
+  // the TLS context under a cluster's clients, for its SNI name and ALPN offer (see UpstreamTls)
+  requires io.netty.handler;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
   requires info.picocli;

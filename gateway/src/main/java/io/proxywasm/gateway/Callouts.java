@@ -8,12 +8,12 @@ import io.proxywasm.host.HttpCallRequest;
 import io.proxywasm.host.HttpCallResponse;
 import io.proxywasm.spi.Header;
 import io.proxywasm.spi.WasmResult;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +68,7 @@ final class Callouts {
           new RequestOptions()
               .setMethod(HttpMethod.valueOf(method))
               .setServer(c.address(picked))
-              .setHost(c.requestHost(picked))
+              .setHost(c.requestHost(picked, authority))
               .setPort(ep.port())
               .setURI(path)
               .setHeaders(headers);
@@ -85,6 +85,9 @@ final class Callouts {
         .request(o)
         .compose(
             r -> {
+              if (!c.speaksAsConfigured(r)) {
+                return Future.failedFuture("protocol error: the server did not select h2");
+              }
               if (r.version() == HttpVersion.HTTP_2) {
                 Exchange.authority(r, authority == null ? "" : authority);
               }
@@ -118,16 +121,24 @@ final class Callouts {
    */
   GrpcCallHandler.Outbound grpcCall(GrpcCallRequest request, GrpcCallHandler.Callbacks callbacks)
       throws GrpcCallHandler.Rejected {
-    String name = new String(request.service(), StandardCharsets.UTF_8);
+    GrpcService target = GrpcService.of(request.service());
+    if (target.googleGrpc()) {
+      throw new GrpcCallHandler.Rejected(
+          WasmResult.BAD_ARGUMENT,
+          "a GrpcService with google_grpc: the gateway has only Envoy's own client (envoy_grpc)");
+    }
+    String name = target.cluster();
     ClusterRuntime c = clusters.apply(name);
     if (c == null) {
       throw new GrpcCallHandler.Rejected(
           WasmResult.PARSE_FAILURE, "no cluster named " + name + " for a gRPC call");
     }
-    if (!c.spec.http2()) {
+    if (!c.spec.mayUseHttp2()) {
       throw new GrpcCallHandler.Rejected(
           WasmResult.BAD_ARGUMENT,
-          "cluster " + name + " is not HTTP/2 (http2_protocol_options), as gRPC needs");
+          "cluster "
+              + name
+              + " is not HTTP/2 (http2_protocol_options, or auto_config over TLS), as gRPC needs");
     }
     int picked = c.pick();
     Endpoint ep = c.endpoint(picked);
@@ -146,7 +157,9 @@ final class Callouts {
         new RequestOptions()
             .setMethod(HttpMethod.POST)
             .setServer(c.address(picked))
-            .setHost(c.requestHost(picked))
+            // the call's authority is the cluster's name (or the GrpcService's authority), as
+            // Envoy's gRPC client sends it
+            .setHost(c.requestHost(picked, target.authority()))
             .setPort(ep.port())
             .setURI("/" + request.serviceName() + "/" + request.method())
             .setHeaders(headers);
@@ -154,7 +167,7 @@ final class Callouts {
       o.setIdleTimeout(Math.max(1, request.timeout().toMillis()));
     }
     c.rqTotal.add(1);
-    GrpcStream stream = new GrpcStream(callbacks);
+    GrpcStream stream = new GrpcStream(callbacks, target.maxReceive());
     if (!request.streaming()) {
       stream.send(request.message(), true);
     }
@@ -162,8 +175,11 @@ final class Callouts {
         .request(o)
         .onComplete(
             ar -> {
-              if (ar.succeeded()) {
-                stream.opened(ar.result(), name);
+              if (ar.succeeded() && !c.speaksAsConfigured(ar.result())) {
+                stream.failed(
+                    new IllegalStateException("protocol error: the server did not select h2"));
+              } else if (ar.succeeded()) {
+                stream.opened(ar.result(), target.authority());
               } else {
                 stream.failed(ar.cause());
               }

@@ -7,6 +7,7 @@ import io.proxywasm.spi.MetricType;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.NetClient;
@@ -56,7 +57,7 @@ final class ClusterRuntime {
       options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
     }
     if (spec.tls() != null) {
-      UpstreamTls.http(options, spec.tls(), spec.http2());
+      UpstreamTls.http(options, spec);
     }
     this.client =
         vertx.createHttpClient(
@@ -100,18 +101,61 @@ final class ClusterRuntime {
     }
   }
 
+  /**
+   * Whether a request got a connection of the cluster's protocol. An HTTP/2 cluster over TLS whose
+   * server selected no protocol by ALPN got an HTTP/1.1 one from Vert.x; Envoy speaks HTTP/2 there
+   * all the same and fails with a protocol error, so such a connection is closed and the request
+   * fails.
+   */
+  boolean speaksAsConfigured(HttpClientRequest r) {
+    if (!spec.http2() || r.version() == HttpVersion.HTTP_2) {
+      return true;
+    }
+    r.connection().close();
+    return false;
+  }
+
+  /** The number of endpoints. */
+  int endpointCount() {
+    return endpoints.size();
+  }
+
   Endpoint endpoint(int index) {
     return endpoints.get(index);
   }
 
   /**
    * The host a request to an endpoint names to the client, which keys the pool and, over TLS, is
-   * the SNI name: the configured sni when there is one, else the endpoint's host.
+   * what the SNI name is chosen from (see {@link UpstreamTls}): with {@code auto_sni} the host of
+   * the request's authority (an IP address there means the configured sni, or none); else the
+   * configured sni when there is one; else the endpoint's host (no SNI name is sent then).
+   *
+   * @param index the endpoint
+   * @param authority the request's {@code :authority} (or the gRPC call's), or null
    */
-  String requestHost(int index) {
+  String requestHost(int index, String authority) {
+    if (spec.tls() != null && spec.autoSni() && authority != null) {
+      String host = hostOf(authority);
+      if (!host.isEmpty()) {
+        return host;
+      }
+    }
     return spec.tls() != null && spec.tls().sni() != null
         ? spec.tls().sni()
         : endpoints.get(index).host();
+  }
+
+  /** The host of an authority: without its port, an IPv6 literal without its brackets. */
+  static String hostOf(String authority) {
+    if (authority.startsWith("[")) {
+      int end = authority.indexOf(']');
+      return end < 0 ? authority : authority.substring(1, end);
+    }
+    int colon = authority.indexOf(':');
+    if (colon >= 0 && authority.indexOf(':', colon + 1) < 0) {
+      return authority.substring(0, colon);
+    }
+    return authority;
   }
 
   /** The address of an endpoint, for the client. */

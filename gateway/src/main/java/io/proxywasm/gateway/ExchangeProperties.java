@@ -79,8 +79,7 @@ final class ExchangeProperties implements PropertyResolver {
             ex.req.remoteAddress(),
             ex.req.localAddress(),
             () -> ex.loop.connectionId(ex.req.connection()),
-            ex.upstream.picked,
-            ex.upstream.endpointIndex);
+            ex.upstream.info);
     }
   }
 

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
@@ -28,10 +29,13 @@ import java.util.Map;
 final class ExchangeUpstream {
   private final Exchange ex;
 
-  int endpointIndex = -1;
+  private int endpointIndex = -1;
 
-  /** The cluster the endpoint was picked in; kept when a failure makes the router answer. */
-  ClusterRuntime picked;
+  /**
+   * The upstream the properties read: the cluster and endpoint picked (kept when a failure makes
+   * the router answer), the connection's addresses and TLS session.
+   */
+  final UpstreamInfo info = new UpstreamInfo();
 
   private boolean started;
   private HttpClientRequest upReq;
@@ -124,7 +128,8 @@ final class ExchangeUpstream {
     RouteSpec route = ex.route;
     HeaderMap h = ex.request.headers;
     endpointIndex = cluster.pick();
-    picked = cluster;
+    info.picked(cluster, endpointIndex);
+    info.attempts = 1;
     cluster.started(endpointIndex);
     cluster.rqTotal.add(1);
     cluster.rqActive.add(1);
@@ -142,7 +147,7 @@ final class ExchangeUpstream {
             .setMethod(HttpMethod.valueOf(Headers.value(h, ":method", "GET")))
             .setServer(cluster.address(endpointIndex))
             // the host and port stand in for a missing :authority (and key the pool), as before
-            .setHost(cluster.requestHost(endpointIndex))
+            .setHost(cluster.requestHost(endpointIndex, Headers.value(h, ":authority", null)))
             .setPort(cluster.endpoint(endpointIndex).port())
             .setURI(path);
     String authority = Headers.value(h, ":authority", "");
@@ -184,6 +189,9 @@ final class ExchangeUpstream {
     if (ar.failed()) {
       cluster.cxConnectFail.add(1);
       String tls = UpstreamTls.failureReason(ar.cause());
+      if (tls != null) {
+        info.transportFailureReason = tls;
+      }
       failed(
           503,
           "upstream connect error or disconnect/reset before headers. reset reason:"
@@ -196,6 +204,18 @@ final class ExchangeUpstream {
     }
     HttpClientRequest r = ar.result();
     upReq = r;
+    info.poolReadyNanos = System.nanoTime() - startNanos;
+    HttpConnection connection = r.connection();
+    info.localAddress = connection.localAddress();
+    info.tls = connection.isSsl() ? connection.sslSession() : null;
+    if (!cluster.speaksAsConfigured(r)) {
+      failed(
+          503,
+          "upstream connect error or disconnect/reset before headers. reset reason: protocol"
+              + " error",
+          "upstream_reset_before_response_started{protocol_error}");
+      return;
+    }
     MultiMap out = r.headers();
     for (Header e : headers) {
       String n = e.name();

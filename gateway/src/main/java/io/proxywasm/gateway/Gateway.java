@@ -15,6 +15,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.dns.AddressResolverOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.NetServer;
 import java.io.IOException;
@@ -368,6 +370,7 @@ public final class Gateway implements AutoCloseable {
     private String echoCluster;
     private boolean watch;
     private boolean nativeTransport = true;
+    private String hosts;
     private final Map<String, Object> offered = new LinkedHashMap<>();
 
     private Builder(GatewaySpec spec) {
@@ -450,6 +453,19 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
+     * Gives the gateway's resolver its own hosts file, in place of the system's: the names of DNS
+     * clusters' endpoints it answers before asking DNS (for tests, which cannot change the
+     * system's).
+     *
+     * @param hostsFile lines such as {@code 127.0.0.1 localhost backend.example}
+     * @return this builder
+     */
+    Builder hosts(String hostsFile) {
+      this.hosts = hostsFile;
+      return this;
+    }
+
+    /**
      * Reloads when a plugin's code or configuration file changes (checked every second).
      *
      * @param watch whether to watch
@@ -471,11 +487,12 @@ public final class Gateway implements AutoCloseable {
       // Vert.x's native transport (epoll) when preferred and it loads, else NIO; either keeps the
       // channels of the HTTP connections for request trailers
       ChannelTransport channels = new ChannelTransport(nativeTransport);
-      Vertx vertx =
-          Vertx.builder()
-              .with(new VertxOptions().setEventLoopPoolSize(concurrency))
-              .withTransport(channels.api())
-              .build();
+      VertxOptions options = new VertxOptions().setEventLoopPoolSize(concurrency);
+      if (hosts != null) {
+        options.setAddressResolverOptions(
+            new AddressResolverOptions().setHostsValue(Buffer.buffer(hosts)));
+      }
+      Vertx vertx = Vertx.builder().with(options).withTransport(channels.api()).build();
       EnvoyWasmExtension extension;
       if (host != null && host.extension() instanceof EnvoyWasmExtension e) {
         extension = e;

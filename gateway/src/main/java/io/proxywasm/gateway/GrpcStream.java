@@ -30,6 +30,7 @@ final class GrpcStream implements GrpcCallHandler.Outbound {
   // gRPC status codes
   private static final int UNKNOWN = 2;
   private static final int PERMISSION_DENIED = 7;
+  private static final int RESOURCE_EXHAUSTED = 8;
   private static final int UNIMPLEMENTED = 12;
   private static final int INTERNAL = 13;
   private static final int UNAVAILABLE = 14;
@@ -52,8 +53,19 @@ final class GrpcStream implements GrpcCallHandler.Outbound {
   /** Response bytes not yet a whole message. */
   private Buffer received = Buffer.buffer();
 
-  GrpcStream(GrpcCallHandler.Callbacks callbacks) {
+  /** The largest message the answer may carry, in bytes; 0 for no limit. */
+  private final long maxReceive;
+
+  /**
+   * A call whose answer's messages may be as large as a limit.
+   *
+   * @param callbacks the plugin's callbacks
+   * @param maxReceive the largest message the answer may carry, 0 for no limit (Envoy's {@code
+   *     max_receive_message_length})
+   */
+  GrpcStream(GrpcCallHandler.Callbacks callbacks, long maxReceive) {
     this.callbacks = callbacks;
+    this.maxReceive = maxReceive;
   }
 
   /** The cluster's client opened the request: the head goes out, then what the plugin sent. */
@@ -176,13 +188,20 @@ final class GrpcStream implements GrpcCallHandler.Outbound {
     received.appendBuffer(b);
     int pos = 0;
     while (received.length() - pos >= 5) {
-      if (received.getByte(pos) != 0) {
-        close(INTERNAL, "a compressed gRPC message, which the gateway does not decompress");
+      long len = received.getUnsignedInt(pos + 1);
+      if (maxReceive > 0 && len > maxReceive) {
+        // as Envoy's decoder: RESOURCE_EXHAUSTED as soon as the message's length is read
+        streamError(
+            RESOURCE_EXHAUSTED,
+            "a gRPC message of " + len + " bytes, over max_receive_message_length " + maxReceive);
         return;
       }
-      long len = received.getUnsignedInt(pos + 1);
+      if (received.getByte(pos) != 0) {
+        streamError(INTERNAL, "a compressed gRPC message, which the gateway does not decompress");
+        return;
+      }
       if (len > Integer.MAX_VALUE - 5) {
-        close(INTERNAL, "a gRPC message too large");
+        streamError(INTERNAL, "a gRPC message too large");
         return;
       }
       if (received.length() - pos - 5 < len) {
@@ -193,6 +212,18 @@ final class GrpcStream implements GrpcCallHandler.Outbound {
     }
     if (pos > 0) {
       received = received.getBuffer(pos, received.length());
+    }
+  }
+
+  /**
+   * The answer cannot be read on: the close is reported and the request reset, even when the
+   * plugin's side had ended, as Envoy's gRPC client resets the stream.
+   */
+  private void streamError(int status, String message) {
+    boolean open = !done;
+    close(status, message);
+    if (open && request != null && halfClosed) {
+      request.reset();
     }
   }
 

@@ -34,6 +34,9 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
   private int endpointIndex = -1;
   private NetSocket up;
 
+  /** The upstream the properties read. */
+  private final UpstreamInfo info = new UpstreamInfo();
+
   private LivePlugin live;
   private TcpStream[] streams = new TcpStream[0];
   private Held[] fromClient = new Held[0];
@@ -121,8 +124,10 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
 
   private void connectUpstream() {
     endpointIndex = cluster.pick();
+    info.picked(cluster, endpointIndex);
     Endpoint ep = cluster.endpoint(endpointIndex);
     cluster.started(endpointIndex);
+    long connectStart = System.nanoTime();
     cluster.cxTotal.add(1);
     connecting = true;
     cluster
@@ -131,18 +136,25 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
             new ConnectOptions()
                 .setHost(ep.host())
                 .setPort(ep.port())
-                .setSsl(cluster.spec.tls() != null)
-                .setSniServerName(cluster.spec.tls() == null ? null : cluster.spec.tls().sni()))
+                // over TLS the SNI name is the configured one (UpstreamTls), or none
+                .setSsl(cluster.spec.tls() != null))
         .onComplete(
             ar -> {
               connecting = false;
               if (ar.failed()) {
                 cluster.cxConnectFail.add(1);
+                String tls = UpstreamTls.failureReason(ar.cause());
+                if (tls != null) {
+                  info.transportFailureReason = tls;
+                }
                 upClosed = true;
                 closeDown();
                 return;
               }
               up = ar.result();
+              info.poolReadyNanos = System.nanoTime() - connectStart;
+              info.localAddress = up.localAddress();
+              info.tls = up.isSsl() ? up.sslSession() : null;
               if (finished || downClosed) {
                 closingUp = true;
                 up.close();
@@ -409,12 +421,7 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
         return ConnectionProperties.str(listener.spec.tcpCluster());
       default:
         return ConnectionProperties.get(
-            key,
-            down.remoteAddress(),
-            down.localAddress(),
-            () -> connectionId,
-            cluster,
-            endpointIndex);
+            key, down.remoteAddress(), down.localAddress(), () -> connectionId, info);
     }
   }
 }

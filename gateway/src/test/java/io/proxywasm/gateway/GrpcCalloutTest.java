@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -48,7 +49,12 @@ class GrpcCalloutTest {
               String path = requestHeaders().get(":path").orElse("/");
               String method = path.substring(1, path.indexOf('/', 1));
               dispatchGrpcCall(
-                  "grpc",
+                  switch (method) {
+                    // a serialized GrpcService: cluster grpc, answers of at most 10 bytes
+                    case "Small" -> service("grpc", 10);
+                    case "Roomy" -> service("grpc", 100);
+                    default -> "grpc";
+                  },
                   "test.Echo",
                   method,
                   List.of(),
@@ -72,6 +78,37 @@ class GrpcCalloutTest {
         }
       };
     }
+  }
+
+  /**
+   * A GrpcService with envoy_grpc's cluster_name and max_receive_message_length in protocol
+   * buffers' wire format, as text (every byte is below 0x80 for short names and small limits).
+   */
+  static String service(String cluster, int max) {
+    byte[] name = cluster.getBytes(StandardCharsets.US_ASCII);
+    // EnvoyGrpc: cluster_name = 1, max_receive_message_length = 4 (a UInt32Value, value = 1)
+    ByteArrayOutputStream envoy = new ByteArrayOutputStream();
+    envoy.write(0x0a);
+    envoy.write(name.length);
+    envoy.writeBytes(name);
+    ByteArrayOutputStream value = new ByteArrayOutputStream();
+    value.write(0x08);
+    for (int v = max; ; v >>>= 7) {
+      if (v < 0x80) {
+        value.write(v);
+        break;
+      }
+      value.write((v & 0x7f) | 0x80);
+    }
+    envoy.write(0x22);
+    envoy.write(value.size());
+    envoy.writeBytes(value.toByteArray());
+    // GrpcService: envoy_grpc = 1
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0x0a);
+    out.write(envoy.size());
+    out.writeBytes(envoy.toByteArray());
+    return out.toString(StandardCharsets.ISO_8859_1);
   }
 
   private Vertx vertx;
@@ -163,5 +200,14 @@ class GrpcCalloutTest {
     assertEquals("status 5 ", Http.get(port, "/Missing/x").body());
     // no answer within the call's timeout: DEADLINE_EXCEEDED
     assertEquals("status 4 ", Http.get(port, "/Slow/x").body());
+  }
+
+  @Test
+  void aGrpcServiceLimitsTheMessagesReceived() throws Exception {
+    int port = gateway.port(0);
+    // "echo /Roomy/x HTTP_2" fits in 100 bytes
+    assertEquals("status 0 echo /Roomy/x HTTP_2", Http.get(port, "/Roomy/x").body());
+    // "echo /Small/x HTTP_2" is 20 bytes: RESOURCE_EXHAUSTED, as Envoy's gRPC client
+    assertEquals("status 8 ", Http.get(port, "/Small/x").body());
   }
 }

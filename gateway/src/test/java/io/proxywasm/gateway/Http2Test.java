@@ -51,6 +51,17 @@ class Http2Test {
    * @return a TLS context that trusts it
    */
   static SSLContext certificate(Path dir) throws Exception {
+    return certificate(dir, "ip:127.0.0.1,dns:localhost");
+  }
+
+  /**
+   * A self-signed certificate with the given subject alternative names, as {@link
+   * #certificate(Path)} writes it ({@code gw.p12} too, password {@code changeit}).
+   *
+   * @param san keytool's SAN list, such as {@code ip:127.0.0.1,dns:localhost}
+   * @return a TLS context that trusts it
+   */
+  static SSLContext certificate(Path dir, String san) throws Exception {
     Path p12 = dir.resolve("gw.p12");
     Process k =
         new ProcessBuilder(
@@ -65,7 +76,7 @@ class Http2Test {
                 "-dname",
                 "CN=localhost",
                 "-ext",
-                "SAN=ip:127.0.0.1,dns:localhost",
+                "SAN=" + san,
                 "-validity",
                 "2",
                 "-storetype",

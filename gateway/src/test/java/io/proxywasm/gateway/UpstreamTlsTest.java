@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.gateway.config.ConfigException;
 import io.proxywasm.gateway.config.EnvoyBootstrap;
+import io.proxywasm.sdk.Action;
+import io.proxywasm.sdk.HttpContext;
+import io.proxywasm.sdk.JavaPlugin;
+import io.proxywasm.sdk.RootContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
@@ -20,14 +24,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,14 +49,72 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UpstreamTlsTest {
   private static final Path ROOT = Http.repo("");
-  @TempDir Path dir;
+
+  /** The upstream properties of a TLS connection the plugin reads in the response phase. */
+  static final List<String> TLS_FIELDS =
+      List.of(
+          "tls_version",
+          "subject_peer_certificate",
+          "subject_local_certificate",
+          "dns_san_peer_certificate",
+          "uri_san_peer_certificate",
+          "dns_san_local_certificate",
+          "uri_san_local_certificate",
+          "sha256_peer_certificate_digest",
+          "local_address",
+          "transport_failure_reason");
+
+  /**
+   * Copies upstream.* properties into response headers {@code x-up-<field>} (numbers in decimal)
+   * when the response headers pass, so that the client sees what a plugin reads there.
+   */
+  static final class UpstreamProps implements JavaPlugin {
+    @Override
+    public String name() {
+      return "upstream-props";
+    }
+
+    @Override
+    public RootContext newRootContext() {
+      return new RootContext() {
+        @Override
+        public HttpContext newHttpContext(int contextId) {
+          return new HttpContext() {
+            @Override
+            public Action onResponseHeaders(int headers, boolean endOfStream) {
+              for (String f : TLS_FIELDS) {
+                propertyString("upstream", f).ifPresent(v -> responseHeaders().add("x-up-" + f, v));
+              }
+              for (String f : List.of("request_attempt_count", "num_endpoints", "port")) {
+                property("upstream", f)
+                    .ifPresent(
+                        v ->
+                            responseHeaders()
+                                .add(
+                                    "x-up-" + f,
+                                    Long.toString(
+                                        ByteBuffer.wrap(v)
+                                            .order(ByteOrder.LITTLE_ENDIAN)
+                                            .getLong())));
+              }
+              return Action.CONTINUE;
+            }
+          };
+        }
+      };
+    }
+  }
+
+  @TempDir static Path dir;
   private Vertx vertx;
   private HttpServer upstream;
   private HttpServer mtlsUpstream;
+  private HttpServer http11Upstream;
+  private TlsProbe probe;
   private Gateway gateway;
-  private Path server;
-  private Path other;
-  private Path client;
+  private static Path server;
+  private static Path other;
+  private static Path client;
 
   /**
    * Answers with the protocol, the SNI name the server saw and the client certificate's subject.
@@ -93,10 +162,14 @@ class UpstreamTlsTest {
   }
 
   private static String cluster(String name, String extra, String tls, int port) {
+    return cluster(name, extra, tls, "127.0.0.1", port);
+  }
+
+  private static String cluster(String name, String extra, String tls, String host, int port) {
     return """
             - name: %s
               connect_timeout: 2s
-              %s
+        %s
               transport_socket:
                 name: envoy.transport_sockets.tls
                 typed_config:
@@ -108,9 +181,23 @@ class UpstreamTlsTest {
                   - lb_endpoints:
                       - endpoint:
                           address:
-                            socket_address: { address: 127.0.0.1, port_value: %d }
+                            socket_address: { address: %s, port_value: %d }
         """
-        .formatted(name, extra, tls.indent(10).stripTrailing(), name, port);
+        .formatted(
+            name,
+            extra.isEmpty() ? "" : extra.indent(6).stripTrailing(),
+            tls.indent(10).stripTrailing(),
+            name,
+            host,
+            port);
+  }
+
+  /** The typed HTTP protocol options of a cluster. */
+  private static String options(String body) {
+    return "typed_extension_protocol_options:\n"
+        + "  envoy.extensions.upstreams.http.v3.HttpProtocolOptions:\n"
+        + "    \"@type\": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions\n"
+        + body.indent(4);
   }
 
   private static String route(String cluster) {
@@ -136,9 +223,22 @@ class UpstreamTlsTest {
             + " }\n";
     int up = upstream.actualPort();
     int mtls = mtlsUpstream.actualPort();
+    String http11 = "explicit_http_config: { http_protocol_options: {} }\n";
     return cluster("h1", "", "sni: backend.example\n" + trusted(server), up)
         + cluster("h2", "http2_protocol_options: {}", trusted(server), up)
-        + cluster("alpn", "", trusted(server) + "  alpn_protocols: [h2, http/1.1]\n", up)
+        + cluster("auto", options("auto_config: {}\n"), trusted(server), up)
+        + cluster("alpn", "", trusted(server) + "  alpn_protocols: [h2, http/1.1]\n", probe.port())
+        + cluster("plain11", "", trusted(server), probe.port())
+        + cluster(
+            "h2to11", "http2_protocol_options: {}", trusted(server), http11Upstream.actualPort())
+        + cluster("dns", "type: STRICT_DNS", trusted(server), "backend.example", up)
+        + cluster(
+            "autosni",
+            "type: STRICT_DNS\n"
+                + options(http11 + "upstream_http_protocol_options: { auto_sni: true }\n"),
+            trusted(server),
+            "backend.example",
+            up)
         + cluster("untrusted", "", trusted(other), up)
         + cluster("unverified", "", "sni: any.example\n", up)
         + cluster(
@@ -159,16 +259,24 @@ class UpstreamTlsTest {
         + cluster("nocert", "", trusted(server), mtls);
   }
 
-  @BeforeEach
-  void start() throws Exception {
+  /** The certificates, made once for the class (keytool is slow on a loaded machine). */
+  @BeforeAll
+  static void certificates() throws Exception {
     server = Files.createDirectory(dir.resolve("server"));
     other = Files.createDirectory(dir.resolve("other"));
     client = Files.createDirectory(dir.resolve("client"));
-    Http2Test.certificate(server);
+    Http2Test.certificate(server, "ip:127.0.0.1,dns:localhost,uri:spiffe://example.org/backend");
     Http2Test.certificate(other);
     Http2Test.certificate(client);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
     vertx = Vertx.vertx();
     upstream = listen(tlsServer(server));
+    // a server without ALPN: a client that offers only h2 gets no protocol selected
+    http11Upstream = listen(tlsServer(server).setUseAlpn(false));
+    probe = new TlsProbe(server);
     mtlsUpstream =
         listen(
             tlsServer(server)
@@ -178,7 +286,20 @@ class UpstreamTlsTest {
     StringBuilder routes = new StringBuilder();
     for (String c :
         new String[] {
-          "h1", "h2", "alpn", "untrusted", "unverified", "sanok", "sanbad", "mtls", "nocert"
+          "h1",
+          "h2",
+          "auto",
+          "alpn",
+          "plain11",
+          "h2to11",
+          "dns",
+          "autosni",
+          "untrusted",
+          "unverified",
+          "sanok",
+          "sanbad",
+          "mtls",
+          "nocert"
         }) {
       routes.append(route(c));
     }
@@ -202,6 +323,13 @@ class UpstreamTlsTest {
                               routes:
         %s
                         http_filters:
+                          - name: envoy.filters.http.wasm
+                            typed_config:
+                              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+                              config:
+                                vm_config:
+                                  runtime: envoy.wasm.runtime.null
+                                  code: { local: { inline_string: upstream-props } }
                           - name: envoy.filters.http.router
             - name: tcp
               address:
@@ -217,13 +345,22 @@ class UpstreamTlsTest {
         %s
         """
             .formatted(routes.toString().indent(8).stripTrailing(), clusters());
-    gateway = Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT)).concurrency(1).start();
+    gateway =
+        Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
+            .offer("upstream-props", new UpstreamProps())
+            // DNS clusters' endpoint backend.example is this machine
+            .hosts("127.0.0.1 localhost backend.example\n")
+            .concurrency(1)
+            .start();
   }
 
   @AfterEach
   void stop() throws Exception {
     if (gateway != null) {
       gateway.shutdown(Duration.ofSeconds(1));
+    }
+    if (probe != null) {
+      probe.close();
     }
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -245,15 +382,129 @@ class UpstreamTlsTest {
   }
 
   @Test
-  void http2ByAlpn() throws Exception {
+  void http2ClusterAndAutoConfigByAlpn() throws Exception {
     HttpResponse<String> r = get("/h2/x");
     assertEquals(200, r.statusCode(), r.body());
     assertTrue(r.body().startsWith("HTTP_2 "), r.body());
-    // no sni configured: the endpoint is an IP address, so no name is sent
+    // no sni configured: no name is sent
     assertTrue(r.body().contains(" sni=null "), r.body());
-    HttpResponse<String> a = get("/alpn/x");
+    // auto_config: the protocol the server selects from h2 and http/1.1
+    HttpResponse<String> a = get("/auto/x");
     assertEquals(200, a.statusCode(), a.body());
     assertTrue(a.body().startsWith("HTTP_2 "), a.body());
+  }
+
+  @Test
+  void anHttp11ClusterSpeaksHttp11WhateverAlpnSelects() throws Exception {
+    // alpn_protocols offers h2 first and the server selects it: Envoy's HTTP/1.1 pool still
+    // speaks HTTP/1.1, as the cluster says
+    HttpResponse<String> r = get("/alpn/x");
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("alpn=h2 offered=[h2, http/1.1] sni=null line=GET /alpn/x HTTP/1.1", r.body());
+    // without alpn_protocols the cluster's protocol is offered
+    HttpResponse<String> p = get("/plain11/x");
+    assertEquals(200, p.statusCode(), p.body());
+    assertEquals(
+        "alpn=http/1.1 offered=[http/1.1] sni=null line=GET /plain11/x HTTP/1.1", p.body());
+  }
+
+  @Test
+  void anHttp2ClusterWhoseServerSelectsHttp11FailsAsAProtocolError() throws Exception {
+    // no protocol selected by ALPN: Envoy's HTTP/2 pool speaks HTTP/2 all the same, which this
+    // HTTP/1.1 server does not understand
+    HttpResponse<String> r = get("/h2to11/x");
+    assertEquals(503, r.statusCode(), r.body());
+    assertEquals(
+        "upstream connect error or disconnect/reset before headers. reset reason: protocol error",
+        r.body());
+  }
+
+  @Test
+  void noSniForADnsEndpointWithoutSni() throws Exception {
+    // the endpoint's host name is backend.example: Envoy sends no SNI name all the same
+    HttpResponse<String> r = get("/dns/x");
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("HTTP_1_1 sni=null client=none path=/dns/x", r.body());
+  }
+
+  /** A GET through the gateway with a Host header of the test's choosing. */
+  private String getWithHost(String path, String host) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", gateway.port(0))) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nhost: " + host + "\r\nconnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(response.startsWith("HTTP/1.1 200"), response);
+      return response.substring(response.indexOf("\r\n\r\n") + 4);
+    }
+  }
+
+  @Test
+  void autoSniSendsTheRequestsHost() throws Exception {
+    assertEquals(
+        "HTTP_1_1 sni=www.example.org client=none path=/autosni/x",
+        getWithHost("/autosni/x", "www.example.org:8443"));
+    assertEquals(
+        "HTTP_1_1 sni=api.example.org client=none path=/autosni/y",
+        getWithHost("/autosni/y", "api.example.org"));
+    // an IP address is no SNI name
+    assertEquals(
+        "HTTP_1_1 sni=null client=none path=/autosni/z", getWithHost("/autosni/z", "127.0.0.1:80"));
+  }
+
+  @Test
+  void upstreamTlsPropertiesInTheResponsePhase() throws Exception {
+    HttpResponse<String> r = get("/h1/x");
+    assertEquals(200, r.statusCode(), r.body());
+    var h = r.headers();
+    assertTrue(h.firstValue("x-up-tls_version").orElse("").matches("TLSv1\\.[23]"), h.toString());
+    assertEquals("CN=localhost", h.firstValue("x-up-subject_peer_certificate").orElse(null));
+    // no client certificate: an empty subject, no names
+    assertEquals("", h.firstValue("x-up-subject_local_certificate").orElse(null));
+    assertEquals("localhost", h.firstValue("x-up-dns_san_peer_certificate").orElse(null));
+    assertEquals(
+        "spiffe://example.org/backend", h.firstValue("x-up-uri_san_peer_certificate").orElse(null));
+    assertTrue(h.firstValue("x-up-dns_san_local_certificate").isEmpty(), h.toString());
+    assertTrue(h.firstValue("x-up-uri_san_local_certificate").isEmpty(), h.toString());
+    assertEquals(
+        sha256(server.resolve("cert.pem")),
+        h.firstValue("x-up-sha256_peer_certificate_digest").orElse(null));
+    assertTrue(
+        h.firstValue("x-up-local_address").orElse("").matches("127\\.0\\.0\\.1:[0-9]+"),
+        h.toString());
+    assertEquals("", h.firstValue("x-up-transport_failure_reason").orElse(null));
+    assertEquals("1", h.firstValue("x-up-request_attempt_count").orElse(null));
+    assertEquals("1", h.firstValue("x-up-num_endpoints").orElse(null));
+    assertEquals(Integer.toString(upstream.actualPort()), h.firstValue("x-up-port").orElse(null));
+
+    // HTTP/2, and the client certificate's subject
+    HttpResponse<String> h2 = get("/h2/x");
+    assertEquals("CN=localhost", h2.headers().firstValue("x-up-subject_peer_certificate").get());
+    HttpResponse<String> m = get("/mtls/x");
+    assertEquals(200, m.statusCode(), m.body());
+    assertEquals(
+        "CN=localhost", m.headers().firstValue("x-up-subject_local_certificate").orElse(null));
+    assertEquals(
+        "localhost", m.headers().firstValue("x-up-dns_san_local_certificate").orElse(null));
+
+    // a failed handshake: no session, and why in transport_failure_reason
+    HttpResponse<String> bad = get("/untrusted/x");
+    assertEquals(503, bad.statusCode(), bad.body());
+    assertTrue(bad.headers().firstValue("x-up-tls_version").isEmpty(), bad.headers().toString());
+    assertEquals(
+        "TLS error: 268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED",
+        bad.headers().firstValue("x-up-transport_failure_reason").orElse(null));
+  }
+
+  /** The SHA-256 digest of a PEM certificate's DER bytes, in lower case hex. */
+  static String sha256(Path pem) throws Exception {
+    X509Certificate c;
+    try (InputStream in = Files.newInputStream(pem)) {
+      c = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
   }
 
   @Test
@@ -337,6 +588,64 @@ class UpstreamTlsTest {
     return assertThrows(ConfigException.class, () -> EnvoyBootstrap.parse(yaml, ROOT)).getMessage();
   }
 
+  /** The startup error of a cluster with these HTTP protocol options, with or without TLS. */
+  private static String optionsError(String options, boolean tls) {
+    String yaml =
+        """
+        static_resources:
+          clusters:
+            - name: up
+        %s%s
+              load_assignment:
+                cluster_name: up
+                endpoints:
+                  - lb_endpoints:
+                      - endpoint:
+                          address:
+                            socket_address: { address: 127.0.0.1, port_value: 1 }
+        """
+            .formatted(
+                options(options).indent(6).stripTrailing(),
+                tls
+                    ? "\n      transport_socket:\n"
+                        + "        name: envoy.transport_sockets.tls\n"
+                        + "        typed_config:\n"
+                        + "          \"@type\": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"
+                    : "");
+    return assertThrows(ConfigException.class, () -> EnvoyBootstrap.parse(yaml, ROOT)).getMessage();
+  }
+
+  @Test
+  void protocolOptionErrorsInWords() {
+    String op =
+        "static_resources.clusters[0].typed_extension_protocol_options."
+            + "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+    String plain = optionsError("auto_config: {}\n", false);
+    assertTrue(
+        plain.startsWith(op + ".auto_config: needs a TLS transport_socket, since ALPN picks"),
+        plain);
+    String both =
+        optionsError(
+            "auto_config: {}\nexplicit_http_config: { http_protocol_options: {} }\n", true);
+    assertTrue(
+        both.startsWith(op + ": exactly one of explicit_http_config and auto_config is required"),
+        both);
+    String none = optionsError("upstream_http_protocol_options: { auto_sni: true }\n", true);
+    assertTrue(
+        none.startsWith(op + ": exactly one of explicit_http_config and auto_config is required"),
+        none);
+    String san =
+        optionsError(
+            "auto_config: {}\n"
+                + "upstream_http_protocol_options: { auto_sni: true, auto_san_validation: true }\n",
+            true);
+    assertTrue(
+        san.startsWith(op + ".upstream_http_protocol_options.auto_san_validation: unknown field"),
+        san);
+    String h3 = optionsError("auto_config: { http3_protocol_options: {} }\n", true);
+    assertTrue(h3.startsWith(op + ".auto_config.http3_protocol_options: unknown field"), h3);
+  }
+
   @Test
   void yamlErrorsInWords() {
     String tp = "static_resources.clusters[0].transport_socket.typed_config";
@@ -347,6 +656,8 @@ class UpstreamTlsTest {
             + " }\n";
     String unknown = error("sni: a\nauto_sni: true\n");
     assertTrue(unknown.startsWith(tp + ".auto_sni: unknown field"), unknown);
+    String badSni = error("sni: \"a b\"\n");
+    assertTrue(badSni.startsWith(tp + ".sni: a b is not a host name"), badSni);
     String notPem =
         error("common_tls_context:\n  validation_context:\n    trusted_ca: { inline_string: x }\n");
     assertTrue(notPem.startsWith(vp + ".trusted_ca: not PEM certificates"), notPem);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.proxywasm.gateway.config.GatewaySpec.ClusterSpec;
 import io.proxywasm.gateway.config.GatewaySpec.Endpoint;
+import io.proxywasm.gateway.config.GatewaySpec.UpstreamTlsSpec;
 import io.proxywasm.gateway.config.SocketAddresses.Address;
 import io.proxywasm.gateway.config.TlsReader.TransportSocket;
 import java.time.Duration;
@@ -84,8 +85,31 @@ final class ClusterReader {
    * Upstream HTTP protocol options.
    *
    * @param explicitHttpConfig the protocol
+   * @param autoConfig the protocol ALPN picks
+   * @param upstreamHttpProtocolOptions the SNI name from the request's host
    */
-  record HttpProtocolOptions(ExplicitHttpConfig explicitHttpConfig) {}
+  record HttpProtocolOptions(
+      ExplicitHttpConfig explicitHttpConfig,
+      AutoHttpConfig autoConfig,
+      UpstreamHttpProtocolOptions upstreamHttpProtocolOptions) {}
+
+  /**
+   * The protocol ALPN picks: HTTP/2 when the server selects h2, else HTTP/1.1.
+   *
+   * @param httpProtocolOptions HTTP/1.1's options (accepted, empty)
+   * @param http2ProtocolOptions HTTP/2's options (accepted, empty)
+   */
+  record AutoHttpConfig(JsonNode httpProtocolOptions, JsonNode http2ProtocolOptions) {}
+
+  /**
+   * Options of the upstream connection's TLS that come from the request.
+   *
+   * @param autoSni whether the SNI name is the request's host
+   */
+  record UpstreamHttpProtocolOptions(Boolean autoSni) {}
+
+  /** The protocol choice of a cluster's HTTP protocol options. */
+  private record Protocol(boolean http2, boolean autoConfig, boolean autoSni) {}
 
   /**
    * An explicit protocol.
@@ -137,15 +161,19 @@ final class ClusterReader {
             ? Duration.ofSeconds(5)
             : duration(c.connectTimeout(), path + ".connect_timeout");
     List<Endpoint> eps = endpoints(c, type, path);
-    boolean h2 = http2(c, path);
+    Protocol p = protocol(c, path);
+    UpstreamTlsSpec tls =
+        TlsReader.upstream(c.transportSocket(), path + ".transport_socket", files, p.http2());
+    if (p.autoConfig() && tls == null) {
+      // ALPN needs TLS: Envoy refuses auto_config on a plain text cluster
+      throw new ConfigException(
+          path
+              + ".typed_extension_protocol_options."
+              + HTTP_PROTOCOL_OPTIONS_TYPE
+              + ".auto_config: needs a TLS transport_socket, since ALPN picks the protocol");
+    }
     return new ClusterSpec(
-        c.name(),
-        type,
-        eps,
-        connect,
-        lb,
-        h2,
-        TlsReader.upstream(c.transportSocket(), path + ".transport_socket", files, h2));
+        c.name(), type, eps, connect, lb, p.http2(), tls, p.autoConfig(), p.autoSni());
   }
 
   private static List<Endpoint> endpoints(Cluster c, String type, String path)
@@ -188,9 +216,15 @@ final class ClusterReader {
     return eps;
   }
 
-  /** Whether the upstream speaks HTTP/2: http2_protocol_options, or the explicit HTTP config. */
-  private static boolean http2(Cluster c, String path) throws ConfigException {
+  /**
+   * The upstream protocol: HTTP/2 with http2_protocol_options or the explicit HTTP config's
+   * http2_protocol_options, ALPN's pick with auto_config, else HTTP/1.1; and whether auto_sni is
+   * on.
+   */
+  private static Protocol protocol(Cluster c, String path) throws ConfigException {
     boolean h2 = c.http2ProtocolOptions() != null;
+    boolean auto = false;
+    boolean autoSni = false;
     if (c.typedExtensionProtocolOptions() != null) {
       for (Map.Entry<String, JsonNode> e : c.typedExtensionProtocolOptions().entrySet()) {
         String op = path + ".typed_extension_protocol_options." + e.getKey();
@@ -200,16 +234,27 @@ final class ClusterReader {
         ObjectNode o = typed(e.getValue(), op, HTTP_PROTOCOL_OPTIONS_TYPE);
         HttpProtocolOptions hpo = convert(o, HttpProtocolOptions.class, op);
         ExplicitHttpConfig x = hpo.explicitHttpConfig();
-        if (x == null || (x.httpProtocolOptions() == null) == (x.http2ProtocolOptions() == null)) {
+        if ((x == null) == (hpo.autoConfig() == null)) {
           throw new ConfigException(
-              op
-                  + ".explicit_http_config: exactly one of http_protocol_options and"
-                  + " http2_protocol_options is required");
+              op + ": exactly one of explicit_http_config and auto_config is required");
         }
-        h2 = x.http2ProtocolOptions() != null;
+        if (x != null) {
+          if ((x.httpProtocolOptions() == null) == (x.http2ProtocolOptions() == null)) {
+            throw new ConfigException(
+                op
+                    + ".explicit_http_config: exactly one of http_protocol_options and"
+                    + " http2_protocol_options is required");
+          }
+          h2 = x.http2ProtocolOptions() != null;
+        } else {
+          h2 = false;
+          auto = true;
+        }
+        UpstreamHttpProtocolOptions u = hpo.upstreamHttpProtocolOptions();
+        autoSni = u != null && Boolean.TRUE.equals(u.autoSni());
       }
     }
-    return h2;
+    return new Protocol(h2, auto, autoSni);
   }
 
   private static boolean isIp(String host) {

@@ -245,8 +245,13 @@ public record GatewaySpec(
    * @param endpoints host and port of each endpoint
    * @param connectTimeout the connect timeout
    * @param lbPolicy ROUND_ROBIN, LEAST_REQUEST or RANDOM
-   * @param http2 whether the upstream speaks HTTP/2 (prior knowledge, h2c; by ALPN over TLS)
+   * @param http2 whether the upstream speaks HTTP/2 (explicitly configured: prior knowledge on h2c
+   *     and over TLS alike)
    * @param tls the upstream TLS settings, or null for plain text
+   * @param autoConfig whether the protocol is the one ALPN picks ({@code auto_config}: HTTP/2 when
+   *     the server selects {@code h2}, else HTTP/1.1); needs TLS
+   * @param autoSni whether the SNI name is the request's host ({@code auto_sni}) rather than the
+   *     TLS context's {@code sni}
    */
   public record ClusterSpec(
       String name,
@@ -255,7 +260,9 @@ public record GatewaySpec(
       Duration connectTimeout,
       String lbPolicy,
       boolean http2,
-      UpstreamTlsSpec tls) {
+      UpstreamTlsSpec tls,
+      boolean autoConfig,
+      boolean autoSni) {
     /**
      * Copies the parts.
      *
@@ -266,9 +273,42 @@ public record GatewaySpec(
      * @param lbPolicy the policy
      * @param http2 whether HTTP/2 is used
      * @param tls the TLS settings or null
+     * @param autoConfig whether ALPN picks the protocol
+     * @param autoSni whether the SNI name is the request's host
      */
     public ClusterSpec {
       endpoints = List.copyOf(endpoints);
+    }
+
+    /**
+     * A cluster with the protocol and SNI name as configured.
+     *
+     * @param name the name
+     * @param type the type
+     * @param endpoints the endpoints
+     * @param connectTimeout the connect timeout
+     * @param lbPolicy the policy
+     * @param http2 whether HTTP/2 is used
+     * @param tls the TLS settings or null
+     */
+    public ClusterSpec(
+        String name,
+        String type,
+        List<Endpoint> endpoints,
+        Duration connectTimeout,
+        String lbPolicy,
+        boolean http2,
+        UpstreamTlsSpec tls) {
+      this(name, type, endpoints, connectTimeout, lbPolicy, http2, tls, false, false);
+    }
+
+    /**
+     * Whether the cluster may speak HTTP/2: explicitly, or when ALPN picks it.
+     *
+     * @return true for an HTTP/2 or auto_config cluster
+     */
+    public boolean mayUseHttp2() {
+      return http2 || autoConfig;
     }
 
     /**

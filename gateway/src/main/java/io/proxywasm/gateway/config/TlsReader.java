@@ -18,6 +18,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SNIHostName;
 
 /**
  * A {@code transport_socket}: downstream TLS on a filter chain (one PEM certificate and key), and
@@ -137,6 +138,13 @@ final class TlsReader {
         convert(
             typed(ts.typedConfig(), tp, UPSTREAM_TLS_CONTEXT_TYPE), UpstreamTlsContext.class, tp);
     String sni = u.sni() == null || u.sni().isEmpty() ? null : u.sni();
+    if (sni != null) {
+      try {
+        new SNIHostName(sni);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(tp + ".sni: " + sni + " is not a host name", e);
+      }
+    }
     String cp = tp + ".common_tls_context";
     UpstreamCommonTlsContext c =
         u.commonTlsContext() == null

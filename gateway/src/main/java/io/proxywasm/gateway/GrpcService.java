@@ -1,0 +1,179 @@
+package io.proxywasm.gateway;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where a plugin's gRPC call goes, read from the bytes it names the service with, as Envoy reads
+ * them: a serialized {@code envoy.config.core.v3.GrpcService} when they parse as one with {@code
+ * envoy_grpc} (its {@code cluster_name}, {@code authority} and {@code max_receive_message_length};
+ * other fields are not read), else the name of a cluster.
+ *
+ * @param cluster the cluster's name
+ * @param authority the call's {@code :authority}: the configured one, else the cluster's name
+ * @param maxReceive the largest message the answer may carry, in bytes; 0 for no limit (Envoy's
+ *     default)
+ * @param googleGrpc whether the bytes name Google's gRPC client instead, which the gateway lacks
+ */
+record GrpcService(String cluster, String authority, long maxReceive, boolean googleGrpc) {
+
+  /** The target of a plugin's service bytes. */
+  static GrpcService of(byte[] service) {
+    GrpcService parsed = parse(service);
+    if (parsed != null) {
+      return parsed;
+    }
+    String name = new String(service, StandardCharsets.UTF_8);
+    return new GrpcService(name, name, 0, false);
+  }
+
+  /** The GrpcService the bytes encode, or null when they are not one with a target. */
+  private static GrpcService parse(byte[] b) {
+    Wire top = new Wire(b, 0, b.length);
+    byte[] envoyGrpc = null;
+    boolean google = false;
+    while (top.more()) {
+      long tag = top.varint();
+      if (tag < 0) {
+        return null;
+      }
+      int field = (int) (tag >>> 3);
+      int type = (int) (tag & 7);
+      if (field == 0) {
+        return null;
+      }
+      if (field == 1 && type == 2) {
+        envoyGrpc = top.bytes();
+        if (envoyGrpc == null) {
+          return null;
+        }
+      } else if (field == 2 && type == 2) {
+        google = top.bytes() != null;
+        if (!google) {
+          return null;
+        }
+      } else if (!top.skip(type)) {
+        return null;
+      }
+    }
+    if (google && envoyGrpc == null) {
+      return new GrpcService("", "", 0, true);
+    }
+    if (envoyGrpc == null) {
+      return null;
+    }
+    String cluster = null;
+    String authority = null;
+    long max = 0;
+    Wire e = new Wire(envoyGrpc, 0, envoyGrpc.length);
+    while (e.more()) {
+      long tag = e.varint();
+      if (tag < 0) {
+        return null;
+      }
+      int field = (int) (tag >>> 3);
+      int type = (int) (tag & 7);
+      if (field == 0) {
+        return null;
+      }
+      if ((field == 1 || field == 2 || field == 4) && type == 2) {
+        byte[] v = e.bytes();
+        if (v == null) {
+          return null;
+        }
+        if (field == 1) {
+          cluster = new String(v, StandardCharsets.UTF_8);
+        } else if (field == 2) {
+          authority = new String(v, StandardCharsets.UTF_8);
+        } else {
+          // a google.protobuf.UInt32Value: its value is field 1
+          Wire w = new Wire(v, 0, v.length);
+          while (w.more()) {
+            long t = w.varint();
+            if (t < 0) {
+              return null;
+            }
+            if (t == (1 << 3)) {
+              long value = w.varint();
+              if (value < 0) {
+                return null;
+              }
+              max = value & 0xFFFFFFFFL;
+            } else if (!w.skip((int) (t & 7))) {
+              return null;
+            }
+          }
+        }
+      } else if (!e.skip(type)) {
+        return null;
+      }
+    }
+    if (cluster == null || cluster.isEmpty()) {
+      return null;
+    }
+    return new GrpcService(
+        cluster, authority == null || authority.isEmpty() ? cluster : authority, max, false);
+  }
+
+  /** Protocol buffers' wire format, read forward; every read says when the bytes are not it. */
+  private static final class Wire {
+    private final byte[] b;
+    private int pos;
+    private final int end;
+
+    Wire(byte[] b, int pos, int end) {
+      this.b = b;
+      this.pos = pos;
+      this.end = end;
+    }
+
+    boolean more() {
+      return pos < end;
+    }
+
+    /** A varint, or -1 when it is cut off or longer than 64 bits. */
+    long varint() {
+      long v = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        if (pos >= end) {
+          return -1;
+        }
+        byte x = b[pos++];
+        v |= (long) (x & 0x7F) << shift;
+        if (x >= 0) {
+          return v < 0 ? -1 : v;
+        }
+      }
+      return -1;
+    }
+
+    /** A length-delimited field's bytes, or null when they run past the end. */
+    byte[] bytes() {
+      long n = varint();
+      if (n < 0 || n > end - pos) {
+        return null;
+      }
+      byte[] out = new byte[(int) n];
+      System.arraycopy(b, pos, out, 0, (int) n);
+      pos += (int) n;
+      return out;
+    }
+
+    /** Skips a field's value of a wire type; false for a type that is not one (or a group). */
+    boolean skip(int type) {
+      switch (type) {
+        case 0:
+          return varint() >= 0;
+        case 1:
+          pos += 8;
+          return pos <= end;
+        case 2:
+          return bytes() != null;
+        case 5:
+          pos += 4;
+          return pos <= end;
+        default:
+          return false;
+      }
+    }
+  }
+}
