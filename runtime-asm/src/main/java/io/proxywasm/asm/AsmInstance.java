@@ -119,13 +119,8 @@ public abstract class AsmInstance {
       int destination, int offset, int size, int segment, AsmInstance instance) {
     byte[] source = instance.data[segment];
     byte[] memory = instance.memory;
-    if (offset < 0
-        || size < 0
-        || (long) offset + size > source.length
-        || destination < 0
-        || (long) destination + size > memory.length) {
-      throw Trap.outOfBounds(destination, size, memory.length);
-    }
+    Ops.check(offset, size, source.length);
+    Ops.check(destination, size, memory.length);
     System.arraycopy(source, offset, memory, destination, size);
   }
 

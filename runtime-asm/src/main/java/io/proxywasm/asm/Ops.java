@@ -128,6 +128,20 @@ public final class Ops {
   // ---- stores ---------------------------------------------------------------------------------
 
   /**
+   * The address of i32.store8, i64.store8 and i64.store32, whose trap on a negative address names
+   * the address, as Chicory's interpreter does for these three.
+   */
+  private static int eaNamed(int address, int offset, int size, byte[] memory) {
+    if (offset < 0) {
+      throw Trap.outOfBounds();
+    }
+    if (address < 0) {
+      throw Trap.outOfBounds(address + offset, size, memory.length);
+    }
+    return address + offset;
+  }
+
+  /**
    * i32.store8 and i64.store8 (wrapped).
    *
    * @param address the address operand
@@ -136,7 +150,7 @@ public final class Ops {
    * @param memory the memory
    */
   public static void store8(int address, int value, int offset, byte[] memory) {
-    int at = ea(address, offset);
+    int at = eaNamed(address, offset, 1, memory);
     try {
       memory[at] = (byte) value;
     } catch (IndexOutOfBoundsException e) {
@@ -179,6 +193,23 @@ public final class Ops {
   }
 
   /**
+   * i64.store32 (wrapped).
+   *
+   * @param address the address operand
+   * @param value the value
+   * @param offset the instruction's offset
+   * @param memory the memory
+   */
+  public static void store32Wrapped(int address, int value, int offset, byte[] memory) {
+    int at = eaNamed(address, offset, 4, memory);
+    try {
+      INT.set(memory, at, value);
+    } catch (IndexOutOfBoundsException e) {
+      throw Trap.outOfBounds(at, 4, memory.length);
+    }
+  }
+
+  /**
    * i64.store.
    *
    * @param address the address operand
@@ -201,7 +232,7 @@ public final class Ops {
     return address >= 0 && size >= 0 && address <= limit && (size == 0 || address + size <= limit);
   }
 
-  private static void check(int address, int size, int limit) {
+  static void check(int address, int size, int limit) {
     if (!inside(address, size, limit) || (size > 0 && address + size < 0)) {
       throw Trap.outOfBounds(address, size, limit);
     }

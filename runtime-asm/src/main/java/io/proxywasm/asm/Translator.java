@@ -1032,7 +1032,7 @@ final class Translator {
         case I32_STORE16 -> memStore(in, "store16", false);
         case I64_STORE8 -> memStore(in, "store8", true);
         case I64_STORE16 -> memStore(in, "store16", true);
-        case I64_STORE32 -> memStore(in, "store32", true);
+        case I64_STORE32 -> memStore(in, "store32Wrapped", true);
         case MEMORY_SIZE -> {
           memoryArray();
           mv.visitInsn(ARRAYLENGTH);
