@@ -142,8 +142,11 @@ final class Translator {
   private static final String OPS = "io/proxywasm/asm/Ops";
   private static final String TRAP = "io/proxywasm/asm/Trap";
 
-  /** The most cases one {@code call_indirect} dispatcher method switches over. */
-  private static final int DISPATCH_CHUNK = 1000;
+  /**
+   * The most cases one {@code call_indirect} dispatcher method switches over: a few hundred keep it
+   * under HotSpot's 8000-byte limit of methods the JIT compiles.
+   */
+  private static final int DISPATCH_CHUNK = 400;
 
   /** A module feature this translator does not handle; the module then fails to load. */
   static final class Unsupported extends RuntimeException {
