@@ -1,5 +1,7 @@
 package io.proxywasm.asm;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -24,8 +26,45 @@ public abstract class AsmInstance {
   /** Passive data segments by index; an empty array once dropped or for an active segment. */
   public byte[][] data = new byte[0][];
 
-  /** Set by {@code terminate()}; checked at function entries and loop headers. */
-  public volatile boolean interrupted;
+  /**
+   * Set by {@code terminate()}; checked at function entries and loop headers with an opaque read
+   * ({@link #checkInterrupted}): unlike a volatile one it orders no other access, so the JIT still
+   * keeps the memory array and its length in registers across a loop, and unlike a plain one it is
+   * read again on every iteration.
+   */
+  boolean interrupted;
+
+  private static final VarHandle INTERRUPTED;
+
+  static {
+    try {
+      INTERRUPTED =
+          MethodHandles.lookup().findVarHandle(AsmInstance.class, "interrupted", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Traps if {@code terminate()} asked the running call to stop.
+   *
+   * @param instance the instance
+   */
+  public static void checkInterrupted(AsmInstance instance) {
+    if ((boolean) INTERRUPTED.getOpaque(instance)) {
+      throw Trap.terminated();
+    }
+  }
+
+  /** Asks the running call to stop; callable from any thread. */
+  final void interrupt() {
+    INTERRUPTED.setVolatile(this, true);
+  }
+
+  /** Clears the request to stop, once the call has ended. */
+  final void clearInterrupt() {
+    INTERRUPTED.setVolatile(this, false);
+  }
 
   /** Calls the host functions the module imports. */
   HostCalls host;
@@ -69,16 +108,6 @@ public abstract class AsmInstance {
    */
   public final long callHost(int index, long[] args) {
     return host.call(index, args);
-  }
-
-  /**
-   * Traps if {@code terminate()} asked the call to stop; called at function entries and loop
-   * headers after a read of {@link #interrupted} found it set.
-   *
-   * @return never
-   */
-  public static Trap terminated() {
-    return Trap.terminated();
   }
 
   /**

@@ -509,7 +509,7 @@ final class AsmVm implements WasmVm, LinearMemory {
         while (runState.get() != STOPPED) {
           Thread.yield();
         }
-        instance.interrupted = false;
+        instance.clearInterrupt();
         runState.set(IDLE);
       }
     }
@@ -525,7 +525,7 @@ final class AsmVm implements WasmVm, LinearMemory {
       try {
         AsmInstance running = instance;
         if (running != null) {
-          running.interrupted = true;
+          running.interrupt();
         }
       } finally {
         runState.set(STOPPED);

@@ -757,13 +757,8 @@ final class Translator {
     }
 
     private void checkInterrupted() {
-      Label go = new Label();
       mv.visitVarInsn(ALOAD, instance);
-      mv.visitFieldInsn(GETFIELD, BASE, "interrupted", "Z");
-      mv.visitJumpInsn(IFEQ, go);
-      mv.visitMethodInsn(INVOKESTATIC, BASE, "terminated", "()L" + TRAP + ";", false);
-      mv.visitInsn(ATHROW);
-      mv.visitLabel(go);
+      mv.visitMethodInsn(INVOKESTATIC, BASE, "checkInterrupted", "(L" + BASE + ";)V", false);
     }
 
     private int temp(char kind, int n) {
