@@ -1,0 +1,41 @@
+package io.proxywasm.asm;
+
+import com.google.auto.service.AutoService;
+import io.proxywasm.spi.VmCapability;
+import io.proxywasm.spi.WasmVm;
+import io.proxywasm.spi.WasmVmIntegration;
+import io.proxywasm.spi.WasmVmProvider;
+import java.util.Set;
+
+/**
+ * Runtime {@code asm}: translates each module to one JVM class with ASM, on Chicory's parser and
+ * validator; functions become static methods, globals fields, linear memory one {@code byte[]}.
+ */
+@AutoService(WasmVmProvider.class)
+@SuppressWarnings("exports") // the registration annotation is compile-time only
+public final class AsmProvider implements WasmVmProvider {
+  /** The runtime name. */
+  public static final String NAME = "asm";
+
+  /** Creates the provider; stateless. */
+  public AsmProvider() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<VmCapability> capabilities() {
+    return Set.of(
+        VmCapability.WASM_BYTECODE,
+        VmCapability.COMPILED,
+        VmCapability.TERMINATE,
+        VmCapability.MEMORY_LIMIT);
+  }
+
+  @Override
+  public WasmVm create(WasmVmIntegration integration) {
+    return new AsmVm(integration);
+  }
+}
