@@ -152,7 +152,7 @@ class ProxyWasmTestKitTest {
     assertTrue(broken.getMessage().contains("env.proxy_does_not_exist"), broken.getMessage());
     ProviderLookupException noRuntime =
         assertThrows(ProviderLookupException.class, () -> ProxyWasmTestKit.runtime("v8"));
-    assertTrue(noRuntime.getMessage().contains("available: chicory, chicory-compiler"));
+    assertTrue(noRuntime.getMessage().contains("available: asm, chicory, chicory-compiler"));
     assertThrows(IllegalStateException.class, () -> ProxyWasmTestKit.runtime(runtime).start());
   }
 
