@@ -8,6 +8,8 @@
  *
  * @provides io.proxywasm.spi.WasmVmProvider runtimes {@code chicory} and {@code chicory-compiler}
  */
+// the qualified export names runtime asm, which is built after this module
+@SuppressWarnings("module")
 module io.proxywasm.chicory {
   requires transitive io.proxywasm.spi;
   requires transitive com.dylibso.chicory.runtime;
@@ -18,6 +20,9 @@ module io.proxywasm.chicory {
   requires static com.google.auto.service;
 
   exports io.proxywasm.chicory;
+  // the wasm-level function splitter, shared with runtime asm; not an API
+  exports io.proxywasm.chicory.split to
+      io.proxywasm.asm;
 
   provides io.proxywasm.spi.WasmVmProvider with
       io.proxywasm.chicory.ChicoryInterpreterProvider,

@@ -1,6 +1,7 @@
 package io.proxywasm.chicory;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import io.proxywasm.chicory.split.FunctionSplitter;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import io.proxywasm.chicory.split.FunctionSplitter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.OpCode;
+import io.proxywasm.chicory.split.FunctionSplitter;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.ValueType;
 import io.proxywasm.spi.WasmVm;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import io.proxywasm.chicory.split.FunctionSplitter;
 import java.nio.file.Files;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

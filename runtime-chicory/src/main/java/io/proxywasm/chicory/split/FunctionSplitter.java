@@ -1,4 +1,4 @@
-package io.proxywasm.chicory;
+package io.proxywasm.chicory.split;
 
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.AnnotatedInstruction;
@@ -12,9 +12,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Splits wasm functions too big for HotSpot's JIT into smaller ones, at the wasm level, so that
- * Chicory's compiler translates each piece to a JVM method the JIT compiles without {@code
- * -XX:-DontCompileHugeMethods}. The entry point of the splitter: it chooses the functions, runs the
+ * Splits wasm functions too big for HotSpot's JIT into smaller ones, at the wasm level, so that a
+ * wasm-to-bytecode translator (Chicory's compiler, or runtime {@code asm}'s) translates each piece
+ * to a JVM method the JIT compiles without {@code -XX:-DontCompileHugeMethods}. The entry point of
+ * the splitter: the caller chooses the functions by its own measure of size; this class runs the
  * rounds of splitting each one and has the result validated; the work is done by
  *
  * <ul>
@@ -32,9 +33,9 @@ import java.util.TreeSet;
  * functions. Every moved run is checked again by Chicory's validator when the result is parsed
  * ({@link #splitChecked}): a function whose split does not validate is kept whole.
  */
-final class FunctionSplitter {
+public final class FunctionSplitter {
   /** The most wasm code bytes moved into one new function. */
-  static final int MAX_PIECE_BYTES = 1500;
+  public static final int MAX_PIECE_BYTES = 1500;
 
   /**
    * The most rounds of splitting one function: each one moves what the last one left small (Go's
@@ -54,8 +55,14 @@ final class FunctionSplitter {
     this.functions = new NewFunctions(module);
   }
 
-  /** What splitting did. */
-  record Result(byte[] module, int functionsSplit, int piecesAdded) {}
+  /**
+   * What splitting did.
+   *
+   * @param module the new module's bytes
+   * @param functionsSplit how many functions were split
+   * @param piecesAdded how many new functions were added
+   */
+  public record Result(byte[] module, int functionsSplit, int piecesAdded) {}
 
   /**
    * Splits the given functions of a module; imported functions among them are ignored.
@@ -66,7 +73,7 @@ final class FunctionSplitter {
    *     func_N} methods count them)
    * @return the new module's bytes, or empty if nothing could be split
    */
-  static Optional<Result> split(byte[] bytes, WasmModule module, Set<Integer> functions) {
+  public static Optional<Result> split(byte[] bytes, WasmModule module, Set<Integer> functions) {
     FunctionSplitter splitter = new FunctionSplitter(bytes, module);
     int imported = splitter.functions.importedFunctions();
     Set<Integer> defined = new TreeSet<>();
@@ -84,10 +91,15 @@ final class FunctionSplitter {
    * bytecode per byte of wasm, so a function under this size stays under HotSpot's 8000-byte limit;
    * one that does not is found once compiled and split then.
    */
-  static final int LIKELY_HUGE_BYTES = 3500;
+  public static final int LIKELY_HUGE_BYTES = 3500;
 
-  /** The defined functions whose wasm code is over {@link #LIKELY_HUGE_BYTES}, imports counted. */
-  static Set<Integer> likelyHuge(WasmModule module) {
+  /**
+   * The defined functions whose wasm code is over {@link #LIKELY_HUGE_BYTES}, imports counted.
+   *
+   * @param module the module
+   * @return the functions' indexes
+   */
+  public static Set<Integer> likelyHuge(WasmModule module) {
     int imported = 0;
     for (int i = 0; i < module.importSection().importCount(); i++) {
       if (module.importSection().getImport(i) instanceof FunctionImport) {
@@ -105,17 +117,27 @@ final class FunctionSplitter {
     return out;
   }
 
-  /** A split module that Chicory's validator accepted, parsed. */
-  record Checked(Result result, WasmModule module) {}
+  /**
+   * A split module that Chicory's validator accepted, parsed.
+   *
+   * @param result what splitting did
+   * @param module the new module, parsed from {@code result.module()}
+   */
+  public record Checked(Result result, WasmModule module) {}
 
   /**
    * Splits the given functions and has Chicory's validator check the result. Should the split of
    * some function not validate, the functions at fault are found by halving the set and kept whole,
    * and the others are still split: one hard function never costs the module its splitting.
    *
+   * @param bytes the module's bytes
+   * @param module the module, parsed from {@code bytes}
+   * @param functions indexes of the functions to split, imports counted; the caller chooses them by
+   *     its own measure of size (the methods its translation made too big, say)
    * @return the split module, parsed, or empty if no function could be split
    */
-  static Optional<Checked> splitChecked(byte[] bytes, WasmModule module, Set<Integer> functions) {
+  public static Optional<Checked> splitChecked(
+      byte[] bytes, WasmModule module, Set<Integer> functions) {
     Set<Integer> all = new TreeSet<>(functions);
     List<Checked> whole = new ArrayList<>(1);
     Set<Integer> good =
@@ -147,8 +169,12 @@ final class FunctionSplitter {
   /**
    * The largest union of valid subsets of some candidates that halving finds: the whole set if it
    * is valid, else the valid parts of each half.
+   *
+   * @param candidates the candidates
+   * @param valid whether a subset is valid
+   * @return the valid candidates found
    */
-  static Set<Integer> keepValid(
+  public static Set<Integer> keepValid(
       Set<Integer> candidates, java.util.function.Predicate<Set<Integer>> valid) {
     if (candidates.isEmpty() || valid.test(candidates)) {
       return candidates;

@@ -1,8 +1,8 @@
-package io.proxywasm.chicory;
+package io.proxywasm.chicory.split;
 
-import static io.proxywasm.chicory.WasmBytes.readU32;
-import static io.proxywasm.chicory.WasmBytes.u32;
-import static io.proxywasm.chicory.WasmBytes.writeU32;
+import static io.proxywasm.chicory.split.WasmBytes.readU32;
+import static io.proxywasm.chicory.split.WasmBytes.u32;
+import static io.proxywasm.chicory.split.WasmBytes.writeU32;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.proxywasm.chicory;
+package io.proxywasm.chicory.split;
 
 import com.dylibso.chicory.wasm.types.OpCode;
 import java.io.ByteArrayOutputStream;

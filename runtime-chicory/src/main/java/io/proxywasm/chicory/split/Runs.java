@@ -1,6 +1,6 @@
-package io.proxywasm.chicory;
+package io.proxywasm.chicory.split;
 
-import static io.proxywasm.chicory.FunctionBody.isOpener;
+import static io.proxywasm.chicory.split.FunctionBody.isOpener;
 
 import com.dylibso.chicory.wasm.types.OpCode;
 import com.dylibso.chicory.wasm.types.ValType;

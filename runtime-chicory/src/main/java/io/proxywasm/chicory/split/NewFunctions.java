@@ -1,6 +1,6 @@
-package io.proxywasm.chicory;
+package io.proxywasm.chicory.split;
 
-import static io.proxywasm.chicory.WasmBytes.writeU32;
+import static io.proxywasm.chicory.split.WasmBytes.writeU32;
 
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.FunctionImport;

@@ -1,11 +1,11 @@
-package io.proxywasm.chicory;
+package io.proxywasm.chicory.split;
 
-import static io.proxywasm.chicory.FunctionBody.isOpener;
-import static io.proxywasm.chicory.WasmBytes.branch;
-import static io.proxywasm.chicory.WasmBytes.branchIfEquals;
-import static io.proxywasm.chicory.WasmBytes.localOp;
-import static io.proxywasm.chicory.WasmBytes.open;
-import static io.proxywasm.chicory.WasmBytes.writeU32;
+import static io.proxywasm.chicory.split.FunctionBody.isOpener;
+import static io.proxywasm.chicory.split.WasmBytes.branch;
+import static io.proxywasm.chicory.split.WasmBytes.branchIfEquals;
+import static io.proxywasm.chicory.split.WasmBytes.localOp;
+import static io.proxywasm.chicory.split.WasmBytes.open;
+import static io.proxywasm.chicory.split.WasmBytes.writeU32;
 
 import com.dylibso.chicory.wasm.types.OpCode;
 import java.io.ByteArrayOutputStream;

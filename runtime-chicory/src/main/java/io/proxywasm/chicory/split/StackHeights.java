@@ -1,6 +1,6 @@
-package io.proxywasm.chicory;
+package io.proxywasm.chicory.split;
 
-import static io.proxywasm.chicory.WasmBytes.readU32;
+import static io.proxywasm.chicory.split.WasmBytes.readU32;
 
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.OpCode;

@@ -1,8 +1,8 @@
-package io.proxywasm.chicory;
+package io.proxywasm.chicory.split;
 
-import static io.proxywasm.chicory.WasmBytes.constI32;
-import static io.proxywasm.chicory.WasmBytes.localOp;
-import static io.proxywasm.chicory.WasmBytes.writeU32;
+import static io.proxywasm.chicory.split.WasmBytes.constI32;
+import static io.proxywasm.chicory.split.WasmBytes.localOp;
+import static io.proxywasm.chicory.split.WasmBytes.writeU32;
 
 import com.dylibso.chicory.wasm.types.OpCode;
 import com.dylibso.chicory.wasm.types.ValType;

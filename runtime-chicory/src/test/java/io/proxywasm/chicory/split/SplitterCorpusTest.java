@@ -1,4 +1,4 @@
-package io.proxywasm.chicory;
+package io.proxywasm.chicory.split;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
