@@ -5,6 +5,7 @@ import static org.objectweb.asm.Opcodes.ACC_PUBLIC;
 import static org.objectweb.asm.Opcodes.ACC_STATIC;
 import static org.objectweb.asm.Opcodes.ACC_SUPER;
 import static org.objectweb.asm.Opcodes.ALOAD;
+import static org.objectweb.asm.Opcodes.ARETURN;
 import static org.objectweb.asm.Opcodes.ARRAYLENGTH;
 import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.ATHROW;
@@ -24,6 +25,7 @@ import static org.objectweb.asm.Opcodes.DSTORE;
 import static org.objectweb.asm.Opcodes.DSUB;
 import static org.objectweb.asm.Opcodes.DUP;
 import static org.objectweb.asm.Opcodes.DUP2;
+import static org.objectweb.asm.Opcodes.DUP2_X1;
 import static org.objectweb.asm.Opcodes.DUP2_X2;
 import static org.objectweb.asm.Opcodes.DUP_X2;
 import static org.objectweb.asm.Opcodes.F2D;
@@ -96,6 +98,7 @@ import static org.objectweb.asm.Opcodes.LSUB;
 import static org.objectweb.asm.Opcodes.LUSHR;
 import static org.objectweb.asm.Opcodes.LXOR;
 import static org.objectweb.asm.Opcodes.NEW;
+import static org.objectweb.asm.Opcodes.NEWARRAY;
 import static org.objectweb.asm.Opcodes.NOP;
 import static org.objectweb.asm.Opcodes.POP;
 import static org.objectweb.asm.Opcodes.POP2;
@@ -103,6 +106,7 @@ import static org.objectweb.asm.Opcodes.PUTFIELD;
 import static org.objectweb.asm.Opcodes.RETURN;
 import static org.objectweb.asm.Opcodes.SIPUSH;
 import static org.objectweb.asm.Opcodes.SWAP;
+import static org.objectweb.asm.Opcodes.T_LONG;
 import static org.objectweb.asm.Opcodes.V17;
 
 import com.dylibso.chicory.wasm.WasmModule;
@@ -154,6 +158,37 @@ final class Translator {
 
     Unsupported(String message) {
       super(message);
+    }
+  }
+
+  /** The translation of a function is over the JVM's 64 KiB limit for one method. */
+  static final class TooLarge extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** The wasm function, imports counted, or -1 if the method translates no function. */
+    private final int function;
+
+    TooLarge(String message, int function) {
+      super(message);
+      this.function = function;
+    }
+
+    /**
+     * The function whose translation is too large.
+     *
+     * @return its index, imports counted, or -1 if the method is not a function's
+     */
+    int function() {
+      return function;
+    }
+
+    /**
+     * The error this is when the method stays too large.
+     *
+     * @return the error
+     */
+    Unsupported unsupported() {
+      return new Unsupported(getMessage());
     }
   }
 
@@ -215,6 +250,7 @@ final class Translator {
    * @param entryPoints functions the host calls by index (exports, the start function)
    * @return the class
    * @throws Unsupported if the module uses a feature this translator does not handle
+   * @throws TooLarge if a method is over the JVM's 64 KiB limit
    */
   static Result translate(WasmModule module, String className, Set<Integer> entryPoints) {
     Translator t = new Translator(module, className);
@@ -276,18 +312,42 @@ final class Translator {
     try {
       return cw.toByteArray();
     } catch (MethodTooLargeException e) {
-      throw new Unsupported(
+      throw new TooLarge(
           "the translation of "
               + e.getMethodName()
               + " is over the JVM's 64 KiB limit for one method ("
               + e.getCodeSize()
-              + " bytes)");
+              + " bytes)",
+          functionOf(e.getMethodName()));
     }
+  }
+
+  /** The prefix of the methods wasm functions translate to, {@code f<N>}. */
+  static final String FUNCTION_PREFIX = "f";
+
+  /**
+   * The wasm function a generated method translates.
+   *
+   * @param method the method's name
+   * @return the function's index, imports counted, or -1 if the method translates no function
+   */
+  static int functionOf(String method) {
+    if (method.length() <= FUNCTION_PREFIX.length() || !method.startsWith(FUNCTION_PREFIX)) {
+      return -1;
+    }
+    for (int i = FUNCTION_PREFIX.length(); i < method.length(); i++) {
+      if (method.charAt(i) < '0' || method.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return Integer.parseInt(method.substring(FUNCTION_PREFIX.length()));
   }
 
   private void checkSignature(int function) {
     FunctionType type = functionTypes.get(function);
-    if (type.returns().size() > 1) {
+    // a defined function may return several values (the splitter's pieces do): its method returns
+    // them in a long[]; the host's functions return at most one
+    if (type.returns().size() > 1 && function < importedFunctions) {
       throw new Unsupported(
           "function " + function + " returns " + type.returns().size() + " values");
     }
@@ -325,8 +385,17 @@ final class Translator {
       sb.append(kind(p));
     }
     sb.append(self).append(')');
-    sb.append(type.returns().isEmpty() ? "V" : desc(type.returns().get(0)));
+    sb.append(returnDesc(type));
     return sb.toString();
+  }
+
+  /** The return type of a function's method: several values come in a {@code long[]}. */
+  private static String returnDesc(FunctionType type) {
+    return switch (type.returns().size()) {
+      case 0 -> "V";
+      case 1 -> desc(type.returns().get(0));
+      default -> "[J";
+    };
   }
 
   private static int size(char kind) {
@@ -847,6 +916,26 @@ final class Translator {
     private void doReturn() {
       if (type.returns().isEmpty()) {
         mv.visitInsn(RETURN);
+      } else if (type.returns().size() > 1) {
+        // the values on top of the stack, the last on top, in a long[]
+        int n = type.returns().size();
+        char[] kinds = new char[n];
+        int[] slots = new int[n];
+        for (int i = n - 1; i >= 0; i--) {
+          kinds[i] = stack.charAt(stack.length() - n + i);
+          slots[i] = temp(kinds[i], i);
+          mv.visitVarInsn(store(kinds[i]), slots[i]);
+        }
+        pushInt(mv, n);
+        mv.visitIntInsn(NEWARRAY, T_LONG);
+        for (int i = 0; i < n; i++) {
+          mv.visitInsn(DUP);
+          pushInt(mv, i);
+          mv.visitVarInsn(load(kinds[i]), slots[i]);
+          toLong(mv, kinds[i]);
+          mv.visitInsn(LASTORE);
+        }
+        mv.visitInsn(ARETURN);
       } else {
         mv.visitInsn(ret(top()));
       }
@@ -1204,6 +1293,27 @@ final class Translator {
       pop(t.params().size());
       mv.visitVarInsn(ALOAD, instance);
       mv.visitMethodInsn(INVOKESTATIC, className, "f" + function, methodDesc(t), false);
+      if (t.returns().size() > 1) {
+        // the long[] the method returned, unpacked onto the stack: each value goes under the array
+        int n = t.returns().size();
+        for (int i = 0; i < n; i++) {
+          char k = kind(t.returns().get(i));
+          if (i < n - 1) {
+            mv.visitInsn(DUP);
+          }
+          pushInt(mv, i);
+          mv.visitInsn(LALOAD);
+          fromLong(mv, k);
+          if (i < n - 1) {
+            if (size(k) == 2) {
+              mv.visitInsn(DUP2_X1);
+              mv.visitInsn(POP2);
+            } else {
+              mv.visitInsn(SWAP);
+            }
+          }
+        }
+      }
       for (ValType r : t.returns()) {
         push(kind(r));
       }
