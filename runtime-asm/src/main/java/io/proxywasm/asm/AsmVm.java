@@ -140,9 +140,11 @@ final class AsmVm implements WasmVm, LinearMemory {
           "Failed to load Wasm bytecode: not a WebAssembly module (bad magic number)", null);
     }
     try {
-      code = inspect(Parser.parse(bytes));
+      code = inspect(bytes, Parser.parse(bytes));
     } catch (WasmException e) {
       throw e;
+    } catch (Translator.TooLarge e) {
+      throw initError("Failed to load Wasm bytecode: " + e.getMessage(), e);
     } catch (Translator.Unsupported e) {
       throw initError(
           "Failed to load Wasm bytecode: the asm runtime does not support " + e.getMessage(), e);
@@ -151,7 +153,7 @@ final class AsmVm implements WasmVm, LinearMemory {
     }
   }
 
-  private static Code inspect(WasmModule module) {
+  private static Code inspect(byte[] bytes, WasmModule module) {
     List<FunctionImport> imports = new ArrayList<>();
     List<com.dylibso.chicory.wasm.types.FunctionType> importTypes = new ArrayList<>();
     ImportSection importSection = module.importSection();
@@ -196,10 +198,13 @@ final class AsmVm implements WasmVm, LinearMemory {
       }
     }
     module.startSection().ifPresent(s -> entryPoints.add((int) s.startIndex()));
-    Translator.Result result =
-        Translator.translate(module, "io/proxywasm/asm/gen/Module", entryPoints);
+    // functions whose translation HotSpot would not JIT-compile are split, and the module with
+    // them split (same imports, exports and indexes) is the one that runs
+    Splitting.Translated translated =
+        Splitting.translate(bytes, module, "io/proxywasm/asm/gen/Module", entryPoints);
+    Translator.Result result = translated.result();
     return new Code(
-        module,
+        translated.module(),
         List.copyOf(imports),
         Map.copyOf(exportIndex),
         Collections.unmodifiableMap(exports),
