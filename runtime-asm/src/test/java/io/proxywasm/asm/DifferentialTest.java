@@ -394,6 +394,20 @@ class DifferentialTest {
         (func (export "multi_value") (param i32) (result i32)
           (block (result i32 i32) local.get 0 i32.const 3)
           i32.sub)
+        (func $pair (param i32 i64) (result i64 f64 i32 f32)
+          local.get 1 i64.const 7 i64.mul
+          local.get 0 f64.convert_i32_s f64.const 0.5 f64.add
+          local.get 0 i32.const 1 i32.shl
+          f32.const -2.25
+          local.get 0 i32.eqz br_if 0
+          return)
+        (func (export "call_multi_value") (param i32 i64) (result i64)
+          (local f64 i32 f32)
+          local.get 0 local.get 1 call $pair
+          local.set 4 local.set 3 local.set 2
+          local.get 2 i64.trunc_f64_s i64.add
+          local.get 3 i64.extend_i32_s i64.add
+          local.get 4 i64.trunc_f32_s i64.add)
         (func (export "block_params") (param i32) (result i32)
           local.get 0
           (block (param i32) (result i32) i32.const 10 i32.add))
@@ -428,6 +442,7 @@ class DifferentialTest {
     call("nested_if", "i32 i32", "i32");
     call("dead_code", "i32", "i32");
     call("multi_value", "i32", "i32");
+    call("call_multi_value", "i32 i64", "i64");
     call("block_params", "i32", "i32");
     cases.add(
         new Case(
