@@ -42,8 +42,8 @@ final class Splitting {
    * @param className the internal name of the class to make
    * @param entryPoints functions the host calls by index (splitting keeps indexes)
    * @return the translation
-   * @throws Translator.Unsupported if the module uses a feature the translator does not handle, or
-   *     a method stays over the JVM's 64 KiB limit
+   * @throws Translator.Unsupported if the module uses a feature the translator does not handle
+   * @throws Translator.TooLarge if a method stays over the JVM's 64 KiB limit
    */
   static Translated translate(
       byte[] bytes, WasmModule module, String className, Set<Integer> entryPoints) {
@@ -59,7 +59,7 @@ final class Splitting {
         }
       } catch (Translator.TooLarge e) {
         if (e.function() < 0) {
-          throw e.unsupported();
+          throw e; // not a function's method: splitting cannot help
         }
         tooLarge = e;
         // the other methods' sizes are not known: split the function at fault and those big
@@ -67,13 +67,18 @@ final class Splitting {
         huge = new TreeSet<>(FunctionSplitter.likelyHuge(module));
         huge.add(e.function());
       }
-      Optional<FunctionSplitter.Checked> split =
-          round < MAX_ROUNDS
-              ? FunctionSplitter.splitChecked(bytes, module, huge)
-              : Optional.empty();
+      Optional<FunctionSplitter.Checked> split = Optional.empty();
+      if (round < MAX_ROUNDS) {
+        try {
+          split = FunctionSplitter.splitChecked(bytes, module, huge);
+        } catch (RuntimeException e) {
+          // the splitter failed on these functions (it leaves whole what its validation refuses):
+          // the module runs as it is, as chicory-compiler's does then
+        }
+      }
       if (split.isEmpty()) {
         if (tooLarge != null) {
-          throw tooLarge.unsupported();
+          throw tooLarge;
         }
         return new Translated(module, result); // as good as it gets: some methods stay huge
       }

@@ -181,15 +181,6 @@ final class Translator {
     int function() {
       return function;
     }
-
-    /**
-     * The error this is when the method stays too large.
-     *
-     * @return the error
-     */
-    Unsupported unsupported() {
-      return new Unsupported(getMessage());
-    }
   }
 
   /** What the translation made. */
