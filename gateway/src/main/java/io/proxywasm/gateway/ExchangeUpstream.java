@@ -142,15 +142,15 @@ final class ExchangeUpstream {
         path = "/" + path;
       }
     }
+    String authority = Headers.value(h, ":authority", "");
     RequestOptions o =
         new RequestOptions()
             .setMethod(HttpMethod.valueOf(Headers.value(h, ":method", "GET")))
             .setServer(cluster.address(endpointIndex))
             // the host and port stand in for a missing :authority (and key the pool), as before
-            .setHost(cluster.requestHost(endpointIndex, Headers.value(h, ":authority", null)))
+            .setHost(cluster.requestHost(endpointIndex, authority))
             .setPort(cluster.endpoint(endpointIndex).port())
             .setURI(path);
-    String authority = Headers.value(h, ":authority", "");
     // the headers as they leave the filters, written once the pool gives a connection
     List<Header> headers = h.entries();
     boolean chunked = h.indexOf("content-length") < 0 && !endOfStream;
