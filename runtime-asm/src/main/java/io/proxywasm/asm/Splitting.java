@@ -2,6 +2,7 @@ package io.proxywasm.asm;
 
 import com.dylibso.chicory.wasm.WasmModule;
 import io.proxywasm.chicory.split.FunctionSplitter;
+import io.proxywasm.chicory.split.MethodSizes;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -107,57 +108,13 @@ final class Splitting {
     return out;
   }
 
-  /** Receives a method's name and bytecode size. */
-  interface MethodSize {
-    /**
-     * Receives one method's size.
-     *
-     * @param name the method's name
-     * @param size its bytecode's length in bytes
-     */
-    void accept(String name, int size);
-  }
-
   /**
    * Reads the bytecode size of every method of a class file that has code.
    *
    * @param classFile the class
    * @param sizes receives each method's name and size
    */
-  static void methodSizes(byte[] classFile, MethodSize sizes) {
-    ClassReader reader = new ClassReader(classFile);
-    char[] chars = new char[reader.getMaxStringLength()];
-    int u = reader.header + 6; // access flags, this class, super class
-    u += 2 + 2 * reader.readUnsignedShort(u); // interfaces
-    int fields = reader.readUnsignedShort(u);
-    u += 2;
-    for (int f = 0; f < fields; f++) {
-      u = skipAttributes(reader, u + 6);
-    }
-    int methods = reader.readUnsignedShort(u);
-    u += 2;
-    for (int m = 0; m < methods; m++) {
-      String name = reader.readUTF8(u + 2, chars);
-      int attributes = reader.readUnsignedShort(u + 6);
-      u += 8;
-      for (int a = 0; a < attributes; a++) {
-        int length = reader.readInt(u + 2);
-        // Code: name, length, max stack, max locals, then the code's length
-        if ("Code".equals(reader.readUTF8(u, chars))) {
-          sizes.accept(name, reader.readInt(u + 10));
-        }
-        u += 6 + length;
-      }
-    }
-  }
-
-  /** Moves past the attribute count and attributes at {@code u}. */
-  private static int skipAttributes(ClassReader reader, int u) {
-    int attributes = reader.readUnsignedShort(u);
-    u += 2;
-    for (int a = 0; a < attributes; a++) {
-      u += 6 + reader.readInt(u + 2);
-    }
-    return u;
+  static void methodSizes(byte[] classFile, MethodSizes.Consumer sizes) {
+    MethodSizes.read(new ClassReader(classFile), sizes);
   }
 }

@@ -2,6 +2,7 @@ package io.proxywasm.chicory;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import io.proxywasm.chicory.split.FunctionSplitter;
+import io.proxywasm.chicory.split.MethodSizes;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -110,42 +111,14 @@ final class HugeMethods {
    */
   private static Set<String> mayBeHuge(ClassReader reader) {
     Set<String> out = new HashSet<>();
-    char[] chars = new char[reader.getMaxStringLength()];
-    int u = reader.header + 6; // access flags, this class, super class
-    u += 2 + 2 * reader.readUnsignedShort(u); // interfaces
-    int fields = reader.readUnsignedShort(u);
-    u += 2;
-    for (int f = 0; f < fields; f++) {
-      u = skipAttributes(reader, u + 6);
-    }
-    int methods = reader.readUnsignedShort(u);
-    u += 2;
-    for (int m = 0; m < methods; m++) {
-      String name = reader.readUTF8(u + 2, chars);
-      int attributes = reader.readUnsignedShort(u + 6);
-      u += 8;
-      for (int a = 0; a < attributes; a++) {
-        int length = reader.readInt(u + 2);
-        // Code: name, length, max stack, max locals, then the code's length
-        if (name.startsWith(FUNCTION_PREFIX)
-            && "Code".equals(reader.readUTF8(u, chars))
-            && (long) reader.readInt(u + 10) * 8 > (long) HUGE_METHOD_LIMIT * 3) {
-          out.add(name);
-        }
-        u += 6 + length;
-      }
-    }
+    MethodSizes.read(
+        reader,
+        (name, size) -> {
+          if (name.startsWith(FUNCTION_PREFIX) && (long) size * 8 > (long) HUGE_METHOD_LIMIT * 3) {
+            out.add(name);
+          }
+        });
     return out;
-  }
-
-  /** Moves past the attribute count and attributes at {@code u}. */
-  private static int skipAttributes(ClassReader reader, int u) {
-    int attributes = reader.readUnsignedShort(u);
-    u += 2;
-    for (int a = 0; a < attributes; a++) {
-      u += 6 + reader.readInt(u + 2);
-    }
-    return u;
   }
 
   /** The prefix of the methods Chicory translates wasm functions to. */
