@@ -176,12 +176,12 @@ final class Callouts {
         .onComplete(
             ar -> {
               if (ar.succeeded() && !c.speaksAsConfigured(ar.result())) {
-                stream.failed(
-                    new IllegalStateException("protocol error: the server did not select h2"));
+                stream.protocolError();
               } else if (ar.succeeded()) {
                 stream.opened(ar.result(), target.authority());
               } else {
-                stream.failed(ar.cause());
+                c.cxConnectFail.add(1);
+                stream.failedToConnect(ar.cause());
               }
             });
     return stream;

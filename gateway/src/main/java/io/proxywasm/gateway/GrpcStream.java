@@ -2,7 +2,9 @@ package io.proxywasm.gateway;
 
 import io.proxywasm.host.GrpcCallHandler;
 import io.proxywasm.spi.Header;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -14,12 +16,16 @@ import java.util.List;
 /**
  * One gRPC call or stream of a plugin on an HTTP/2 request to a cluster: the plugin's messages go
  * out in gRPC framing (a flag byte, then the length in four bytes) as it sends them, its close (or
- * a send with end of stream) ends the request, and cancel resets it. The response's headers become
- * the initial metadata, each message of its body (whatever DATA frames split or merge them) one
- * {@code onMessage}, its trailers the trailing metadata, and {@code grpc-status} / {@code
- * grpc-message} the close. A trailers-only answer (its status in the headers) has empty initial
- * metadata and its headers as trailing metadata; an answer that is neither HTTP 200 nor carries a
- * status closes with the status gRPC maps the HTTP status to.
+ * a send with end of stream) ends the request, and cancel resets it. The answer is reported as
+ * Envoy's gRPC client ({@code Grpc::AsyncStreamImpl}) reports it: the response's headers are the
+ * initial metadata (empty when they end the answer), each message of its body (whatever DATA frames
+ * split or merge them) one {@code onMessage}, its trailers the trailing metadata and their {@code
+ * grpc-status} / {@code grpc-message} the close; headers that end the answer are its trailers. An
+ * answer whose HTTP status is not 200 closes with CANCELLED (unless its headers end it with a
+ * {@code grpc-status}), and an answer that cannot be read on (reset, too large, cut short) closes
+ * with empty trailing metadata first. A request the cluster could not open closes as Envoy's local
+ * reply to a gRPC request does: UNAVAILABLE, after empty initial metadata and trailing metadata
+ * that carries the status. The host passes on a unary call's outcome only.
  *
  * <p>The plugin may send before the cluster's client has opened the request: messages wait, in
  * order, and go out once it is open. Everything is guarded by this object, since the plugin's calls
@@ -28,13 +34,11 @@ import java.util.List;
  */
 final class GrpcStream implements GrpcCallHandler.Outbound {
   // gRPC status codes
+  private static final int CANCELLED = 1;
   private static final int UNKNOWN = 2;
-  private static final int PERMISSION_DENIED = 7;
   private static final int RESOURCE_EXHAUSTED = 8;
-  private static final int UNIMPLEMENTED = 12;
   private static final int INTERNAL = 13;
   private static final int UNAVAILABLE = 14;
-  private static final int UNAUTHENTICATED = 16;
 
   private final GrpcCallHandler.Callbacks callbacks;
 
@@ -49,6 +53,12 @@ final class GrpcStream implements GrpcCallHandler.Outbound {
 
   /** The plugin cancelled, or the close was reported: nothing more is reported. */
   private boolean done;
+
+  /** The answer's headers, until it shows whether they ended the answer; then null. */
+  private HttpClientResponse unsettled;
+
+  /** The answer's headers arrived. */
+  private boolean answered;
 
   /** Response bytes not yet a whole message. */
   private Buffer received = Buffer.buffer();
@@ -97,9 +107,54 @@ final class GrpcStream implements GrpcCallHandler.Outbound {
     }
   }
 
-  /** The cluster's client could not open the request. */
+  /**
+   * The cluster's client could not open the request: closed as Envoy answers a gRPC request it
+   * could not send upstream, with a local reply in gRPC's trailers-only form (UNAVAILABLE).
+   */
+  synchronized void failedToConnect(Throwable t) {
+    String tls = UpstreamTls.failureReason(t);
+    localReply(
+        "upstream connect error or disconnect/reset before headers. reset reason: connection failure"
+            + (tls == null ? "" : ", transport failure reason: " + tls));
+  }
+
+  /** The cluster's HTTP/2 cluster selected no HTTP/2 over TLS: a protocol error, as in Envoy. */
+  synchronized void protocolError() {
+    localReply(
+        "upstream connect error or disconnect/reset before headers. reset reason: protocol error");
+  }
+
+  /**
+   * The request or its answer was reset: before the answer's headers, as Envoy's local reply
+   * (UNAVAILABLE); after them, INTERNAL with no message, as Envoy's {@code onReset}.
+   */
   synchronized void failed(Throwable t) {
-    close(UNAVAILABLE, Gateway.words(t));
+    if (answered) {
+      streamError(INTERNAL, "");
+    } else {
+      localReply(
+          "upstream connect error or disconnect/reset before headers. reset reason: connection"
+              + " termination");
+    }
+  }
+
+  /**
+   * Envoy's router answers a gRPC request it could not take upstream with a trailers-only local
+   * reply, which its gRPC client reports as empty initial metadata, that reply's headers as
+   * trailing metadata, and their status.
+   */
+  private void localReply(String message) {
+    if (done) {
+      return;
+    }
+    callbacks.onInitialMetadata(List.of());
+    callbacks.onTrailingMetadata(
+        List.of(
+            Header.of(":status", "200"),
+            Header.of("content-type", "application/grpc"),
+            Header.of("grpc-status", Integer.toString(UNAVAILABLE)),
+            Header.of("grpc-message", message)));
+    close(UNAVAILABLE, message);
   }
 
   @Override
@@ -144,44 +199,98 @@ final class GrpcStream implements GrpcCallHandler.Outbound {
     }
   }
 
+  /**
+   * The answer's headers arrived. Whether they end the answer (HTTP/2 HEADERS with END_STREAM)
+   * decides what they are, and shows only once Vert.x has delivered what came with them: the
+   * answer's end (they ended it), its first data, or the next turn of the loop (they did not;
+   * headers with a {@code grpc-status} wait for data or the end, as they normally end the answer).
+   */
   private synchronized void answered(HttpClientResponse r) {
     if (done) {
       return;
     }
-    boolean trailersOnly = r.headers().contains("grpc-status");
-    callbacks.onInitialMetadata(trailersOnly ? List.of() : entries(r.headers()));
-    if (!trailersOnly && r.statusCode() != 200) {
-      close(fromHttp(r.statusCode()), "HTTP status " + r.statusCode());
-      return;
-    }
+    answered = true;
+    unsettled = r;
     r.exceptionHandler(this::failed);
     r.handler(this::data);
-    r.endHandler(
-        v -> {
-          synchronized (this) {
-            if (done) {
-              return;
-            }
-            if (received.length() > 0) {
-              close(INTERNAL, "a truncated gRPC message");
-              return;
-            }
-            MultiMap t = trailersOnly ? r.headers() : r.trailers();
-            callbacks.onTrailingMetadata(entries(t));
-            int status;
-            try {
-              status = Integer.parseInt(String.valueOf(t.get("grpc-status")).trim());
-            } catch (NumberFormatException e) {
-              status = UNKNOWN;
-            }
-            String msg = t.get("grpc-message");
-            close(status, msg == null ? "" : percentDecoded(msg));
-          }
-        });
+    r.endHandler(v -> ended(r));
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      settle(false);
+    } else if (!r.headers().contains("grpc-status")) {
+      context.runOnContext(v -> settleOnNextTurn());
+    }
+  }
+
+  private synchronized void settleOnNextTurn() {
+    if (unsettled != null) {
+      settle(false);
+    }
+  }
+
+  /**
+   * Reports the answer's headers as Envoy's {@code AsyncStreamImpl::onHeaders} does: the initial
+   * metadata (empty when they end the answer); a status other than 200 closes with CANCELLED (Envoy
+   * follows the Google gRPC client there, not gRPC's HTTP mapping) unless the headers end the
+   * answer with a {@code grpc-status}, and headers that end the answer are its trailers.
+   */
+  private void settle(boolean endOfAnswer) {
+    HttpClientResponse r = unsettled;
+    unsettled = null;
+    if (done) {
+      return;
+    }
+    callbacks.onInitialMetadata(endOfAnswer ? List.of() : entries(r.headers()));
+    if (r.statusCode() != 200) {
+      if (endOfAnswer && r.headers().contains("grpc-status")) {
+        trailers(r.headers());
+      } else {
+        streamError(CANCELLED, "");
+      }
+    } else if (endOfAnswer) {
+      trailers(r.headers());
+    }
+  }
+
+  /** The answer ended: with trailers, or with the body's last DATA frame (UNKNOWN, as Envoy). */
+  private synchronized void ended(HttpClientResponse r) {
+    if (unsettled != null) {
+      boolean headersOnly = received.length() == 0 && r.trailers().isEmpty();
+      settle(headersOnly);
+      if (headersOnly) {
+        return;
+      }
+    }
+    if (done) {
+      return;
+    }
+    if (received.length() > 0) {
+      streamError(INTERNAL, "a truncated gRPC message");
+    } else if (r.trailers().isEmpty()) {
+      streamError(UNKNOWN, "");
+    } else {
+      trailers(r.trailers());
+    }
+  }
+
+  /** Trailing metadata, then the close with its status (UNKNOWN without one) and message. */
+  private void trailers(MultiMap t) {
+    callbacks.onTrailingMetadata(entries(t));
+    int status;
+    try {
+      status = Integer.parseInt(String.valueOf(t.get("grpc-status")).trim());
+    } catch (NumberFormatException e) {
+      status = UNKNOWN;
+    }
+    String msg = t.get("grpc-message");
+    close(status, msg == null ? "" : percentDecoded(msg));
   }
 
   /** Response bytes: every whole message they complete goes to the plugin. */
   private synchronized void data(Buffer b) {
+    if (unsettled != null) {
+      settle(false);
+    }
     if (done) {
       return;
     }
@@ -216,11 +325,14 @@ final class GrpcStream implements GrpcCallHandler.Outbound {
   }
 
   /**
-   * The answer cannot be read on: the close is reported and the request reset, even when the
-   * plugin's side had ended, as Envoy's gRPC client resets the stream.
+   * The answer cannot be read on: empty trailing metadata and the close are reported and the
+   * request reset, even when the plugin's side had ended, as Envoy's {@code streamError}.
    */
   private void streamError(int status, String message) {
     boolean open = !done;
+    if (open) {
+      callbacks.onTrailingMetadata(List.of());
+    }
     close(status, message);
     if (open && request != null && halfClosed) {
       request.reset();
@@ -240,18 +352,6 @@ final class GrpcStream implements GrpcCallHandler.Outbound {
     if (request != null && !halfClosed) {
       request.reset();
     }
-  }
-
-  /** The gRPC status for an HTTP status without one, as gRPC's HTTP mapping says. */
-  static int fromHttp(int http) {
-    return switch (http) {
-      case 400 -> INTERNAL;
-      case 401 -> UNAUTHENTICATED;
-      case 403 -> PERMISSION_DENIED;
-      case 404 -> UNIMPLEMENTED;
-      case 429, 502, 503, 504 -> UNAVAILABLE;
-      default -> UNKNOWN;
-    };
   }
 
   /** A {@code grpc-message}, whose non-ASCII bytes and {@code %} are percent-encoded. */

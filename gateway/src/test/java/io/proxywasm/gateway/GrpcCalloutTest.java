@@ -42,8 +42,6 @@ class GrpcCalloutTest {
         @Override
         public HttpContext newHttpContext(int contextId) {
           return new HttpContext() {
-            private String answer = "";
-
             @Override
             public Action onRequestHeaders(int headers, boolean endOfStream) {
               String path = requestHeaders().get(":path").orElse("/");
@@ -65,14 +63,16 @@ class GrpcCalloutTest {
               return Action.PAUSE;
             }
 
+            // a unary call's success is its message alone (no close follows), as in Envoy
             @Override
             public void onGrpcReceive(int token, int size) {
-              answer += new String(grpcMessage(), StandardCharsets.UTF_8);
+              sendLocalResponse(
+                  200, List.of(), "status 0 " + new String(grpcMessage(), StandardCharsets.UTF_8));
             }
 
             @Override
             public void onGrpcClose(int token, int statusCode) {
-              sendLocalResponse(200, List.of(), "status " + statusCode + " " + answer);
+              sendLocalResponse(200, List.of(), "status " + statusCode + " ");
             }
           };
         }

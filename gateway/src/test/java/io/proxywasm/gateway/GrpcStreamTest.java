@@ -18,6 +18,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,6 +75,7 @@ class GrpcStreamTest {
                   switch (method) {
                     case "Plain" -> "up";
                     case "Nowhere" -> "nowhere";
+                    case "Down" -> "down";
                     default -> "grpc";
                   };
               try {
@@ -225,6 +229,30 @@ class GrpcStreamTest {
                           });
                     });
               });
+      case "Busy" -> {
+        // not 200, no grpc-status, a body follows
+        req.handler(b -> {});
+        resp.setStatusCode(503).write("overloaded");
+        req.endHandler(v -> vertx.setTimer(200, t -> resp.end()));
+      }
+      case "Gone" -> {
+        req.handler(b -> {});
+        resp.setStatusCode(404).end();
+      }
+      case "Shed" -> {
+        req.handler(b -> {});
+        resp.setStatusCode(503).putHeader("grpc-status", "14").putHeader("grpc-message", "shed");
+        resp.end();
+      }
+      case "Bare" -> {
+        // 200 headers alone, without a grpc-status
+        req.handler(b -> {});
+        resp.end();
+      }
+      case "Reset" -> {
+        req.handler(b -> {});
+        resp.writeHead().onComplete(ar -> vertx.setTimer(100, t -> resp.reset()));
+      }
       case "Hang" -> {
         req.exceptionHandler(reset::complete);
         resp.exceptionHandler(reset::complete);
@@ -270,12 +298,32 @@ class GrpcStreamTest {
                               address:
                                 socket_address: { address: 127.0.0.1, port_value: %d }
             """
-                .formatted(grpc.actualPort());
+                .formatted(grpc.actualPort())
+            + """
+                - name: down
+                  connect_timeout: 1s
+                  http2_protocol_options: {}
+                  load_assignment:
+                    cluster_name: down
+                    endpoints:
+                      - lb_endpoints:
+                          - endpoint:
+                              address:
+                                socket_address: { address: 127.0.0.1, port_value: %d }
+            """
+                .formatted(closedPort());
     gateway =
         Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
             .offer("grpc-streamer", new GrpcStreamer())
             .concurrency(1)
             .start();
+  }
+
+  /** A port nothing listens on. */
+  private static int closedPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   @AfterEach
@@ -334,5 +382,28 @@ class GrpcStreamTest {
   void streamsNeedAnHttp2ClusterThatExists() throws Exception {
     assertEquals("refused BAD_ARGUMENT", call("Plain"));
     assertEquals("refused PARSE_FAILURE", call("Nowhere"));
+  }
+
+  /**
+   * Answers that are not HTTP 200 close as Envoy's gRPC client closes them: CANCELLED after the
+   * headers as initial metadata (empty when they end the answer) and empty trailing metadata,
+   * unless headers that end the answer carry a grpc-status, which then is the close.
+   */
+  @Test
+  void anAnswerThatIsNot200ClosesAsEnvoysClientDoes() throws Exception {
+    assertEquals("init Busy | trail - | close 1 ", call("Busy"));
+    assertEquals("init - | trail - | close 1 ", call("Gone"));
+    assertEquals("init - | trail 14 | close 14 shed", call("Shed"));
+    // 200 headers that end the answer are its trailers; without a grpc-status, UNKNOWN
+    assertEquals("init - | trail - | close 2 ", call("Bare"));
+  }
+
+  @Test
+  void aResetAfterTheHeadersIsInternalAndAClusterNotReachedIsAnEnvoyLocalReply() throws Exception {
+    assertEquals("init Reset | trail - | close 13 ", call("Reset"));
+    assertEquals(
+        "init - | trail 14 | close 14 upstream connect error or disconnect/reset before headers."
+            + " reset reason: connection failure",
+        call("Down"));
   }
 }

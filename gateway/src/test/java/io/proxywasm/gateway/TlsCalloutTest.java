@@ -51,8 +51,6 @@ class TlsCalloutTest {
         @Override
         public HttpContext newHttpContext(int contextId) {
           return new HttpContext() {
-            private String answer = "";
-
             @Override
             public Action onRequestHeaders(int headers, boolean endOfStream) {
               String[] path = requestHeaders().get(":path").orElse("/").split("/");
@@ -95,14 +93,18 @@ class TlsCalloutTest {
                       + new String(httpCallResponseBody(), StandardCharsets.UTF_8));
             }
 
+            // a unary call's success is its message alone (no close follows), as in Envoy
             @Override
             public void onGrpcReceive(int token, int size) {
-              answer += new String(grpcMessage(), StandardCharsets.UTF_8);
+              sendLocalResponse(
+                  200,
+                  List.of(),
+                  "grpc-status 0 " + new String(grpcMessage(), StandardCharsets.UTF_8));
             }
 
             @Override
             public void onGrpcClose(int token, int statusCode) {
-              sendLocalResponse(200, List.of(), "grpc-status " + statusCode + " " + answer);
+              sendLocalResponse(200, List.of(), "grpc-status " + statusCode + " ");
             }
           };
         }

@@ -6,9 +6,11 @@ import java.util.List;
 
 /**
  * Opens the gRPC callouts plugins make. The host calls the plugin back for what the callbacks
- * report, on the plugin's root context, and guarantees exactly one close per accepted call: from
- * {@link Callbacks#onClose}, or with {@code DEADLINE_EXCEEDED} when a unary call's timeout passes
- * first. Must be thread-safe; callbacks may come on any thread.
+ * report, on the plugin's root context, and ends each accepted call exactly once: from {@link
+ * Callbacks#onClose}, or with {@code DEADLINE_EXCEEDED} when a unary call's timeout passes first.
+ * Report everything the answer carries for streams and unary calls alike: for a unary call the host
+ * passes on only its outcome, as Envoy does (its last message on an OK close, else the close). Must
+ * be thread-safe; callbacks may come on any thread.
  */
 @FunctionalInterface
 public interface GrpcCallHandler {

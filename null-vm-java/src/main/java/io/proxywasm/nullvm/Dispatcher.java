@@ -289,7 +289,9 @@ final class Dispatcher implements PluginHost {
   }
 
   long onGrpcReceive(long[] a) {
-    calloutOwner(a[0], a[1], false).onGrpcReceive((int) a[1], (int) a[2]);
+    // a unary call's message is its outcome: the call is over (a stream's token has kind 2)
+    boolean call = (a[1] & 3) == 1;
+    calloutOwner(a[0], a[1], call).onGrpcReceive((int) a[1], (int) a[2]);
     return 0;
   }
 

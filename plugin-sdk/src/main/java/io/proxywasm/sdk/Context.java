@@ -403,8 +403,9 @@ public abstract class Context {
   // ---- gRPC callouts --------------------------------------------------------------------------
 
   /**
-   * Makes a unary gRPC call ({@code proxy_grpc_call}); the answer arrives at {@link #onGrpcReceive}
-   * and {@link #onGrpcClose} of this context.
+   * Makes a unary gRPC call ({@code proxy_grpc_call}). Its outcome arrives at this context once, as
+   * Envoy delivers it: the answer's message at {@link #onGrpcReceive} (success; no close follows),
+   * or a failure at {@link #onGrpcClose} with its status; a call receives no metadata.
    *
    * @param cluster the upstream cluster
    * @param service the gRPC service, for example {@code helloworld.Greeter}
@@ -490,7 +491,7 @@ public abstract class Context {
   }
 
   /**
-   * Initial metadata of a gRPC call or stream arrived; read it with {@link #grpcInitialMetadata()}.
+   * Initial metadata of a gRPC stream arrived; read it with {@link #grpcInitialMetadata()}.
    *
    * @param token the call
    * @param elements the number of entries
@@ -498,7 +499,8 @@ public abstract class Context {
   public void onGrpcReceiveInitialMetadata(int token, int elements) {}
 
   /**
-   * A message of a gRPC call or stream arrived; read it with {@link #grpcMessage()}.
+   * A message of a gRPC stream arrived, or a unary call's answer (which ends the call); read it
+   * with {@link #grpcMessage()}.
    *
    * @param token the call
    * @param size the message size in bytes
@@ -514,7 +516,7 @@ public abstract class Context {
   public void onGrpcReceiveTrailingMetadata(int token, int elements) {}
 
   /**
-   * A gRPC call or stream closed; {@link #grpcStatus()} has the message.
+   * A gRPC stream closed, or a unary call failed; {@link #grpcStatus()} has the message.
    *
    * @param token the call
    * @param statusCode the gRPC status code

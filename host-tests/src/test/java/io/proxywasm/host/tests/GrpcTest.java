@@ -135,4 +135,47 @@ class GrpcTest {
       assertEquals(2, log.messages().size(), "closed exactly once");
     }
   }
+
+  /**
+   * A unary call's answer reaches the plugin as its outcome only, as Envoy's gRPC call handler
+   * delivers it: no metadata, the last message as one receive, and no close after it.
+   */
+  @Test
+  void unaryCallDeliversItsMessageAloneWithoutMetadataOrClose() throws Exception {
+    try (Worker worker = host.newWorker()) {
+      PluginHandle handle = start(worker);
+      handle.tick();
+      GrpcCallHandler.Callbacks cb = callbacks.get(callbacks.size() - 1);
+      log.clear();
+      cb.onInitialMetadata(List.of(Header.of("a", "1")));
+      cb.onMessage("first".getBytes(StandardCharsets.UTF_8));
+      cb.onMessage("answer".getBytes(StandardCharsets.UTF_8));
+      cb.onTrailingMetadata(List.of(Header.of("grpc-status", "0")));
+      cb.onClose(0, "");
+      scheduler.runDue();
+      assertEquals(List.of("msg 5 6 0", "answer"), log.messages());
+      // the call is over: a late close, or the timeout, reaches nobody
+      cb.onClose(0, "");
+      scheduler.advance(Duration.ofMillis(1000));
+      assertEquals(List.of("msg 5 6 0", "answer"), log.messages());
+    }
+  }
+
+  @Test
+  void unaryCallFailureIsOneCloseAndOkWithoutMessageIsInternal() throws Exception {
+    try (Worker worker = host.newWorker()) {
+      PluginHandle handle = start(worker);
+      handle.tick();
+      GrpcCallHandler.Callbacks failing = callbacks.get(callbacks.size() - 1);
+      handle.tick();
+      GrpcCallHandler.Callbacks empty = callbacks.get(callbacks.size() - 1);
+      log.clear();
+      failing.onInitialMetadata(List.of(Header.of("a", "1")));
+      failing.onMessage("partial".getBytes(StandardCharsets.UTF_8));
+      failing.onClose(14, "unavailable");
+      empty.onClose(0, "");
+      scheduler.runDue();
+      assertEquals(List.of("close 5 14 0", "unavailable", "close 9 13 0", ""), log.messages());
+    }
+  }
 }

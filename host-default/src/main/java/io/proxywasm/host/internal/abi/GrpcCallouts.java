@@ -25,27 +25,7 @@ final class GrpcCallouts {
     WasmBase wasm = root.wasm();
     int token = root.rootState().nextGrpcToken(request.streaming());
     GrpcCallHandler.Callbacks callbacks =
-        new GrpcCallHandler.Callbacks() {
-          @Override
-          public void onInitialMetadata(List<Header> metadata) {
-            later(root, token, Callback.ON_GRPC_RECEIVE_INITIAL_METADATA, metadata, null, 0, "");
-          }
-
-          @Override
-          public void onMessage(byte[] message) {
-            later(root, token, Callback.ON_GRPC_RECEIVE, null, message.clone(), 0, "");
-          }
-
-          @Override
-          public void onTrailingMetadata(List<Header> metadata) {
-            later(root, token, Callback.ON_GRPC_RECEIVE_TRAILING_METADATA, metadata, null, 0, "");
-          }
-
-          @Override
-          public void onClose(int status, String message) {
-            later(root, token, Callback.ON_GRPC_CLOSE, null, null, status, message);
-          }
-        };
+        request.streaming() ? new StreamEvents(root, token) : new CallOutcome(root, token);
     GrpcCallHandler.Outbound outbound;
     try {
       outbound = wasm.host().grpcCalls().open(request, callbacks);
@@ -89,6 +69,7 @@ final class GrpcCallouts {
       Context root,
       int token,
       Callback cb,
+      boolean ends,
       List<Header> metadata,
       byte[] message,
       int status,
@@ -99,7 +80,7 @@ final class GrpcCallouts {
             Duration.ZERO,
             () -> {
               boolean open =
-                  cb == Callback.ON_GRPC_CLOSE
+                  ends
                       ? root.rootState().pendingGrpc().remove(token) != null
                       : root.rootState().pendingGrpc().containsKey(token);
               if (open) {
@@ -113,6 +94,76 @@ final class GrpcCallouts {
                         text);
               }
             });
+  }
+
+  /**
+   * What a stream reports reaches the plugin as it comes: initial metadata, each message, trailing
+   * metadata, then the close, which ends the stream (Envoy's {@code GrpcStreamClientHandler}).
+   */
+  private record StreamEvents(Context root, int token) implements GrpcCallHandler.Callbacks {
+    @Override
+    public void onInitialMetadata(List<Header> metadata) {
+      later(root, token, Callback.ON_GRPC_RECEIVE_INITIAL_METADATA, false, metadata, null, 0, "");
+    }
+
+    @Override
+    public void onMessage(byte[] message) {
+      later(root, token, Callback.ON_GRPC_RECEIVE, false, null, message.clone(), 0, "");
+    }
+
+    @Override
+    public void onTrailingMetadata(List<Header> metadata) {
+      later(root, token, Callback.ON_GRPC_RECEIVE_TRAILING_METADATA, false, metadata, null, 0, "");
+    }
+
+    @Override
+    public void onClose(int status, String message) {
+      later(root, token, Callback.ON_GRPC_CLOSE, true, null, null, status, message);
+    }
+  }
+
+  /**
+   * A unary call reaches the plugin as its outcome only, as Envoy's {@code GrpcCallClientHandler}
+   * (a {@code RawAsyncRequestCallbacks}) delivers it: no metadata callbacks; on an OK close, the
+   * last message the answer carried as one {@code proxy_on_grpc_receive}, which ends the call with
+   * no {@code proxy_on_grpc_close} (an OK close without a message is a failure with INTERNAL and no
+   * message, as Envoy's {@code AsyncRequestImpl::onRemoteClose}); any other close as {@code
+   * proxy_on_grpc_close} with its status and message. SDKs rely on it: the Rust SDK panics on a
+   * metadata callback or a second outcome for a call's token.
+   */
+  private static final class CallOutcome implements GrpcCallHandler.Callbacks {
+    private final Context root;
+    private final int token;
+    private byte[] last;
+
+    CallOutcome(Context root, int token) {
+      this.root = root;
+      this.token = token;
+    }
+
+    @Override
+    public void onInitialMetadata(List<Header> metadata) {}
+
+    @Override
+    public synchronized void onMessage(byte[] message) {
+      last = message.clone();
+    }
+
+    @Override
+    public void onTrailingMetadata(List<Header> metadata) {}
+
+    @Override
+    public synchronized void onClose(int status, String message) {
+      if (status != GrpcStatus.OK.code()) {
+        later(root, token, Callback.ON_GRPC_CLOSE, true, null, null, status, message);
+      } else if (last == null) {
+        later(
+            root, token, Callback.ON_GRPC_CLOSE, true, null, null, GrpcStatus.INTERNAL.code(), "");
+      } else {
+        later(root, token, Callback.ON_GRPC_RECEIVE, true, null, last, 0, "");
+        last = null;
+      }
+    }
   }
 
   /** Whether a token's kind bits say gRPC call (1) or gRPC stream (2). */
