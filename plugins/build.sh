@@ -68,7 +68,7 @@ done
 sdk_build=/tmp/proxy-wasm-jvm-sdk-plugins
 
 rust_sdk_commit=fb7c953adcba19adb79b4e1885cbb532a2fbad22
-rust_plugins=(hello_world http_headers early_close properties ticks trailers queues two_roots)
+rust_plugins=(hello_world http_headers early_close properties ticks trailers queues two_roots grpc_callouts)
 rust_missing() {
   if [ -z "${PROXY_WASM_RUST_SDK:-}" ]; then
     echo "PROXY_WASM_RUST_SDK not set (the SDK source is fetched, not committed)"

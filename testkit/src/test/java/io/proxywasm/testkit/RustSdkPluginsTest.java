@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.spi.WasmEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -133,6 +135,34 @@ class RustSdkPluginsTest {
     List<Integer> tokens = rustTokens(messages);
     assertEquals(2, tokens.size(), messages.toString());
     assertTrue(!tokens.get(0).equals(tokens.get(1)), "tokens differ: " + messages);
+  }
+
+  // Host bug: a unary gRPC call's answer came with metadata callbacks and a close after its
+  // message; the Rust SDK panics "invalid token_id" on either. Envoy delivers the message alone,
+  // or a failure's close.
+  @OnEveryRuntime(wasm = DIR + "rust-grpc-callouts.wasm")
+  void aUnaryGrpcCallEndsOnceWithItsAnswerOrItsFailure(ProxyWasmTestKit kit) throws Exception {
+    FakeUpstreams answering =
+        new FakeUpstreams().grpcRespond("grpc", "pong".getBytes(StandardCharsets.UTF_8));
+    try (TestPlugin plugin = kit.upstreams(answering).start()) {
+      assertEquals("call 0 pong", answer(plugin, "/call/Ping"));
+      assertEquals("call 0 pong", answer(plugin, "/call/Ping"));
+      assertEquals("msg pong | close 0 ", answer(plugin, "/stream/Watch"));
+      assertEquals(List.of(), plugin.extension().events(WasmEvent.RUNTIME_ERROR));
+    }
+    FakeUpstreams failing = new FakeUpstreams().grpcFail("grpc", 14, "unavailable");
+    try (TestPlugin plugin = kit.upstreams(failing).start()) {
+      assertEquals("call 14 unavailable", answer(plugin, "/call/Ping"));
+      assertEquals("close 14 unavailable", answer(plugin, "/stream/Watch"));
+      assertEquals(List.of(), plugin.extension().events(WasmEvent.RUNTIME_ERROR));
+    }
+  }
+
+  /** The plugin's own answer to a request for a path. */
+  private static String answer(TestPlugin plugin, String path) {
+    ExchangeResult r = plugin.http().requestHeader(":path", path).run();
+    assertTrue(r.failure().isEmpty(), () -> r.failure().toString());
+    return r.localResponse().orElseThrow().bodyText();
   }
 
   /** The tokens the Rust plugin logged ("first dispatched token 1"). */
