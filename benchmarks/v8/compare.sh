@@ -4,13 +4,15 @@
 # one after the other, and prints one line per plugin and runtime: the microseconds per request
 # (per run for a Go program) on each side and the ratio host / V8.
 #
-#   benchmarks/v8/compare.sh [-p PLUGIN[,PLUGIN...]] [-o RESULTS] [SECONDS]
+#   benchmarks/v8/compare.sh [-p PLUGIN[,PLUGIN...]] [-r RUNTIME[,RUNTIME...]] [-o RESULTS] [SECONDS]
 #
 #   SECONDS  per measurement (default 5): node warms up for 0.4 × SECONDS (at least 1 s) and
 #            measures SECONDS; JMH runs 3 warm-up iterations of 1 s (of SECONDS for the Go-shaped
 #            programs, whose run is long) and 5 of SECONDS, one fork
 #   -p       the plugins under plugins/wasm to run (with or without .wasm), comma-separated;
 #            default all of them (see PLUGINS below)
+#   -r       the JVM runtimes to run, comma-separated (chicory-compiler, asm, chicory); default
+#            chicory-compiler. Each gets its own line per plugin against the same V8 figure
 #   -o       the results file (tab-separated, for benchmarks/v8/chart.py); default
 #            benchmarks/v8/results/<UTC date and time>.tsv
 #
@@ -28,18 +30,19 @@ cd "$root"
 PLUGINS=(c-http-headers as-http-headers rust-http-headers cpp-http-headers
   rust-early-close cpp-early-close rust-trailers cpp-trailers rust-properties cpp-properties
   startup-logs host-call-loop go-runtime-startup go-js-statemachine go-js-wordfreq)
-runtime=chicory-compiler
+runtimes=chicory-compiler
 
 usage() {
-  echo "usage: benchmarks/v8/compare.sh [-p PLUGIN[,PLUGIN...]] [-o RESULTS] [SECONDS]" >&2
+  echo "usage: benchmarks/v8/compare.sh [-p PLUGIN[,PLUGIN...]] [-r RUNTIME[,RUNTIME...]] [-o RESULTS] [SECONDS]" >&2
   echo "plugins: ${PLUGINS[*]}" >&2
   exit 2
 }
 selected=()
 results=""
-while getopts "p:o:h" opt; do
+while getopts "p:r:o:h" opt; do
   case $opt in
     p) IFS=, read -r -a selected <<< "$OPTARG" ;;
+    r) runtimes=$OPTARG ;;
     o) results=$OPTARG ;;
     *) usage ;;
   esac
@@ -57,6 +60,7 @@ for p in "${selected[@]}"; do
   plugins+=("$p.wasm")
 done
 [ ${#plugins[@]} -gt 0 ] || usage
+[[ $runtimes =~ ^[a-z-]+(,[a-z-]+)*$ ]] || { echo "compare.sh: -r takes runtime names separated by commas" >&2; usage; }
 [ -n "$results" ] || results=benchmarks/v8/results/$(date -u +%Y-%m-%dT%H%MZ).tsv
 
 command -v node > /dev/null || { echo "compare.sh: node is not installed" >&2; exit 1; }
@@ -96,12 +100,15 @@ for p in "${plugins[@]}"; do
   checks+=("plugins/wasm/$p${r:+=$r}")
 done
 node benchmarks/v8/host.mjs --check "${checks[@]}" > "$tmp/v8.check"
-java -cp "$jar" io.proxywasm.benchmarks.V8CompareCheck "$runtime" "${plugins[@]}" \
-  > "$tmp/host.check" 2> "$tmp/host.check.log" || { cat "$tmp/host.check.log" >&2; exit 1; }
-if ! diff -u --label "JVM host ($runtime)" --label "V8 (host.mjs)" "$tmp/host.check" "$tmp/v8.check" >&2; then
-  echo "compare.sh: the two sides did not do the same work (above); nothing measured" >&2
-  exit 1
-fi
+IFS=, read -r -a runtime_list <<< "$runtimes"
+for runtime in "${runtime_list[@]}"; do
+  java -cp "$jar" io.proxywasm.benchmarks.V8CompareCheck "$runtime" "${plugins[@]}" \
+    > "$tmp/host.check" 2> "$tmp/host.check.log" || { cat "$tmp/host.check.log" >&2; exit 1; }
+  if ! diff -u --label "JVM host ($runtime)" --label "V8 (host.mjs)" "$tmp/host.check" "$tmp/v8.check" >&2; then
+    echo "compare.sh: the two sides did not do the same work (above); nothing measured" >&2
+    exit 1
+  fi
+done
 
 declare -A v8
 for p in "${plugins[@]}"; do
@@ -117,7 +124,7 @@ jmh() { # class, plugins...
   local list; list=$(IFS=,; echo "$*")
   local warmup=1
   [ "$class" != V8CompareGoBenchmark ] || warmup=$seconds # a run of a Go program is long: warm up longer
-  java -jar "$jar" "$class" -p runtime="$runtime" -p plugin="$list" -wi 3 -w "$warmup" -i 5 -r "$seconds" \
+  java -jar "$jar" "$class" -p runtime="$runtimes" -p plugin="$list" -wi 3 -w "$warmup" -i 5 -r "$seconds" \
     -rf json -rff "$tmp/$class.json" > "$tmp/$class.log" 2>&1 || { cat "$tmp/$class.log" >&2; exit 1; }
 }
 [ ${#http[@]} -eq 0 ] || jmh V8CompareBenchmark "${http[@]}"
@@ -133,20 +140,20 @@ mkdir -p "$(dirname "$results")"
 } > "$results"
 node -e '
 const fs = require("fs");
-const [order, v8, kinds, results, ...files] = process.argv.slice(1);
+const [order, runtimes, v8, kinds, results, ...files] = process.argv.slice(1);
 const rows = [];
 for (const f of files) if (fs.existsSync(f)) rows.push(...JSON.parse(fs.readFileSync(f)));
-const byPlugin = new Map(rows.map((r) => [r.params.plugin, r]));
+const byRun = new Map(rows.map((r) => [r.params.plugin + " " + r.params.runtime, r]));
 const v8us = JSON.parse(v8), kind = JSON.parse(kinds);
 console.log(["plugin".padEnd(24), "code".padEnd(21), "runtime".padEnd(17), "host µs".padStart(20),
   "V8 µs".padStart(11), "host÷V8".padStart(8)].join(" "));
-for (const p of order.split(" ")) {
-  const r = byPlugin.get(p);
+for (const p of order.split(" ")) for (const runtime of runtimes.split(",")) {
+  const r = byRun.get(p + " " + runtime);
   const us = r.primaryMetric.score, err = r.primaryMetric.scoreError, ratio = us / v8us[p];
   console.log([p.padEnd(24), kind[p].padEnd(21), r.params.runtime.padEnd(17),
     (us.toFixed(2) + " ±" + err.toFixed(2)).padStart(20), v8us[p].toFixed(2).padStart(11),
     ratio.toFixed(2).padStart(8)].join(" "));
   fs.appendFileSync(results, [p, kind[p], r.params.runtime, us.toFixed(3), err.toFixed(3),
     v8us[p].toFixed(3), ratio.toFixed(3)].join("\t") + "\n");
-}' "${plugins[*]}" "$v8json" "$kinds" "$results" "$tmp/V8CompareBenchmark.json" "$tmp/V8CompareGoBenchmark.json"
+}' "${plugins[*]}" "$runtimes" "$v8json" "$kinds" "$results" "$tmp/V8CompareBenchmark.json" "$tmp/V8CompareGoBenchmark.json"
 echo "results: $results"
