@@ -8,9 +8,7 @@ import io.proxywasm.sdk.HttpContext;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -119,39 +117,26 @@ class GrpcCalloutTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     grpc =
-        vertx
-            .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
-            .requestHandler(
-                req ->
-                    req.body()
-                        .onSuccess(
-                            b -> {
-                              if (req.path().equals("/test.Echo/Slow")) {
-                                return; // never answers
-                              }
-                              var resp =
-                                  req.response().putHeader("content-type", "application/grpc");
-                              if (req.path().equals("/test.Echo/Missing")) {
-                                resp.putHeader("grpc-status", "5")
-                                    .putHeader("grpc-message", "nope")
-                                    .end();
-                                return;
-                              }
-                              String msg = b.getString(5, b.length());
-                              byte[] out =
-                                  ("echo " + msg + " " + req.version())
-                                      .getBytes(StandardCharsets.UTF_8);
-                              resp.putTrailer("grpc-status", "0");
-                              resp.end(
-                                  Buffer.buffer()
-                                      .appendByte((byte) 0)
-                                      .appendInt(out.length)
-                                      .appendBytes(out));
-                            }))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+        GrpcUpstream.start(
+            vertx,
+            req ->
+                req.body()
+                    .onSuccess(
+                        b -> {
+                          if (req.path().equals("/test.Echo/Slow")) {
+                            return; // never answers
+                          }
+                          var resp = req.response().putHeader("content-type", "application/grpc");
+                          if (req.path().equals("/test.Echo/Missing")) {
+                            resp.putHeader("grpc-status", "5")
+                                .putHeader("grpc-message", "nope")
+                                .end();
+                            return;
+                          }
+                          String msg = b.getString(5, b.length());
+                          resp.putTrailer("grpc-status", "0");
+                          resp.end(GrpcUpstream.frame("echo " + msg + " " + req.version()));
+                        }));
     String filter =
         """
                       - name: envoy.filters.http.wasm
@@ -163,20 +148,7 @@ class GrpcCalloutTest {
                               code: { local: { inline_string: grpc-caller } }
         """;
     String yaml =
-        EnvoyBootstrapTest.yaml(filter, "")
-            + """
-                - name: grpc
-                  connect_timeout: 1s
-                  http2_protocol_options: {}
-                  load_assignment:
-                    cluster_name: grpc
-                    endpoints:
-                      - lb_endpoints:
-                          - endpoint:
-                              address:
-                                socket_address: { address: 127.0.0.1, port_value: %d }
-            """
-                .formatted(grpc.actualPort());
+        EnvoyBootstrapTest.yaml(filter, "") + GrpcUpstream.cluster("grpc", grpc.actualPort());
     gateway =
         Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
             .offer("grpc-caller", new GrpcCaller())

@@ -15,7 +15,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
@@ -164,11 +163,6 @@ class GrpcStreamTest {
   /** Completes when the server sees the cancelled stream reset. */
   private final CompletableFuture<Throwable> reset = new CompletableFuture<>();
 
-  private static Buffer frame(String message) {
-    byte[] b = message.getBytes(StandardCharsets.UTF_8);
-    return Buffer.buffer().appendByte((byte) 0).appendInt(b.length).appendBytes(b);
-  }
-
   /** Calls {@code each} with every whole message of the request body, however it arrives. */
   private static void messages(HttpServerRequest req, Consumer<String> each) {
     Buffer[] pending = {Buffer.buffer()};
@@ -192,14 +186,14 @@ class GrpcStreamTest {
         req.response().putHeader("content-type", "application/grpc").putHeader("x-server", method);
     switch (method) {
       case "Chat", "Close" -> {
-        messages(req, m -> resp.write(frame("echo " + m)));
+        messages(req, m -> resp.write(GrpcUpstream.frame("echo " + m)));
         req.endHandler(v -> resp.putTrailer("grpc-status", "0").end());
       }
       case "Fail" ->
           messages(
               req,
               m ->
-                  resp.write(frame("partial " + m))
+                  resp.write(GrpcUpstream.frame("partial " + m))
                       .onComplete(
                           ar ->
                               resp.putTrailer("grpc-status", "9")
@@ -212,7 +206,7 @@ class GrpcStreamTest {
       case "Split" ->
           req.endHandler(
               v -> {
-                Buffer one = frame("first message");
+                Buffer one = GrpcUpstream.frame("first message");
                 // a message cut across DATA frames (written apart, so not merged), then two
                 // messages in one DATA frame
                 resp.write(one.getBuffer(0, 3));
@@ -224,7 +218,9 @@ class GrpcStreamTest {
                           20,
                           t2 -> {
                             resp.write(one.getBuffer(9, one.length()));
-                            resp.write(frame("second").appendBuffer(frame("third")));
+                            resp.write(
+                                GrpcUpstream.frame("second")
+                                    .appendBuffer(GrpcUpstream.frame("third")));
                             resp.putTrailer("grpc-status", "0").putTrailer("x-end", "yes").end();
                           });
                     });
@@ -256,7 +252,7 @@ class GrpcStreamTest {
       case "Hang" -> {
         req.exceptionHandler(reset::complete);
         resp.exceptionHandler(reset::complete);
-        messages(req, m -> resp.write(frame("echo " + m)));
+        messages(req, m -> resp.write(GrpcUpstream.frame("echo " + m)));
       }
       default -> req.endHandler(v -> resp.putTrailer("grpc-status", "0").end());
     }
@@ -266,14 +262,7 @@ class GrpcStreamTest {
   void start() throws Exception {
     closesAfterCancel.set(0);
     vertx = Vertx.vertx();
-    grpc =
-        vertx
-            .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
-            .requestHandler(this::serve)
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+    grpc = GrpcUpstream.start(vertx, this::serve);
     String filter =
         """
                       - name: envoy.filters.http.wasm
@@ -286,32 +275,8 @@ class GrpcStreamTest {
         """;
     String yaml =
         EnvoyBootstrapTest.yaml(filter, "")
-            + """
-                - name: grpc
-                  connect_timeout: 1s
-                  http2_protocol_options: {}
-                  load_assignment:
-                    cluster_name: grpc
-                    endpoints:
-                      - lb_endpoints:
-                          - endpoint:
-                              address:
-                                socket_address: { address: 127.0.0.1, port_value: %d }
-            """
-                .formatted(grpc.actualPort())
-            + """
-                - name: down
-                  connect_timeout: 1s
-                  http2_protocol_options: {}
-                  load_assignment:
-                    cluster_name: down
-                    endpoints:
-                      - lb_endpoints:
-                          - endpoint:
-                              address:
-                                socket_address: { address: 127.0.0.1, port_value: %d }
-            """
-                .formatted(closedPort());
+            + GrpcUpstream.cluster("grpc", grpc.actualPort())
+            + GrpcUpstream.cluster("down", closedPort());
     gateway =
         Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
             .offer("grpc-streamer", new GrpcStreamer())

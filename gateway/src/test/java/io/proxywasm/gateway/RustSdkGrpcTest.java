@@ -6,10 +6,8 @@ import io.proxywasm.gateway.config.EnvoyBootstrap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -29,11 +27,6 @@ class RustSdkGrpcTest {
   private Vertx vertx;
   private HttpServer grpc;
   private Gateway gateway;
-
-  private static Buffer frame(String message) {
-    byte[] b = message.getBytes(StandardCharsets.UTF_8);
-    return Buffer.buffer().appendByte((byte) 0).appendInt(b.length).appendBytes(b);
-  }
 
   /** Echoes each whole message of the request (messages fit in one read here). */
   private static void serve(HttpServerRequest req) {
@@ -56,7 +49,9 @@ class RustSdkGrpcTest {
             v -> {
               Buffer b = body[0];
               for (int pos = 0; b.length() - pos >= 5; pos += 5 + b.getInt(pos + 1)) {
-                resp.write(frame("echo " + b.getString(pos + 5, pos + 5 + b.getInt(pos + 1))));
+                resp.write(
+                    GrpcUpstream.frame(
+                        "echo " + b.getString(pos + 5, pos + 5 + b.getInt(pos + 1))));
               }
               resp.putTrailer("grpc-status", "0").end();
             });
@@ -67,14 +62,7 @@ class RustSdkGrpcTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    grpc =
-        vertx
-            .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
-            .requestHandler(RustSdkGrpcTest::serve)
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+    grpc = GrpcUpstream.start(vertx, RustSdkGrpcTest::serve);
     String filter =
         """
                       - name: envoy.filters.http.wasm
@@ -85,20 +73,7 @@ class RustSdkGrpcTest {
                               code: { local: { filename: plugins/wasm/rust-grpc-callouts.wasm } }
         """;
     String yaml =
-        EnvoyBootstrapTest.yaml(filter, "")
-            + """
-                - name: grpc
-                  connect_timeout: 1s
-                  http2_protocol_options: {}
-                  load_assignment:
-                    cluster_name: grpc
-                    endpoints:
-                      - lb_endpoints:
-                          - endpoint:
-                              address:
-                                socket_address: { address: 127.0.0.1, port_value: %d }
-            """
-                .formatted(grpc.actualPort());
+        EnvoyBootstrapTest.yaml(filter, "") + GrpcUpstream.cluster("grpc", grpc.actualPort());
     gateway = Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT)).concurrency(1).start();
   }
 
