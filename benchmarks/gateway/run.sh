@@ -34,11 +34,11 @@ trap cleanup EXIT
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 command -v nginx >/dev/null || { echo "nginx is not installed (apt-get install nginx-light)" >&2; exit 1; }
 
-echo "building the gateway and its class path..."
-(cd "$ROOT" && ./mvnw -B -ntp -q -pl gateway,plugins/java -am package -DskipTests \
-  dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime)
-# the gateway's class path, and the example Java plugins for the java:http-headers case
-CP="$ROOT/gateway/target/classes:$(cat "$WORK/cp.txt"):$ROOT/plugins/java/target/classes"
+echo "building the proxy-wasm command..."
+(cd "$ROOT" && ./mvnw -B -ntp -q -pl cli -am package -DskipTests)
+# Every gateway runs as users run it: the proxy-wasm command (its JVM flags, the example Java
+# plugins for the java:http-headers case), with a heap of 512 MiB
+export PROXY_WASM_JAVA_OPTS="-Xmx512m"
 
 # The upstream (a fixed 13-byte answer) and nginx as a proxy in front of it, each its own nginx
 # process with one worker: every proxy measured here (nginx, the gateway) is a process of its own
@@ -100,8 +100,7 @@ static_resources:
           - lb_endpoints:
               - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: $UP_PORT } } }
 YAML
-JAVA_OPTS=(-Xmx512m) # and no other JVM flag: as `proxy-wasm serve` runs
-java "${JAVA_OPTS[@]}" -cp "$CP" io.proxywasm.gateway.Main -c "$WORK/no-plugin.yaml" \
+"$ROOT/proxy-wasm" serve -c "$WORK/no-plugin.yaml" \
   --concurrency "$CONCURRENCY" > "$WORK/gw1.log" 2>&1 &
 PIDS+=($!)
 PID_OF[$GW_PORT]=$!
@@ -110,7 +109,7 @@ PID_OF[$GW_PORT]=$!
 serve_plugin() {
   local plugin="$1" port="$2" log="$3"
   shift 3
-  java "${JAVA_OPTS[@]}" -cp "$CP" io.proxywasm.gateway.Main --plugin "$plugin" \
+  "$ROOT/proxy-wasm" serve --plugin "$plugin" \
     --upstream "http://127.0.0.1:$UP_PORT" --listen "127.0.0.1:$port" \
     --concurrency "$CONCURRENCY" "$@" > "$WORK/$log" 2>&1 &
   PIDS+=($!)
@@ -147,7 +146,7 @@ OUT="$HERE/results/$STAMP.txt"
 CSV="$HERE/results/$STAMP.csv"
 {
   echo "# gateway benchmark, $(date -u), $(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# wrk -t$THREADS -c{$CONNECTIONS} -d$DURATION --latency after $WARMUP at 16 connections per server; gateway --concurrency $CONCURRENCY; java $(java -version 2>&1 | head -1)"
+  echo "# wrk -t$THREADS -c{$CONNECTIONS} -d$DURATION --latency after $WARMUP at 16 connections per server; proxy-wasm serve --concurrency $CONCURRENCY, PROXY_WASM_JAVA_OPTS=$PROXY_WASM_JAVA_OPTS, JVM flags: $(tr '\0' ' ' < "/proc/${PID_OF[$GW_PORT]}/cmdline" | grep -o -- '-XX:[^ ]*' | tr '\n' ' ')java $(java -version 2>&1 | head -1)"
 } > "$OUT"
 echo "case,connections,requests_per_s,p50_ms,p99_ms,errors,non_2xx,cpu_us_per_request" > "$CSV"
 
