@@ -115,6 +115,14 @@ final class ClusterRuntime {
     return false;
   }
 
+  /**
+   * Whether the cluster speaks HTTP/1.1 without TLS: each loop keeps its own connections to it
+   * ({@link UpstreamPool}).
+   */
+  boolean plainHttp1() {
+    return spec.tls() == null && !spec.http2();
+  }
+
   /** The number of endpoints. */
   int endpointCount() {
     return endpoints.size();

@@ -40,6 +40,14 @@ final class ExchangeUpstream {
   private boolean started;
   private HttpClientRequest upReq;
 
+  /** The connection of this loop's pool the request has, until it goes back or is closed. */
+  private UpstreamPool.Conn pooled;
+
+  private UpstreamPool pool;
+
+  /** The upstream response lets its connection carry another request. */
+  private boolean keepAlive;
+
   /** Body waiting for the upstream request; null while none waits. */
   private List<Buffer> queue;
 
@@ -164,10 +172,30 @@ final class ExchangeUpstream {
                 failed(504, "upstream request timeout", "upstream_response_timeout");
               });
     }
-    cluster
-        .client
-        .request(o)
-        .onComplete(ar -> onRequest(ar, cluster, headers, authority, chunked, endOfStream));
+    pool = ex.loop.pool(cluster);
+    Future<HttpClientRequest> request;
+    if (pool == null) {
+      request = cluster.client.request(o);
+    } else {
+      UpstreamPool.Conn c = pool.idle(endpointIndex);
+      if (c != null) {
+        pooled = c;
+        request = c.connection.request(o);
+      } else {
+        request =
+            pool.connect(endpointIndex)
+                .compose(
+                    conn -> {
+                      if (ex.finished) {
+                        pool.release(conn, true);
+                        return Future.failedFuture("the exchange ended");
+                      }
+                      pooled = conn;
+                      return conn.connection.request(o);
+                    });
+      }
+    }
+    request.onComplete(ar -> onRequest(ar, cluster, headers, authority, chunked, endOfStream));
     if (!endOfStream) {
       ex.request.resumeReading();
     }
@@ -184,6 +212,7 @@ final class ExchangeUpstream {
       if (ar.succeeded()) {
         Exchange.discard(ar.result());
       }
+      dropConnection();
       return;
     }
     if (ar.failed()) {
@@ -330,6 +359,7 @@ final class ExchangeUpstream {
       if (trailers == null || !endWithTrailers(upReq, trailers)) {
         upReq.end();
       }
+      releaseConnection();
     } else if (upReq.writeQueueFull()) {
       ex.request.pauseReading();
     } else {
@@ -376,6 +406,7 @@ final class ExchangeUpstream {
   private void onResponse(HttpClientResponse r) {
     if (ex.finished) {
       r.request().reset();
+      dropConnection();
       return;
     }
     upResp = r;
@@ -389,6 +420,11 @@ final class ExchangeUpstream {
     h.add(":status", Headers.status(code));
     MultiMap in = r.headers();
     String connectionTokens = in.get("connection");
+    // as the client decides whether the connection stays open after the response
+    keepAlive =
+        r.version() == HttpVersion.HTTP_1_0
+            ? "keep-alive".equalsIgnoreCase(connectionTokens)
+            : !"close".equalsIgnoreCase(connectionTokens);
     for (Map.Entry<String, String> e : in) {
       String n = Headers.lower(e.getKey());
       if (Headers.HOP_BY_HOP.contains(n) || n.startsWith(":")) {
@@ -412,6 +448,7 @@ final class ExchangeUpstream {
         v -> {
           ended = true;
           end();
+          releaseConnection();
           if (ex.over()) {
             return;
           }
@@ -470,6 +507,7 @@ final class ExchangeUpstream {
     if (upReq != null) {
       upReq.reset();
     }
+    dropConnection();
     ex.details = why;
     if (!ex.response.toPlugin) {
       ended = true;
@@ -495,8 +533,30 @@ final class ExchangeUpstream {
     if (running) {
       upReq.reset();
     }
+    dropConnection();
     end();
     return running;
+  }
+
+  /**
+   * A pooled connection goes back to the pool once both the request and the response ended (or is
+   * closed if the upstream does not keep it open).
+   */
+  private void releaseConnection() {
+    if (pooled != null && ended && endSent && !failed) {
+      UpstreamPool.Conn c = pooled;
+      pooled = null;
+      pool.release(c, keepAlive);
+    }
+  }
+
+  /** A pooled connection the request still has is closed: it ends in a reset or a failure. */
+  private void dropConnection() {
+    if (pooled != null) {
+      UpstreamPool.Conn c = pooled;
+      pooled = null;
+      pool.release(c, false);
+    }
   }
 
   /** Nothing more goes upstream (a local reply answers). */

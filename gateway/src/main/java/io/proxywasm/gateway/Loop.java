@@ -4,6 +4,7 @@ import io.proxywasm.host.Worker;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -20,6 +21,9 @@ final class Loop {
   /** The route timeouts of the requests on this loop. */
   final Timeouts timeouts;
 
+  /** This loop's connections to each plain HTTP/1.1 cluster. */
+  private final Map<ClusterRuntime, UpstreamPool> pools = new IdentityHashMap<>();
+
   private final Map<HttpConnection, Long> connectionIds = new WeakHashMap<>();
 
   /** The request trailers of this loop's downstream connections. */
@@ -31,6 +35,22 @@ final class Loop {
     this.context = context;
     this.worker = worker;
     this.timeouts = new Timeouts(vertx);
+  }
+
+  /**
+   * This loop's pool of connections to a cluster, or null if its requests go through the cluster's
+   * client pool (a cluster with TLS or HTTP/2).
+   */
+  UpstreamPool pool(ClusterRuntime cluster) {
+    if (!cluster.plainHttp1()) {
+      return null;
+    }
+    UpstreamPool p = pools.get(cluster);
+    if (p == null) {
+      p = new UpstreamPool(this, cluster);
+      pools.put(cluster, p);
+    }
+    return p;
   }
 
   long connectionId(HttpConnection c) {

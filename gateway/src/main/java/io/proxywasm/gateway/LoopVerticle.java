@@ -76,6 +76,11 @@ final class LoopVerticle extends VerticleBase {
             // from other threads come back through the loop's context first), so Vert.x may write
             // straight to the channel instead of through a queue that other threads could use
             .setStrictThreadMode(true)
+            // the gateway never accepts a WebSocket itself (an upgrade request is proxied like any
+            // other), so Vert.x needs no WebSocket compression negotiator in every HTTP/1.1
+            // connection's pipeline, which every request and response would pass through
+            .setPerFrameWebSocketCompressionSupported(false)
+            .setPerMessageWebSocketCompressionSupported(false)
             .setIdleTimeout(300)
             .setIdleTimeoutUnit(TimeUnit.SECONDS);
     if (tls != null) {
