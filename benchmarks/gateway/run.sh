@@ -15,7 +15,7 @@ DURATION="${DURATION:-30s}"
 WARMUP="${WARMUP:-30s}" # once per proxy, before any case: the JVM's JIT compiles for 20 s and more
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-1 16 64}"
-CONCURRENCY="${CONCURRENCY:-1}"
+CONCURRENCY="${CONCURRENCY:-1}" # nginx's proxy workers and the gateways' event loops
 UP_PORT=18081
 NGINX_PORT=18082
 GW_PORT=18083
@@ -46,10 +46,10 @@ export PROXY_WASM_JAVA_OPTS="-Xmx512m"
 # in the proxying nginx's own worker, which spared nginx the hop to another process that the
 # gateway pays: docs/performance.md shows both.)
 nginx_instance() {
-  local name="$1" servers="$2"
+  local name="$1" workers="$2" servers="$3"
   mkdir -p "$WORK/$name/logs"
   cat > "$WORK/$name/nginx.conf" <<NGINX
-worker_processes 1;
+worker_processes $workers;
 daemon off;
 error_log $WORK/$name/logs/error.log warn;
 pid $WORK/$name/nginx.pid;
@@ -64,9 +64,9 @@ NGINX
   MASTER[$name]=$!
 }
 declare -A MASTER PID_OF
-nginx_instance upstream \
+nginx_instance upstream 1 \
   "  server { listen 127.0.0.1:$UP_PORT; location / { return 200 \"Hello, World\\n\"; } }"
-nginx_instance proxy "  upstream backend { server 127.0.0.1:$UP_PORT; keepalive 64; }
+nginx_instance proxy "$CONCURRENCY" "  upstream backend { server 127.0.0.1:$UP_PORT; keepalive 64; }
   server {
     listen 127.0.0.1:$NGINX_PORT;
     location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
@@ -133,11 +133,15 @@ wait_for() {
 for p in $UP_PORT $NGINX_PORT $GW_PORT $GW_PLUGIN_PORT $GW_JAVA_PORT $GW_AS_PORT; do
   wait_for "$p"
 done
-# the process that serves each port: nginx's one worker, or the gateway's JVM
-PID_OF[$UP_PORT]="$(pgrep -P "${MASTER[upstream]}" | head -1)"
-PID_OF[$NGINX_PORT]="$(pgrep -P "${MASTER[proxy]}" | head -1)"
-# CPU time (user + system, every thread) a process used so far, in clock ticks
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# the processes that serve each port: nginx's workers, or the gateway's JVM
+PID_OF[$UP_PORT]="$(pgrep -P "${MASTER[upstream]}" | tr '\n' ' ')"
+PID_OF[$NGINX_PORT]="$(pgrep -P "${MASTER[proxy]}" | tr '\n' ' ')"
+# CPU time (user + system, every thread) the processes used so far, in clock ticks
+cpu_ticks() {
+  local p t=0
+  for p in "$@"; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done
+  echo "$t"
+}
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 mkdir -p "$HERE/results"
@@ -164,9 +168,11 @@ run_case() {
   # warm-up (JIT), then the measured run
   wrk -t"$threads" -c"$conns" -d5s "http://127.0.0.1:$port/" > /dev/null
   local pid="${PID_OF[$port]}" before after
-  before="$(cpu_ticks "$pid")"
+  # shellcheck disable=SC2086 # nginx's workers: several PIDs
+  before="$(cpu_ticks $pid)"
   result="$(wrk -t"$threads" -c"$conns" -d"$DURATION" --latency "http://127.0.0.1:$port/")"
-  after="$(cpu_ticks "$pid")"
+  # shellcheck disable=SC2086
+  after="$(cpu_ticks $pid)"
   { echo "## $name, $conns connections (port $port)"; echo "$result"; } >> "$OUT"
   local rps p50 p99 errors non2xx
   rps="$(echo "$result" | awk '/^Requests\/sec/ { print $2 }')"
