@@ -331,9 +331,8 @@ final class ChainSplitter {
   }
 
   /**
-   * Adds the function of a chain's group: (case, used locals) → exit, handing back the locals it
-   * writes that are live after it and the function's results if it may return through scratch
-   * globals (see {@link Pieces}).
+   * Adds the function of a chain's group: (case, used locals) → (live written locals, [results],
+   * exit).
    */
   private int groupFunction(Chain chain, int g) {
     int first = chain.groups()[g];

@@ -11,17 +11,12 @@ import java.util.List;
 
 /**
  * A module's sections as bytes, and the module written again with new function bodies and the
- * functions and scratch globals splitting added: the type, function, global and code sections are
- * rewritten (a global section added if there was none), every other section is copied as it is.
+ * functions splitting added: the type, function and code sections are rewritten, every other
+ * section is copied as it is.
  */
 final class ModuleEncoder {
   private static final int TYPE = 1;
   private static final int FUNCTION = 3;
-  private static final int GLOBAL = 6;
-
-  /** The sections that come after the global section, which a module without one gets before. */
-  private static final java.util.Set<Integer> AFTER_GLOBALS = java.util.Set.of(7, 8, 9, 10, 11, 12);
-
   private static final int CODE = 10;
 
   /** A section: where its header starts, and where its payload starts and ends. */
@@ -60,24 +55,11 @@ final class ModuleEncoder {
     return bodies;
   }
 
-  /**
-   * The module with the defined functions' bodies replaced, the new functions and the scratch
-   * globals appended.
-   */
+  /** The module with the defined functions' bodies replaced and the new functions appended. */
   byte[] encode(List<byte[]> bodies, NewFunctions added) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + 1024);
     out.write(bytes, 0, 8);
-    List<byte[]> globals = added.scratchGlobals();
-    boolean globalsWritten = globals.isEmpty();
     for (Section s : sections) {
-      if (!globalsWritten && (s.id() == GLOBAL || AFTER_GLOBALS.contains(s.id()))) {
-        // the scratch globals: after the module's own, or a global section of their own
-        section(out, GLOBAL, s.id() == GLOBAL ? appended(s, globals) : vector(globals));
-        globalsWritten = true;
-        if (s.id() == GLOBAL) {
-          continue;
-        }
-      }
       switch (s.id()) {
         case TYPE -> section(out, TYPE, appended(s, added.types()));
         case FUNCTION -> {
@@ -121,16 +103,6 @@ final class ModuleEncoder {
     writeU32(out, count + extra.size());
     out.write(bytes, pos[0], s.end() - pos[0]);
     for (byte[] e : extra) {
-      out.writeBytes(e);
-    }
-    return out.toByteArray();
-  }
-
-  /** A vector section's payload of some entries. */
-  private static byte[] vector(List<byte[]> entries) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    writeU32(out, entries.size());
-    for (byte[] e : entries) {
       out.writeBytes(e);
     }
     return out.toByteArray();

@@ -5,8 +5,6 @@ import static io.proxywasm.chicory.split.WasmBytes.writeU32;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
-import com.dylibso.chicory.wasm.types.GlobalImport;
-import com.dylibso.chicory.wasm.types.OpCode;
 import com.dylibso.chicory.wasm.types.ValType;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -44,75 +42,13 @@ final class NewFunctions {
   /** Type indexes of new functions by signature, and how many new functions use each. */
   private final Map<FunctionType, int[]> typeIndexes = new HashMap<>();
 
-  /** The types of the scratch globals added, in the order of their indexes after the module's. */
-  private final List<ValType> scratchTypes = new ArrayList<>();
-
-  /** The indexes of the scratch globals of each type, by slot. */
-  private final Map<ValType, List<Integer>> scratch = new HashMap<>();
-
-  /** How many globals the module has, imported and defined: the index of the first one added. */
-  private final int moduleGlobals;
-
   NewFunctions(WasmModule module) {
     this.module = module;
-    int globals = module.globalSection().globalCount();
     for (int i = 0; i < module.importSection().importCount(); i++) {
       if (module.importSection().getImport(i) instanceof FunctionImport f) {
         importTypes.add(module.typeSection().getType(f.typeIndex()));
-      } else if (module.importSection().getImport(i) instanceof GlobalImport) {
-        globals++;
       }
     }
-    this.moduleGlobals = globals;
-  }
-
-  /**
-   * The index of a scratch global: a mutable global, neither imported nor exported, that a new
-   * function sets before it returns and its call site reads right after the call, so that the
-   * function returns one value instead of many. Slot {@code k} of a type is the same global for
-   * every new function: a call site reads it before anything else runs, so a nested call's value is
-   * read before the caller's own is set.
-   *
-   * @param type the global's type
-   * @param slot which one of that type, from 0
-   */
-  int scratchGlobal(ValType type, int slot) {
-    List<Integer> ofType = scratch.computeIfAbsent(type, t -> new ArrayList<>());
-    while (ofType.size() <= slot) {
-      ofType.add(moduleGlobals + scratchTypes.size());
-      scratchTypes.add(type);
-    }
-    return ofType.get(slot);
-  }
-
-  /** The scratch globals added, encoded as the global section holds them, in index order. */
-  List<byte[]> scratchGlobals() {
-    List<byte[]> encoded = new ArrayList<>(scratchTypes.size());
-    for (ValType type : scratchTypes) {
-      ByteArrayOutputStream g = new ByteArrayOutputStream();
-      g.write(type.opcode());
-      g.write(1); // mutable
-      int zeroBytes;
-      if (type.opcode() == ValType.I32.opcode()) {
-        g.write(OpCode.I32_CONST.opcode());
-        zeroBytes = 1;
-      } else if (type.opcode() == ValType.I64.opcode()) {
-        g.write(OpCode.I64_CONST.opcode());
-        zeroBytes = 1;
-      } else if (type.opcode() == ValType.F32.opcode()) {
-        g.write(OpCode.F32_CONST.opcode());
-        zeroBytes = 4;
-      } else if (type.opcode() == ValType.F64.opcode()) {
-        g.write(OpCode.F64_CONST.opcode());
-        zeroBytes = 8;
-      } else {
-        throw new IllegalArgumentException("no scratch global of type " + type);
-      }
-      g.write(new byte[zeroBytes], 0, zeroBytes);
-      g.write(OpCode.END.opcode());
-      encoded.add(g.toByteArray());
-    }
-    return encoded;
   }
 
   /** How many functions the module imports: the index of its first defined function. */

@@ -17,9 +17,10 @@ import java.util.List;
  * Writes pieces (runs of instructions moved to new functions) and their call sites, for the
  * statement outliner and the dispatch-chain splitter alike, by one convention: the piece takes the
  * locals the run uses as parameters, wraps the run in a block whose i32 result is an exit code (0
- * when it fell through) and returns the locals it wrote, the function's results if it returned and
- * the code; the call site stores them into the function's locals (and into locals added for the
- * code and results) and takes the same exit. Also keeps which locals the function gains.
+ * when it fell through) and returns the locals it wrote that are live after it ({@link Runs.Uses}),
+ * the function's results if it returned and the code; the call site stores them into the function's
+ * locals (and into locals added for the code and results) and takes the same exit. Also keeps which
+ * locals the function gains.
  */
 final class Pieces {
   final FunctionBody body;
@@ -244,8 +245,8 @@ final class Pieces {
 
   /**
    * Ends a new function's body: closes its exit block (falling through is code 0) if it has one,
-   * then hands back the locals it wrote that are live after it, the function's results if it may
-   * return, and the exit code (see {@link #handedBack}).
+   * then returns the locals it wrote that are live after it, the function's results if it may
+   * return, and the exit code.
    */
   void closeBody(ByteArrayOutputStream b, Piece piece, boolean withExit) {
     if (withExit) {
@@ -253,67 +254,18 @@ final class Pieces {
       b.write(OpCode.END.opcode());
       localOp(b, OpCode.LOCAL_SET, piece.codeLocal());
     }
-    List<ValType> values = handedBack(piece.uses(), piece.returns(), withExit);
-    int[] globals = scratchGlobals(values);
-    int written = piece.uses().written().size();
-    for (int k = 0; k < values.size(); k++) {
-      int local;
-      if (k < written) {
-        local = piece.renumber()[piece.uses().written().get(k)];
-      } else if (k < values.size() - (withExit ? 1 : 0)) {
-        local = piece.resultBase() + k - written;
-      } else {
-        local = piece.codeLocal();
-      }
-      localOp(b, OpCode.LOCAL_GET, local);
-      if (globals[k] >= 0) {
-        b.write(OpCode.GLOBAL_SET.opcode());
-        writeU32(b, globals[k]);
-      }
+    for (int index : piece.uses().written()) {
+      localOp(b, OpCode.LOCAL_GET, piece.renumber()[index]);
     }
-    b.write(OpCode.END.opcode());
-  }
-
-  /**
-   * The values a piece hands back to its call site, in order: the locals it wrote that are live
-   * after it, the function's results if it may return, and the exit code if it has exits. The last
-   * of them (and any {@code v128}) is the piece's result; each of the others goes through a scratch
-   * global ({@link NewFunctions#scratchGlobal}), set just before the piece returns and read just
-   * after the call. So a piece has at most one result, which Chicory's compiled code and runtime
-   * {@code asm} return as a value, where several would be a {@code long[]} allocated on each call.
-   */
-  private List<ValType> handedBack(Runs.Uses uses, boolean returns, boolean withExit) {
-    List<ValType> types = types(uses.written());
-    if (returns) {
-      types.addAll(results);
+    if (piece.returns()) {
+      for (int k = 0; k < results.size(); k++) {
+        localOp(b, OpCode.LOCAL_GET, piece.resultBase() + k);
+      }
     }
     if (withExit) {
-      types.add(ValType.I32);
+      localOp(b, OpCode.LOCAL_GET, piece.codeLocal());
     }
-    return types;
-  }
-
-  /** Whether a value handed back is a result of the piece rather than a scratch global's. */
-  private static boolean isResult(List<ValType> values, int k) {
-    return k == values.size() - 1 || values.get(k).opcode() == ValType.V128.opcode();
-  }
-
-  /**
-   * The scratch global each value handed back goes through, -1 for the piece's results: the {@code
-   * j}-th of a type among a piece's values goes through slot {@code j} of that type.
-   */
-  private int[] scratchGlobals(List<ValType> values) {
-    int[] globals = new int[values.size()];
-    java.util.Map<ValType, Integer> slots = new java.util.HashMap<>();
-    for (int k = 0; k < values.size(); k++) {
-      if (isResult(values, k)) {
-        globals[k] = -1;
-      } else {
-        int slot = slots.merge(values.get(k), 1, Integer::sum) - 1;
-        globals[k] = functions.scratchGlobal(values.get(k), slot);
-      }
-    }
-    return globals;
+    b.write(OpCode.END.opcode());
   }
 
   /** The types of locals of the function being split. */
@@ -326,15 +278,16 @@ final class Pieces {
   }
 
   /**
-   * The result types of a piece: at most one value but for {@code v128}s (see {@link #handedBack}).
+   * What a piece returns: the locals it wrote that are live after it, the function's results if it
+   * may return, and the exit code if it has exits.
    */
   List<ValType> returned(Runs.Uses uses, boolean returns, boolean withExit) {
-    List<ValType> values = handedBack(uses, returns, withExit);
-    List<ValType> types = new ArrayList<>();
-    for (int k = 0; k < values.size(); k++) {
-      if (isResult(values, k)) {
-        types.add(values.get(k));
-      }
+    List<ValType> types = types(uses.written());
+    if (returns) {
+      types.addAll(results);
+    }
+    if (withExit) {
+      types.add(ValType.I32);
     }
     return types;
   }
@@ -343,9 +296,8 @@ final class Pieces {
 
   /**
    * Calls a piece, after whatever arguments the caller pushed, with the locals it uses, and stores
-   * what it hands back (see {@link #handedBack}): the locals it wrote back into themselves, the
-   * function's results and the exit code into the added locals. The scratch globals are read first,
-   * right after the call, before anything else can set them again.
+   * what it returns: the exit code and the function's results into the added locals, the locals it
+   * wrote back into themselves.
    */
   void call(
       ByteArrayOutputStream out, int function, Runs.Uses uses, boolean withExit, boolean returns) {
@@ -356,31 +308,15 @@ final class Pieces {
     writeU32(out, function);
     if (withExit) {
       exitLocalsUsed = true;
-    }
-    List<ValType> values = handedBack(uses, returns, withExit);
-    int[] globals = scratchGlobals(values);
-    int written = uses.written().size();
-    int[] locals = new int[values.size()];
-    for (int k = 0; k < values.size(); k++) {
-      if (k < written) {
-        locals[k] = uses.written().get(k);
-      } else if (k < values.size() - (withExit ? 1 : 0)) {
-        locals[k] = exitCodeLocal() + 1 + k - written;
-      } else {
-        locals[k] = exitCodeLocal();
+      localOp(out, OpCode.LOCAL_SET, exitCodeLocal());
+      if (returns) {
+        for (int k = results.size() - 1; k >= 0; k--) {
+          localOp(out, OpCode.LOCAL_SET, exitCodeLocal() + 1 + k);
+        }
       }
     }
-    for (int k = 0; k < values.size(); k++) {
-      if (globals[k] >= 0) {
-        out.write(OpCode.GLOBAL_GET.opcode());
-        writeU32(out, globals[k]);
-        localOp(out, OpCode.LOCAL_SET, locals[k]);
-      }
-    }
-    for (int k = values.size() - 1; k >= 0; k--) {
-      if (globals[k] < 0) {
-        localOp(out, OpCode.LOCAL_SET, locals[k]);
-      }
+    for (int k = uses.written().size() - 1; k >= 0; k--) {
+      localOp(out, OpCode.LOCAL_SET, uses.written().get(k));
     }
   }
 

@@ -63,18 +63,19 @@ final class Runs {
 
   /**
    * The locals a run uses (ascending) and, of them, those it writes that are live after it: read,
-   * before they are written again, where the run may leave itself to. Those are the locals it hands
-   * back to its call site; a local it writes and nobody reads after it keeps its old value there.
+   * before they are written again, where the run may leave itself to. Those are the locals its new
+   * function returns to the call site; a local it writes and nobody reads after it keeps its old
+   * value there.
    */
   record Uses(List<Integer> used, List<Integer> written) {}
 
-  /** The locals instructions {@code from} to {@code to} (exclusive) use and hand back. */
+  /** The locals instructions {@code from} to {@code to} (exclusive) use and return. */
   Uses uses(int from, int to) {
     return uses(List.of(new int[] {from, to}));
   }
 
   /**
-   * The locals some ranges of instructions moved together use and hand back.
+   * The locals some ranges of instructions moved together use and return.
    *
    * @param ranges the ranges, each {@code {from, to}} (exclusive)
    */
