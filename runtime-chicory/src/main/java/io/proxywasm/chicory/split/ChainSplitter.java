@@ -125,13 +125,13 @@ final class ChainSplitter {
         }
         if (k > first
             && (bytes + size > FunctionSplitter.MAX_PIECE_BYTES
-                || slots(groupUses(probe, first, k + 1)) > Runs.MAX_PARAM_SLOTS)) {
+                || groupSlots(probe, first, k + 1) > Runs.MAX_PARAM_SLOTS)) {
           break;
         }
         bytes += size;
         k++;
       }
-      if (slots(groupUses(probe, first, k)) > Runs.MAX_PARAM_SLOTS) {
+      if (groupSlots(probe, first, k) > Runs.MAX_PARAM_SLOTS) {
         return null;
       }
       Runs.Exits e = groupExits(probe, first, k);
@@ -167,20 +167,27 @@ final class ChainSplitter {
     return false;
   }
 
-  /** The locals cases {@code from} to {@code to} (exclusive) of a chain use and write. */
+  /** The locals cases {@code from} to {@code to} (exclusive) of a chain use and hand back. */
   private Runs.Uses groupUses(Chain chain, int from, int to) {
+    List<int[]> ranges = new ArrayList<>();
+    for (int k = from; k < to; k++) {
+      ranges.add(new int[] {chain.caseFrom(body.match, k), chain.caseTo(body.match, k)});
+    }
+    return runs.uses(ranges);
+  }
+
+  /**
+   * JVM parameter slots of the function of cases {@code from} to {@code to} (exclusive) of a chain:
+   * the instance, the memory, the case, the locals.
+   */
+  private int groupSlots(Chain chain, int from, int to) {
     TreeSet<Integer> used = new TreeSet<>();
     TreeSet<Integer> written = new TreeSet<>();
     for (int k = from; k < to; k++) {
       runs.addUses(chain.caseFrom(body.match, k), chain.caseTo(body.match, k), used, written);
     }
-    return new Runs.Uses(new ArrayList<>(used), new ArrayList<>(written));
-  }
-
-  /** JVM parameter slots of a group's function: the instance, the memory, the case, the locals. */
-  private int slots(Runs.Uses uses) {
     int slots = 3;
-    for (int index : uses.used()) {
+    for (int index : used) {
       slots += runs.slots(index);
     }
     return slots;
@@ -323,7 +330,10 @@ final class ChainSplitter {
     }
   }
 
-  /** Adds the function of a chain's group: (case, used locals) → (written, [results], exit). */
+  /**
+   * Adds the function of a chain's group: (case, used locals) → (live written locals, [results],
+   * exit).
+   */
   private int groupFunction(Chain chain, int g) {
     int first = chain.groups()[g];
     int end = chain.groups()[g + 1];

@@ -17,9 +17,10 @@ import java.util.List;
  * Writes pieces (runs of instructions moved to new functions) and their call sites, for the
  * statement outliner and the dispatch-chain splitter alike, by one convention: the piece takes the
  * locals the run uses as parameters, wraps the run in a block whose i32 result is an exit code (0
- * when it fell through) and returns the locals it wrote, the function's results if it returned and
- * the code; the call site stores them into the function's locals (and into locals added for the
- * code and results) and takes the same exit. Also keeps which locals the function gains.
+ * when it fell through) and returns the locals it wrote that are live after it ({@link Runs.Uses}),
+ * the function's results if it returned and the code; the call site stores them into the function's
+ * locals (and into locals added for the code and results) and takes the same exit. Also keeps which
+ * locals the function gains.
  */
 final class Pieces {
   final FunctionBody body;
@@ -244,7 +245,8 @@ final class Pieces {
 
   /**
    * Ends a new function's body: closes its exit block (falling through is code 0) if it has one,
-   * then returns the locals it wrote, the function's results if it may return, and the exit code.
+   * then returns the locals it wrote that are live after it, the function's results if it may
+   * return, and the exit code.
    */
   void closeBody(ByteArrayOutputStream b, Piece piece, boolean withExit) {
     if (withExit) {
@@ -276,8 +278,8 @@ final class Pieces {
   }
 
   /**
-   * What a piece returns: the locals it wrote, the function's results if it may return, and the
-   * exit code if it has exits.
+   * What a piece returns: the locals it wrote that are live after it, the function's results if it
+   * may return, and the exit code if it has exits.
    */
   List<ValType> returned(Runs.Uses uses, boolean returns, boolean withExit) {
     List<ValType> types = types(uses.written());

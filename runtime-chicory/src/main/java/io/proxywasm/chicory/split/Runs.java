@@ -5,6 +5,7 @@ import static io.proxywasm.chicory.split.FunctionBody.isOpener;
 import com.dylibso.chicory.wasm.types.OpCode;
 import com.dylibso.chicory.wasm.types.ValType;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -21,6 +22,9 @@ final class Runs {
 
   private final FunctionBody body;
 
+  /** Which locals are live where, for what a run hands back. */
+  private final Liveness liveness;
+
   /**
    * The arities of the labels around the level being emitted, outermost (the function body) first:
    * the values a branch to each carries.
@@ -34,6 +38,7 @@ final class Runs {
    */
   Runs(FunctionBody body, int results) {
     this.body = body;
+    this.liveness = new Liveness(body);
     labelArities.add(results);
   }
 
@@ -56,14 +61,36 @@ final class Runs {
     return labelArities.get(labelArities.size() - 1 - o);
   }
 
-  /** The locals a run uses (ascending) and, of them, those it writes. */
+  /**
+   * The locals a run uses (ascending) and, of them, those it writes that are live after it: read,
+   * before they are written again, where the run may leave itself to. Those are the locals its new
+   * function returns to the call site; a local it writes and nobody reads after it keeps its old
+   * value there.
+   */
   record Uses(List<Integer> used, List<Integer> written) {}
 
-  /** The locals instructions {@code from} to {@code to} (exclusive) use and write. */
+  /** The locals instructions {@code from} to {@code to} (exclusive) use and return. */
   Uses uses(int from, int to) {
+    return uses(List.of(new int[] {from, to}));
+  }
+
+  /**
+   * The locals some ranges of instructions moved together use and return.
+   *
+   * @param ranges the ranges, each {@code {from, to}} (exclusive)
+   */
+  Uses uses(List<int[]> ranges) {
     TreeSet<Integer> used = new TreeSet<>();
     TreeSet<Integer> written = new TreeSet<>();
-    addUses(from, to, used, written);
+    BitSet live = new BitSet();
+    boolean known = true;
+    for (int[] range : ranges) {
+      addUses(range[0], range[1], used, written);
+      known &= liveness.addLiveAfter(range[0], range[1], live);
+    }
+    if (known) {
+      written.removeIf(local -> !live.get(local));
+    }
     return new Uses(new ArrayList<>(used), new ArrayList<>(written));
   }
 

@@ -16,8 +16,8 @@ import java.util.List;
  * Writes a function body again with runs of whole statements moved into new functions. Inside a
  * block (the function body first, then the bodies of blocks, loops and ifs too big to move whole),
  * a run of statements of at most {@link FunctionSplitter#MAX_PIECE_BYTES} becomes a call: the new
- * function takes the locals the run uses as parameters and returns those it writes. A big block
- * that is a dispatch chain goes to the {@link ChainSplitter} instead.
+ * function takes the locals the run uses as parameters and returns those it writes that are live
+ * after it. A big block that is a dispatch chain goes to the {@link ChainSplitter} instead.
  */
 final class StatementOutliner {
   /** The fewest code bytes worth moving into a new function. */
@@ -137,8 +137,8 @@ final class StatementOutliner {
 
   /**
    * Moves a run into a new function and emits the call that replaces it. A run with exits returns,
-   * after the locals it writes, the function's results if it returns and an exit code: 0 when it
-   * fell through, {@code 1 + label} when it branched out to an enclosing label, {@link
+   * after the live locals it writes, the function's results if it returns and an exit code: 0 when
+   * it fell through, {@code 1 + label} when it branched out to an enclosing label, {@link
    * Pieces#returnCode} when it returned. The call site stores them and takes the same exit.
    */
   private void outline(ByteArrayOutputStream out, int from, int to, Runs.Exits exits) {
@@ -156,7 +156,7 @@ final class StatementOutliner {
     Pieces.ExitCodes codes = t -> runs.labelArity((int) t) != 0 ? Pieces.RETURNS : 1 + (int) t;
     pieces.copyRun(b, piece, from, to, 0, codes, pieces.returnCode());
     pieces.closeBody(b, piece, withExits);
-    // the type: (used locals) -> (written locals, [results], [exit code])
+    // the type: (used locals) -> (live written locals, [results], [exit code])
     int function =
         pieces.functions.add(
             pieces.types(uses.used()),
