@@ -291,6 +291,10 @@ final class Exchange implements PluginCalls.Resumer {
         live.release();
       }
     }
+    AccessLogs logs = listener.accessLogs;
+    if (logs != null) {
+      logs.log(new ExchangeLog(this));
+    }
     loop.exchangeDone();
   }
 }

@@ -52,7 +52,7 @@ final class ExchangeProperties implements PropertyResolver {
       case "request.id":
         return str(ex.request.requestId);
       case "request.protocol":
-        return str(protocol());
+        return str(protocol(ex.req));
       case "request.time":
         return i64(ex.startMillis * 1_000_000L);
       case "request.duration":
@@ -83,12 +83,13 @@ final class ExchangeProperties implements PropertyResolver {
     }
   }
 
-  private String protocol() {
-    return switch (ex.req.version()) {
+  /** The downstream protocol as Envoy names it, such as HTTP/1.1. */
+  static String protocol(io.vertx.core.http.HttpServerRequest req) {
+    return switch (req.version()) {
       case HTTP_1_0 -> "HTTP/1.0";
       case HTTP_1_1 -> "HTTP/1.1";
       case HTTP_2 -> "HTTP/2";
-      default -> ex.req.version().name();
+      default -> req.version().name();
     };
   }
 }

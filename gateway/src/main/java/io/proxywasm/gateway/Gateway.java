@@ -69,6 +69,7 @@ public final class Gateway implements AutoCloseable {
   final List<NetServer> tcpServers = new CopyOnWriteArrayList<>();
   final List<ServicePlugin> services = new CopyOnWriteArrayList<>();
   final AtomicInteger activeExchanges = new AtomicInteger();
+  private final AccessLogWriter accessLogWriter = new AccessLogWriter();
   private final AtomicLong connectionIds = new AtomicLong();
   private final PluginGenerations plugins;
   private final int concurrency;
@@ -139,7 +140,9 @@ public final class Gateway implements AutoCloseable {
       }
     }
     for (int i = 0; i < s.listeners().size(); i++) {
-      listeners.add(new ListenerRuntime(s.listeners().get(i), i, stats));
+      ListenerRuntime lr = new ListenerRuntime(s.listeners().get(i), i, stats);
+      lr.accessLogs = AccessLogs.of(accessLogWriter, lr.spec.accessLogs());
+      listeners.add(lr);
     }
     // every plugin loads and passes its canary before anything listens
     plugins.start(b.plugin);
@@ -345,6 +348,8 @@ public final class Gateway implements AutoCloseable {
         p.retire();
       }
     }
+    // every exchange ended: their lines are queued
+    accessLogWriter.close();
     for (ServicePlugin sp : services) {
       sp.close();
     }

@@ -25,6 +25,9 @@ final class ListenerRuntime {
   final Metric cxRxBytes;
   final Metric cxTxBytes;
 
+  /** The access logs, or null when there are none. */
+  AccessLogs accessLogs;
+
   ListenerRuntime(ListenerSpec spec, int index, Stats stats) {
     this.spec = spec;
     this.index = index;

@@ -11,6 +11,7 @@ import io.proxywasm.spi.StreamType;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,6 +56,12 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
   private boolean closeRequested;
   private boolean finished;
 
+  private final long startNanos = System.nanoTime();
+  private final long startMillis = System.currentTimeMillis();
+  private long bytesReceived;
+  private long bytesSent;
+  private boolean connectFailed;
+
   /** What one filter holds in one direction. */
   private static final class Held {
     BodyBuffer data = new BodyBuffer();
@@ -78,6 +85,7 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
     down.handler(
         b -> {
           listener.cxRxBytes.add(b.length());
+          bytesReceived += b.length();
           dataAt(false, 0, b.getBytes(), false);
         });
     down.endHandler(v -> dataAt(false, 0, new byte[0], true));
@@ -143,6 +151,7 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
               connecting = false;
               if (ar.failed()) {
                 cluster.cxConnectFail.add(1);
+                connectFailed = true;
                 String tls = UpstreamTls.failureReason(ar.cause());
                 if (tls != null) {
                   info.transportFailureReason = tls;
@@ -163,6 +172,7 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
               up.handler(
                   b -> {
                     listener.cxTxBytes.add(b.length());
+                    bytesSent += b.length();
                     dataAt(true, 0, b.getBytes(), false);
                   });
               up.endHandler(v -> dataAt(true, 0, new byte[0], true));
@@ -406,7 +416,106 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
       if (live != null) {
         live.release();
       }
+      AccessLogs logs = listener.accessLogs;
+      if (logs != null) {
+        logs.log(new Log());
+      }
       loop.exchangeDone();
+    }
+  }
+
+  /** The finished connection as its access log lines read it. */
+  private final class Log implements AccessLogRecord {
+    private final long durationMillis = (System.nanoTime() - startNanos) / 1_000_000;
+
+    @Override
+    public long startMillis() {
+      return startMillis;
+    }
+
+    @Override
+    public long durationMillis() {
+      return durationMillis;
+    }
+
+    @Override
+    public String requestHeader(String name) {
+      return null;
+    }
+
+    @Override
+    public String responseHeader(String name) {
+      return null;
+    }
+
+    @Override
+    public String responseTrailer(String name) {
+      return null;
+    }
+
+    @Override
+    public String protocol() {
+      return null;
+    }
+
+    @Override
+    public int responseCode() {
+      return 0;
+    }
+
+    @Override
+    public String details() {
+      return null;
+    }
+
+    @Override
+    public String responseFlags() {
+      return connectFailed ? "UF" : null;
+    }
+
+    @Override
+    public long bytesReceived() {
+      return bytesReceived;
+    }
+
+    @Override
+    public long bytesSent() {
+      return bytesSent;
+    }
+
+    @Override
+    public UpstreamInfo upstream() {
+      return info;
+    }
+
+    @Override
+    public String upstreamCluster() {
+      return listener.spec.tcpCluster();
+    }
+
+    @Override
+    public SocketAddress downstreamRemote() {
+      return down.remoteAddress();
+    }
+
+    @Override
+    public SocketAddress downstreamLocal() {
+      return down.localAddress();
+    }
+
+    @Override
+    public String routeName() {
+      return null;
+    }
+
+    @Override
+    public String requestedServerName() {
+      return null;
+    }
+
+    @Override
+    public long connectionId() {
+      return connectionId;
     }
   }
 

@@ -78,6 +78,8 @@ public record GatewaySpec(
    * @param serverName the value of the {@code server} response header
    * @param tcpCluster the TCP proxy's cluster, or null for an HTTP listener
    * @param tls the downstream TLS settings, or null for plain text
+   * @param accessLogs the access logs ({@code access_log} of the connection manager or the TCP
+   *     proxy), possibly none
    */
   public record ListenerSpec(
       String name,
@@ -89,7 +91,8 @@ public record GatewaySpec(
       boolean useRemoteAddress,
       String serverName,
       String tcpCluster,
-      TlsSpec tls) {
+      TlsSpec tls,
+      List<AccessLogSpec> accessLogs) {
     /**
      * Copies the parts.
      *
@@ -103,10 +106,51 @@ public record GatewaySpec(
      * @param serverName the server header
      * @param tcpCluster the TCP proxy's cluster or null
      * @param tls the TLS settings or null
+     * @param accessLogs the access logs
      */
     public ListenerSpec {
       virtualHosts = List.copyOf(virtualHosts);
       plugins = List.copyOf(plugins);
+      accessLogs = List.copyOf(accessLogs);
+    }
+
+    /**
+     * A listener without access logs.
+     *
+     * @param name the name
+     * @param host the host
+     * @param port the port
+     * @param statPrefix the stat prefix
+     * @param virtualHosts the virtual hosts
+     * @param plugins the wasm filters
+     * @param useRemoteAddress whether to append the peer to x-forwarded-for
+     * @param serverName the server header
+     * @param tcpCluster the TCP proxy's cluster or null
+     * @param tls the TLS settings or null
+     */
+    public ListenerSpec(
+        String name,
+        String host,
+        int port,
+        String statPrefix,
+        List<VirtualHostSpec> virtualHosts,
+        List<PluginSpec> plugins,
+        boolean useRemoteAddress,
+        String serverName,
+        String tcpCluster,
+        TlsSpec tls) {
+      this(
+          name,
+          host,
+          port,
+          statPrefix,
+          virtualHosts,
+          plugins,
+          useRemoteAddress,
+          serverName,
+          tcpCluster,
+          tls,
+          List.of());
     }
 
     /**
@@ -161,6 +205,15 @@ public record GatewaySpec(
       return tcpCluster != null;
     }
   }
+
+  /**
+   * An access log: where its lines go and their format.
+   *
+   * @param path the file, {@code /dev/stdout} or {@code /dev/stderr}
+   * @param format the format
+   * @param yamlPath the place of the logger in the YAML, for errors
+   */
+  public record AccessLogSpec(String path, AccessLogFormat format, String yamlPath) {}
 
   /**
    * Downstream TLS: the listener's certificate and the protocols it offers by ALPN.

@@ -5,7 +5,9 @@ import static io.proxywasm.gateway.config.YamlNodes.duration;
 import static io.proxywasm.gateway.config.YamlNodes.typed;
 import static io.proxywasm.gateway.config.YamlNodes.unsupported;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.proxywasm.gateway.config.GatewaySpec.AccessLogSpec;
 import io.proxywasm.gateway.config.GatewaySpec.ClusterSpec;
 import io.proxywasm.gateway.config.GatewaySpec.Endpoint;
 import io.proxywasm.gateway.config.GatewaySpec.ListenerSpec;
@@ -66,6 +68,7 @@ final class ListenerReader {
    * @param useRemoteAddress whether the peer address is appended to x-forwarded-for
    * @param serverName the server header
    * @param generateRequestId whether x-request-id is added
+   * @param accessLog the access logs
    */
   record HttpConnectionManager(
       String statPrefix,
@@ -74,7 +77,8 @@ final class ListenerReader {
       List<Filter> httpFilters,
       Boolean useRemoteAddress,
       String serverName,
-      Boolean generateRequestId) {}
+      Boolean generateRequestId,
+      JsonNode accessLog) {}
 
   /**
    * The TCP proxy.
@@ -82,13 +86,15 @@ final class ListenerReader {
    * @param statPrefix the stat prefix
    * @param cluster the upstream cluster
    * @param idleTimeout how long a connection may stay idle (accepted, without effect)
+   * @param accessLog the access logs
    */
-  record TcpProxy(String statPrefix, String cluster, String idleTimeout) {}
+  record TcpProxy(String statPrefix, String cluster, String idleTimeout, JsonNode accessLog) {}
 
   private final DataSources files;
   private final WasmReader wasm;
   private final RouteReader routes;
   private final Map<String, ClusterSpec> clusters;
+  private final AccessLogReader accessLogs;
 
   /**
    * Reads listeners forwarding to the given clusters.
@@ -102,6 +108,7 @@ final class ListenerReader {
     this.wasm = wasm;
     this.routes = new RouteReader(files, clusters);
     this.clusters = clusters;
+    this.accessLogs = new AccessLogReader(files);
   }
 
   ListenerSpec listener(Listener l, String path) throws ConfigException {
@@ -173,6 +180,7 @@ final class ListenerReader {
     }
     List<VirtualHostSpec> vhosts = routes.virtualHosts(hcm.routeConfig(), hp + ".route_config");
     List<PluginSpec> plugins = httpFilters(hcm.httpFilters(), hp);
+    List<AccessLogSpec> logs = accessLogs.accessLogs(hcm.accessLog(), hp + ".access_log");
     return new ListenerSpec(
         name,
         at.host(),
@@ -183,7 +191,8 @@ final class ListenerReader {
         hcm.useRemoteAddress() == null || hcm.useRemoteAddress(),
         hcm.serverName() == null ? "envoy" : hcm.serverName(),
         null,
-        tls);
+        tls,
+        logs);
   }
 
   /** The HTTP filters: wasm filters, then the router as the last one. */
@@ -237,6 +246,7 @@ final class ListenerReader {
       throws ConfigException {
     List<PluginSpec> plugins = new ArrayList<>();
     TcpProxy proxy = null;
+    List<AccessLogSpec> logs = List.of();
     for (int i = 0; i < filters.size(); i++) {
       Filter f = filters.get(i);
       String fp = chainPath + ".filters[" + i + "]";
@@ -260,6 +270,7 @@ final class ListenerReader {
               fp + ".name: envoy.filters.network.tcp_proxy must be the last network filter");
         }
         proxy = tcpProxy(f, fp + ".typed_config");
+        logs = accessLogs.accessLogs(proxy.accessLog(), fp + ".typed_config.access_log");
       }
     }
     return new ListenerSpec(
@@ -272,7 +283,8 @@ final class ListenerReader {
         false,
         "",
         proxy.cluster(),
-        null);
+        null,
+        logs);
   }
 
   /** The TCP proxy to a cluster that is not HTTP/2. */
