@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.HostAndPort;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One request through a listener: the downstream request, the wasm filters' streams, the upstream
@@ -47,6 +49,12 @@ final class Exchange implements PluginCalls.Resumer {
   FilterChain responseChain;
   RouteSpec route;
   ClusterRuntime cluster;
+
+  /** A plugin cleared the route cache: the route is picked again before the router takes it. */
+  private boolean routeStale;
+
+  /** Envoy's filter state objects the plugins set on this request, by key, or null. */
+  Map<String, byte[]> filterState;
 
   /** The response status, once known. */
   int status;
@@ -88,14 +96,7 @@ final class Exchange implements PluginCalls.Resumer {
     resp.exceptionHandler(e -> abort("downstream write failed: " + e.getMessage()));
 
     HeaderMap reqHeaders = request.headers;
-    String path = Headers.value(reqHeaders, ":path", "/");
-    int q = path.indexOf('?');
-    route =
-        listener.route(
-            Headers.value(reqHeaders, ":authority", ""), q < 0 ? path : path.substring(0, q));
-    if (route != null && route.cluster() != null) {
-      cluster = loop.gateway.cluster(route.cluster());
-    }
+    pickRoute();
 
     live = LivePlugin.acquire(listener.plugin);
     int n = live == null ? 0 : live.plugins.size();
@@ -118,6 +119,28 @@ final class Exchange implements PluginCalls.Resumer {
       // a filter that stopped on the headers still sees the body as it arrives
       request.resumeReading();
     }
+  }
+
+  /** Picks the route (and its cluster) for the request headers as they are now. */
+  private void pickRoute() {
+    HeaderMap h = request.headers;
+    String path = Headers.value(h, ":path", "/");
+    int q = path.indexOf('?');
+    route = listener.route(Headers.value(h, ":authority", ""), q < 0 ? path : path.substring(0, q));
+    cluster =
+        route != null && route.cluster() != null ? loop.gateway.cluster(route.cluster()) : null;
+    routeStale = false;
+  }
+
+  /**
+   * The request's route, picked again first when a plugin cleared the route cache since (Envoy's
+   * {@code clearRouteCache}: the next {@code route()} looks it up from the headers as they are).
+   */
+  RouteSpec route() {
+    if (routeStale) {
+      pickRoute();
+    }
+    return route;
   }
 
   /**
@@ -178,7 +201,7 @@ final class Exchange implements PluginCalls.Resumer {
   }
 
   /** The decisions of one filter's stream, besides its return values. */
-  private final class FilterListener implements HttpStreamListener {
+  private final class FilterListener implements HttpStreamListener, GatewayStream {
     private final int filter;
 
     FilterListener(int filter) {
@@ -205,6 +228,22 @@ final class Exchange implements PluginCalls.Resumer {
     @Override
     public void onClose(StreamType direction) {
       calls.later(() -> abort("the plugin closed the stream"));
+    }
+
+    @Override
+    public void setFilterState(String key, byte[] value) {
+      if (filterState == null) {
+        filterState = new HashMap<>();
+      }
+      filterState.put(key, value.clone());
+    }
+
+    @Override
+    public void clearRouteCache() {
+      // once the router took the request its route no longer changes
+      if (!upstream.routed()) {
+        routeStale = true;
+      }
     }
   }
 

@@ -22,6 +22,10 @@ final class ExchangeProperties implements PropertyResolver {
 
   @Override
   public Optional<byte[]> get(List<String> path) {
+    if (path.size() == 2 && path.get(0).equals("filter_state")) {
+      byte[] v = ex.filterState == null ? null : ex.filterState.get(path.get(1));
+      return v == null ? Optional.empty() : Optional.of(v.clone());
+    }
     String key = String.join(".", path);
     HeaderMap h = ex.request.headers;
     switch (key) {
@@ -67,12 +71,12 @@ final class ExchangeProperties implements PropertyResolver {
         return i64(ex.response.bytes);
       case "xds.route_name":
       case "route_name":
-        return ex.route == null ? Optional.empty() : str(ex.route.name());
+        return ex.route() == null ? Optional.empty() : str(ex.route().name());
       case "xds.cluster_name":
       case "cluster_name":
-        return ex.route == null || ex.route.cluster() == null
+        return ex.route() == null || ex.route().cluster() == null
             ? Optional.empty()
-            : str(ex.route.cluster());
+            : str(ex.route().cluster());
       default:
         return ConnectionProperties.get(
             key,

@@ -90,13 +90,18 @@ final class ExchangeUpstream {
     return upReq != null && upReq.writeQueueFull();
   }
 
+  /** True once the router took the request (its route is then fixed). */
+  boolean routed() {
+    return started;
+  }
+
   /** The request headers leave the filters: the router takes the request. */
   void continueRequestHeaders(boolean endOfStream) {
     if (started) {
       return;
     }
     started = true;
-    RouteSpec route = ex.route;
+    RouteSpec route = ex.route();
     if (route == null) {
       ex.details = "route_not_found";
       respondFromRouter(404, "", endOfStream);

@@ -44,6 +44,7 @@ final class GatewayHost {
             .grpcCalls(callouts::grpcCall)
             .properties(nodeProperties(spec));
     offered.forEach(hb::offer);
+    EnvoyForeign.register(hb);
     return hb.build();
   }
 

@@ -28,7 +28,7 @@ record GrpcService(String cluster, String authority, long maxReceive, boolean go
 
   /** The GrpcService the bytes encode, or null when they are not one with a target. */
   private static GrpcService parse(byte[] b) {
-    Wire top = new Wire(b, 0, b.length);
+    ProtoWire top = new ProtoWire(b, 0, b.length);
     byte[] envoyGrpc = null;
     boolean google = false;
     while (top.more()) {
@@ -64,7 +64,7 @@ record GrpcService(String cluster, String authority, long maxReceive, boolean go
     String cluster = null;
     String authority = null;
     long max = 0;
-    Wire e = new Wire(envoyGrpc, 0, envoyGrpc.length);
+    ProtoWire e = new ProtoWire(envoyGrpc, 0, envoyGrpc.length);
     while (e.more()) {
       long tag = e.varint();
       if (tag < 0) {
@@ -86,7 +86,7 @@ record GrpcService(String cluster, String authority, long maxReceive, boolean go
           authority = new String(v, StandardCharsets.UTF_8);
         } else {
           // a google.protobuf.UInt32Value: its value is field 1
-          Wire w = new Wire(v, 0, v.length);
+          ProtoWire w = new ProtoWire(v, 0, v.length);
           while (w.more()) {
             long t = w.varint();
             if (t < 0) {
@@ -112,68 +112,5 @@ record GrpcService(String cluster, String authority, long maxReceive, boolean go
     }
     return new GrpcService(
         cluster, authority == null || authority.isEmpty() ? cluster : authority, max, false);
-  }
-
-  /** Protocol buffers' wire format, read forward; every read says when the bytes are not it. */
-  private static final class Wire {
-    private final byte[] b;
-    private int pos;
-    private final int end;
-
-    Wire(byte[] b, int pos, int end) {
-      this.b = b;
-      this.pos = pos;
-      this.end = end;
-    }
-
-    boolean more() {
-      return pos < end;
-    }
-
-    /** A varint, or -1 when it is cut off or longer than 64 bits. */
-    long varint() {
-      long v = 0;
-      for (int shift = 0; shift < 64; shift += 7) {
-        if (pos >= end) {
-          return -1;
-        }
-        byte x = b[pos++];
-        v |= (long) (x & 0x7F) << shift;
-        if (x >= 0) {
-          return v < 0 ? -1 : v;
-        }
-      }
-      return -1;
-    }
-
-    /** A length-delimited field's bytes, or null when they run past the end. */
-    byte[] bytes() {
-      long n = varint();
-      if (n < 0 || n > end - pos) {
-        return null;
-      }
-      byte[] out = new byte[(int) n];
-      System.arraycopy(b, pos, out, 0, (int) n);
-      pos += (int) n;
-      return out;
-    }
-
-    /** Skips a field's value of a wire type; false for a type that is not one (or a group). */
-    boolean skip(int type) {
-      switch (type) {
-        case 0:
-          return varint() >= 0;
-        case 1:
-          pos += 8;
-          return pos <= end;
-        case 2:
-          return bytes() != null;
-        case 5:
-          pos += 4;
-          return pos <= end;
-        default:
-          return false;
-      }
-    }
   }
 }

@@ -28,6 +28,9 @@ final class ListenerRuntime {
   /** The access logs, or null when there are none. */
   AccessLogs accessLogs;
 
+  /** TCP: connections whose cluster is unknown ({@code downstream_cx_no_route}). */
+  final Metric cxNoRoute;
+
   ListenerRuntime(ListenerSpec spec, int index, Stats stats) {
     this.spec = spec;
     this.index = index;
@@ -38,6 +41,7 @@ final class ListenerRuntime {
       cxTotal = stats.stat(MetricType.COUNTER, p + "downstream_cx_total");
       cxRxBytes = stats.stat(MetricType.COUNTER, p + "downstream_cx_rx_bytes_total");
       cxTxBytes = stats.stat(MetricType.COUNTER, p + "downstream_cx_tx_bytes_total");
+      cxNoRoute = stats.stat(MetricType.COUNTER, p + "downstream_cx_no_route");
       rqTotal = null;
       rqActive = null;
       rqRxReset = null;
@@ -47,6 +51,7 @@ final class ListenerRuntime {
     }
     cxRxBytes = null;
     cxTxBytes = null;
+    cxNoRoute = null;
     String p = "http." + spec.statPrefix() + ".";
     rqTotal = stats.stat(MetricType.COUNTER, p + "downstream_rq_total");
     rqActive = stats.stat(MetricType.GAUGE, p + "downstream_rq_active");

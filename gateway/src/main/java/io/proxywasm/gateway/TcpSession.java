@@ -12,8 +12,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,6 +35,13 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
   private final PluginCalls calls;
   private final long connectionId;
   private ClusterRuntime cluster;
+
+  /** The cluster the TCP proxy connects to: the configured one, or the plugin's filter state. */
+  private String clusterName;
+
+  /** Envoy's filter state objects the plugins set on this connection, by key, or null. */
+  private Map<String, byte[]> filterState;
+
   private int endpointIndex = -1;
   private NetSocket up;
 
@@ -81,7 +91,7 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
     down.pause();
     listener.cxTotal.add(1);
     loop.exchangeStarted();
-    cluster = loop.gateway.cluster(listener.spec.tcpCluster());
+    clusterName = listener.spec.tcpCluster();
     down.handler(
         b -> {
           listener.cxRxBytes.add(b.length());
@@ -131,6 +141,20 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
   }
 
   private void connectUpstream() {
+    byte[] chosen = filterState == null ? null : filterState.get(EnvoyForeign.TCP_PROXY_CLUSTER);
+    if (chosen != null) {
+      // as Envoy's tcp_proxy reads its PerConnectionCluster object when it connects
+      clusterName = new String(chosen, StandardCharsets.UTF_8);
+    }
+    cluster = loop.gateway.cluster(clusterName);
+    if (cluster == null) {
+      // as Envoy's tcp_proxy with a cluster it does not know: downstream_cx_no_route, and the
+      // downstream connection is closed without connecting
+      listener.cxNoRoute.add(1);
+      upClosed = true;
+      closeDown();
+      return;
+    }
     endpointIndex = cluster.pick();
     info.picked(cluster, endpointIndex);
     Endpoint ep = cluster.endpoint(endpointIndex);
@@ -207,7 +231,7 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
   }
 
   /** The decisions of one filter's stream. */
-  private final class FilterListener implements TcpStreamListener {
+  private final class FilterListener implements TcpStreamListener, GatewayStream {
     private final int filter;
 
     FilterListener(int filter) {
@@ -226,6 +250,19 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
       } else {
         calls.later(TcpSession.this::closeBoth);
       }
+    }
+
+    @Override
+    public void setFilterState(String key, byte[] value) {
+      if (filterState == null) {
+        filterState = new HashMap<>();
+      }
+      filterState.put(key, value.clone());
+    }
+
+    @Override
+    public void clearRouteCache() {
+      // a connection has no route
     }
   }
 
@@ -523,11 +560,15 @@ final class TcpSession implements PropertyResolver, PluginCalls.Resumer {
 
   @Override
   public Optional<byte[]> get(List<String> path) {
+    if (path.size() == 2 && path.get(0).equals("filter_state")) {
+      byte[] v = filterState == null ? null : filterState.get(path.get(1));
+      return v == null ? Optional.empty() : Optional.of(v.clone());
+    }
     String key = String.join(".", path);
     switch (key) {
       case "xds.cluster_name":
       case "cluster_name":
-        return ConnectionProperties.str(listener.spec.tcpCluster());
+        return ConnectionProperties.str(clusterName);
       default:
         return ConnectionProperties.get(
             key, down.remoteAddress(), down.localAddress(), () -> connectionId, info);

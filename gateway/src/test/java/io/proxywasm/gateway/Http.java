@@ -43,4 +43,15 @@ final class Http {
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
+
+  /** A GET with one more request header. */
+  static HttpResponse<String> get(int port, String path, String header, String value)
+      throws Exception {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(20))
+            .header(header, value)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
 }

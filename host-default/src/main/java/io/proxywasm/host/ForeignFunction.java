@@ -19,6 +19,24 @@ public interface ForeignFunction {
    */
   byte[] call(PluginInfo caller, byte[] arguments) throws Failure;
 
+  /**
+   * Runs the function for a plugin calling from a stream's context (or its effective context), as
+   * Envoy's functions that act on the calling stream do ({@code set_envoy_filter_state}, {@code
+   * clear_route_cache}). The host calls this one; by default it ignores the stream.
+   *
+   * @param caller the plugin calling
+   * @param stream the listener the embedder opened the calling stream with ({@link
+   *     PluginHandle#newHttpStream(HttpStreamListener, PropertyResolver)}, {@link
+   *     PluginHandle#newTcpStream(TcpStreamListener, PropertyResolver)}), or null from a root
+   *     context
+   * @param arguments the argument bytes
+   * @return the result bytes, copied into the plugin's memory; may be empty
+   * @throws Failure to return a status other than {@link WasmResult#OK} to the plugin
+   */
+  default byte[] call(PluginInfo caller, Object stream, byte[] arguments) throws Failure {
+    return call(caller, arguments);
+  }
+
   /** Ends a foreign function call with a status for the plugin. */
   final class Failure extends Exception {
     private static final long serialVersionUID = 1L;

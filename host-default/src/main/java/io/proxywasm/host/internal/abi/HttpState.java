@@ -301,4 +301,9 @@ public final class HttpState implements StreamRole {
     properties().set(path, value);
     return WasmResult.OK;
   }
+
+  @Override
+  public Object listener() {
+    return listener;
+  }
 }

@@ -105,4 +105,9 @@ public final class TcpState implements StreamRole {
     properties.set(path, value);
     return WasmResult.OK;
   }
+
+  @Override
+  public Object listener() {
+    return listener;
+  }
 }

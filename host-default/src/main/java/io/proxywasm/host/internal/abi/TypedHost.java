@@ -733,7 +733,8 @@ final class TypedHost implements HostAbi {
     }
     byte[] result;
     try {
-      result = f.call(Logging.info(ctx()), arguments);
+      Context c = ctx();
+      result = f.call(Logging.info(c), c.stream().listener(), arguments);
     } catch (ForeignFunction.Failure e) {
       return HostResult.failed(e.result());
     } catch (RuntimeException e) {

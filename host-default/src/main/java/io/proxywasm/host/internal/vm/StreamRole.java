@@ -135,4 +135,14 @@ public interface StreamRole {
   default WasmResult setProperty(List<String> path, byte[] value) {
     return WasmResult.NOT_FOUND;
   }
+
+  /**
+   * Returns the listener the embedder opened this stream with, for the foreign functions that act
+   * on the calling stream.
+   *
+   * @return the listener, or null when there is no stream
+   */
+  default Object listener() {
+    return null;
+  }
 }
