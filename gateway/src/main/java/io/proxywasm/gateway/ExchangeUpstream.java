@@ -415,6 +415,8 @@ final class ExchangeUpstream {
       return;
     }
     upResp = r;
+    // as Envoy's router on the upstream's headers (ResponseCodeDetails ViaUpstream)
+    ex.details = "via_upstream";
     r.pause();
     int code = r.statusCode();
     int cls = code / 100;

@@ -154,7 +154,7 @@ class AccessLogTest {
     String text = read(dir.resolve("text.log"));
     assertTrue(
         text.matches(
-            "GET /hello HTTP/1.1 200 - - up - 127.0.0.1:"
+            "GET /hello HTTP/1.1 200 - via_upstream up - 127.0.0.1:"
                 + port
                 + " yes abc - 100% "
                 + year
