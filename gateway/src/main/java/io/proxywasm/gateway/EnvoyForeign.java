@@ -95,15 +95,12 @@ final class EnvoyForeign {
       byte[] value = new byte[0];
       long span = 0;
       while (w.more()) {
-        long tag = w.varint();
+        long tag = w.tag();
         if (tag < 0) {
           return null;
         }
-        int field = (int) (tag >>> 3);
-        int type = (int) (tag & 7);
-        if (field == 0) {
-          return null;
-        }
+        int field = ProtoWire.field(tag);
+        int type = ProtoWire.type(tag);
         if ((field == 1 || field == 2) && type == 2) {
           byte[] v = w.bytes();
           if (v == null) {

@@ -47,7 +47,10 @@ final class Exchange implements PluginCalls.Resumer {
   HttpStream[] streams = NO_STREAMS;
   FilterChain requestChain;
   FilterChain responseChain;
-  RouteSpec route;
+
+  /** The route as last picked; read it through {@link #route()}. */
+  private RouteSpec route;
+
   ClusterRuntime cluster;
 
   /** A plugin cleared the route cache: the route is picked again before the router takes it. */

@@ -95,7 +95,7 @@ final class ExchangeLog implements AccessLogRecord {
 
   @Override
   public String routeName() {
-    return ex.route == null ? null : ex.route.name();
+    return ex.route() == null ? null : ex.route().name();
   }
 
   @Override

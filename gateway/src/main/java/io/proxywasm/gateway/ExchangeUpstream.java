@@ -138,7 +138,7 @@ final class ExchangeUpstream {
 
   private void start(boolean endOfStream) {
     ClusterRuntime cluster = ex.cluster;
-    RouteSpec route = ex.route;
+    RouteSpec route = ex.route();
     HeaderMap h = ex.request.headers;
     endpointIndex = cluster.pick();
     info.picked(cluster, endpointIndex);
@@ -257,7 +257,7 @@ final class ExchangeUpstream {
         out.add(n, e.value());
       }
     }
-    RouteSpec route = ex.route;
+    RouteSpec route = ex.route();
     if (!route.timeout().isZero()) {
       out.set("x-envoy-expected-rq-timeout-ms", Long.toString(route.timeout().toMillis()));
     }

@@ -32,15 +32,12 @@ record GrpcService(String cluster, String authority, long maxReceive, boolean go
     byte[] envoyGrpc = null;
     boolean google = false;
     while (top.more()) {
-      long tag = top.varint();
+      long tag = top.tag();
       if (tag < 0) {
         return null;
       }
-      int field = (int) (tag >>> 3);
-      int type = (int) (tag & 7);
-      if (field == 0) {
-        return null;
-      }
+      int field = ProtoWire.field(tag);
+      int type = ProtoWire.type(tag);
       if (field == 1 && type == 2) {
         envoyGrpc = top.bytes();
         if (envoyGrpc == null) {
@@ -66,15 +63,12 @@ record GrpcService(String cluster, String authority, long maxReceive, boolean go
     long max = 0;
     ProtoWire e = new ProtoWire(envoyGrpc, 0, envoyGrpc.length);
     while (e.more()) {
-      long tag = e.varint();
+      long tag = e.tag();
       if (tag < 0) {
         return null;
       }
-      int field = (int) (tag >>> 3);
-      int type = (int) (tag & 7);
-      if (field == 0) {
-        return null;
-      }
+      int field = ProtoWire.field(tag);
+      int type = ProtoWire.type(tag);
       if ((field == 1 || field == 2 || field == 4) && type == 2) {
         byte[] v = e.bytes();
         if (v == null) {
@@ -88,7 +82,7 @@ record GrpcService(String cluster, String authority, long maxReceive, boolean go
           // a google.protobuf.UInt32Value: its value is field 1
           ProtoWire w = new ProtoWire(v, 0, v.length);
           while (w.more()) {
-            long t = w.varint();
+            long t = w.tag();
             if (t < 0) {
               return null;
             }
@@ -98,7 +92,7 @@ record GrpcService(String cluster, String authority, long maxReceive, boolean go
                 return null;
               }
               max = value & 0xFFFFFFFFL;
-            } else if (!w.skip((int) (t & 7))) {
+            } else if (!w.skip(ProtoWire.type(t))) {
               return null;
             }
           }

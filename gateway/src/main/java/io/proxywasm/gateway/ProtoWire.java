@@ -20,6 +20,22 @@ final class ProtoWire {
     return pos < end;
   }
 
+  /** A field's tag (field number and wire type), or -1 when it is cut off or names field 0. */
+  long tag() {
+    long tag = varint();
+    return tag < 0 || tag >>> 3 == 0 ? -1 : tag;
+  }
+
+  /** A tag's field number. */
+  static int field(long tag) {
+    return (int) (tag >>> 3);
+  }
+
+  /** A tag's wire type. */
+  static int type(long tag) {
+    return (int) (tag & 7);
+  }
+
   /** A varint, or -1 when it is cut off or longer than 64 bits. */
   long varint() {
     long v = 0;
