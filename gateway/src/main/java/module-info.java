@@ -6,6 +6,7 @@
 module io.proxywasm.gateway {
   requires transitive io.proxywasm.host;
   requires io.proxywasm.envoy;
+  requires io.proxywasm.remote;
   requires io.vertx.core;
   // the channels under Vert.x's HTTP connections, for request trailers (see ChannelTransport)
   requires io.netty.transport;

@@ -11,6 +11,7 @@ import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.host.ProxyWasmHost;
 import io.proxywasm.host.ServicePlugin;
 import io.proxywasm.host.Worker;
+import io.proxywasm.remote.RemoteCodeException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -63,6 +64,10 @@ public final class Gateway implements AutoCloseable {
   final ProxyWasmHost host;
   private final boolean ownsHost;
   final Stats stats;
+
+  /** The downloads of remote plugin code. */
+  final RemoteCodes remoteCodes;
+
   final List<ListenerRuntime> listeners = new ArrayList<>();
   private final Map<String, ClusterRuntime> clusters = new HashMap<>();
   final List<HttpServer> servers = new CopyOnWriteArrayList<>();
@@ -92,6 +97,7 @@ public final class Gateway implements AutoCloseable {
       this.ownsHost = true;
     }
     this.stats = new Stats(extension.registry());
+    this.remoteCodes = new RemoteCodes(extension);
   }
 
   /**
@@ -133,8 +139,8 @@ public final class Gateway implements AutoCloseable {
     // singleton services first: the filters may look up their queues when they start
     for (PluginSpec ps : s.services()) {
       try {
-        services.add(host.startService(ps.config()));
-      } catch (PluginLoadException e) {
+        services.add(host.startService(remoteCodes.resolve(ps)));
+      } catch (PluginLoadException | RemoteCodeException e) {
         throw new ConfigException(
             "service " + ps.config().name() + " did not start: " + e.getMessage(), e);
       }

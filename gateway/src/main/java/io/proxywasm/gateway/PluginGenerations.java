@@ -8,6 +8,7 @@ import io.proxywasm.gateway.config.GatewaySpec.PluginSpec;
 import io.proxywasm.host.Plugin;
 import io.proxywasm.host.PluginConfig;
 import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.remote.RemoteCodeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,17 +65,32 @@ final class PluginGenerations {
       if (i == 0 && external != null) {
         lr.plugin.set(new LivePlugin(List.of(external), generation, false));
       } else if (!lr.spec.plugins().isEmpty()) {
-        lr.plugin.set(new LivePlugin(loadAll(lr.spec, i), generation, true));
+        lr.plugin.set(new LivePlugin(loadAll(lr.spec, i, true), generation, true));
       }
     }
   }
 
-  /** Loads a listener's filters in order; if one fails, those already loaded are closed. */
-  private List<Plugin> loadAll(ListenerSpec l, int index) throws ConfigException {
+  /**
+   * Loads a listener's filters in order; if one fails, those already loaded are closed. Remote code
+   * is downloaded first: at start a download that fails leaves that plugin unavailable (its fail
+   * policy answers its streams, as Envoy does for a VM it could not create); in a reload it fails
+   * the reload, and the running generation stays.
+   */
+  private List<Plugin> loadAll(ListenerSpec l, int index, boolean atStart) throws ConfigException {
     List<Plugin> loaded = new ArrayList<>();
     try {
       for (PluginSpec p : l.plugins()) {
-        loaded.add(load(p.config(), index));
+        PluginConfig config;
+        try {
+          config = gateway.remoteCodes.resolve(p);
+        } catch (RemoteCodeException e) {
+          if (!atStart) {
+            throw new ConfigException(failure(p.config(), index, e.getMessage()), e);
+          }
+          loaded.add(gateway.host.unavailable(p.config(), e.getMessage()));
+          continue;
+        }
+        loaded.add(load(config, index));
       }
     } catch (ConfigException | RuntimeException e) {
       loaded.forEach(Plugin::close);
@@ -87,15 +103,17 @@ final class PluginGenerations {
     try {
       return gateway.host.load(config);
     } catch (PluginLoadException e) {
-      throw new ConfigException(
-          "listener "
-              + gateway.spec().listeners().get(listener).name()
-              + ": plugin "
-              + config.name()
-              + " did not load: "
-              + e.getMessage(),
-          e);
+      throw new ConfigException(failure(config, listener, e.getMessage()), e);
     }
+  }
+
+  private String failure(PluginConfig config, int listener, String why) {
+    return "listener "
+        + gateway.spec().listeners().get(listener).name()
+        + ": plugin "
+        + config.name()
+        + " did not load: "
+        + why;
   }
 
   /** Reloads when a plugin's code or configuration file changes, checked every second. */
@@ -138,7 +156,7 @@ final class PluginGenerations {
       List<List<Plugin>> loaded = new ArrayList<>();
       try {
         for (int i = 0; i < next.listeners().size(); i++) {
-          loaded.add(loadAll(next.listeners().get(i), i));
+          loaded.add(loadAll(next.listeners().get(i), i, false));
         }
       } catch (ConfigException | RuntimeException e) {
         loaded.forEach(ps -> ps.forEach(Plugin::close));

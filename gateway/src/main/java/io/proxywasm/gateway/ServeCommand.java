@@ -75,7 +75,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--runtime",
-      description = "the runtime (chicory-compiler, chicory, null); default: the best available",
+      description =
+          "the runtime (chicory-compiler, chicory, asm, null); default: the best available",
       defaultValue = "")
   String runtime;
 

@@ -203,6 +203,37 @@ class EnvoyBootstrapTest {
   }
 
   @Test
+  void aRuntimeOfThisGatewayIsNamedAsItIs() throws Exception {
+    String f =
+        """
+                      - name: envoy.filters.http.wasm
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+                          config:
+                            vm_config:
+                              runtime: RUNTIME
+                              code: { local: { filename: plugins/wasm/c-http-headers.wasm } }
+        """;
+    for (String ours : new String[] {"chicory", "chicory-compiler", "asm"}) {
+      PluginConfig p =
+          EnvoyBootstrap.parse(yaml(f.replace("RUNTIME", ours), ""), ROOT)
+              .listeners()
+              .get(0)
+              .plugin()
+              .config();
+      assertEquals(ours, p.runtime());
+    }
+    String e = error(yaml(f.replace("RUNTIME", "envoy.wasm.runtime.v9"), ""));
+    assertTrue(
+        e.endsWith(
+            "vm_config.runtime: unknown runtime envoy.wasm.runtime.v9 (supported:"
+                + " envoy.wasm.runtime.v8, .wamr, .wasmtime, .wavm run on the default wasm runtime;"
+                + " envoy.wasm.runtime.null runs a Java plugin; or a runtime of this gateway by name:"
+                + " chicory-compiler, chicory, asm, null)"),
+        e);
+  }
+
+  @Test
   void anUnknownFieldIsNamedWithItsPath() {
     String e = error(yaml("", "                foo: 1"));
     assertTrue(
@@ -248,11 +279,54 @@ class EnvoyBootstrapTest {
                           "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
                           config:
                             vm_config:
-                              code: { remote: { http_uri: { uri: "http://x" } } }
+                              code: { remote: REMOTE }
         """;
+    String sha = "ab".repeat(32);
+    String[][] refusedRemote = {
+      {
+        "{ http_uri: { uri: 'http://x/p.wasm', timeout: 1s }, sha256: " + sha + " }",
+        "vm_config.code.remote.http_uri.cluster: required"
+      },
+      {
+        "{ http_uri: { uri: 'http://x/p.wasm', cluster: nope, timeout: 1s }, sha256: " + sha + " }",
+        "vm_config.code.remote.http_uri.cluster: no cluster named nope in static_resources.clusters"
+      },
+      {
+        "{ http_uri: { uri: 'http://x/p.wasm', cluster: up, timeout: 1s } }",
+        "vm_config.code.remote.sha256: required for remote code"
+      },
+      {
+        "{ http_uri: { uri: 'http://x/p.wasm', cluster: up, timeout: 1s }, sha256: abc }",
+        "vm_config.code.remote.sha256: abc is not 64 hex digits"
+      },
+      {
+        "{ http_uri: { uri: 'http://x/p.wasm', cluster: up }, sha256: " + sha + " }",
+        "vm_config.code.remote.http_uri.timeout: required"
+      },
+      {
+        "{ http_uri: { uri: 'ftp://x/p.wasm', cluster: up, timeout: 1s }, sha256: " + sha + " }",
+        "vm_config.code.remote.http_uri.uri: ftp://x/p.wasm is not an http:// or https:// URL"
+      },
+      {
+        "{ http_uri: { uri: 'http://x/p.wasm', cluster: up, timeout: 1s }, sha256: "
+            + sha
+            + ", retry_policy: { retry_back_off: { base_interval: 2s, max_interval: 1s } } }",
+        "retry_policy.retry_back_off.max_interval: must not be less than base_interval"
+      },
+      {
+        "{ http_uri: { uri: 'http://x/p.wasm', cluster: up, timeout: 1s }, sha256: "
+            + sha
+            + ", retry_policy: { retry_on: 5xx } }",
+        "vm_config.code.remote.retry_policy.retry_on: unknown field"
+      },
+    };
+    for (String[] c : refusedRemote) {
+      String message = error(yaml(remote.replace("REMOTE", c[0]), ""));
+      assertTrue(message.contains(c[1]), message);
+    }
     assertTrue(
-        error(yaml(remote, ""))
-            .endsWith("vm_config.code.remote: remote code is not supported; use code.local"));
+        error(yaml(remote.replace("remote: REMOTE", "local: { inline_string: x }, remote: {}"), ""))
+            .endsWith("vm_config.code: give either local or remote, not both"));
     assertTrue(error("static_resources: [").startsWith("the configuration is not valid YAML"));
     String wrongType = yaml("", "").replace("HttpConnectionManager\n", "Nope\n");
     assertTrue(

@@ -112,7 +112,7 @@ public final class EnvoyBootstrap {
     if (ls == null || ls.isEmpty()) {
       throw new ConfigException("static_resources.listeners: at least one listener is required");
     }
-    WasmReader wasm = new WasmReader(files);
+    WasmReader wasm = new WasmReader(files, clusters.keySet());
     ListenerReader reader = new ListenerReader(files, wasm, clusters);
     List<ListenerSpec> listeners = new ArrayList<>();
     for (int i = 0; i < ls.size(); i++) {

@@ -487,6 +487,42 @@ public record GatewaySpec(
    * @param config the plugin configuration
    * @param codeFile the file the code was read from, or null for inline code or a Java plugin
    * @param configFile the file the plugin configuration was read from, or null
+   * @param remote where the code is downloaded from, or null when {@code config} holds it
    */
-  public record PluginSpec(PluginConfig config, Path codeFile, Path configFile) {}
+  public record PluginSpec(
+      PluginConfig config, Path codeFile, Path configFile, RemoteCodeSpec remote) {
+
+    /**
+     * A plugin whose code is in its configuration already (a file, inline, a Java plugin).
+     *
+     * @param config the plugin configuration
+     * @param codeFile the file the code was read from, or null
+     * @param configFile the file the plugin configuration was read from, or null
+     */
+    public PluginSpec(PluginConfig config, Path codeFile, Path configFile) {
+      this(config, codeFile, configFile, null);
+    }
+  }
+
+  /**
+   * Where a plugin's code is downloaded from ({@code vm_config.code.remote}, Envoy's {@code
+   * RemoteDataSource}): the gateway fetches it when the plugin loads, checks its SHA-256 and caches
+   * it; the plugin's configuration then carries no code yet.
+   *
+   * @param uri the module's {@code http(s)} URL
+   * @param cluster the cluster {@code http_uri} names (it must be configured)
+   * @param sha256 the module's SHA-256, 64 hex digits
+   * @param timeout how long one download may take
+   * @param retries how many times a failed download is tried again
+   * @param backoffBase the wait before the first retry
+   * @param backoffMax the longest wait between retries
+   */
+  public record RemoteCodeSpec(
+      java.net.URI uri,
+      String cluster,
+      String sha256,
+      Duration timeout,
+      int retries,
+      Duration backoffBase,
+      Duration backoffMax) {}
 }

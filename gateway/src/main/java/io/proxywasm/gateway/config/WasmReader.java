@@ -10,15 +10,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.proxywasm.gateway.config.DataSources.DataSource;
 import io.proxywasm.gateway.config.GatewaySpec.PluginSpec;
+import io.proxywasm.gateway.config.GatewaySpec.RemoteCodeSpec;
 import io.proxywasm.gateway.config.YamlNodes.Filter;
 import io.proxywasm.host.FailPolicy;
 import io.proxywasm.host.PluginConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -79,9 +84,43 @@ final class WasmReader {
    * Where code comes from.
    *
    * @param local a local source
-   * @param remote a remote source (refused)
+   * @param remote a remote source
    */
-  record AsyncDataSource(DataSource local, JsonNode remote) {}
+  record AsyncDataSource(DataSource local, RemoteDataSource remote) {}
+
+  /**
+   * Envoy's {@code RemoteDataSource}.
+   *
+   * @param httpUri where the code is
+   * @param sha256 its SHA-256 (required, as Envoy requires it)
+   * @param retryPolicy how failed downloads are retried
+   */
+  record RemoteDataSource(HttpUri httpUri, String sha256, RetryPolicy retryPolicy) {}
+
+  /**
+   * Envoy's {@code HttpUri}.
+   *
+   * @param uri the URL
+   * @param cluster the cluster the URL is reached through (required)
+   * @param timeout how long the download may take (required)
+   */
+  record HttpUri(String uri, String cluster, String timeout) {}
+
+  /**
+   * Envoy's core {@code RetryPolicy}, as remote data sources use it.
+   *
+   * @param retryBackOff the wait between attempts
+   * @param numRetries how many retries (Envoy's default: 1)
+   */
+  record RetryPolicy(BackoffStrategy retryBackOff, Integer numRetries) {}
+
+  /**
+   * Envoy's {@code BackoffStrategy}.
+   *
+   * @param baseInterval the first wait (required)
+   * @param maxInterval the longest wait (default 10 times the base)
+   */
+  record BackoffStrategy(String baseInterval, String maxInterval) {}
 
   /**
    * The environment of the VM.
@@ -99,14 +138,17 @@ final class WasmReader {
   record CapabilityRestrictionConfig(Map<String, JsonNode> allowedCapabilities) {}
 
   private final DataSources files;
+  private final Set<String> clusters;
 
   /**
-   * Reads plugins whose code may come from files.
+   * Reads plugins whose code may come from files or be downloaded.
    *
    * @param files where code files are read from
+   * @param clusters the names of the configured clusters, which remote code must name
    */
-  WasmReader(DataSources files) {
+  WasmReader(DataSources files, Set<String> clusters) {
     this.files = files;
+    this.clusters = clusters;
   }
 
   /** A wasm filter: its typed_config of the given type holds the plugin. */
@@ -154,7 +196,7 @@ final class WasmReader {
     if (pc.vmConfig() == null) {
       throw new ConfigException(pp + ".vm_config: required");
     }
-    Path codeFile = vm(pc.vmConfig(), pp + ".vm_config", b);
+    CodeOrigin code = vm(pc.vmConfig(), pp + ".vm_config", b);
     if (pc.configuration() != null) {
       b.pluginConfiguration(any(pc.configuration(), pp + ".configuration"));
     }
@@ -165,28 +207,39 @@ final class WasmReader {
           new HashSet<>(pc.capabilityRestrictionConfig().allowedCapabilities().keySet());
       b.allowedCapabilities(caps);
     }
-    return new PluginSpec(b.build(), codeFile, null);
+    return new PluginSpec(b.build(), code.file(), null, code.remote());
   }
+
+  /** Where a plugin's code came from: a file, or a download still to make; both null for inline. */
+  private record CodeOrigin(Path file, RemoteCodeSpec remote) {}
 
   /**
    * The VM: id, runtime, code, configuration and environment.
    *
-   * @return the file the code was read from, or null
+   * @return where the code came from
    */
-  private Path vm(VmConfig vm, String vp, PluginConfig.Builder b) throws ConfigException {
+  private CodeOrigin vm(VmConfig vm, String vp, PluginConfig.Builder b) throws ConfigException {
     b.vmId(nz(vm.vmId()));
-    boolean nullVm = isNullVm(vm.runtime(), vp + ".runtime");
-    if (nullVm) {
-      b.runtime("null");
-    }
+    String runtime = runtime(vm.runtime(), vp + ".runtime");
+    boolean nullVm = runtime.equals("null");
+    b.runtime(runtime);
     if (vm.code() == null) {
       throw new ConfigException(vp + ".code: required");
     }
     if (vm.code().remote() != null) {
-      throw new ConfigException(vp + ".code.remote: remote code is not supported; use code.local");
+      if (vm.code().local() != null) {
+        throw new ConfigException(vp + ".code: give either local or remote, not both");
+      }
+      if (nullVm) {
+        throw new ConfigException(
+            vp + ".code.remote: a Java plugin (envoy.wasm.runtime.null) is named by code.local");
+      }
+      RemoteCodeSpec remote = remote(vm.code().remote(), vp + ".code.remote");
+      environmentAndConfiguration(vm, vp, b);
+      return new CodeOrigin(null, remote);
     }
     if (vm.code().local() == null) {
-      throw new ConfigException(vp + ".code.local: required");
+      throw new ConfigException(vp + ".code: local or remote required");
     }
     byte[] code = files.data(vm.code().local(), vp + ".code.local");
     Path codeFile =
@@ -198,32 +251,125 @@ final class WasmReader {
     } else {
       b.code(code);
     }
+    environmentAndConfiguration(vm, vp, b);
+    return new CodeOrigin(codeFile, null);
+  }
+
+  private void environmentAndConfiguration(VmConfig vm, String vp, PluginConfig.Builder b)
+      throws ConfigException {
     if (vm.configuration() != null) {
       b.vmConfiguration(any(vm.configuration(), vp + ".configuration"));
     }
     if (vm.environmentVariables() != null) {
       b.environment(environment(vm.environmentVariables(), vp + ".environment_variables"));
     }
-    return codeFile;
   }
 
-  /** Whether the runtime is the null VM (a Java plugin); Envoy's wasm runtimes run on ours. */
-  private static boolean isNullVm(String runtime, String path) throws ConfigException {
+  /**
+   * A remote data source, checked as Envoy checks it: an {@code http(s)} URI, a configured cluster,
+   * a timeout and the SHA-256 are required; the retry policy defaults to one retry after a second
+   * (Envoy's {@code RetryPolicy} defaults).
+   */
+  private RemoteCodeSpec remote(RemoteDataSource r, String path) throws ConfigException {
+    HttpUri h = r.httpUri();
+    if (h == null) {
+      throw new ConfigException(path + ".http_uri: required");
+    }
+    String hp = path + ".http_uri";
+    if (h.uri() == null || h.uri().isBlank()) {
+      throw new ConfigException(hp + ".uri: required");
+    }
+    URI uri;
+    try {
+      uri = new URI(h.uri().strip());
+    } catch (URISyntaxException e) {
+      throw new ConfigException(hp + ".uri: " + h.uri() + " is not a URL", e);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+      throw new ConfigException(hp + ".uri: " + h.uri() + " is not an http:// or https:// URL");
+    }
+    if (h.cluster() == null || h.cluster().isBlank()) {
+      throw new ConfigException(hp + ".cluster: required");
+    }
+    if (!clusters.contains(h.cluster())) {
+      throw new ConfigException(
+          hp + ".cluster: no cluster named " + h.cluster() + " in static_resources.clusters");
+    }
+    if (h.timeout() == null) {
+      throw new ConfigException(hp + ".timeout: required");
+    }
+    Duration timeout = YamlNodes.duration(h.timeout(), hp + ".timeout");
+    if (timeout.isZero()) {
+      throw new ConfigException(hp + ".timeout: must be more than 0s");
+    }
+    String sha = r.sha256() == null ? "" : r.sha256().strip().toLowerCase(Locale.ROOT);
+    if (sha.isEmpty()) {
+      throw new ConfigException(path + ".sha256: required for remote code");
+    }
+    if (!sha.matches("[0-9a-f]{64}")) {
+      throw new ConfigException(path + ".sha256: " + r.sha256() + " is not 64 hex digits");
+    }
+    int retries = 1;
+    Duration base = Duration.ofSeconds(1);
+    Duration max = null;
+    RetryPolicy p = r.retryPolicy();
+    if (p != null) {
+      String pp = path + ".retry_policy";
+      if (p.numRetries() != null) {
+        if (p.numRetries() < 0) {
+          throw new ConfigException(pp + ".num_retries: must not be negative");
+        }
+        retries = p.numRetries();
+      }
+      if (p.retryBackOff() != null) {
+        String bp = pp + ".retry_back_off";
+        if (p.retryBackOff().baseInterval() == null) {
+          throw new ConfigException(bp + ".base_interval: required");
+        }
+        base = YamlNodes.duration(p.retryBackOff().baseInterval(), bp + ".base_interval");
+        if (base.toMillis() < 1) {
+          throw new ConfigException(bp + ".base_interval: must be at least 1ms");
+        }
+        if (p.retryBackOff().maxInterval() != null) {
+          max = YamlNodes.duration(p.retryBackOff().maxInterval(), bp + ".max_interval");
+          if (max.compareTo(base) < 0) {
+            throw new ConfigException(bp + ".max_interval: must not be less than base_interval");
+          }
+        }
+      }
+    }
+    return new RemoteCodeSpec(
+        uri, h.cluster(), sha, timeout, retries, base, max == null ? base.multipliedBy(10) : max);
+  }
+
+  /**
+   * The runtime to ask the host for: empty (the default wasm runtime) for Envoy's wasm runtimes,
+   * {@code null} for Envoy's null VM (a Java plugin), or one of this project's runtime names as it
+   * is ({@code chicory-compiler}, {@code chicory}, {@code asm}, {@code null}); whether it is
+   * installed is checked when the plugin loads.
+   */
+  private static String runtime(String runtime, String path) throws ConfigException {
     String r = runtime == null ? "envoy.wasm.runtime.v8" : runtime;
     return switch (r) {
       case "envoy.wasm.runtime.v8",
           "envoy.wasm.runtime.wamr",
           "envoy.wasm.runtime.wasmtime",
           "envoy.wasm.runtime.wavm" ->
-          false;
-      case "envoy.wasm.runtime.null" -> true;
-      default ->
+          "";
+      case "envoy.wasm.runtime.null" -> "null";
+      default -> {
+        if (r.startsWith("envoy.") || !r.matches("[a-z0-9][a-z0-9._-]*")) {
           throw new ConfigException(
               path
                   + ": unknown runtime "
                   + r
                   + " (supported: envoy.wasm.runtime.v8, .wamr, .wasmtime, .wavm run on the default"
-                  + " wasm runtime; envoy.wasm.runtime.null runs a Java plugin)");
+                  + " wasm runtime; envoy.wasm.runtime.null runs a Java plugin; or a runtime of"
+                  + " this gateway by name: chicory-compiler, chicory, asm, null)");
+        }
+        yield r;
+      }
     };
   }
 
