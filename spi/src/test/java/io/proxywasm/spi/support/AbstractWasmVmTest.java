@@ -1,6 +1,7 @@
 package io.proxywasm.spi.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,19 +30,20 @@ import org.junit.jupiter.api.Test;
 
 class AbstractWasmVmTest {
 
-  /** Records what the VM reports. */
+  /** Records the failures the VM reports, with a memory limit a test may change. */
   private static final class Integration implements WasmVmIntegration {
     final List<String> errors = new ArrayList<>();
     long memoryLimit = DEFAULT_MEMORY_LIMIT_BYTES;
 
     @Override
-    public void error(FailState state, String message) {
-      errors.add(state + ": " + message);
+    public long memoryLimitBytes() {
+      return memoryLimit;
     }
 
     @Override
-    public long memoryLimitBytes() {
-      return memoryLimit;
+    public void error(FailState state, String message) {
+      assertNotEquals(FailState.OK, state);
+      errors.add(state.name().toLowerCase(java.util.Locale.ROOT) + " " + message);
     }
   }
 
@@ -87,16 +89,6 @@ class AbstractWasmVmTest {
     }
 
     @Override
-    public String runtimeName() {
-      return "java-body";
-    }
-
-    @Override
-    public Cloneability cloneability() {
-      return Cloneability.NOT_CLONEABLE;
-    }
-
-    @Override
     public void load(byte[] bytes) {
       checkOpen();
       code = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
@@ -128,6 +120,16 @@ class AbstractWasmVmTest {
     @Override
     public Optional<WasmFunction> function(String name, FunctionType type) {
       return Optional.empty();
+    }
+
+    @Override
+    public String runtimeName() {
+      return "java-body";
+    }
+
+    @Override
+    public Cloneability cloneability() {
+      return Cloneability.NOT_CLONEABLE;
     }
 
     @Override
@@ -216,7 +218,7 @@ class AbstractWasmVmTest {
         };
     assertThrows(WasmException.class, () -> vm.call("f", 0, trap));
     assertEquals(
-        List.of("RUNTIME_ERROR: Function: f failed: unreachable executed"), integration.errors);
+        List.of("runtime_error Function: f failed: unreachable executed"), integration.errors);
     WasmException refused = assertThrows(WasmException.class, () -> vm.call("g", 0, () -> 0));
     assertEquals("Function: g not called: the VM has failed", refused.getMessage());
     assertEquals(FailState.RUNTIME_ERROR, refused.failState());
