@@ -183,14 +183,16 @@ public abstract class AbstractWasmVm implements WasmVm {
    */
   protected final HostFunction hostFunction(String module, String name, FunctionType type) {
     HostFunction host = hostFunctions.get(new ImportName(module, name));
-    String qualified = module + "." + name;
     if (host == null) {
-      throw initError("Failed to load Wasm module due to a missing import: " + qualified, null);
+      throw initError(
+          "Failed to load Wasm module due to a missing import: " + module + "." + name, null);
     }
     if (!host.type().equals(type)) {
       throw initError(
           "Failed to load Wasm module due to an import type mismatch: "
-              + qualified
+              + module
+              + "."
+              + name
               + ", want: "
               + type
               + ", but host exports: "
