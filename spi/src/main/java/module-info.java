@@ -20,10 +20,11 @@
  * </ul>
  *
  * <p>{@code io.proxywasm.spi.support} holds helpers that are no part of the contract (the discovery
- * registry, a context table, a fail-state holder, an in-memory metric) for the modules of this
- * project; they may change in any release. The package is exported to everyone rather than to those
- * modules by name: a runtime author's module that requires only this one runs the host from the
- * class path in its tests, and a qualified export would deny the host its helpers there.
+ * registry, a context table, a fail-state holder, a base class for VMs, an in-memory metric) for
+ * the modules of this project; they may change in any release. The package is exported to everyone
+ * rather than to those modules by name: a runtime author's module that requires only this one runs
+ * the host from the class path in its tests, and a qualified export would deny the host its helpers
+ * there.
  *
  * @uses io.proxywasm.spi.WasmVmProvider
  * @uses io.proxywasm.spi.WasmExtensionProvider

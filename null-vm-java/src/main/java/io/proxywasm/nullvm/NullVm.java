@@ -4,17 +4,15 @@ import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Callback;
 import io.proxywasm.spi.Cloneability;
-import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostAbi;
 import io.proxywasm.spi.HostFunction;
-import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
-import io.proxywasm.spi.support.FailStateHolder;
+import io.proxywasm.spi.support.AbstractWasmVm;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -22,14 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * A VM that runs a {@link JavaPlugin}: it exports the proxy-wasm callbacks of ABI 0.2.1 and turns
  * them into calls on the plugin's contexts, whose host calls go to the host's typed ABI. It has no
  * linear memory. A clone runs the same plugin with its own contexts.
  */
-final class NullVm implements WasmVm {
+final class NullVm extends AbstractWasmVm {
   private static final long[] NO_RESULT = new long[0];
 
   /** An exported callback: its signature and which dispatcher method runs it. */
@@ -87,18 +84,13 @@ final class NullVm implements WasmVm {
   /** The signatures, for tools that list exports before a VM is linked. */
   private static final Map<String, Export> SIGNATURES = exports(new Dispatcher(null, null));
 
-  private final WasmVmIntegration integration;
-  private final FailStateHolder failures;
   private JavaPlugin plugin;
   private HostAbi abi;
   private Map<String, Export> linked;
   private Dispatcher dispatcher;
-  private volatile Thread runningThread;
-  private boolean closed;
 
   NullVm(WasmVmIntegration integration) {
-    this.integration = Objects.requireNonNull(integration, "integration");
-    this.failures = new FailStateHolder(integration);
+    super(integration);
   }
 
   private NullVm(WasmVmIntegration integration, JavaPlugin plugin) {
@@ -122,7 +114,7 @@ final class NullVm implements WasmVm {
     if (plugin != null) {
       throw new IllegalStateException("a plugin is already loaded");
     }
-    plugin = PluginResolver.resolve(code, integration);
+    plugin = PluginResolver.resolve(code, integration());
   }
 
   /**
@@ -154,11 +146,13 @@ final class NullVm implements WasmVm {
     return out;
   }
 
+  /**
+   * Checks the function and drops it: a Java plugin imports nothing, its host calls go to the ABI.
+   */
   @Override
   public void registerHostFunction(HostFunction function) {
     Objects.requireNonNull(function, "function");
     checkOpen();
-    // A Java plugin imports nothing: its host calls go to the typed ABI.
   }
 
   @Override
@@ -174,11 +168,11 @@ final class NullVm implements WasmVm {
       throw new IllegalStateException("the VM is already linked");
     }
     if (abi == null) {
-      throw new WasmException(
-          FailState.UNABLE_TO_INITIALIZE_CODE,
+      throw initError(
           "Java plugin '"
               + plugin.name()
-              + "' cannot be linked: the host offered no typed ABI (WasmVm.registerHostAbi)");
+              + "' cannot be linked: the host offered no typed ABI (WasmVm.registerHostAbi)",
+          null);
     }
     dispatcher = new Dispatcher(abi, plugin);
     linked = exports(dispatcher);
@@ -195,15 +189,7 @@ final class NullVm implements WasmVm {
       return Optional.empty();
     }
     if (!e.type().equals(type)) {
-      throw new WasmException(
-          FailState.UNABLE_TO_INITIALIZE_CODE,
-          "Bad function signature for: "
-              + name
-              + ", want: "
-              + type
-              + ", but the Null VM exports: "
-              + e.type(),
-          null);
+      throw badSignature(name, type, "the Null VM", e.type().toString());
     }
     Dispatcher.Body body = e.body();
     boolean result = e.returnsStatus();
@@ -212,81 +198,41 @@ final class NullVm implements WasmVm {
   }
 
   private long[] call(String name, int params, boolean result, Dispatcher.Body body, long[] args) {
-    checkOpen();
-    if (failures.get() != FailState.OK) {
-      throw new WasmException(
-          FailState.RUNTIME_ERROR, "Function: " + name + " not called: the VM has failed");
-    }
-    if (args.length != params) {
-      throw new IllegalArgumentException(
-          name + " takes " + params + " arguments, not " + args.length);
-    }
-    Thread outer = runningThread;
-    runningThread = Thread.currentThread();
+    checkCallable(name, params, args);
     long r;
+    enter();
     try {
       r = params == 0 ? body.run(args) : dispatcher.call((int) args[0], body, args);
     } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
-      String message =
-          "Function: " + name + " failed: Java plugin '" + plugin.name() + "' threw " + e;
-      fail(FailState.RUNTIME_ERROR, message);
-      throw new WasmException(FailState.RUNTIME_ERROR, message, e);
+      throw callFailed(name, "Java plugin '" + plugin.name() + "' threw " + e, e);
     } finally {
-      runningThread = outer;
+      exit();
     }
     return result ? new long[] {r} : NO_RESULT;
   }
 
   @Override
   public WasmVm cloneVm() {
-    return new NullVm(integration, loaded());
-  }
-
-  @Override
-  public FailState failState() {
-    return failures.get();
-  }
-
-  @Override
-  public void fail(FailState state, String message) {
-    failures.fail(state, message);
-  }
-
-  @Override
-  public void addFailCallback(Consumer<FailState> callback) {
-    failures.addCallback(callback);
+    return new NullVm(integration(), loaded());
   }
 
   /**
-   * Interrupts the thread running the plugin. Java code cannot be stopped from outside: a plugin
-   * stops only if it checks {@link Thread#isInterrupted()} or blocks interruptibly.
+   * Interrupts the thread running the plugin ({@link #terminate()}). Java code cannot be stopped
+   * from outside: a plugin stops only if it checks {@link Thread#isInterrupted()} or blocks
+   * interruptibly. The interrupt is left set when the call returns.
    */
   @Override
-  public void terminate() {
-    Thread t = runningThread;
-    if (t != null) {
-      t.interrupt();
-    }
+  protected void interrupt(Thread running) {
+    running.interrupt();
   }
 
   @Override
-  public void close() {
-    closed = true;
+  protected void release() {
     linked = null;
     dispatcher = null;
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("the VM is closed");
-    }
-  }
-
   private JavaPlugin loaded() {
-    checkOpen();
-    if (plugin == null) {
-      throw new IllegalStateException("no plugin is loaded");
-    }
-    return plugin;
+    return loaded(plugin, "plugin");
   }
 }

@@ -21,20 +21,18 @@ import com.dylibso.chicory.wasm.types.TableLimits;
 import com.dylibso.chicory.wasm.types.ValType;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Cloneability;
-import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostFunction;
 import io.proxywasm.spi.LinearMemory;
-import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.ValueType;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
-import io.proxywasm.spi.support.FailStateHolder;
+import io.proxywasm.spi.support.AbstractWasmVm;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -51,8 +49,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * A {@link WasmVm} that runs a module translated to JVM bytecode by {@link Translator}. The module
@@ -62,10 +58,8 @@ import java.util.function.Consumer;
  * <p>Every failure inside the module (traps, {@link StackOverflowError}, exceptions of host
  * functions) becomes a {@link WasmException} that fails the VM; none escapes otherwise.
  */
-final class AsmVm implements WasmVm, LinearMemory {
+final class AsmVm extends AbstractWasmVm implements LinearMemory {
   private static final long[] NONE = new long[0];
-  private static final byte[] MAGIC = {0, 'a', 's', 'm'};
-  private static final int PAGE_SIZE = 65_536;
 
   /** The most pages a {@code byte[]} holds. */
   static final int MAX_PAGES = Integer.MAX_VALUE / PAGE_SIZE;
@@ -84,25 +78,9 @@ final class AsmVm implements WasmVm, LinearMemory {
       Optional<AbiVersion> abiVersion,
       Class<? extends AsmInstance> generated) {}
 
-  private record ImportName(String module, String name) {}
-
-  private final WasmVmIntegration integration;
-  private final Map<ImportName, HostFunction> hostFunctions = new HashMap<>();
-  private final FailStateHolder failures;
   private Code code;
   private AsmInstance instance;
   private boolean linked;
-  private boolean closed;
-
-  /** As in the Chicory VM: idle, running, stopping, stopped; see {@link #terminate()}. */
-  private final AtomicInteger runState = new AtomicInteger(IDLE);
-
-  private static final int IDLE = 0;
-  private static final int RUNNING = 1;
-  private static final int STOPPING = 2;
-  private static final int STOPPED = 3;
-
-  private int callDepth;
   private final Optional<LinearMemory> view = Optional.of(this);
 
   AsmVm(WasmVmIntegration integration) {
@@ -110,8 +88,7 @@ final class AsmVm implements WasmVm, LinearMemory {
   }
 
   private AsmVm(WasmVmIntegration integration, Code code) {
-    this.integration = integration;
-    this.failures = new FailStateHolder(integration);
+    super(integration);
     this.code = code;
   }
 
@@ -134,11 +111,7 @@ final class AsmVm implements WasmVm, LinearMemory {
     if (code != null) {
       throw new IllegalStateException("a module is already loaded");
     }
-    if (bytes.length < MAGIC.length
-        || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-      throw initError(
-          "Failed to load Wasm bytecode: not a WebAssembly module (bad magic number)", null);
-    }
+    checkMagic(bytes);
     try {
       code = inspect(bytes, Parser.parse(bytes));
     } catch (WasmException e) {
@@ -231,13 +204,6 @@ final class AsmVm implements WasmVm, LinearMemory {
     return out;
   }
 
-  @Override
-  public void registerHostFunction(HostFunction function) {
-    Objects.requireNonNull(function, "function");
-    checkOpen();
-    hostFunctions.put(new ImportName(function.module(), function.name()), function);
-  }
-
   // ---- link -----------------------------------------------------------------------------------
 
   @Override
@@ -257,33 +223,11 @@ final class AsmVm implements WasmVm, LinearMemory {
       switch (wanted.importType()) {
         case FUNCTION -> {
           FunctionType type = loaded.functionImports().get(functionIndex++).type();
-          HostFunction host = hostFunctions.get(new ImportName(wanted.module(), wanted.name()));
-          if (host == null) {
-            throw initError(
-                "Failed to load Wasm module due to a missing import: " + qualified, null);
-          }
-          if (!host.type().equals(type)) {
-            throw initError(
-                "Failed to load Wasm module due to an import type mismatch: "
-                    + qualified
-                    + ", want: "
-                    + type
-                    + ", but host exports: "
-                    + host.type(),
-                null);
-          }
-          hosts.add(host);
+          hosts.add(hostFunction(wanted.module(), wanted.name(), type));
         }
         case MEMORY -> memoryLimits = ((MemoryImport) wanted).limits();
         case TABLE -> tableLimits = ((TableImport) wanted).limits();
-        default ->
-            throw initError(
-                "Failed to load Wasm module due to an unsupported import: "
-                    + qualified
-                    + " is a "
-                    + wanted.importType().name().toLowerCase(Locale.ROOT)
-                    + "; only functions, memories and tables can be imported",
-                null);
+        default -> throw unsupportedImport(qualified, wanted.importType().name());
       }
     }
     WasmModule module = loaded.module();
@@ -306,20 +250,9 @@ final class AsmVm implements WasmVm, LinearMemory {
     }
     fresh.host = new HostCalls(hosts.toArray(new HostFunction[0]), hooks());
     if (memoryLimits != null) {
-      long limitPages = Math.max(0, integration.memoryLimitBytes() / PAGE_SIZE);
-      int max = (int) Math.min(memoryLimits.maximumPages(), Math.min(limitPages, (long) MAX_PAGES));
-      if (memoryLimits.initialPages() > max) {
-        throw initError(
-            "Failed to load Wasm module "
-                + debugName
-                + ": its memory starts at "
-                + memoryLimits.initialPages()
-                + " pages, over the memory limit of "
-                + integration.memoryLimitBytes()
-                + " bytes",
-            null);
-      }
-      fresh.maximumPages = max;
+      fresh.maximumPages =
+          maximumPages(
+              memoryLimits.initialPages(), memoryLimits.maximumPages(), MAX_PAGES, debugName);
       fresh.memory = new byte[memoryLimits.initialPages() * PAGE_SIZE];
     }
     if (tableLimits != null) {
@@ -364,7 +297,7 @@ final class AsmVm implements WasmVm, LinearMemory {
 
       @Override
       public void trace(String line) {
-        integration.trace(line);
+        integration().trace(line);
       }
     };
   }
@@ -447,14 +380,7 @@ final class AsmVm implements WasmVm, LinearMemory {
       return Optional.empty();
     }
     if (toSpi(actual).filter(type::equals).isEmpty()) {
-      throw initError(
-          "Bad function signature for: "
-              + name
-              + ", want: "
-              + type
-              + ", but the module exports: "
-              + describe(actual),
-          null);
+      throw badSignature(name, type, "the module", describe(actual));
     }
     int index = code.exportIndex().get(name);
     boolean results = !type.results().isEmpty();
@@ -462,80 +388,45 @@ final class AsmVm implements WasmVm, LinearMemory {
   }
 
   private long[] call(String name, FunctionType type, int index, boolean hasResult, long[] args) {
-    checkOpen();
-    if (failures.get() != FailState.OK) {
-      throw new WasmException(
-          FailState.RUNTIME_ERROR, "Function: " + name + " not called: the VM has failed");
-    }
-    if (args.length != type.params().size()) {
-      throw new IllegalArgumentException(
-          name + " takes " + type.params().size() + " arguments, not " + args.length);
-    }
+    checkCallable(name, type.params().size(), args);
     boolean trace = tracing();
     if (trace) {
-      integration.trace("[host->vm] " + name + "(" + format(type.params(), args) + ")");
+      traceCall(name, type.params(), args);
     }
     long result;
     enter();
     try {
       result = instance.invoke(index, args);
     } catch (StackOverflowError e) {
-      String message = "Function: " + name + " failed: call stack exhausted";
-      fail(FailState.RUNTIME_ERROR, message);
-      throw new WasmException(FailState.RUNTIME_ERROR, message, e);
+      throw callFailed(name, "call stack exhausted", e);
     } catch (RuntimeException | Error e) {
-      String message = "Function: " + name + " failed: " + reason(e);
-      fail(FailState.RUNTIME_ERROR, message);
-      throw new WasmException(FailState.RUNTIME_ERROR, message, e);
+      throw callFailed(name, reason(e), e);
     } finally {
       exit();
     }
     long[] results = hasResult ? new long[] {result} : NONE;
     if (trace) {
-      integration.trace(
-          "[host<-vm] "
-              + name
-              + " return: "
-              + (hasResult ? format(type.results(), results) : "void"));
+      traceReturn(name, type.results(), results);
     }
     return results;
   }
 
-  private void enter() {
-    if (callDepth++ == 0) {
-      runState.setRelease(RUNNING);
-    }
-  }
-
-  private void exit() {
-    if (--callDepth == 0) {
-      if (!runState.compareAndSet(RUNNING, IDLE)) {
-        // terminate() is stopping this call: wait until its flag is set, then clear it
-        while (runState.get() != STOPPED) {
-          Thread.yield();
-        }
-        instance.clearInterrupt();
-        runState.set(IDLE);
-      }
-    }
-  }
-
   /**
-   * Stops the call in progress: translated code reads a flag at every function entry and loop
-   * header, and traps when it is set.
+   * Stops the call in progress ({@link #terminate()}): translated code reads a flag at every
+   * function entry and loop header, and traps when it is set.
    */
   @Override
-  public void terminate() {
-    if (runState.compareAndSet(RUNNING, STOPPING)) {
-      try {
-        AsmInstance running = instance;
-        if (running != null) {
-          running.interrupt();
-        }
-      } finally {
-        runState.set(STOPPED);
-      }
+  protected void interrupt(Thread running) {
+    AsmInstance current = instance;
+    if (current != null) {
+      current.interrupt();
     }
+  }
+
+  /** Clears the flag once the stopped call has left the module. */
+  @Override
+  protected void clearInterrupt() {
+    instance.clearInterrupt();
   }
 
   // ---- memory ---------------------------------------------------------------------------------
@@ -609,44 +500,17 @@ final class AsmVm implements WasmVm, LinearMemory {
 
   @Override
   public WasmVm cloneVm() {
-    return new AsmVm(integration, loaded());
+    return new AsmVm(integration(), loaded());
   }
 
   @Override
-  public FailState failState() {
-    return failures.get();
-  }
-
-  @Override
-  public void fail(FailState state, String message) {
-    failures.fail(state, message);
-  }
-
-  @Override
-  public void addFailCallback(Consumer<FailState> callback) {
-    failures.addCallback(callback);
-  }
-
-  @Override
-  public void close() {
-    closed = true;
+  protected void release() {
     instance = null;
     code = null;
-    hostFunctions.clear();
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("the VM is closed");
-    }
   }
 
   private Code loaded() {
-    checkOpen();
-    if (code == null) {
-      throw new IllegalStateException("no module is loaded");
-    }
-    return code;
+    return loaded(code, "module");
   }
 
   private AsmInstance linkedInstance() {
@@ -655,19 +519,6 @@ final class AsmVm implements WasmVm, LinearMemory {
       throw new IllegalStateException("the module is not linked");
     }
     return instance;
-  }
-
-  private boolean tracing() {
-    return integration.logLevel() == LogLevel.TRACE;
-  }
-
-  private static WasmException initError(String message, Throwable cause) {
-    return new WasmException(FailState.UNABLE_TO_INITIALIZE_CODE, message, cause);
-  }
-
-  private static String reason(Throwable e) {
-    String message = e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
   }
 
   // ---- types and values -----------------------------------------------------------------------
@@ -714,30 +565,6 @@ final class AsmVm implements WasmVm, LinearMemory {
                   : type.equals(ValType.ExternRef)
                       ? "externref"
                       : type.toString().toLowerCase(Locale.ROOT));
-    }
-    return joined.toString();
-  }
-
-  /**
-   * Formats values for a trace line: i32 as unsigned, i64 as signed, floats by value.
-   *
-   * @param types the value types
-   * @param values the values
-   * @return the values, separated by commas
-   */
-  static String format(List<ValueType> types, long[] values) {
-    StringJoiner joined = new StringJoiner(", ");
-    for (int i = 0; i < values.length; i++) {
-      long value = values[i];
-      joined.add(
-          i >= types.size()
-              ? Long.toString(value)
-              : switch (types.get(i)) {
-                case I32 -> Integer.toUnsignedString((int) value);
-                case I64 -> Long.toString(value);
-                case F32 -> Float.toString(Float.intBitsToFloat((int) value));
-                case F64 -> Double.toString(Double.longBitsToDouble(value));
-              });
     }
     return joined.toString();
   }

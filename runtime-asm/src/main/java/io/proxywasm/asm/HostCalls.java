@@ -1,6 +1,7 @@
 package io.proxywasm.asm;
 
 import io.proxywasm.spi.HostFunction;
+import io.proxywasm.spi.support.AbstractWasmVm;
 
 /**
  * Calls the host functions a module imports, in the one call shape of {@link HostFunction.Body}.
@@ -70,7 +71,7 @@ final class HostCalls {
                 + "."
                 + function.name()
                 + "("
-                + AsmVm.format(function.type().params(), args)
+                + AbstractWasmVm.format(function.type().params(), args)
                 + ")");
       }
       long[] out = bodies[index].call(args);
@@ -94,7 +95,7 @@ final class HostCalls {
                 + "."
                 + function.name()
                 + " return: "
-                + (count == 0 ? "void" : AsmVm.format(function.type().results(), out)));
+                + AbstractWasmVm.formatReturn(function.type().results(), out));
       }
       return count == 0 ? 0 : out[0];
     } finally {

@@ -26,24 +26,20 @@ import com.dylibso.chicory.wasm.types.ValType;
 import com.dylibso.chicory.wasm.types.Value;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.Cloneability;
-import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostFunction;
 import io.proxywasm.spi.LinearMemory;
-import io.proxywasm.spi.LogLevel;
 import io.proxywasm.spi.MemoryAccessException;
 import io.proxywasm.spi.ValueType;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
-import io.proxywasm.spi.support.FailStateHolder;
+import io.proxywasm.spi.support.AbstractWasmVm;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,8 +47,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.StringJoiner;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -63,13 +57,11 @@ import java.util.function.Function;
  * turned into a {@link WasmException} or {@link MemoryAccessException}; none escapes. Clones share
  * the parsed, validated module and nothing else.
  */
-final class ChicoryVm implements WasmVm, LinearMemory {
+final class ChicoryVm extends AbstractWasmVm implements LinearMemory {
   private static final long[] NONE = new long[0];
 
   /** The longest read into a caller's array done byte by byte instead of through a copy. */
   private static final int SMALL_READ = 64;
-
-  private static final byte[] MAGIC = {0, 'a', 's', 'm'};
 
   /** A parsed and validated module with what the host asks about it; immutable. */
   record Code(
@@ -88,47 +80,17 @@ final class ChicoryVm implements WasmVm, LinearMemory {
     }
   }
 
-  private record ImportName(String module, String name) {}
-
   private final String runtimeName;
   private final CodeSource source;
-  private final WasmVmIntegration integration;
-  private final Map<ImportName, HostFunction> hostFunctions = new HashMap<>();
-  private final FailStateHolder failures;
   private Code code;
 
   /** Set by {@link #link}, or earlier by a host function the start section calls. */
   private Instance instance;
 
   private boolean linked;
-  private boolean closed;
-
-  /**
-   * Where the outermost call in progress is, for {@link #terminate()} on another thread: {@link
-   * #IDLE} between calls, {@link #RUNNING} during one, {@link #STOPPING} while {@code terminate()}
-   * interrupts it, {@link #STOPPED} once it has. Only {@code terminate()} moves it from running to
-   * stopping, and only the end of the call moves it back to idle, each with one compare-and-set, so
-   * an interrupt is never sent to a thread that has left the module.
-   */
-  private final AtomicInteger runState = new AtomicInteger(IDLE);
-
-  private static final int IDLE = 0;
-  private static final int RUNNING = 1;
-  private static final int STOPPING = 2;
-  private static final int STOPPED = 3;
-
   private final Optional<LinearMemory> view = Optional.of(this);
 
-  /** The thread of the call in progress; published to {@link #terminate()} by {@link #runState}. */
-  private Thread runningThread;
-
-  /**
-   * How deep calls into the module nest (the plugin's allocator called during a host call). Only
-   * the thread inside the module touches it: the caller guarantees one thread at a time ({@link
-   * WasmFunction#call}), so nested calls cost no synchronisation at all.
-   */
-  private int callDepth;
-
+  /** Set by {@link #terminate()} for the interpreter, which reads it before every instruction. */
   private volatile boolean terminateRequested;
 
   ChicoryVm(WasmVmIntegration integration) {
@@ -141,10 +103,9 @@ final class ChicoryVm implements WasmVm, LinearMemory {
 
   private ChicoryVm(
       String runtimeName, CodeSource source, WasmVmIntegration integration, Code code) {
+    super(integration);
     this.runtimeName = runtimeName;
     this.source = source;
-    this.integration = integration;
-    this.failures = new FailStateHolder(integration);
     this.code = code;
   }
 
@@ -165,11 +126,7 @@ final class ChicoryVm implements WasmVm, LinearMemory {
     if (code != null) {
       throw new IllegalStateException("a module is already loaded");
     }
-    if (bytes.length < MAGIC.length
-        || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-      throw initError(
-          "Failed to load Wasm bytecode: not a WebAssembly module (bad magic number)", null);
-    }
+    checkMagic(bytes);
     try {
       code = source.load(bytes, hash -> inspect(hash, bytes, Parser.parse(bytes), source));
     } catch (WasmException e) {
@@ -253,13 +210,6 @@ final class ChicoryVm implements WasmVm, LinearMemory {
   }
 
   @Override
-  public void registerHostFunction(HostFunction function) {
-    Objects.requireNonNull(function, "function");
-    checkOpen();
-    hostFunctions.put(new ImportName(function.module(), function.name()), function);
-  }
-
-  @Override
   public void link(String debugName) {
     Code loaded = loaded();
     if (linked) {
@@ -324,19 +274,9 @@ final class ChicoryVm implements WasmVm, LinearMemory {
    * @throws WasmException if the memory's initial size is already over the limit
    */
   private MemoryLimits capped(MemoryLimits declared, String what) {
-    long limitPages = Math.max(0, integration.memoryLimitBytes() / Memory.PAGE_SIZE);
-    int max = (int) Math.min(declared.maximumPages(), Math.min(limitPages, MemoryLimits.MAX_PAGES));
-    if (declared.initialPages() > max) {
-      throw initError(
-          "Failed to load Wasm module "
-              + what
-              + ": its memory starts at "
-              + declared.initialPages()
-              + " pages, over the memory limit of "
-              + integration.memoryLimitBytes()
-              + " bytes",
-          null);
-    }
+    int max =
+        maximumPages(
+            declared.initialPages(), declared.maximumPages(), MemoryLimits.MAX_PAGES, what);
     return new MemoryLimits(declared.initialPages(), max, declared.shared());
   }
 
@@ -351,21 +291,7 @@ final class ChicoryVm implements WasmVm, LinearMemory {
       switch (wanted.importType()) {
         case FUNCTION -> {
           FunctionType type = loaded.functionImports().get(functionIndex++).type();
-          HostFunction host = hostFunctions.get(new ImportName(wanted.module(), wanted.name()));
-          if (host == null) {
-            throw initError(
-                "Failed to load Wasm module due to a missing import: " + qualified, null);
-          }
-          if (!host.type().equals(type)) {
-            throw initError(
-                "Failed to load Wasm module due to an import type mismatch: "
-                    + qualified
-                    + ", want: "
-                    + type
-                    + ", but host exports: "
-                    + host.type(),
-                null);
-          }
+          HostFunction host = hostFunction(wanted.module(), wanted.name(), type);
           values.addFunction(
               new com.dylibso.chicory.runtime.HostFunction(
                   wanted.module(), wanted.name(), toChicory(type), adapt(qualified, host)));
@@ -385,14 +311,7 @@ final class ChicoryVm implements WasmVm, LinearMemory {
                   new TableInstance(
                       new Table(table.entryType(), table.limits()), Value.REF_NULL_VALUE)));
         }
-        default ->
-            throw initError(
-                "Failed to load Wasm module due to an unsupported import: "
-                    + qualified
-                    + " is a "
-                    + wanted.importType().name().toLowerCase(Locale.ROOT)
-                    + "; only functions, memories and tables can be imported",
-                null);
+        default -> throw unsupportedImport(qualified, wanted.importType().name());
       }
     }
     return values.build();
@@ -409,7 +328,7 @@ final class ChicoryVm implements WasmVm, LinearMemory {
       }
       boolean trace = tracing();
       if (trace) {
-        integration.trace("[vm->host] " + qualified + "(" + format(params, args) + ")");
+        integration().trace("[vm->host] " + qualified + "(" + format(params, args) + ")");
       }
       long[] out = body.call(args);
       int count = out == null ? 0 : out.length;
@@ -424,7 +343,7 @@ final class ChicoryVm implements WasmVm, LinearMemory {
                 + " results");
       }
       if (trace) {
-        integration.trace("[vm<-host] " + qualified + " return: " + formatReturn(results, out));
+        integration().trace("[vm<-host] " + qualified + " return: " + formatReturn(results, out));
       }
       return out;
     };
@@ -440,41 +359,24 @@ final class ChicoryVm implements WasmVm, LinearMemory {
       return Optional.empty();
     }
     if (toSpi(actual).filter(type::equals).isEmpty()) {
-      throw initError(
-          "Bad function signature for: "
-              + name
-              + ", want: "
-              + type
-              + ", but the module exports: "
-              + describe(actual),
-          null);
+      throw badSignature(name, type, "the module", describe(actual));
     }
     ExportFunction export = linkedInstance.export(name);
     return Optional.of(args -> call(name, type, export, args == null ? NONE : args));
   }
 
   private long[] call(String name, FunctionType type, ExportFunction export, long[] args) {
-    checkOpen();
-    if (failures.get() != FailState.OK) {
-      throw new WasmException(
-          FailState.RUNTIME_ERROR, "Function: " + name + " not called: the VM has failed");
-    }
-    if (args.length != type.params().size()) {
-      throw new IllegalArgumentException(
-          name + " takes " + type.params().size() + " arguments, not " + args.length);
-    }
+    checkCallable(name, type.params().size(), args);
     boolean trace = tracing();
     if (trace) {
-      integration.trace("[host->vm] " + name + "(" + format(type.params(), args) + ")");
+      traceCall(name, type.params(), args);
     }
     long[] results;
     enter();
     try {
       results = export.apply(args);
     } catch (RuntimeException | Error e) {
-      String message = "Function: " + name + " failed: " + reason(e);
-      fail(FailState.RUNTIME_ERROR, message);
-      throw new WasmException(FailState.RUNTIME_ERROR, message, e);
+      throw callFailed(name, reason(e), e);
     } finally {
       exit();
     }
@@ -482,7 +384,7 @@ final class ChicoryVm implements WasmVm, LinearMemory {
       results = NONE;
     }
     if (trace) {
-      integration.trace("[host<-vm] " + name + " return: " + formatReturn(type.results(), results));
+      traceReturn(name, type.results(), results);
     }
     return results;
   }
@@ -621,88 +523,38 @@ final class ChicoryVm implements WasmVm, LinearMemory {
 
   @Override
   public WasmVm cloneVm() {
-    return new ChicoryVm(runtimeName, source, integration, loaded());
-  }
-
-  private void enter() {
-    if (callDepth++ == 0) {
-      runningThread = Thread.currentThread();
-      // A release store is enough: only this thread ends the call, with a compare-and-set on the
-      // same variable, and terminate() reads the thread after its own compare-and-set.
-      runState.setRelease(RUNNING);
-    }
-  }
-
-  private void exit() {
-    if (--callDepth == 0) {
-      if (!runState.compareAndSet(RUNNING, IDLE)) {
-        // terminate() is stopping this call: wait until its interrupt is sent, then clear it, as
-        // the interrupt was meant for the wasm call only and must never reach the embedder.
-        while (runState.get() != STOPPED) {
-          Thread.yield();
-        }
-        Thread.interrupted();
-        terminateRequested = false;
-        runningThread = null;
-        runState.set(IDLE);
-      } else {
-        runningThread = null;
-      }
-    }
+    return new ChicoryVm(runtimeName, source, integration(), loaded());
   }
 
   /**
-   * Stops the call in progress: the interpreter checks a flag before every instruction, and
-   * compiled code checks the thread's interrupt flag; the call then fails with a trap. The
-   * interrupt is cleared when the call unwinds.
+   * Stops the call in progress ({@link #terminate()}): the interpreter checks a flag before every
+   * instruction, and compiled code checks the thread's interrupt flag; the call then fails with a
+   * trap.
    */
   @Override
-  public void terminate() {
-    if (runState.compareAndSet(RUNNING, STOPPING)) {
-      try {
-        terminateRequested = true;
-        runningThread.interrupt();
-      } finally {
-        runState.set(STOPPED);
-      }
-    }
+  protected void interrupt(Thread running) {
+    terminateRequested = true;
+    running.interrupt();
+  }
+
+  /**
+   * Clears the interrupt once the stopped call has unwound, as it was meant for the wasm call only
+   * and must never reach the embedder.
+   */
+  @Override
+  protected void clearInterrupt() {
+    Thread.interrupted();
+    terminateRequested = false;
   }
 
   @Override
-  public FailState failState() {
-    return failures.get();
-  }
-
-  @Override
-  public void fail(FailState state, String message) {
-    failures.fail(state, message);
-  }
-
-  @Override
-  public void addFailCallback(Consumer<FailState> callback) {
-    failures.addCallback(callback);
-  }
-
-  @Override
-  public void close() {
-    closed = true;
+  protected void release() {
     instance = null;
     code = null;
-    hostFunctions.clear();
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("the VM is closed");
-    }
   }
 
   private Code loaded() {
-    checkOpen();
-    if (code == null) {
-      throw new IllegalStateException("no module is loaded");
-    }
-    return code;
+    return loaded(code, "module");
   }
 
   private Instance linkedInstance() {
@@ -711,19 +563,6 @@ final class ChicoryVm implements WasmVm, LinearMemory {
       throw new IllegalStateException("the module is not linked");
     }
     return instance;
-  }
-
-  private boolean tracing() {
-    return integration.logLevel() == LogLevel.TRACE;
-  }
-
-  private static WasmException initError(String message, Throwable cause) {
-    return new WasmException(FailState.UNABLE_TO_INITIALIZE_CODE, message, cause);
-  }
-
-  private static String reason(Throwable e) {
-    String message = e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
   }
 
   // Types and values
@@ -797,33 +636,5 @@ final class ChicoryVm implements WasmVm, LinearMemory {
       return "externref";
     }
     return type.toString().toLowerCase(Locale.ROOT);
-  }
-
-  /**
-   * Formats values for a trace line: i32 as unsigned, i64 as signed, floats by value.
-   *
-   * @param types the value types
-   * @param values the values
-   * @return the values, separated by commas
-   */
-  static String format(List<ValueType> types, long[] values) {
-    StringJoiner joined = new StringJoiner(", ");
-    for (int i = 0; i < values.length; i++) {
-      long value = values[i];
-      joined.add(
-          i >= types.size()
-              ? Long.toString(value)
-              : switch (types.get(i)) {
-                case I32 -> Integer.toUnsignedString((int) value);
-                case I64 -> Long.toString(value);
-                case F32 -> Float.toString(Float.intBitsToFloat((int) value));
-                case F64 -> Double.toString(Double.longBitsToDouble(value));
-              });
-    }
-    return joined.toString();
-  }
-
-  private static String formatReturn(List<ValueType> types, long[] results) {
-    return results == null || results.length == 0 ? "void" : format(types, results);
   }
 }
