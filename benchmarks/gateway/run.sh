@@ -6,12 +6,20 @@
 # nginx-light). Writes results/<date>.txt and results/<date>.csv here; chart.py draws the CSV.
 #
 #   benchmarks/gateway/run.sh                     # 30 s per case at 1, 16 and 64 connections
-#   DURATION=10s CONNECTIONS="16" benchmarks/gateway/run.sh
+#   ROUNDS=2 DURATION=5s CONNECTIONS="16" benchmarks/gateway/run.sh
+#
+# Each case's time is cut in ROUNDS slices of DURATION, and the slices of the cases at one
+# connection count take turns (round 1 of every case, then round 2, ...): on a shared 2-core
+# machine the load of the moment drifts over minutes, and a case measured in one block of 30 s
+# carries that drift into its ratio to the case measured before it. A case's figures are its
+# slices together: requests/s = all its requests ÷ all its seconds, CPU per request likewise,
+# latency percentiles the median of its slices'.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 HERE="$ROOT/benchmarks/gateway"
-DURATION="${DURATION:-30s}"
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-10s}" # per slice: each case runs ROUNDS × DURATION
 WARMUP="${WARMUP:-30s}" # once per proxy, before any case: the JVM's JIT compiles for 20 s and more
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-1 16 64}"
@@ -150,9 +158,9 @@ OUT="$HERE/results/$STAMP.txt"
 CSV="$HERE/results/$STAMP.csv"
 {
   echo "# gateway benchmark, $(date -u), $(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# wrk -t$THREADS -c{$CONNECTIONS} -d$DURATION --latency after $WARMUP at 16 connections per server; proxy-wasm serve --concurrency $CONCURRENCY, PROXY_WASM_JAVA_OPTS=$PROXY_WASM_JAVA_OPTS, JVM flags: $(tr '\0' ' ' < "/proc/${PID_OF[$GW_PORT]}/cmdline" | grep -o -- '-XX:[^ ]*' | tr '\n' ' ')java $(java -version 2>&1 | head -1)"
+  echo "# wrk -t$THREADS -c{$CONNECTIONS} -d$DURATION --latency, $ROUNDS slices per case taking turns, after $WARMUP at 16 connections per server; proxy-wasm serve --concurrency $CONCURRENCY, PROXY_WASM_JAVA_OPTS=$PROXY_WASM_JAVA_OPTS, JVM flags: $(tr '\0' ' ' < "/proc/${PID_OF[$GW_PORT]}/cmdline" | grep -o -- '-XX:[^ ]*' | tr '\n' ' ')java $(java -version 2>&1 | head -1)"
 } > "$OUT"
-echo "case,connections,requests_per_s,p50_ms,p99_ms,errors,non_2xx,cpu_us_per_request" > "$CSV"
+echo "case,connections,requests_per_s,p50_ms,p99_ms,errors,non_2xx,cpu_us_per_request,rounds_requests_per_s" > "$CSV"
 
 # wrk prints latencies as 1.23ms, 456.00us or 1.02s: in milliseconds
 ms() {
@@ -162,11 +170,15 @@ ms() {
     else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000 }
     else print v }'
 }
-run_case() {
-  local name="$1" port="$2" conns="$3" threads="$THREADS" result
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# what the slices of each case (name|connections) added up to so far
+declare -A REQUESTS SECS TICKS ERRORS NON2XX P50S P99S RATES
+# one slice of a case
+run_slice() {
+  local name="$1" port="$2" conns="$3" threads="$THREADS" result key="$1|$3"
   [ "$conns" -lt "$threads" ] && threads="$conns"
-  # warm-up (JIT), then the measured run
-  wrk -t"$threads" -c"$conns" -d5s "http://127.0.0.1:$port/" > /dev/null
+  # wrk's own connections opened and the proxy's to the upstream in use before the clock starts
+  wrk -t"$threads" -c"$conns" -d2s "http://127.0.0.1:$port/" > /dev/null
   local pid="${PID_OF[$port]}" before after
   # shellcheck disable=SC2086 # nginx's workers: several PIDs
   before="$(cpu_ticks $pid)"
@@ -174,38 +186,48 @@ run_case() {
   # shellcheck disable=SC2086
   after="$(cpu_ticks $pid)"
   { echo "## $name, $conns connections (port $port)"; echo "$result"; } >> "$OUT"
-  local rps p50 p99 errors non2xx
-  rps="$(echo "$result" | awk '/^Requests\/sec/ { print $2 }')"
-  p50="$(ms "$(echo "$result" | awk '$1 == "50%" { print $2 }')")"
-  p99="$(ms "$(echo "$result" | awk '$1 == "99%" { print $2 }')")"
+  local requests seconds errors non2xx
+  requests="$(echo "$result" | awk '/requests in/ { print $1 }')"
+  seconds="$(echo "$result" | awk '/requests in/ { sub(/s,$/, "", $4); print $4 }')"
   errors="$(echo "$result" | awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }')"
   non2xx="$(echo "$result" | awk '/Non-2xx/ { print $5 }')"
+  REQUESTS[$key]=$((${REQUESTS[$key]:-0} + requests))
+  SECS[$key]="$(awk -v a="${SECS[$key]:-0}" -v b="$seconds" 'BEGIN { print a + b }')"
+  TICKS[$key]=$((${TICKS[$key]:-0} + after - before))
+  ERRORS[$key]=$((${ERRORS[$key]:-0} + ${errors:-0}))
+  NON2XX[$key]=$((${NON2XX[$key]:-0} + ${non2xx:-0}))
+  P50S[$key]="${P50S[$key]:-} $(ms "$(echo "$result" | awk '$1 == "50%" { print $2 }')")"
+  P99S[$key]="${P99S[$key]:-} $(ms "$(echo "$result" | awk '$1 == "99%" { print $2 }')")"
+  RATES[$key]="${RATES[$key]:-} $(echo "$result" | awk '/^Requests\/sec/ { print $2 }')"
+}
+# a case's row: its slices together
+write_case() {
+  local key="$1|$2"
   # the CPU the process serving the port spent per request: less sensitive than requests/s to
   # which process the scheduler let wait
-  local requests cpu
-  requests="$(echo "$result" | awk '/requests in/ { print $1 }')"
-  cpu="$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="$requests" 'BEGIN { printf "%.1f", t * us / n }')"
-  echo "$name,$conns,$rps,$p50,$p99,${errors:-0},${non2xx:-0},$cpu" >> "$CSV"
+  echo "$1,$2,$(awk -v n="${REQUESTS[$key]}" -v s="${SECS[$key]}" 'BEGIN { printf "%.2f", n / s }'),$(echo "${P50S[$key]}" | median),$(echo "${P99S[$key]}" | median),${ERRORS[$key]},${NON2XX[$key]},$(awk -v t="${TICKS[$key]}" -v us="$TICK_US" -v n="${REQUESTS[$key]}" 'BEGIN { printf "%.1f", t * us / n }'),${RATES[$key]# }" >> "$CSV"
 }
 # Every server once under load before anything is measured: a fresh JVM goes on compiling for 20
 # to 30 s of load (the gateway's JIT threads used 0.55 as much CPU as its event loop in the second
-# 10 s at 64 connections, 0.04 in the third), which a 5 s warm-up per case does not cover.
+# 10 s at 64 connections, 0.04 in the third), which a short warm-up per case does not cover.
 for p in $UP_PORT $NGINX_PORT $GW_PORT $GW_PLUGIN_PORT $GW_JAVA_PORT $GW_AS_PORT; do
   wrk -t"$THREADS" -c16 -d"$WARMUP" "http://127.0.0.1:$p/" > /dev/null
 done
+CASES=("upstream direct|$UP_PORT" "nginx proxy_pass|$NGINX_PORT" "gateway (no plugin)|$GW_PORT"
+  "gateway + C plugin|$GW_PLUGIN_PORT" "gateway + Java plugin|$GW_JAVA_PORT"
+  "gateway + AssemblyScript plugin|$GW_AS_PORT")
 for c in $CONNECTIONS; do
-  run_case "upstream direct" $UP_PORT "$c"
-  run_case "nginx proxy_pass" $NGINX_PORT "$c"
-  run_case "gateway (no plugin)" $GW_PORT "$c"
-  run_case "gateway + C plugin" $GW_PLUGIN_PORT "$c"
-  run_case "gateway + Java plugin" $GW_JAVA_PORT "$c"
-  run_case "gateway + AssemblyScript plugin" $GW_AS_PORT "$c"
+  for _ in $(seq 1 "$ROUNDS"); do
+    for case in "${CASES[@]}"; do run_slice "${case%|*}" "${case##*|}" "$c"; done
+  done
+  for case in "${CASES[@]}"; do write_case "${case%|*}" "$c"; done
 done
 
 # The C plugin reloaded every second while wrk runs: every answer must still be a 2xx.
 LAST="${CONNECTIONS##* }"
 (
-  end=$(($(date +%s) + ${DURATION%s} + 5)) # the warm-up, then the measured run
+  # every slice's warm-up, then its measured run
+  end=$(($(date +%s) + ROUNDS * (${DURATION%s} + 2) + 1))
   n=0
   while [ "$(date +%s)" -lt "$end" ]; do
     curl -s -o /dev/null -X POST "http://127.0.0.1:$GW_ADMIN_PORT/reload" && n=$((n + 1))
@@ -214,10 +236,30 @@ LAST="${CONNECTIONS##* }"
   echo "$n" > "$WORK/reloads"
 ) &
 RELOADER=$!
-run_case "gateway + C plugin reloaded every second" $GW_PLUGIN_PORT "$LAST"
+for _ in $(seq 1 "$ROUNDS"); do
+  run_slice "gateway + C plugin reloaded every second" $GW_PLUGIN_PORT "$LAST"
+done
 wait "$RELOADER"
+write_case "gateway + C plugin reloaded every second" "$LAST"
 echo "# reloads during the last case: $(cat "$WORK/reloads")" >> "$OUT"
 
+# The issue's targets, from the rows above; the per-round ratios (slices of the same round ran
+# within a minute of each other) show how far the load of the moment moved them.
+targets() {
+  local c
+  for c in $CONNECTIONS; do
+    awk -v c="$c" -F, '
+      $2 == c { rps[$1] = $3; rounds[$1] = $9; bad += $6 + $7 }
+      END {
+        np = "gateway (no plugin)"; cp = "gateway + C plugin"; ng = "nginx proxy_pass"
+        n = split(rounds[np], a, " "); split(rounds[cp], b, " "); split(rounds[ng], g, " ")
+        for (i = 1; i <= n; i++) { r1 = r1 sprintf(" %.2f", a[i] / g[i]); r2 = r2 sprintf(" %.0f%%", 100 * (1 - b[i] / a[i])) }
+        printf "%s connections: no plugin / nginx %.2f (target >= 0.7; rounds%s), C plugin cost %.1f%% (target <= 15%%; rounds%s), errors and non-2xx %d\n",
+          c, rps[np] / rps[ng], r1, 100 * (1 - rps[cp] / rps[np]), r2, bad
+      }' "$CSV"
+  done
+  echo "reloaded every second: $(awk -F, '/reloaded/ { print $6 + $7 }' "$CSV") errors and non-2xx, $(cat "$WORK/reloads") reloads"
+}
+targets | tee -a "$OUT"
 echo "results: $OUT and $CSV"
 column -s, -t < "$CSV"
-echo "reloads during the last case: $(cat "$WORK/reloads")"
