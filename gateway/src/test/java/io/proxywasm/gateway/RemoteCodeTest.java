@@ -1,7 +1,10 @@
 package io.proxywasm.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proxywasm.gateway.config.ConfigException;
 import io.proxywasm.gateway.config.EnvoyBootstrap;
 import io.proxywasm.gateway.config.GatewaySpec;
 import io.proxywasm.remote.RemoteCode;
@@ -167,6 +170,32 @@ class RemoteCodeTest {
       }
     }
     return -1;
+  }
+
+  @Test
+  void aReloadWhoseDownloadFailsKeepsTheRunningPlugin() throws Exception {
+    String sha = RemoteCode.sha256(module);
+    // another module: the one already fetched is cached by its hash and would be used again
+    String otherSha = RemoteCode.sha256("version 2".getBytes(StandardCharsets.UTF_8));
+    GatewaySpec spec =
+        EnvoyBootstrap.parse(
+            yaml(upstream.actualPort(), codeServer.actualPort(), sha, false), ROOT);
+    gateway =
+        Gateway.builder(spec)
+            .concurrency(2)
+            .reloadFrom(
+                () ->
+                    EnvoyBootstrap.parse(
+                        yaml(upstream.actualPort(), codeServer.actualPort(), otherSha, false)
+                            .replace("c-http-headers.wasm", "gone.wasm"),
+                        ROOT))
+            .start();
+    ConfigException e = assertThrows(ConfigException.class, gateway::reload);
+    assertTrue(
+        e.getMessage().startsWith("listener main: plugin headers did not load: "), e.getMessage());
+    assertTrue(e.getMessage().contains("gone.wasm"), e.getMessage());
+    HttpResponse<String> hello = Http.get(gateway.port(0), "/hello");
+    assertEquals("Hello, World!\n", hello.body(), "the first generation still answers");
   }
 
   @Test
