@@ -24,8 +24,8 @@ import java.util.Optional;
 public final class HttpStream extends StreamBase {
   private final HttpState state;
 
-  HttpStream(Context ctx, HttpState state, PluginConfig config) {
-    super(ctx, state, config, false);
+  HttpStream(Context root, HttpState state, PluginConfig config) {
+    super(root, state, config, false);
     this.state = state;
   }
 
@@ -50,7 +50,7 @@ public final class HttpStream extends StreamBase {
             : HeaderMapType.REQUEST_HEADERS;
     state.map(type, headers);
     FilterHeadersStatus status =
-        StreamCallbacks.onHeaders(ctx, direction, headers.size(), endOfStream);
+        StreamCallbacks.onHeaders(context(), direction, headers.size(), endOfStream);
     if (status == FilterHeadersStatus.CONTINUE) {
       state.release(type); // Envoy: a map is gone once its callback continued
     }
@@ -85,7 +85,8 @@ public final class HttpStream extends StreamBase {
 
   private FilterDataStatus bodyInVm(StreamType direction, BodyBuffer body, boolean endOfStream) {
     state.body(direction, body);
-    FilterDataStatus status = StreamCallbacks.onBody(ctx, direction, body.length(), endOfStream);
+    FilterDataStatus status =
+        StreamCallbacks.onBody(context(), direction, body.length(), endOfStream);
     if (status == FilterDataStatus.CONTINUE) {
       state.body(direction, null);
     }
@@ -111,7 +112,7 @@ public final class HttpStream extends StreamBase {
             ? HeaderMapType.RESPONSE_TRAILERS
             : HeaderMapType.REQUEST_TRAILERS;
     state.map(type, trailers);
-    FilterTrailersStatus status = StreamCallbacks.onTrailers(ctx, direction, trailers.size());
+    FilterTrailersStatus status = StreamCallbacks.onTrailers(context(), direction, trailers.size());
     if (status == FilterTrailersStatus.CONTINUE) {
       state.release(type);
     }
@@ -205,7 +206,7 @@ public final class HttpStream extends StreamBase {
   private FilterMetadataStatus metadata(StreamType direction, HeaderMap metadata) {
     return enter(
         () -> {
-          StreamCallbacks.onMetadata(ctx, direction, metadata.size());
+          StreamCallbacks.onMetadata(context(), direction, metadata.size());
           return FilterMetadataStatus.CONTINUE;
         },
         FilterMetadataStatus.CONTINUE,
@@ -226,7 +227,7 @@ public final class HttpStream extends StreamBase {
   private Void logInVm(Void unusedA, Void unusedB, boolean unusedFlag) {
     state.logPhase(true);
     try {
-      ctx.onLog();
+      context().onLog();
     } finally {
       state.logPhase(false);
     }

@@ -15,8 +15,8 @@ import java.util.function.Supplier;
 public final class TcpStream extends StreamBase {
   private final TcpState state;
 
-  TcpStream(Context ctx, TcpState state, PluginConfig config) {
-    super(ctx, state, config, true);
+  TcpStream(Context root, TcpState state, PluginConfig config) {
+    super(root, state, config, true);
     this.state = state;
   }
 
@@ -30,7 +30,7 @@ public final class TcpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterStatus onNewConnection() {
-    return enter(() -> StreamCallbacks.onNewConnection(ctx));
+    return enter(() -> StreamCallbacks.onNewConnection(context()));
   }
 
   /**
@@ -45,7 +45,7 @@ public final class TcpStream extends StreamBase {
         () -> {
           state.data(StreamType.DOWNSTREAM, data);
           FilterStatus status =
-              StreamCallbacks.onData(ctx, StreamType.DOWNSTREAM, data.length(), endOfStream);
+              StreamCallbacks.onData(context(), StreamType.DOWNSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
             state.data(StreamType.DOWNSTREAM, null);
           }
@@ -65,7 +65,7 @@ public final class TcpStream extends StreamBase {
         () -> {
           state.data(StreamType.UPSTREAM, data);
           FilterStatus status =
-              StreamCallbacks.onData(ctx, StreamType.UPSTREAM, data.length(), endOfStream);
+              StreamCallbacks.onData(context(), StreamType.UPSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
             state.data(StreamType.UPSTREAM, null);
           }
@@ -88,7 +88,7 @@ public final class TcpStream extends StreamBase {
     }
     enter(
         () -> {
-          StreamCallbacks.onConnectionClose(ctx, side, peer);
+          StreamCallbacks.onConnectionClose(context(), side, peer);
           return FilterStatus.CONTINUE;
         });
   }

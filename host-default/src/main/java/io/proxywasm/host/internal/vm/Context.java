@@ -55,14 +55,17 @@ public final class Context {
   }
 
   /**
-   * Creates a stream context under a root context; the plugin sees it on the first callback.
+   * Creates a stream context under a root context; the plugin sees it on the first callback. Inside
+   * the VM: a stream makes its context in its first event's entry.
    *
    * @param root the plugin's root context
    * @param stream the stream it serves
    * @return the context
+   * @throws IllegalStateException if the calling thread is not inside the VM
    */
   public static Context newStream(Context root, StreamRole stream) {
     WasmBase wasm = root.wasm;
+    wasm.checkEntered();
     Context c = new Context(wasm, wasm.contexts().allocateId(), root, root.plugin, stream);
     wasm.contexts().register(c);
     return c;

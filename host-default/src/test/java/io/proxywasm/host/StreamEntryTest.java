@@ -1,0 +1,163 @@
+package io.proxywasm.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proxywasm.host.internal.vm.Context;
+import io.proxywasm.host.internal.vm.StreamRole;
+import io.proxywasm.spi.FilterHeadersStatus;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a stream enters its VM: opening it takes no lock and makes no context, its first event makes
+ * its context inside the VM, and the worker's lock-free way to the plugin's root gives way to the
+ * locked one when the plugin or the worker closed. Root callbacks entered from another thread race
+ * the stream events, each under the VM's lock.
+ */
+class StreamEntryTest {
+  private static final HeaderMap REQUEST = HeaderMap.of(":path", "/");
+
+  private static PluginConfig probe(String configuration) {
+    return PluginConfig.builder("probe")
+        .runtime(TestSupport.RUNTIME)
+        .code(TestSupport.corpus("wasm/c-abi-probe.wasm"))
+        .pluginConfiguration(configuration)
+        .build();
+  }
+
+  @Test
+  void openingAStreamMakesNoContextAndItsFirstEventMakesOne() throws Exception {
+    try (ProxyWasmHost host = ProxyWasmHost.builder().logSink(TestSupport.NO_LOGS).build();
+        Plugin plugin = host.load(probe(""));
+        Worker worker = host.newWorker()) {
+      PluginHandle handle = worker.handle(plugin);
+      int root = handle.rootContextId().orElseThrow();
+
+      HttpStream stream = handle.newHttpStream(HttpStreamListener.IGNORE);
+      assertEquals(1, worker.liveContexts(), "opened, the stream has no context yet");
+      assertEquals(FilterHeadersStatus.CONTINUE, stream.onRequestHeaders(REQUEST, true));
+      assertEquals(2, worker.liveContexts(), "its first event made its context");
+      assertTrue(stream.contextId() > root, "a context of its own: " + stream.contextId());
+      stream.close();
+      assertEquals(1, worker.liveContexts(), "closed, its context is gone");
+
+      HttpStream asked = handle.newHttpStream(HttpStreamListener.IGNORE);
+      int id = asked.contextId();
+      assertTrue(id > stream.contextId(), "asked for its id, a stream gets its context: " + id);
+      assertEquals(2, worker.liveContexts());
+      asked.close();
+      assertEquals(id, asked.contextId(), "the id stays once closed");
+
+      HttpStream aborted = handle.newHttpStream(HttpStreamListener.IGNORE);
+      aborted.close();
+      assertEquals(0, aborted.contextId(), "closed before any event: it never had a context");
+      assertEquals(1, worker.liveContexts(), "only the root context is alive");
+    }
+  }
+
+  @Test
+  void aStreamContextIsMadeOnlyInsideTheVm() throws Exception {
+    try (ProxyWasmHost host = ProxyWasmHost.builder().logSink(TestSupport.NO_LOGS).build();
+        Plugin plugin = host.load(probe(""));
+        Worker worker = host.newWorker()) {
+      Context root = worker.root(plugin);
+      assertNotNull(root, "the plugin starts");
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> Context.newStream(root, StreamRole.NONE));
+      assertTrue(e.getMessage().contains("without entering it"), e.getMessage());
+      assertEquals(1, worker.liveContexts(), "no context was made");
+
+      Context made = root.wasm().locked(() -> Context.newStream(root, StreamRole.NONE));
+      assertEquals(2, worker.liveContexts(), "entered, the context is made");
+      root.wasm().lockedRun(made::onDelete);
+      assertEquals(1, worker.liveContexts());
+    }
+  }
+
+  @Test
+  void aStreamOpenedAfterItsPluginOrItsWorkerClosedFailsClearly() throws Exception {
+    try (ProxyWasmHost host = ProxyWasmHost.builder().logSink(TestSupport.NO_LOGS).build();
+        Plugin twin = host.load(probe(""))) { // the same key: both share one root context
+      Worker worker = host.newWorker(); // closed below; the host closes it otherwise
+      Plugin plugin = host.load(probe(""));
+      PluginHandle handle = worker.handle(plugin);
+      HttpStream first = handle.newHttpStream(HttpStreamListener.IGNORE);
+      assertEquals(FilterHeadersStatus.CONTINUE, first.onRequestHeaders(REQUEST, true));
+      first.close();
+      plugin.close();
+      IllegalStateException closedPlugin =
+          assertThrows(
+              IllegalStateException.class, () -> handle.newHttpStream(HttpStreamListener.IGNORE));
+      assertTrue(closedPlugin.getMessage().contains("is closed"), closedPlugin.getMessage());
+
+      HttpStream other = worker.handle(twin).newHttpStream(HttpStreamListener.IGNORE);
+      assertEquals(FilterHeadersStatus.CONTINUE, other.onRequestHeaders(REQUEST, true));
+      assertTrue(other.failure().isEmpty(), "the twin still runs on the shared root");
+      other.close();
+
+      worker.close();
+      IllegalStateException closedWorker =
+          assertThrows(
+              IllegalStateException.class,
+              () -> worker.handle(twin).newHttpStream(HttpStreamListener.IGNORE));
+      assertEquals("worker is closed", closedWorker.getMessage());
+    }
+  }
+
+  @Test
+  void streamEventsRaceRootCallbacksFromAnotherThread() throws Exception {
+    int ticks = 1_000;
+    AtomicLong ticked = new AtomicLong();
+    LogSink countTicks =
+        (plugin, level, message) -> {
+          if (message.startsWith("tick")) {
+            ticked.incrementAndGet();
+          }
+        };
+    try (ProxyWasmHost host =
+            ProxyWasmHost.builder()
+                .logSink(countTicks)
+                .logLimit(new LogLimit(Long.MAX_VALUE, Long.MAX_VALUE)) // count every line
+                .build();
+        Plugin plugin = host.load(probe(""));
+        Worker worker = host.newWorker()) {
+      PluginHandle handle = worker.handle(plugin);
+      handle.rootContextId().orElseThrow();
+      AtomicReference<Throwable> tickFailure = new AtomicReference<>();
+      // another thread enters the VM for the root, as a queue item or a timer's delivery does
+      Thread ticker =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < ticks; i++) {
+                    worker.handle(plugin).tick();
+                  }
+                } catch (Throwable e) {
+                  tickFailure.set(e);
+                }
+              },
+              "ticker");
+      ticker.start();
+      long exchanges = 0;
+      while (ticker.isAlive() || exchanges < 1_000) {
+        HttpStream stream = handle.newHttpStream(HttpStreamListener.IGNORE);
+        assertEquals(FilterHeadersStatus.CONTINUE, stream.onRequestHeaders(REQUEST, false));
+        assertEquals(
+            FilterHeadersStatus.CONTINUE,
+            stream.onResponseHeaders(HeaderMap.of(":status", "200"), true));
+        stream.onLog();
+        stream.close();
+        assertTrue(stream.failure().isEmpty(), () -> "exchange failed: " + stream.failure());
+        exchanges++;
+      }
+      ticker.join();
+      assertEquals(null, tickFailure.get(), "a tick failed");
+      assertEquals(ticks, ticked.get(), "every tick reached the plugin once");
+      assertEquals(1, worker.liveContexts(), "every stream's context is gone");
+    }
+  }
+}
