@@ -27,7 +27,8 @@ abstract class StreamBase implements AutoCloseable {
    */
   private Context ctx;
 
-  private final StreamRole state;
+  /** The embedder-side state host calls see: an {@code HttpState} or a {@code TcpState}. */
+  final StreamRole state;
 
   /** The plugin's configuration: its fail policy, its body limit. */
   final PluginConfig config;
