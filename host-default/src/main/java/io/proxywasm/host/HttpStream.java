@@ -22,8 +22,8 @@ import java.util.Optional;
  * from different threads; the host serialises them on the VM.
  */
 public final class HttpStream extends StreamBase {
-  HttpStream(Context root, HttpState state, PluginConfig config) {
-    super(root, state, config, false);
+  HttpStream(Context ctx, HttpState state, PluginConfig config) {
+    super(ctx, state, config, false);
   }
 
   /**
@@ -54,7 +54,7 @@ public final class HttpStream extends StreamBase {
             : HeaderMapType.REQUEST_HEADERS;
     state().map(type, headers);
     FilterHeadersStatus status =
-        StreamCallbacks.onHeaders(context(), direction, headers.size(), endOfStream);
+        StreamCallbacks.onHeaders(ctx, direction, headers.size(), endOfStream);
     if (status == FilterHeadersStatus.CONTINUE) {
       state().release(type); // Envoy: a map is gone once its callback continued
     }
@@ -90,8 +90,7 @@ public final class HttpStream extends StreamBase {
 
   private FilterDataStatus bodyInVm(StreamType direction, BodyBuffer body, boolean endOfStream) {
     state().body(direction, body);
-    FilterDataStatus status =
-        StreamCallbacks.onBody(context(), direction, body.length(), endOfStream);
+    FilterDataStatus status = StreamCallbacks.onBody(ctx, direction, body.length(), endOfStream);
     if (status == FilterDataStatus.CONTINUE) {
       state().body(direction, null);
     }
@@ -117,7 +116,7 @@ public final class HttpStream extends StreamBase {
             ? HeaderMapType.RESPONSE_TRAILERS
             : HeaderMapType.REQUEST_TRAILERS;
     state().map(type, trailers);
-    FilterTrailersStatus status = StreamCallbacks.onTrailers(context(), direction, trailers.size());
+    FilterTrailersStatus status = StreamCallbacks.onTrailers(ctx, direction, trailers.size());
     if (status == FilterTrailersStatus.CONTINUE) {
       state().release(type);
     }
@@ -211,7 +210,7 @@ public final class HttpStream extends StreamBase {
   private FilterMetadataStatus metadata(StreamType direction, HeaderMap metadata) {
     return enter(
         () -> {
-          StreamCallbacks.onMetadata(context(), direction, metadata.size());
+          StreamCallbacks.onMetadata(ctx, direction, metadata.size());
           return FilterMetadataStatus.CONTINUE;
         },
         FilterMetadataStatus.CONTINUE,
@@ -232,7 +231,7 @@ public final class HttpStream extends StreamBase {
   private Void logInVm(Void unusedA, Void unusedB, boolean unusedFlag) {
     state().logPhase(true);
     try {
-      context().onLog();
+      ctx.onLog();
     } finally {
       state().logPhase(false);
     }

@@ -49,7 +49,7 @@ public final class PluginHandle {
   public HttpStream newHttpStream(HttpStreamListener listener, PropertyResolver properties) {
     HttpState state = new HttpState(listener, properties);
     // null if the plugin cannot run on this worker: the stream applies the fail policy
-    return new HttpStream(worker.streamRoot(plugin), state, plugin.config());
+    return new HttpStream(worker.openStream(plugin, state), state, plugin.config());
   }
 
   /**
@@ -93,7 +93,7 @@ public final class PluginHandle {
   public TcpStream newTcpStream(TcpStreamListener listener, PropertyResolver properties) {
     TcpState state = new TcpState(listener, properties);
     // null if the plugin cannot run on this worker: the stream applies the fail policy
-    return new TcpStream(worker.streamRoot(plugin), state, plugin.config());
+    return new TcpStream(worker.openStream(plugin, state), state, plugin.config());
   }
 
   /**

@@ -12,20 +12,15 @@ import java.util.function.Supplier;
  * What HTTP and TCP streams share: the plugin context they are bound to, serialised entry into its
  * VM, the fail policy when the plugin cannot run on the worker, and the end of the stream.
  *
- * <p>A stream opens under its plugin's root context without entering the VM; its own context is
- * made by its first entry, under the VM's lock that entry takes anyway ({@link #context()}), so
- * that a stream's events take one acquisition of the lock each and opening it takes none. A stream
- * closed before any event made no context and enters nothing.
+ * <p>A stream opens without entering the VM: its context is made with the VM's next id then (the
+ * ids follow the order streams open in, as Envoy numbers a filter's context when the stream opens),
+ * and joins the VM's table at the stream's first entry, under the VM's lock that entry takes anyway
+ * ({@link WasmBase#enterStream}). So a stream's events take one acquisition of the lock each and
+ * opening it takes none, and a stream closed before any event keeps its id and enters nothing.
  */
 abstract class StreamBase implements AutoCloseable {
-  /** The plugin's root context on the worker, or null if the plugin could not run on the worker. */
-  private final Context root;
-
-  /**
-   * The plugin's context for this stream, made under the VM's lock by the first entry; null until
-   * then. Written and read by the stream's events, which come in order.
-   */
-  private Context ctx;
+  /** The plugin's context for this stream, or null if the plugin could not run on the worker. */
+  final Context ctx;
 
   /** The embedder-side state host calls see: an {@code HttpState} or a {@code TcpState}. */
   final StreamRole state;
@@ -36,8 +31,8 @@ abstract class StreamBase implements AutoCloseable {
   private final boolean logOnClose;
   private boolean closed;
 
-  StreamBase(Context root, StreamRole state, PluginConfig config, boolean logOnClose) {
-    this.root = root;
+  StreamBase(Context ctx, StreamRole state, PluginConfig config, boolean logOnClose) {
+    this.ctx = ctx;
     this.state = state;
     this.config = config;
     this.logOnClose = logOnClose;
@@ -52,20 +47,7 @@ abstract class StreamBase implements AutoCloseable {
     if (!pluginRuns(failedDirection)) {
       return config.failPolicy() == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
     }
-    return root.wasm().locked(call);
-  }
-
-  /**
-   * The plugin's context for this stream, made under the root on the first call. Inside the VM: the
-   * entries above call it from their work.
-   */
-  final Context context() {
-    Context c = ctx;
-    if (c == null) {
-      c = Context.newStream(root, state);
-      ctx = c;
-    }
-    return c;
+    return ctx.wasm().enterStream(ctx, call);
   }
 
   /**
@@ -84,7 +66,7 @@ abstract class StreamBase implements AutoCloseable {
     if (!pluginRuns(failedDirection)) {
       return config.failPolicy() == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
     }
-    return root.wasm().locked(call, stream, a, b, flag);
+    return ctx.wasm().enterStream(ctx, call, stream, a, b, flag);
   }
 
   /** Whether the plugin runs this stream; if not, fails the stream unless the plugin fails open. */
@@ -92,7 +74,7 @@ abstract class StreamBase implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("stream is closed");
     }
-    if (root == null || root.wasm().isClosed()) {
+    if (ctx == null || ctx.wasm().isClosed()) {
       if (config.failPolicy() != FailPolicy.FAIL_OPEN) {
         state.failStream(failedDirection);
       }
@@ -110,21 +92,21 @@ abstract class StreamBase implements AutoCloseable {
    * @return the failure, or empty while the plugin serves the stream
    */
   public Optional<PluginFailure> failure() {
-    if (root == null) {
+    if (ctx == null) {
       return Optional.of(
           new PluginFailure(
               FailState.UNABLE_TO_CLONE_VM,
               PluginFailure.Cause.UNAVAILABLE,
               "the plugin could not run on this worker"));
     }
-    if (root.wasm().isClosed() && root.wasm().failure().isEmpty()) {
+    if (ctx.wasm().isClosed() && ctx.wasm().failure().isEmpty()) {
       return Optional.of(
           new PluginFailure(
               FailState.OK,
               PluginFailure.Cause.UNAVAILABLE,
               "the plugin's VM was closed (the plugin, its worker or the host was closed)"));
     }
-    return root.wasm().failure();
+    return ctx.wasm().failure();
   }
 
   final boolean isClosed() {
@@ -132,26 +114,13 @@ abstract class StreamBase implements AutoCloseable {
   }
 
   /**
-   * Returns the plugin's context id for this stream; the context is made now if no event made it
-   * yet.
+   * Returns the plugin's context id for this stream: taken when the stream opened, in the order
+   * streams open in, whether or not an event reached the plugin since.
    *
-   * @return the id, or 0 if the plugin could not run on this worker, or if the stream was closed
-   *     before any event reached its plugin (it never had a context)
+   * @return the id, or 0 if the plugin could not run on this worker
    */
   public int contextId() {
-    if (ctx == null && (root == null || closed)) {
-      return 0;
-    }
-    if (ctx == null) {
-      root.wasm().locked(StreamBase::open, this, null, null, false);
-    }
-    return ctx.id();
-  }
-
-  /** Makes the stream's context, inside the VM. */
-  private static Void open(StreamBase stream, Void unusedA, Void unusedB, boolean unusedFlag) {
-    stream.context();
-    return null;
+    return ctx == null ? 0 : ctx.id();
   }
 
   /**
@@ -159,14 +128,14 @@ abstract class StreamBase implements AutoCloseable {
    * the embedder says so), then {@code proxy_on_delete}, so that the context is released. A stream
    * the plugin never saw (closed before its first callback: a client abort, an earlier filter's
    * rejection) calls nothing, as Envoy's {@code Context::onDestroy} and {@code onCloseTCP} do, and
-   * one that no event entered does not enter the VM. Idempotent.
+   * one that no event entered does not enter the VM (its id stays used). Idempotent.
    */
   @Override
   public void close() {
     if (closed) {
       return;
     }
-    if (ctx != null) {
+    if (ctx != null && ctx.joined()) {
       ctx.wasm().locked(StreamBase::end, this, null, null, false);
     }
     closed = true;

@@ -13,8 +13,8 @@ import java.util.function.Supplier;
  * when the connection is gone. Not for concurrent use.
  */
 public final class TcpStream extends StreamBase {
-  TcpStream(Context root, TcpState state, PluginConfig config) {
-    super(root, state, config, true);
+  TcpStream(Context ctx, TcpState state, PluginConfig config) {
+    super(ctx, state, config, true);
   }
 
   /**
@@ -34,7 +34,7 @@ public final class TcpStream extends StreamBase {
    * @return the plugin's decision
    */
   public FilterStatus onNewConnection() {
-    return enter(() -> StreamCallbacks.onNewConnection(context()));
+    return enter(() -> StreamCallbacks.onNewConnection(ctx));
   }
 
   /**
@@ -49,7 +49,7 @@ public final class TcpStream extends StreamBase {
         () -> {
           state().data(StreamType.DOWNSTREAM, data);
           FilterStatus status =
-              StreamCallbacks.onData(context(), StreamType.DOWNSTREAM, data.length(), endOfStream);
+              StreamCallbacks.onData(ctx, StreamType.DOWNSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
             state().data(StreamType.DOWNSTREAM, null);
           }
@@ -69,7 +69,7 @@ public final class TcpStream extends StreamBase {
         () -> {
           state().data(StreamType.UPSTREAM, data);
           FilterStatus status =
-              StreamCallbacks.onData(context(), StreamType.UPSTREAM, data.length(), endOfStream);
+              StreamCallbacks.onData(ctx, StreamType.UPSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
             state().data(StreamType.UPSTREAM, null);
           }
@@ -92,7 +92,7 @@ public final class TcpStream extends StreamBase {
     }
     enter(
         () -> {
-          StreamCallbacks.onConnectionClose(context(), side, peer);
+          StreamCallbacks.onConnectionClose(ctx, side, peer);
           return FilterStatus.CONTINUE;
         });
   }

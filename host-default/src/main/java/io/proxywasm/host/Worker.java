@@ -2,6 +2,7 @@ package io.proxywasm.host;
 
 import io.proxywasm.host.internal.vm.Context;
 import io.proxywasm.host.internal.vm.LoadedPlugin;
+import io.proxywasm.host.internal.vm.StreamRole;
 import io.proxywasm.host.internal.vm.VmIntegration;
 import io.proxywasm.host.internal.vm.WasmBase;
 import io.proxywasm.spi.WasmEvent;
@@ -69,11 +70,12 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * Returns the root context a new stream of the plugin opens under: without any lock while the
-   * plugin's root is running in a healthy clone (every stream but the first of a plugin on this
-   * worker, and the first after a failure), else as {@link #root} does. The stream's own context is
-   * made under its VM's lock by the stream's first event ({@link StreamBase}), so that opening a
-   * stream takes no lock.
+   * Opens a stream's context on the plugin's root context in the live clone: without any lock while
+   * the plugin's root is running in a healthy clone (every stream but the first of a plugin on this
+   * worker, and the first after a failure), else finding the root as {@link #root} does. The
+   * context takes its id from the clone's atomic counter now, in the order streams open in, and
+   * joins the VM's table under its lock at the stream's first event ({@link StreamBase}), so that
+   * opening a stream takes no lock.
    *
    * <p>A stream that opens here while the plugin or the worker is closing, or while its clone
    * fails, is one opened just before: its first event finds the VM closed (the fail policy) or
@@ -81,10 +83,17 @@ public final class Worker implements AutoCloseable {
    * opened before the close does.
    *
    * @param plugin the plugin
-   * @return the root context (whose VM is {@link Context#wasm()}), or null if the plugin cannot
+   * @param stream the stream the context serves
+   * @return the stream's context (whose VM is {@link Context#wasm()}), or null if the plugin cannot
    *     start on this worker
    */
-  Context streamRoot(Plugin plugin) {
+  Context openStream(Plugin plugin, StreamRole stream) {
+    Context root = streamRoot(plugin);
+    return root == null ? null : Context.open(root, stream);
+  }
+
+  /** The root context a new stream of the plugin opens under; see {@link #openStream}. */
+  private Context streamRoot(Plugin plugin) {
     if (!closed && !plugin.isClosed()) {
       LoadedPlugin loaded = plugin.loaded();
       for (Ready entry : ready) {
@@ -161,7 +170,8 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Returns how many contexts (root and stream) are alive in this worker's VMs: a number that must
-   * come back to the number of root contexts once every stream is closed.
+   * come back to the number of root contexts once every stream is closed. A stream counts from its
+   * first event: one that no event entered yet holds nothing in the VM.
    *
    * @return the count
    */
@@ -191,7 +201,7 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  /** Publishes a plugin's live root for {@link #streamRoot}. Under this worker's lock. */
+  /** Publishes a plugin's live root for {@link #openStream}. Under this worker's lock. */
   private void remember(LoadedPlugin plugin, Context root) {
     Ready[] now = ready;
     for (int i = 0; i < now.length; i++) {
@@ -210,7 +220,7 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * Withdraws from {@link #streamRoot} the roots in a clone: those of one plugin key, or all of
+   * Withdraws from {@link #openStream} the roots in a clone: those of one plugin key, or all of
    * them if {@code key} is null. Under this worker's lock.
    */
   private void forget(WasmBase clone, String key) {

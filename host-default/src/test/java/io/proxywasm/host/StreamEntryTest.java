@@ -1,6 +1,7 @@
 package io.proxywasm.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,10 +14,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * How a stream enters its VM: opening it takes no lock and makes no context, its first event makes
- * its context inside the VM, and the worker's lock-free way to the plugin's root gives way to the
- * locked one when the plugin or the worker closed. Root callbacks entered from another thread race
- * the stream events, each under the VM's lock.
+ * How a stream enters its VM: opening it takes no lock and puts nothing in the VM but takes its
+ * context id, its first event puts its context in the VM's table inside the VM, and the worker's
+ * lock-free way to the plugin's root gives way to the locked one when the plugin or the worker
+ * closed. Root callbacks entered from another thread race the stream events, each under the VM's
+ * lock.
  */
 class StreamEntryTest {
   private static final HeaderMap REQUEST = HeaderMap.of(":path", "/");
@@ -30,7 +32,7 @@ class StreamEntryTest {
   }
 
   @Test
-  void openingAStreamMakesNoContextAndItsFirstEventMakesOne() throws Exception {
+  void openingAStreamTakesItsIdAndItsFirstEventPutsItsContextInTheVm() throws Exception {
     try (ProxyWasmHost host = ProxyWasmHost.builder().logSink(TestSupport.NO_LOGS).build();
         Plugin plugin = host.load(probe(""));
         Worker worker = host.newWorker()) {
@@ -38,42 +40,40 @@ class StreamEntryTest {
       int root = handle.rootContextId().orElseThrow();
 
       HttpStream stream = handle.newHttpStream(HttpStreamListener.IGNORE);
-      assertEquals(1, worker.liveContexts(), "opened, the stream has no context yet");
+      assertEquals(root + 1, stream.contextId(), "opened, the stream has its id");
+      assertEquals(1, worker.liveContexts(), "opened, the stream has nothing in the VM yet");
       assertEquals(FilterHeadersStatus.CONTINUE, stream.onRequestHeaders(REQUEST, true));
-      assertEquals(2, worker.liveContexts(), "its first event made its context");
-      assertTrue(stream.contextId() > root, "a context of its own: " + stream.contextId());
+      assertEquals(2, worker.liveContexts(), "its first event put its context in the VM");
+      assertEquals(root + 1, stream.contextId(), "the same id");
       stream.close();
       assertEquals(1, worker.liveContexts(), "closed, its context is gone");
 
-      HttpStream asked = handle.newHttpStream(HttpStreamListener.IGNORE);
-      int id = asked.contextId();
-      assertTrue(id > stream.contextId(), "asked for its id, a stream gets its context: " + id);
-      assertEquals(2, worker.liveContexts());
-      asked.close();
-      assertEquals(id, asked.contextId(), "the id stays once closed");
-
       HttpStream aborted = handle.newHttpStream(HttpStreamListener.IGNORE);
       aborted.close();
-      assertEquals(0, aborted.contextId(), "closed before any event: it never had a context");
+      assertEquals(root + 2, aborted.contextId(), "closed before any event: its id stays used");
       assertEquals(1, worker.liveContexts(), "only the root context is alive");
+      HttpStream next = handle.newHttpStream(HttpStreamListener.IGNORE);
+      assertEquals(root + 3, next.contextId(), "the next stream takes the next id");
+      next.close();
     }
   }
 
   @Test
-  void aStreamContextIsMadeOnlyInsideTheVm() throws Exception {
+  void aStreamContextJoinsItsVmWhenItEnters() throws Exception {
     try (ProxyWasmHost host = ProxyWasmHost.builder().logSink(TestSupport.NO_LOGS).build();
         Plugin plugin = host.load(probe(""));
         Worker worker = host.newWorker()) {
       Context root = worker.root(plugin);
       assertNotNull(root, "the plugin starts");
-      IllegalStateException e =
-          assertThrows(IllegalStateException.class, () -> Context.newStream(root, StreamRole.NONE));
-      assertTrue(e.getMessage().contains("without entering it"), e.getMessage());
-      assertEquals(1, worker.liveContexts(), "no context was made");
+      Context opened = Context.open(root, StreamRole.NONE);
+      assertEquals(root.id() + 1, opened.id(), "opening takes the next id without the lock");
+      assertFalse(opened.joined(), "opened, it is not in the VM's table");
+      assertEquals(1, worker.liveContexts(), "no context joined");
 
-      Context made = root.wasm().locked(() -> Context.newStream(root, StreamRole.NONE));
-      assertEquals(2, worker.liveContexts(), "entered, the context is made");
-      root.wasm().lockedRun(made::onDelete);
+      assertTrue(root.wasm().enterStream(opened, opened::joined), "it joins before the work runs");
+      assertEquals(2, worker.liveContexts(), "entered, the context is in the VM");
+      assertEquals(root.id() + 1, opened.id(), "with the id it took");
+      root.wasm().lockedRun(opened::onDelete);
       assertEquals(1, worker.liveContexts());
     }
   }

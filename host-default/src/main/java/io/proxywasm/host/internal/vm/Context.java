@@ -17,7 +17,13 @@ import java.util.Map;
  */
 public final class Context {
   private final WasmBase wasm;
-  private final int id;
+
+  /**
+   * The id: taken when the context is made; changed only by {@link #join} in the rare case that a
+   * stream's id came round to a live context's.
+   */
+  private int id;
+
   private final Context root;
   private final LoadedPlugin plugin;
   private final StreamRole stream;
@@ -27,6 +33,9 @@ public final class Context {
 
   private boolean createdInVm;
   private boolean deleted;
+
+  /** Whether this context is in its VM's table: a root from the start, a stream from its entry. */
+  private boolean inTable;
 
   /** Whether the plugin saw the stream's request headers; {@link StreamCallbacks}' own. */
   private boolean requestStarted;
@@ -51,24 +60,52 @@ public final class Context {
   static Context newRoot(WasmBase wasm, LoadedPlugin plugin) {
     Context c = new Context(wasm, wasm.contexts().allocateId(), null, plugin, StreamRole.NONE);
     wasm.contexts().register(c);
+    c.inTable = true;
     return c;
   }
 
   /**
-   * Creates a stream context under a root context; the plugin sees it on the first callback. Inside
-   * the VM: a stream makes its context in its first event's entry.
+   * Opens a stream context under a root context, without entering the VM: the context takes the
+   * VM's next id now (as Envoy's filter takes its context id when the stream opens), joins the VM's
+   * table at the stream's first entry ({@link #join}), and the plugin sees it on the first
+   * callback. A stream that never enters leaves its id used and nothing in the VM.
    *
    * @param root the plugin's root context
    * @param stream the stream it serves
    * @return the context
-   * @throws IllegalStateException if the calling thread is not inside the VM
    */
-  public static Context newStream(Context root, StreamRole stream) {
+  public static Context open(Context root, StreamRole stream) {
     WasmBase wasm = root.wasm;
+    return new Context(wasm, wasm.contexts().reserveId(), root, root.plugin, stream);
+  }
+
+  /**
+   * Puts an opened stream context in its VM's table, once: what a stream's first entry does before
+   * its callback ({@link WasmBase#enterStream}). Should its id have come round to a live context's
+   * (after 2<sup>31</sup> ids in this VM), it takes the next free one instead, as cpp-host's
+   * allocator skips live ids. Inside the VM.
+   */
+  void join() {
+    if (inTable || deleted) {
+      return;
+    }
     wasm.checkEntered();
-    Context c = new Context(wasm, wasm.contexts().allocateId(), root, root.plugin, stream);
-    wasm.contexts().register(c);
-    return c;
+    ContextTable table = wasm.contexts();
+    if (table.contains(id)) {
+      id = table.allocateId();
+    }
+    table.register(this);
+    inTable = true;
+  }
+
+  /**
+   * Whether a stream's entry put this context in its VM's table ({@link #join}); a root's is from
+   * the start. A stream context that never joined has nothing to end in the VM.
+   *
+   * @return true once in the table, also after {@link #onDelete}
+   */
+  public boolean joined() {
+    return inTable;
   }
 
   /**
@@ -260,7 +297,9 @@ public final class Context {
         wasm.calls().callIn(this, Callback.ON_DELETE, id);
       }
     } finally {
-      wasm.contexts().unregister(this);
+      if (inTable) {
+        wasm.contexts().unregister(this);
+      }
     }
   }
 }

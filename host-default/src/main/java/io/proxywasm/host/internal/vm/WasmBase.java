@@ -24,10 +24,11 @@ import java.util.function.Supplier;
  * <p><b>Locking.</b> A VM is never entered by two threads at once, and this class alone holds the
  * lock that ensures it: its entry points ({@link #cloneForWorker}, {@link #rootFor}, {@link
  * #canary}, {@link #removeRoot}, {@link #shutdown}, {@link #close}, {@link #memorySize}, {@link
- * #liveContexts}, {@link Delivery#post}) and {@link #locked} / {@link #lockedRun} take it, and
- * everything that touches the VM's state checks that its thread holds it ({@link #checkEntered}).
- * The rules, and what each stream event takes, are stated once, in docs/architecture.md
- * ("Locking").
+ * #liveContexts}, {@link Delivery#post}), {@link #enterStream} and {@link #locked} / {@link
+ * #lockedRun} take it, and every call into the guest and every stream context joining the VM's
+ * table checks that its thread holds it ({@link #checkEntered}). Opening a stream takes no lock:
+ * its context takes an id from an atomic counter ({@link Context#open}). The rules, and what each
+ * stream event takes, are stated once, in docs/architecture.md ("Locking").
  */
 public final class WasmBase {
   private final HostServices host;
@@ -127,6 +128,52 @@ public final class WasmBase {
   public <A, B, C, T> T locked(Work<A, B, C, T> work, A a, B b, C c, boolean flag) {
     lock.lock();
     try {
+      return work.run(a, b, c, flag);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Runs a stream's event under this VM's lock: the stream's context joins the VM's table first if
+   * this is the stream's first entry ({@link Context#join}), then the work runs.
+   *
+   * @param stream the stream's context, opened on a root of this VM
+   * @param work what to run; it may call into the VM
+   * @param <T> what it returns
+   * @return what the work returned
+   */
+  public <T> T enterStream(Context stream, Supplier<T> work) {
+    lock.lock();
+    try {
+      stream.join();
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@link #enterStream(Context, Supplier)} with the work's inputs as arguments, as {@link
+   * #locked(Work, Object, Object, Object, boolean)} takes them: nothing is allocated per event.
+   *
+   * @param stream the stream's context, opened on a root of this VM
+   * @param work what to run; it may call into the VM
+   * @param a the work's first input
+   * @param b its second input
+   * @param c its third input
+   * @param flag its flag
+   * @param <A> the first input
+   * @param <B> the second input
+   * @param <C> the third input
+   * @param <T> what it returns
+   * @return what the work returned
+   */
+  public <A, B, C, T> T enterStream(
+      Context stream, Work<A, B, C, T> work, A a, B b, C c, boolean flag) {
+    lock.lock();
+    try {
+      stream.join();
       return work.run(a, b, c, flag);
     } finally {
       lock.unlock();
