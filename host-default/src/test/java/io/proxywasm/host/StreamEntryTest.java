@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.proxywasm.host.internal.vm.Context;
 import io.proxywasm.host.internal.vm.StreamRole;
 import io.proxywasm.spi.FilterHeadersStatus;
+import java.lang.reflect.Field;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -76,6 +78,41 @@ class StreamEntryTest {
       root.wasm().lockedRun(opened::onDelete);
       assertEquals(1, worker.liveContexts());
     }
+  }
+
+  @Test
+  void aStreamWhoseIdCameRoundToALiveContextsTakesTheNextFreeOne() throws Exception {
+    try (ProxyWasmHost host = ProxyWasmHost.builder().logSink(TestSupport.NO_LOGS).build();
+        Plugin plugin = host.load(probe(""));
+        Worker worker = host.newWorker()) {
+      PluginHandle handle = worker.handle(plugin);
+      int root = handle.rootContextId().orElseThrow();
+      // 2^31 - 1 ids later: the counter is at its last id, the root context still lives
+      contextCounter(worker.root(plugin)).set(Integer.MAX_VALUE);
+      HttpStream last = handle.newHttpStream(HttpStreamListener.IGNORE);
+      HttpStream wrapped = handle.newHttpStream(HttpStreamListener.IGNORE);
+      assertEquals(Integer.MAX_VALUE, last.contextId());
+      assertEquals(root, wrapped.contextId(), "after the last id the counter starts again at 1");
+      assertEquals(FilterHeadersStatus.CONTINUE, wrapped.onRequestHeaders(REQUEST, true));
+      assertEquals(root + 1, wrapped.contextId(), "joining, it takes the next id no context has");
+      assertEquals(FilterHeadersStatus.CONTINUE, last.onRequestHeaders(REQUEST, true));
+      assertEquals(Integer.MAX_VALUE, last.contextId());
+      assertEquals(3, worker.liveContexts(), "the root and two streams, each with its own id");
+      assertEquals(root, handle.rootContextId().orElseThrow(), "the root keeps its id");
+      last.close();
+      wrapped.close();
+      assertEquals(1, worker.liveContexts());
+    }
+  }
+
+  /** The VM's context counter, reached as no caller can: to stand for 2^31 streams opened. */
+  private static AtomicInteger contextCounter(Context root) throws ReflectiveOperationException {
+    Field contexts = root.wasm().getClass().getDeclaredField("contexts");
+    contexts.setAccessible(true);
+    Object table = contexts.get(root.wasm());
+    Field counter = table.getClass().getDeclaredField("nextContextId");
+    counter.setAccessible(true);
+    return (AtomicInteger) counter.get(table);
   }
 
   @Test
