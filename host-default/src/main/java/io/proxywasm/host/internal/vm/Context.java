@@ -32,10 +32,18 @@ public final class Context {
   private final RootState state;
 
   private boolean createdInVm;
-  private boolean deleted;
 
-  /** Whether this context is in its VM's table: a root from the start, a stream from its entry. */
-  private boolean inTable;
+  /**
+   * Where this context is with its VM's table: {@link #OPENED} (a stream that no entry joined yet),
+   * {@link #JOINED} (a root from the start, a stream from its first entry), {@link #DELETED}. One
+   * byte rather than two flags: a stream is opened on every request, and a fifth flag would grow
+   * the object by 8 bytes.
+   */
+  private byte table;
+
+  private static final byte OPENED = 0;
+  private static final byte JOINED = 1;
+  private static final byte DELETED = 2;
 
   /** Whether the plugin saw the stream's request headers; {@link StreamCallbacks}' own. */
   private boolean requestStarted;
@@ -60,7 +68,7 @@ public final class Context {
   static Context newRoot(WasmBase wasm, LoadedPlugin plugin) {
     Context c = new Context(wasm, wasm.contexts().allocateId(), null, plugin, StreamRole.NONE);
     wasm.contexts().register(c);
-    c.inTable = true;
+    c.table = JOINED;
     return c;
   }
 
@@ -86,16 +94,16 @@ public final class Context {
    * allocator skips live ids. Inside the VM.
    */
   void join() {
-    if (inTable || deleted) {
+    if (table != OPENED) {
       return;
     }
     wasm.checkEntered();
-    ContextTable table = wasm.contexts();
-    if (table.contains(id)) {
-      id = table.allocateId();
+    ContextTable contexts = wasm.contexts();
+    if (contexts.contains(id)) {
+      id = contexts.allocateId();
     }
-    table.register(this);
-    inTable = true;
+    contexts.register(this);
+    table = JOINED;
   }
 
   /**
@@ -105,7 +113,7 @@ public final class Context {
    * @return true once in the table, also after {@link #onDelete}
    */
   public boolean joined() {
-    return inTable;
+    return table != OPENED;
   }
 
   /**
@@ -192,7 +200,7 @@ public final class Context {
   }
 
   boolean isDeleted() {
-    return deleted;
+    return table == DELETED;
   }
 
   // ---- the root's state, as host calls read it through any context of the root -----------------
@@ -285,10 +293,11 @@ public final class Context {
 
   /** Calls {@code proxy_on_delete} if the plugin saw this context, and forgets the context. */
   public void onDelete() {
-    if (deleted) {
+    if (table == DELETED) {
       return;
     }
-    deleted = true;
+    boolean inTable = table == JOINED;
+    table = DELETED;
     if (state != null) {
       state.cancelTick();
     }
