@@ -22,11 +22,15 @@ import java.util.Optional;
  * from different threads; the host serialises them on the VM.
  */
 public final class HttpStream extends StreamBase {
-  private final HttpState state;
-
   HttpStream(Context ctx, HttpState state, PluginConfig config) {
     super(ctx, state, config, false);
-    this.state = state;
+  }
+
+  /**
+   * The stream's state, as this class made it: no field of its own, a stream is one per request.
+   */
+  private HttpState state() {
+    return (HttpState) state;
   }
 
   private FilterHeadersStatus headers(
@@ -48,11 +52,11 @@ public final class HttpStream extends StreamBase {
         direction == StreamType.RESPONSE
             ? HeaderMapType.RESPONSE_HEADERS
             : HeaderMapType.REQUEST_HEADERS;
-    state.map(type, headers);
+    state().map(type, headers);
     FilterHeadersStatus status =
         StreamCallbacks.onHeaders(ctx, direction, headers.size(), endOfStream);
     if (status == FilterHeadersStatus.CONTINUE) {
-      state.release(type); // Envoy: a map is gone once its callback continued
+      state().release(type); // Envoy: a map is gone once its callback continued
     }
     return status;
   }
@@ -62,14 +66,15 @@ public final class HttpStream extends StreamBase {
     if (body.length() > config.bodyBufferLimitBytes() && !isClosed()) {
       // What Envoy does when buffered data passes the limit: 413 for a request, 500 for a
       // response, and the plugin is not called with the oversized buffer.
-      state.sendLocalResponse(
-          new LocalResponse(
-              response ? 500 : 413,
-              (response ? "Internal Server Error" : "Payload Too Large")
-                  .getBytes(java.nio.charset.StandardCharsets.UTF_8),
-              java.util.List.of(),
-              -1,
-              response ? "response_payload_too_large" : "request_payload_too_large"));
+      state()
+          .sendLocalResponse(
+              new LocalResponse(
+                  response ? 500 : 413,
+                  (response ? "Internal Server Error" : "Payload Too Large")
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  java.util.List.of(),
+                  -1,
+                  response ? "response_payload_too_large" : "request_payload_too_large"));
       return FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
     return enter(
@@ -84,10 +89,10 @@ public final class HttpStream extends StreamBase {
   }
 
   private FilterDataStatus bodyInVm(StreamType direction, BodyBuffer body, boolean endOfStream) {
-    state.body(direction, body);
+    state().body(direction, body);
     FilterDataStatus status = StreamCallbacks.onBody(ctx, direction, body.length(), endOfStream);
     if (status == FilterDataStatus.CONTINUE) {
-      state.body(direction, null);
+      state().body(direction, null);
     }
     return status;
   }
@@ -110,10 +115,10 @@ public final class HttpStream extends StreamBase {
         direction == StreamType.RESPONSE
             ? HeaderMapType.RESPONSE_TRAILERS
             : HeaderMapType.REQUEST_TRAILERS;
-    state.map(type, trailers);
+    state().map(type, trailers);
     FilterTrailersStatus status = StreamCallbacks.onTrailers(ctx, direction, trailers.size());
     if (status == FilterTrailersStatus.CONTINUE) {
-      state.release(type);
+      state().release(type);
     }
     return status;
   }
@@ -224,11 +229,11 @@ public final class HttpStream extends StreamBase {
   }
 
   private Void logInVm(Void unusedA, Void unusedB, boolean unusedFlag) {
-    state.logPhase(true);
+    state().logPhase(true);
     try {
       ctx.onLog();
     } finally {
-      state.logPhase(false);
+      state().logPhase(false);
     }
     return null;
   }
@@ -239,7 +244,7 @@ public final class HttpStream extends StreamBase {
    * @return path to value, a copy
    */
   public java.util.Map<java.util.List<String>, byte[]> propertiesSet() {
-    return state.propertiesSet();
+    return state().propertiesSet();
   }
 
   /**
@@ -248,6 +253,6 @@ public final class HttpStream extends StreamBase {
    * @return the reply
    */
   public Optional<io.proxywasm.host.LocalResponse> localResponse() {
-    return state.localResponse();
+    return state().localResponse();
   }
 }

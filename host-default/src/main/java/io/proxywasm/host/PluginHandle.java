@@ -49,8 +49,7 @@ public final class PluginHandle {
   public HttpStream newHttpStream(HttpStreamListener listener, PropertyResolver properties) {
     HttpState state = new HttpState(listener, properties);
     // null if the plugin cannot run on this worker: the stream applies the fail policy
-    Context ctx = worker.newStream(plugin, state);
-    return new HttpStream(ctx, state, plugin.config());
+    return new HttpStream(worker.openStream(plugin, state), state, plugin.config());
   }
 
   /**
@@ -94,7 +93,7 @@ public final class PluginHandle {
   public TcpStream newTcpStream(TcpStreamListener listener, PropertyResolver properties) {
     TcpState state = new TcpState(listener, properties);
     // null if the plugin cannot run on this worker: the stream applies the fail policy
-    return new TcpStream(worker.newStream(plugin, state), state, plugin.config());
+    return new TcpStream(worker.openStream(plugin, state), state, plugin.config());
   }
 
   /**

@@ -11,12 +11,19 @@ import java.util.function.Supplier;
 /**
  * What HTTP and TCP streams share: the plugin context they are bound to, serialised entry into its
  * VM, the fail policy when the plugin cannot run on the worker, and the end of the stream.
+ *
+ * <p>A stream opens without entering the VM: its context is made with the VM's next id then (the
+ * ids follow the order streams open in, as Envoy numbers a filter's context when the stream opens),
+ * and joins the VM's table at the stream's first entry, under the VM's lock that entry takes anyway
+ * ({@link WasmBase#enterStream}). So a stream's events take one acquisition of the lock each and
+ * opening it takes none, and a stream closed before any event keeps its id and enters nothing.
  */
 abstract class StreamBase implements AutoCloseable {
   /** The plugin's context for this stream, or null if the plugin could not run on the worker. */
   final Context ctx;
 
-  private final StreamRole state;
+  /** The embedder-side state host calls see: an {@code HttpState} or a {@code TcpState}. */
+  final StreamRole state;
 
   /** The plugin's configuration: its fail policy, its body limit. */
   final PluginConfig config;
@@ -40,7 +47,7 @@ abstract class StreamBase implements AutoCloseable {
     if (!pluginRuns(failedDirection)) {
       return config.failPolicy() == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
     }
-    return ctx.wasm().locked(call);
+    return ctx.wasm().enterStream(ctx, call);
   }
 
   /**
@@ -59,7 +66,7 @@ abstract class StreamBase implements AutoCloseable {
     if (!pluginRuns(failedDirection)) {
       return config.failPolicy() == FailPolicy.FAIL_OPEN ? whenOpen : whenClosed;
     }
-    return ctx.wasm().locked(call, stream, a, b, flag);
+    return ctx.wasm().enterStream(ctx, call, stream, a, b, flag);
   }
 
   /** Whether the plugin runs this stream; if not, fails the stream unless the plugin fails open. */
@@ -107,7 +114,8 @@ abstract class StreamBase implements AutoCloseable {
   }
 
   /**
-   * Returns the plugin's context id for this stream.
+   * Returns the plugin's context id for this stream: taken when the stream opened, in the order
+   * streams open in, whether or not an event reached the plugin since.
    *
    * @return the id, or 0 if the plugin could not run on this worker
    */
@@ -119,15 +127,15 @@ abstract class StreamBase implements AutoCloseable {
    * Ends the stream: {@code proxy_on_done}, {@code proxy_on_log} for TCP (an HTTP stream logs when
    * the embedder says so), then {@code proxy_on_delete}, so that the context is released. A stream
    * the plugin never saw (closed before its first callback: a client abort, an earlier filter's
-   * rejection) calls nothing, as Envoy's {@code Context::onDestroy} and {@code onCloseTCP} do.
-   * Idempotent.
+   * rejection) calls nothing, as Envoy's {@code Context::onDestroy} and {@code onCloseTCP} do, and
+   * one that no event entered does not enter the VM (its id stays used). Idempotent.
    */
   @Override
   public void close() {
     if (closed) {
       return;
     }
-    if (ctx != null) {
+    if (ctx != null && ctx.joined()) {
       ctx.wasm().locked(StreamBase::end, this, null, null, false);
     }
     closed = true;

@@ -13,11 +13,15 @@ import java.util.function.Supplier;
  * when the connection is gone. Not for concurrent use.
  */
 public final class TcpStream extends StreamBase {
-  private final TcpState state;
-
   TcpStream(Context ctx, TcpState state, PluginConfig config) {
     super(ctx, state, config, true);
-    this.state = state;
+  }
+
+  /**
+   * The stream's state, as this class made it: no field of its own, a stream is one per request.
+   */
+  private TcpState state() {
+    return (TcpState) state;
   }
 
   private FilterStatus enter(Supplier<FilterStatus> call) {
@@ -43,11 +47,11 @@ public final class TcpStream extends StreamBase {
   public FilterStatus onDownstreamData(BodyBuffer data, boolean endOfStream) {
     return enter(
         () -> {
-          state.data(StreamType.DOWNSTREAM, data);
+          state().data(StreamType.DOWNSTREAM, data);
           FilterStatus status =
               StreamCallbacks.onData(ctx, StreamType.DOWNSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
-            state.data(StreamType.DOWNSTREAM, null);
+            state().data(StreamType.DOWNSTREAM, null);
           }
           return status;
         });
@@ -63,11 +67,11 @@ public final class TcpStream extends StreamBase {
   public FilterStatus onUpstreamData(BodyBuffer data, boolean endOfStream) {
     return enter(
         () -> {
-          state.data(StreamType.UPSTREAM, data);
+          state().data(StreamType.UPSTREAM, data);
           FilterStatus status =
               StreamCallbacks.onData(ctx, StreamType.UPSTREAM, data.length(), endOfStream);
           if (status == FilterStatus.CONTINUE) {
-            state.data(StreamType.UPSTREAM, null);
+            state().data(StreamType.UPSTREAM, null);
           }
           return status;
         });
@@ -99,7 +103,7 @@ public final class TcpStream extends StreamBase {
    * @return true once closed
    */
   public boolean closedByPlugin() {
-    return state.closed();
+    return state().closed();
   }
 
   /**
@@ -108,6 +112,6 @@ public final class TcpStream extends StreamBase {
    * @return path to value, a copy
    */
   public java.util.Map<java.util.List<String>, byte[]> propertiesSet() {
-    return state.propertiesSet();
+    return state().propertiesSet();
   }
 }

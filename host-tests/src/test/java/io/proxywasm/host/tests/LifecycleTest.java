@@ -13,7 +13,10 @@ import io.proxywasm.host.Plugin;
 import io.proxywasm.host.PluginConfig;
 import io.proxywasm.host.PluginHandle;
 import io.proxywasm.host.PluginLoadException;
+import io.proxywasm.host.PropertyResolver;
 import io.proxywasm.host.ProxyWasmHost;
+import io.proxywasm.host.TcpStream;
+import io.proxywasm.host.TcpStreamListener;
 import io.proxywasm.host.Worker;
 import io.proxywasm.spi.AbiVersion;
 import io.proxywasm.spi.FailState;
@@ -134,6 +137,69 @@ class LifecycleTest {
       assertEquals(4, c.contextId());
       b.close();
       c.close();
+    }
+  }
+
+  @Test
+  void contextIdsFollowTheOrderStreamsOpenIn() throws Exception {
+    // Envoy numbers a stream's context when its filter is made (the stream opens), and calls
+    // proxy_on_context_create at its first event: the second stream opened keeps the second id
+    // even when its first event comes first.
+    try (Plugin plugin = load("x");
+        Worker worker = host.newWorker()) {
+      PluginHandle handle = worker.handle(plugin);
+      handle.rootContextId().orElseThrow();
+      log.clear();
+      HttpStream first = handle.newHttpStream(HttpStreamListener.IGNORE);
+      HttpStream second = handle.newHttpStream(HttpStreamListener.IGNORE);
+      HeaderMap request = HeaderMap.of(":path", "/");
+      assertEquals(FilterHeadersStatus.CONTINUE, second.onRequestHeaders(request, true));
+      assertEquals(FilterHeadersStatus.CONTINUE, first.onRequestHeaders(request, true));
+      second.close();
+      first.close();
+      assertEquals(
+          List.of(
+              "context_create 3 1 0",
+              "request_headers 3 1 1",
+              "context_create 2 1 0",
+              "request_headers 2 1 1",
+              "done 3 0 0",
+              "delete 3 0 0",
+              "done 2 0 0",
+              "delete 2 0 0"),
+          log.messages());
+      assertEquals(2, first.contextId());
+      assertEquals(3, second.contextId());
+      assertEquals(1, worker.liveContexts(), "only the root context stays alive");
+    }
+  }
+
+  @Test
+  void aStreamClosedBeforeAnyEventKeepsItsIdAndCallsNothing() throws Exception {
+    // Envoy's Context::onDestroy and onCloseTCP call nothing for a context the plugin never saw;
+    // its id was taken when the stream opened and is not given again.
+    try (Plugin plugin = load("x");
+        Worker worker = host.newWorker()) {
+      PluginHandle handle = worker.handle(plugin);
+      handle.rootContextId().orElseThrow();
+      log.clear();
+      HttpStream aborted = handle.newHttpStream(HttpStreamListener.IGNORE);
+      aborted.close();
+      TcpStream connection = handle.newTcpStream(TcpStreamListener.IGNORE, PropertyResolver.NONE);
+      connection.close();
+      assertEquals(List.of(), log.messages(), "no plugin call for streams it never saw");
+      assertEquals(2, aborted.contextId(), "the id taken at open stays the stream's");
+      assertEquals(3, connection.contextId());
+      assertEquals(1, worker.liveContexts(), "nothing left in the VM");
+
+      HttpStream next = handle.newHttpStream(HttpStreamListener.IGNORE);
+      assertEquals(
+          FilterHeadersStatus.CONTINUE, next.onRequestHeaders(HeaderMap.of(":path", "/"), true));
+      next.close();
+      assertEquals(4, next.contextId(), "the next stream takes the next id, not a closed one's");
+      assertEquals(
+          List.of("context_create 4 1 0", "request_headers 4 1 1", "done 4 0 0", "delete 4 0 0"),
+          log.messages());
     }
   }
 

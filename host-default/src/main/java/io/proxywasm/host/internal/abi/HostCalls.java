@@ -400,11 +400,10 @@ final class HostCalls {
                 MemoryAccessException.checkBounds(address, size, vm.size());
                 byte[] name = t(w).readBuffer((int) size);
                 vm.read(address, name, 0, (int) size);
-                HostResult<String> found = t(w).headerMapValue(mapType(a[0]), name, (int) size);
-                if (!found.isOk()) {
-                  return found.status();
+                String value = t(w).headerMapValueOrNull(mapType(a[0]), name, (int) size);
+                if (value == null) {
+                  return t(w).headerMapValueFailure(mapType(a[0]));
                 }
-                String value = found.value();
                 if (value.isEmpty()) {
                   return copyOut(w, NO_BYTES, a[3], a[4]);
                 }

@@ -361,22 +361,47 @@ final class TypedHost implements HostAbi {
 
   /**
    * {@link #headerMapValue(HeaderMapType, String)} for a name given as the plugin's bytes, one char
-   * per byte, found without making a string of it (a wasm module's lookup by name).
+   * per byte, found without making a string of it (a wasm module's lookup by name), and with no
+   * result object: a wasm module reads headers on every request.
    *
    * @param type the map
    * @param name the name's bytes, any case
    * @param length how many of them
-   * @return the value, or the status of the failure
+   * @return the value ({@code ""} for a missing header on ABI 0.1.0), or null if the lookup failed:
+   *     {@link #headerMapValueFailure} then says why
    */
-  HostResult<String> headerMapValue(HeaderMapType type, byte[] name, int length) {
+  String headerMapValueOrNull(HeaderMapType type, byte[] name, int length) {
     if (denied(HostCall.GET_HEADER_MAP_VALUE)) {
-      return HostResult.failed(WasmResult.INTERNAL_FAILURE);
+      return null;
     }
     HeaderMap map = readableMapOrNull(type.code());
     if (map == null) {
-      return HostResult.failed(missingMapStatus());
+      return null;
     }
-    return valueAt(map, Pairs.indexOf(map, name, length));
+    int index = Pairs.indexOf(map, name, length);
+    if (index >= 0) {
+      return map.value(index);
+    }
+    // ABI 0.1.0 answers a missing header with Ok and an empty value (Envoy)
+    return wasm.abi() == io.proxywasm.spi.AbiVersion.V0_1_0 ? "" : null;
+  }
+
+  /**
+   * Why {@link #headerMapValueOrNull} just answered null for a map type: the capability is
+   * restricted, the map is not available now, or the header is missing. Reads state only (the
+   * refusal was logged by the lookup).
+   *
+   * @param type the map looked in
+   * @return the status for the plugin
+   */
+  WasmResult headerMapValueFailure(HeaderMapType type) {
+    if (isDenied(HostCall.GET_HEADER_MAP_VALUE)) {
+      return WasmResult.INTERNAL_FAILURE;
+    }
+    if (readableMapOrNull(type.code()) == null) {
+      return missingMapStatus();
+    }
+    return WasmResult.NOT_FOUND;
   }
 
   /** The value of the entry at an index, or what a missing header answers if it is negative. */

@@ -17,7 +17,13 @@ import java.util.Map;
  */
 public final class Context {
   private final WasmBase wasm;
-  private final int id;
+
+  /**
+   * The id: taken when the context is made; changed only by {@link #join} in the rare case that a
+   * stream's id came round to a live context's.
+   */
+  private int id;
+
   private final Context root;
   private final LoadedPlugin plugin;
   private final StreamRole stream;
@@ -26,7 +32,18 @@ public final class Context {
   private final RootState state;
 
   private boolean createdInVm;
-  private boolean deleted;
+
+  /**
+   * Where this context is with its VM's table: {@link #OPENED} (a stream that no entry joined yet),
+   * {@link #JOINED} (a root from the start, a stream from its first entry), {@link #DELETED}. One
+   * byte rather than two flags: a stream is opened on every request, and a fifth flag would grow
+   * the object by 8 bytes.
+   */
+  private byte table;
+
+  private static final byte OPENED = 0;
+  private static final byte JOINED = 1;
+  private static final byte DELETED = 2;
 
   /** Whether the plugin saw the stream's request headers; {@link StreamCallbacks}' own. */
   private boolean requestStarted;
@@ -51,21 +68,52 @@ public final class Context {
   static Context newRoot(WasmBase wasm, LoadedPlugin plugin) {
     Context c = new Context(wasm, wasm.contexts().allocateId(), null, plugin, StreamRole.NONE);
     wasm.contexts().register(c);
+    c.table = JOINED;
     return c;
   }
 
   /**
-   * Creates a stream context under a root context; the plugin sees it on the first callback.
+   * Opens a stream context under a root context, without entering the VM: the context takes the
+   * VM's next id now (as Envoy's filter takes its context id when the stream opens), joins the VM's
+   * table at the stream's first entry ({@link #join}), and the plugin sees it on the first
+   * callback. A stream that never enters leaves its id used and nothing in the VM.
    *
    * @param root the plugin's root context
    * @param stream the stream it serves
    * @return the context
    */
-  public static Context newStream(Context root, StreamRole stream) {
+  public static Context open(Context root, StreamRole stream) {
     WasmBase wasm = root.wasm;
-    Context c = new Context(wasm, wasm.contexts().allocateId(), root, root.plugin, stream);
-    wasm.contexts().register(c);
-    return c;
+    return new Context(wasm, wasm.contexts().reserveId(), root, root.plugin, stream);
+  }
+
+  /**
+   * Puts an opened stream context in its VM's table, once: what a stream's first entry does before
+   * its callback ({@link WasmBase#enterStream}). Should its id have come round to a live context's
+   * (after 2<sup>31</sup> ids in this VM), it takes the next free one instead, as cpp-host's
+   * allocator skips live ids. Inside the VM.
+   */
+  void join() {
+    if (table != OPENED) {
+      return;
+    }
+    wasm.checkEntered();
+    ContextTable contexts = wasm.contexts();
+    if (contexts.contains(id)) {
+      id = contexts.allocateId();
+    }
+    contexts.register(this);
+    table = JOINED;
+  }
+
+  /**
+   * Whether a stream's entry put this context in its VM's table ({@link #join}); a root's is from
+   * the start. A stream context that never joined has nothing to end in the VM.
+   *
+   * @return true once in the table, also after {@link #onDelete}
+   */
+  public boolean joined() {
+    return table != OPENED;
   }
 
   /**
@@ -152,7 +200,7 @@ public final class Context {
   }
 
   boolean isDeleted() {
-    return deleted;
+    return table == DELETED;
   }
 
   // ---- the root's state, as host calls read it through any context of the root -----------------
@@ -245,10 +293,11 @@ public final class Context {
 
   /** Calls {@code proxy_on_delete} if the plugin saw this context, and forgets the context. */
   public void onDelete() {
-    if (deleted) {
+    if (table == DELETED) {
       return;
     }
-    deleted = true;
+    boolean inTable = table == JOINED;
+    table = DELETED;
     if (state != null) {
       state.cancelTick();
     }
@@ -257,7 +306,9 @@ public final class Context {
         wasm.calls().callIn(this, Callback.ON_DELETE, id);
       }
     } finally {
-      wasm.contexts().unregister(this);
+      if (inTable) {
+        wasm.contexts().unregister(this);
+      }
     }
   }
 }

@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The contexts of one VM: their ids, the VM context (id 0), one root context per plugin key, and
  * the roots that returned false from {@code proxy_on_done} and wait for {@code proxy_done}. Starts
- * and shuts roots down as cpp-host's {@code WasmBase} does. Used under the VM's lock.
+ * and shuts roots down as cpp-host's {@code WasmBase} does. Used under the VM's lock, but for
+ * {@link #reserveId}: a stream takes its id when it opens, without entering the VM.
  */
 final class ContextTable {
   private final WasmBase wasm;
@@ -27,7 +29,12 @@ final class ContextTable {
   /** The VM context (id 0): what {@code proxy_set_effective_context(0)} selects. */
   private final Context vmContext;
 
-  private int nextContextId = 1;
+  /**
+   * The next context id (its low 31 bits; 0 is skipped): atomic, as streams take ids without the
+   * VM's lock ({@link #reserveId}) while roots take them under it ({@link #allocateId}).
+   */
+  private final AtomicInteger nextContextId = new AtomicInteger(1);
+
   private boolean closeWhenDone;
 
   ContextTable(WasmBase wasm) {
@@ -39,11 +46,26 @@ final class ContextTable {
     return vmContext;
   }
 
-  /** Takes the next free context id (1 and up, wrapping). */
+  /**
+   * Takes the next context id (1 and up, wrapping after 2<sup>31</sup> - 1) without the VM's lock:
+   * what a stream opening takes, so that ids follow the order streams open in, whatever order their
+   * first events come in. Whether the id is free is seen when the stream joins the table ({@link
+   * Context#join}); before wrapping it always is.
+   *
+   * @return the id, never 0
+   */
+  int reserveId() {
+    int id;
+    do {
+      id = nextContextId.getAndIncrement() & Integer.MAX_VALUE;
+    } while (id == 0);
+    return id;
+  }
+
+  /** Takes the next context id no live context has (1 and up, wrapping). Under the VM's lock. */
   int allocateId() {
     for (int i = 0; i < Integer.MAX_VALUE; i++) {
-      int id = nextContextId;
-      nextContextId = nextContextId == Integer.MAX_VALUE ? 1 : nextContextId + 1;
+      int id = reserveId();
       if (!contexts.containsKey(id)) {
         return id;
       }

@@ -22,24 +22,13 @@ import java.util.function.Supplier;
  * and is the template for clones; each worker runs its own clone.
  *
  * <p><b>Locking.</b> A VM is never entered by two threads at once, and this class alone holds the
- * lock that ensures it; there is no accessor for it. Code outside the VM enters in one of two ways:
- *
- * <ul>
- *   <li>an entry point that locks by itself: {@link #cloneForWorker}, {@link #rootFor}, {@link
- *       #newStream}, {@link #canary}, {@link #removeRoot}, {@link #shutdown}, {@link #close},
- *       {@link #memorySize}, {@link #liveContexts}, and {@link Delivery#post} for asynchronous
- *       events;
- *   <li>{@link #locked} or {@link #lockedRun}, which run a piece of work (opening a stream's
- *       context, a stream's callback with its maps and buffers set around it) under the lock; the
- *       {@link Work} form takes the work's inputs as arguments, so that per-request entries pass a
- *       lambda that captures nothing and allocate nothing.
- * </ul>
- *
- * <p>Everything else ({@link Context}'s callbacks, host calls, the parts above) runs inside one of
- * these, and every call into the guest checks that its thread holds the lock, so a caller that
- * forgot to enter fails at once instead of racing. The failure record and the deadline of the call
- * in progress are the only state other threads touch (the runtime's fail callback, the watchdog):
- * they are atomic and need no lock.
+ * lock that ensures it: its entry points ({@link #cloneForWorker}, {@link #rootFor}, {@link
+ * #canary}, {@link #removeRoot}, {@link #shutdown}, {@link #close}, {@link #memorySize}, {@link
+ * #liveContexts}, {@link Delivery#post}), {@link #enterStream} and {@link #locked} / {@link
+ * #lockedRun} take it, and every call into the guest and every stream context joining the VM's
+ * table checks that its thread holds it ({@link #checkEntered}). Opening a stream takes no lock:
+ * its context takes an id from an atomic counter ({@link Context#open}). The rules, and what each
+ * stream event takes, are stated once, in docs/architecture.md ("Locking").
  */
 public final class WasmBase {
   private final HostServices host;
@@ -146,6 +135,52 @@ public final class WasmBase {
   }
 
   /**
+   * Runs a stream's event under this VM's lock: the stream's context joins the VM's table first if
+   * this is the stream's first entry ({@link Context#join}), then the work runs.
+   *
+   * @param stream the stream's context, opened on a root of this VM
+   * @param work what to run; it may call into the VM
+   * @param <T> what it returns
+   * @return what the work returned
+   */
+  public <T> T enterStream(Context stream, Supplier<T> work) {
+    lock.lock();
+    try {
+      stream.join();
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@link #enterStream(Context, Supplier)} with the work's inputs as arguments, as {@link
+   * #locked(Work, Object, Object, Object, boolean)} takes them: nothing is allocated per event.
+   *
+   * @param stream the stream's context, opened on a root of this VM
+   * @param work what to run; it may call into the VM
+   * @param a the work's first input
+   * @param b its second input
+   * @param c its third input
+   * @param flag its flag
+   * @param <A> the first input
+   * @param <B> the second input
+   * @param <C> the third input
+   * @param <T> what it returns
+   * @return what the work returned
+   */
+  public <A, B, C, T> T enterStream(
+      Context stream, Work<A, B, C, T> work, A a, B b, C c, boolean flag) {
+    lock.lock();
+    try {
+      stream.join();
+      return work.run(a, b, c, flag);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Runs work under this VM's lock.
    *
    * @param work what to run; it may call into the VM
@@ -186,28 +221,9 @@ public final class WasmBase {
    * @throws WasmException if {@code proxy_on_vm_start} or {@code proxy_on_configure} fails
    */
   public Context rootFor(LoadedPlugin plugin) {
-    lock.lock(); // not through locked(): a stream is opened on every request
-    try {
-      return contexts.rootFor(plugin);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Opens a stream's context under the plugin's root context in this VM, starting and configuring
-   * the root first if needed: {@link #rootFor} and {@link Context#newStream} under one acquisition
-   * of the lock, as a stream is opened on every request.
-   *
-   * @param plugin the plugin
-   * @param stream the stream the context serves
-   * @return the stream's context; the plugin sees it on the first callback
-   * @throws WasmException if {@code proxy_on_vm_start} or {@code proxy_on_configure} fails
-   */
-  public Context newStream(LoadedPlugin plugin, StreamRole stream) {
     lock.lock();
     try {
-      return Context.newStream(contexts.rootFor(plugin), stream);
+      return contexts.rootFor(plugin);
     } finally {
       lock.unlock();
     }
