@@ -77,6 +77,9 @@ public final class HttpStream extends StreamBase {
                   response ? "response_payload_too_large" : "request_payload_too_large"));
       return FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
+    if (ctx != null && !isClosed() && StreamCallbacks.bodyPassesWithoutCall(ctx, direction)) {
+      return FilterDataStatus.CONTINUE;
+    }
     return enter(
         HttpStream::bodyInVm,
         this,

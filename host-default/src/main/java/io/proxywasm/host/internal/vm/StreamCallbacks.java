@@ -120,6 +120,27 @@ public final class StreamCallbacks {
   }
 
   /**
+   * Whether a body event of a stream the plugin has seen is answered Continue without entering the
+   * VM: cpp-host's {@code onRequestBody}/{@code onResponseBody} return Continue when the module
+   * does not export the callback, once its fail check has passed. Nothing a host call could see
+   * changes (the body is offered to the plugin only during its callback), so the event takes no
+   * lock. Read without the VM's lock: the exports are fixed at load, the fail state is atomic, and
+   * the context is only created by this stream's own earlier event.
+   *
+   * @param ctx the stream's context
+   * @param direction {@link StreamType#REQUEST} or {@link StreamType#RESPONSE}
+   * @return true if the event needs no call into the VM
+   */
+  public static boolean bodyPassesWithoutCall(Context ctx, StreamType direction) {
+    WasmBase w = ctx.wasm();
+    return ctx.createdInVm()
+        && !w.calls()
+            .has(isResponse(direction) ? Callback.ON_RESPONSE_BODY : Callback.ON_REQUEST_BODY)
+        && !w.isFailed()
+        && !w.isClosed();
+  }
+
+  /**
    * Calls a body callback.
    *
    * @param ctx the stream's context
