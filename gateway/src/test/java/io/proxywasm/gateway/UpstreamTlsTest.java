@@ -265,9 +265,9 @@ class UpstreamTlsTest {
     server = Files.createDirectory(dir.resolve("server"));
     other = Files.createDirectory(dir.resolve("other"));
     client = Files.createDirectory(dir.resolve("client"));
-    Http2Test.certificate(server, "ip:127.0.0.1,dns:localhost,uri:spiffe://example.org/backend");
-    Http2Test.certificate(other);
-    Http2Test.certificate(client);
+    Certificates.create(server, "ip:127.0.0.1,dns:localhost,uri:spiffe://example.org/backend");
+    Certificates.create(other);
+    Certificates.create(client);
   }
 
   @BeforeEach
