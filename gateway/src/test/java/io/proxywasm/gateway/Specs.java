@@ -1,6 +1,9 @@
 package io.proxywasm.gateway;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.gateway.config.ConfigException;
 import io.proxywasm.gateway.config.EnvoyBootstrap;
@@ -15,8 +18,10 @@ import io.proxywasm.host.PluginConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * Gateway configurations for tests: a {@link GatewaySpec} of one route to one upstream, and the
@@ -64,6 +69,25 @@ final class Specs {
   /** The message with which the gateway refuses an Envoy bootstrap; fails if it is accepted. */
   static String refusal(String yaml) {
     return assertThrows(ConfigException.class, () -> parse(yaml)).getMessage();
+  }
+
+  /**
+   * Checks a table of bootstraps the gateway refuses, every row even when one fails: pairs of a
+   * bootstrap and how the message it is refused with starts.
+   */
+  static void assertRefusals(String... bootstrapsAndStarts) {
+    assertEquals(0, bootstrapsAndStarts.length % 2, "pairs of a bootstrap and a message");
+    List<Executable> rows = new ArrayList<>();
+    for (int i = 0; i < bootstrapsAndStarts.length; i += 2) {
+      String yaml = bootstrapsAndStarts[i];
+      String start = bootstrapsAndStarts[i + 1];
+      rows.add(
+          () -> {
+            String message = refusal(yaml);
+            assertTrue(message.startsWith(start), message);
+          });
+    }
+    assertAll(rows);
   }
 
   /**
