@@ -197,15 +197,20 @@ class AccessLogTest {
 
   /** An access_log of one file logger of /tmp/x.log in this log_format. */
   private static String fileLog(String logFormat) {
+    return fileLog("/tmp/x.log", "log_format: " + logFormat);
+  }
+
+  /** An access_log of one file logger of a path, with more typed_config fields. */
+  private static String fileLog(String path, String fields) {
     return accessLog(
         "envoy.access_loggers.file",
         """
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
-          path: /tmp/x.log
-          log_format: %s
+          path: %s
         """
-            .formatted(logFormat));
+                .formatted(path)
+            + fields.indent(2));
   }
 
   /**
@@ -277,17 +282,7 @@ class AccessLogTest {
   @Test
   void aFileThatCannotBeOpenedIsAStartupError() throws Exception {
     String missing = dir.resolve("no/such/dir/a.log").toString();
-    GatewaySpec spec =
-        Specs.parse(
-            httpYaml(
-                """
-                access_log:
-                  - name: envoy.access_loggers.file
-                    typed_config:
-                      "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
-                      path: %s
-                """
-                    .formatted(missing)));
+    GatewaySpec spec = Specs.parse(httpYaml(fileLog(missing, "")));
     String m =
         assertThrows(ConfigException.class, () -> Gateway.builder(spec).concurrency(1).start())
             .getMessage();

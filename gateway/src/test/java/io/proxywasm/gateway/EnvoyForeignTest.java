@@ -241,15 +241,7 @@ class EnvoyForeignTest {
       InputStream in = s.getInputStream();
       out.write(line.getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      StringBuilder sb = new StringBuilder();
-      int c;
-      while ((c = in.read()) >= 0) {
-        sb.append((char) c);
-        if (c == '\n') {
-          break;
-        }
-      }
-      return sb.toString();
+      return TcpProxyTest.readLine(in);
     }
   }
 

@@ -282,9 +282,7 @@ class GrpcStreamTest {
   }
 
   private String call(String method) throws Exception {
-    var r = Http.get(gateway.port(0), "/" + method + "/x");
-    assertEquals(200, r.statusCode(), r.body());
-    return r.body();
+    return Http.okBody(gateway.port(0), "/" + method + "/x");
   }
 
   @Test

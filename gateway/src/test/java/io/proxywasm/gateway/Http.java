@@ -1,5 +1,7 @@
 package io.proxywasm.gateway;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,6 +48,13 @@ final class Http {
 
   static HttpResponse<String> get(int port, String path) throws Exception {
     return send(request(port, path));
+  }
+
+  /** The body of a GET that must be answered with 200. */
+  static String okBody(int port, String path) throws Exception {
+    HttpResponse<String> r = get(port, path);
+    assertEquals(200, r.statusCode(), r.body());
+    return r.body();
   }
 
   static HttpResponse<String> post(int port, String path, String body) throws Exception {

@@ -61,9 +61,7 @@ class RustSdkGrpcTest {
   }
 
   private String get(String path) throws Exception {
-    var r = Http.get(gateway.port(0), path);
-    assertEquals(200, r.statusCode(), r.body());
-    return r.body();
+    return Http.okBody(gateway.port(0), path);
   }
 
   @Test

@@ -144,31 +144,22 @@ final class Specs {
       String hcmFields,
       String routes,
       String httpFilters) {
-    return """
-        - name: %s
-          address:
-            socket_address: { address: 127.0.0.1, port_value: 0 }
-          filter_chains:
-            - filters:
-                - name: envoy.filters.network.http_connection_manager
-                  typed_config:
-                    "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                    stat_prefix: %s
-        %s            route_config:
-                      virtual_hosts:
-                        - name: all
-                          domains: ["*"]
-                          routes:
-        %s            http_filters:
-        %s              - name: envoy.filters.http.router
-        %s"""
-        .formatted(
-            name,
-            statPrefix,
-            block(hcmFields, 12),
-            block(routes, 20),
-            block(httpFilters, 14),
-            block(chainFields, 6));
+    String hcm =
+        """
+        - name: envoy.filters.network.http_connection_manager
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+            stat_prefix: %s
+        %s    route_config:
+              virtual_hosts:
+                - name: all
+                  domains: ["*"]
+                  routes:
+        %s    http_filters:
+        %s      - name: envoy.filters.http.router
+        """
+            .formatted(statPrefix, block(hcmFields, 4), block(routes, 12), block(httpFilters, 6));
+    return listener(name, hcm, chainFields);
   }
 
   /** A route of every path under a prefix to a cluster. */
@@ -188,19 +179,30 @@ final class Specs {
    */
   static String tcpListener(
       String name, String networkFilters, String statPrefix, String cluster, String proxyFields) {
+    String proxy =
+        """
+        - name: envoy.filters.network.tcp_proxy
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+            stat_prefix: %s
+            cluster: %s
+        %s"""
+            .formatted(statPrefix, cluster, block(proxyFields, 4));
+    return listener(name, block(networkFilters, 0) + proxy, "");
+  }
+
+  /**
+   * A listener on a free loopback port of one filter chain: its network filters and more fields.
+   */
+  private static String listener(String name, String networkFilters, String chainFields) {
     return """
         - name: %s
           address:
             socket_address: { address: 127.0.0.1, port_value: 0 }
           filter_chains:
             - filters:
-        %s        - name: envoy.filters.network.tcp_proxy
-                  typed_config:
-                    "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
-                    stat_prefix: %s
-                    cluster: %s
-        %s"""
-        .formatted(name, block(networkFilters, 8), statPrefix, cluster, block(proxyFields, 12));
+        %s%s"""
+        .formatted(name, block(networkFilters, 8), block(chainFields, 6));
   }
 
   /** An envoy.filters.http.wasm filter: its plugin's configuration is the fields given. */
@@ -272,13 +274,7 @@ final class Specs {
 
   /** A cluster's TLS transport socket: an UpstreamTlsContext of these fields. */
   static String upstreamTls(String context) {
-    return """
-        transport_socket:
-          name: envoy.transport_sockets.tls
-          typed_config:
-            "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
-        %s"""
-        .formatted(block(context, 4));
+    return tls("UpstreamTlsContext", context);
   }
 
   /**
@@ -286,18 +282,26 @@ final class Specs {
    * wrote in a directory, offering h2 and http/1.1 by ALPN.
    */
   static String downstreamTls(Path certDir) {
+    return tls(
+        "DownstreamTlsContext",
+        """
+        common_tls_context:
+          alpn_protocols: ["h2", "http/1.1"]
+          tls_certificates:
+            - certificate_chain: { filename: %s }
+              private_key: { filename: %s }
+        """
+            .formatted(certDir.resolve("cert.pem"), certDir.resolve("key.pem")));
+  }
+
+  private static String tls(String contextType, String context) {
     return """
         transport_socket:
           name: envoy.transport_sockets.tls
           typed_config:
-            "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
-            common_tls_context:
-              alpn_protocols: ["h2", "http/1.1"]
-              tls_certificates:
-                - certificate_chain: { filename: %s }
-                  private_key: { filename: %s }
-        """
-        .formatted(certDir.resolve("cert.pem"), certDir.resolve("key.pem"));
+            "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.%s
+        %s"""
+        .formatted(contextType, block(context, 4));
   }
 
   /**

@@ -68,7 +68,8 @@ class TcpProxyTest {
     assertEquals(value, counter(suffix), suffix);
   }
 
-  private static String readLine(InputStream in) throws Exception {
+  /** What a stream gives up to and with the next newline (or its end). */
+  static String readLine(InputStream in) throws Exception {
     StringBuilder sb = new StringBuilder();
     int c;
     while ((c = in.read()) >= 0) {
