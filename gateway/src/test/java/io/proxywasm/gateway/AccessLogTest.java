@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proxywasm.gateway.config.ConfigException;
-import io.proxywasm.gateway.config.EnvoyBootstrap;
 import io.proxywasm.gateway.config.GatewaySpec;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.NetServer;
 import java.io.InputStream;
@@ -19,61 +17,37 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Envoy access logs on an HTTP connection manager and on a TCP proxy, written to files over real
  * sockets, and access log configurations the gateway refuses.
  */
 class AccessLogTest {
-  private static final Path ROOT = Http.repo("");
-
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   @TempDir Path dir;
-  private Vertx vertx;
   private HttpServer upstream;
   private NetServer echo;
-  private Gateway gateway;
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Vertx.vertx();
-    upstream =
-        vertx
-            .createHttpServer()
-            .requestHandler(r -> r.response().putHeader("x-up", "yes").end("hello"))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    echo =
-        vertx
-            .createNetServer()
-            .connectHandler(s -> s.handler(s::write))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+    upstream = gw.http(r -> r.response().putHeader("x-up", "yes").end("hello"));
+    echo = gw.tcp(s -> s.handler(s::write));
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    if (gateway != null) {
-      gateway.shutdown(Duration.ofSeconds(1));
-    }
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  /** The HTTP bootstrap of EnvoyBootstrapTest with access logs, its cluster at the upstream. */
+  /** The HTTP bootstrap of the tests with access logs, its cluster at the upstream. */
   private String httpYaml(String accessLog) {
-    return EnvoyBootstrapTest.yaml("", accessLog.stripIndent().indent(16).stripTrailing())
-        .replace("port_value: 8080", "port_value: " + upstream.actualPort());
+    return Specs.bootstrap(upstream.actualPort(), "", accessLog);
   }
 
   private String file(String name) {
@@ -117,16 +91,9 @@ class AccessLogTest {
                       fixed: 5
             """
                 .formatted(file("default.log"), file("text.log"), file("json.log")));
-    GatewaySpec spec = EnvoyBootstrap.parse(yaml, ROOT);
-    gateway = Gateway.builder(spec).concurrency(2).start();
-    int port = gateway.port(0);
-    HttpResponse<String> r =
-        Http.CLIENT.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + port + "/hello"))
-                .header("x-test", "abcdef")
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    GatewaySpec spec = Specs.parse(yaml);
+    int port = gw.start(Gateway.builder(spec).concurrency(2)).port(0);
+    HttpResponse<String> r = Http.get(port, "/hello", "x-test", "abcdef");
     assertEquals(200, r.statusCode());
     assertEquals("hello", r.body());
 
@@ -148,8 +115,7 @@ class AccessLogTest {
                 + "\"\n");
     assertTrue(envoyDefault.matcher(defaultLine).matches(), defaultLine);
 
-    gateway.shutdown(Duration.ofSeconds(1));
-    gateway = null;
+    gw.shutdown();
     String year = Integer.toString(java.time.LocalDate.now(java.time.ZoneOffset.UTC).getYear());
     String text = read(dir.resolve("text.log"));
     assertTrue(
@@ -178,41 +144,22 @@ class AccessLogTest {
   @Test
   void tcpProxyWithTheRustSdkExampleAccessLog() throws Exception {
     Path log = dir.resolve("tcp.log");
+    String accessLog =
+        """
+        access_log:
+          - name: envoy.access_loggers.file
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+              path: %s
+              log_format:
+                text_format: "[%%START_TIME%%] src=%%DOWNSTREAM_REMOTE_ADDRESS%% via=%%DOWNSTREAM_LOCAL_ADDRESS%% dst=%%UPSTREAM_HOST%% (%%UPSTREAM_CLUSTER%%)\\n"
+        """
+            .formatted(log);
     String yaml =
-        """
-        static_resources:
-          listeners:
-            - name: tcp
-              address:
-                socket_address: { address: 127.0.0.1, port_value: 0 }
-              filter_chains:
-                - filters:
-                    - name: envoy.filters.network.tcp_proxy
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
-                        stat_prefix: echo_tcp
-                        cluster: echo
-                        access_log:
-                          - name: envoy.access_loggers.file
-                            typed_config:
-                              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
-                              path: %s
-                              log_format:
-                                text_format: "[%%START_TIME%%] src=%%DOWNSTREAM_REMOTE_ADDRESS%% via=%%DOWNSTREAM_LOCAL_ADDRESS%% dst=%%UPSTREAM_HOST%% (%%UPSTREAM_CLUSTER%%)\\n"
-          clusters:
-            - name: echo
-              connect_timeout: 1s
-              load_assignment:
-                cluster_name: echo
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: %d }
-        """
-            .formatted(log, echo.actualPort());
-    gateway = Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT)).concurrency(2).start();
-    int port = gateway.port(0);
+        Specs.staticResources(
+            Specs.tcpListener("tcp", "", "echo_tcp", "echo", accessLog),
+            Specs.cluster("echo", echo.actualPort()));
+    int port = gw.start(Gateway.builder(Specs.parse(yaml)).concurrency(2)).port(0);
     int clientPort;
     try (Socket s = new Socket("127.0.0.1", port)) {
       clientPort = s.getLocalPort();
@@ -240,108 +187,102 @@ class AccessLogTest {
         line);
   }
 
-  private String error(String accessLog) {
-    return assertThrows(
-            ConfigException.class, () -> EnvoyBootstrap.parse(httpYaml(accessLog), ROOT))
-        .getMessage();
-  }
-
   private static final String AT =
       "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.access_log[0]";
 
-  @Test
-  void refusesWhatItCannotLog() throws Exception {
-    assertEquals(
-        AT + ".filter: access log filters are not supported",
-        error(
-            """
-            access_log:
-              - name: envoy.access_loggers.stdout
+  /** An access_log of one logger: its name and its other fields. */
+  private static String accessLog(String name, String fields) {
+    return "access_log:\n  - name: " + name + "\n" + fields.stripIndent().indent(4);
+  }
+
+  /** An access_log of one file logger of /tmp/x.log in this log_format. */
+  private static String fileLog(String logFormat) {
+    return fileLog("/tmp/x.log", "log_format: " + logFormat);
+  }
+
+  /** An access_log of one file logger of a path, with more typed_config fields. */
+  private static String fileLog(String path, String fields) {
+    return accessLog(
+        "envoy.access_loggers.file",
+        """
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+          path: %s
+        """
+                .formatted(path)
+            + fields.indent(2));
+  }
+
+  /**
+   * Access logs the gateway refuses: what its message says (all of it, or how it starts) and the
+   * access_log.
+   */
+  static Stream<Arguments> whatItCannotLog() {
+    return Stream.of(
+        Arguments.of(
+            AT + ".filter: access log filters are not supported",
+            true,
+            accessLog(
+                "envoy.access_loggers.stdout",
+                """
                 filter: { status_code_filter: { comparison: { value: { default_value: 500 } } } }
                 typed_config:
                   "@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog
-            """));
-    assertTrue(
-        error(
+                """)),
+        Arguments.of(
+            AT + ".name: unsupported access logger envoy.access_loggers.open_telemetry",
+            false,
+            accessLog("envoy.access_loggers.open_telemetry", "typed_config: {}")),
+        Arguments.of(
+            AT
+                + ".typed_config.log_format.text_format: unsupported command operator"
+                + " %UPSTREAM_TRANSPORT_FAILURE_REASON%",
+            false,
+            accessLog(
+                "envoy.access_loggers.stderr",
                 """
-                access_log:
-                  - name: envoy.access_loggers.open_telemetry
-                    typed_config: {}
-                """)
-            .startsWith(
-                AT + ".name: unsupported access logger envoy.access_loggers.open_telemetry"));
-    assertTrue(
-        error(
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StderrAccessLog
+                  log_format: { text_format: "%UPSTREAM_TRANSPORT_FAILURE_REASON%\\n" }
+                """)),
+        Arguments.of(
+            AT + ".typed_config.log_format.json_format.a: %START_TIME(%Q)%",
+            false,
+            fileLog("{ json_format: { a: \"%START_TIME(%Q)%\" } }")),
+        Arguments.of(
+            AT + ".typed_config.log_format.text_format: the % at offset 2",
+            false,
+            fileLog("{ text_format: \"a %b\" }")),
+        Arguments.of(
+            AT + ".typed_config.log_format.omit_empty_values: unknown field",
+            false,
+            fileLog("{ omit_empty_values: true }")),
+        Arguments.of(
+            AT + ".typed_config.@type: expected",
+            false,
+            accessLog(
+                "envoy.access_loggers.file",
                 """
-                access_log:
-                  - name: envoy.access_loggers.stderr
-                    typed_config:
-                      "@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StderrAccessLog
-                      log_format: { text_format: "%UPSTREAM_TRANSPORT_FAILURE_REASON%\\n" }
-                """)
-            .startsWith(
-                AT
-                    + ".typed_config.log_format.text_format: unsupported command operator"
-                    + " %UPSTREAM_TRANSPORT_FAILURE_REASON%"));
-    assertTrue(
-        error(
-                """
-                access_log:
-                  - name: envoy.access_loggers.file
-                    typed_config:
-                      "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
-                      path: /tmp/x.log
-                      log_format: { json_format: { a: "%START_TIME(%Q)%" } }
-                """)
-            .startsWith(AT + ".typed_config.log_format.json_format.a: %START_TIME(%Q)%"));
-    assertTrue(
-        error(
-                """
-                access_log:
-                  - name: envoy.access_loggers.file
-                    typed_config:
-                      "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
-                      path: /tmp/x.log
-                      log_format: { text_format: "a %b" }
-                """)
-            .startsWith(AT + ".typed_config.log_format.text_format: the % at offset 2"));
-    assertTrue(
-        error(
-                """
-                access_log:
-                  - name: envoy.access_loggers.file
-                    typed_config:
-                      "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
-                      path: /tmp/x.log
-                      log_format: { omit_empty_values: true }
-                """)
-            .startsWith(AT + ".typed_config.log_format.omit_empty_values: unknown field"));
-    assertTrue(
-        error(
-                """
-                access_log:
-                  - name: envoy.access_loggers.file
-                    typed_config:
-                      "@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog
-                """)
-            .startsWith(AT + ".typed_config.@type: expected"));
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog
+                """)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("whatItCannotLog")
+  void refusesWhatItCannotLog(String expected, boolean whole, String accessLog) {
+    String e = Specs.refusal(httpYaml(accessLog));
+    if (whole) {
+      assertEquals(expected, e);
+    } else {
+      assertTrue(e.startsWith(expected), e);
+    }
   }
 
   @Test
   void aFileThatCannotBeOpenedIsAStartupError() throws Exception {
     String missing = dir.resolve("no/such/dir/a.log").toString();
-    GatewaySpec spec =
-        EnvoyBootstrap.parse(
-            httpYaml(
-                """
-                access_log:
-                  - name: envoy.access_loggers.file
-                    typed_config:
-                      "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
-                      path: %s
-                """
-                    .formatted(missing)),
-            ROOT);
+    GatewaySpec spec = Specs.parse(httpYaml(fileLog(missing, "")));
     String m =
         assertThrows(ConfigException.class, () -> Gateway.builder(spec).concurrency(1).start())
             .getMessage();

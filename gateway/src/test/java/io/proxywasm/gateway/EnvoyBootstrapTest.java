@@ -3,11 +3,8 @@ package io.proxywasm.gateway;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proxywasm.gateway.config.ConfigException;
-import io.proxywasm.gateway.config.EnvoyBootstrap;
 import io.proxywasm.gateway.config.GatewaySpec;
 import io.proxywasm.gateway.config.GatewaySpec.ClusterSpec;
 import io.proxywasm.gateway.config.GatewaySpec.ListenerSpec;
@@ -16,63 +13,14 @@ import io.proxywasm.host.FailPolicy;
 import io.proxywasm.host.PluginConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class EnvoyBootstrapTest {
-  private static final Path ROOT = Http.repo("");
-
-  /** A bootstrap with one listener whose HTTP filters are the given YAML (indented 16 spaces). */
-  static String yaml(String httpFilters, String hcmExtra) {
-    return """
-        static_resources:
-          listeners:
-            - name: main
-              address:
-                socket_address: { address: 127.0.0.1, port_value: 0 }
-              filter_chains:
-                - filters:
-                    - name: envoy.filters.network.http_connection_manager
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                        stat_prefix: ingress_http
-        %s
-                        route_config:
-                          virtual_hosts:
-                            - name: all
-                              domains: ["*"]
-                              routes:
-                                - match: { prefix: "/" }
-                                  route: { cluster: up }
-                        http_filters:
-        %s
-                          - name: envoy.filters.http.router
-          clusters:
-            - name: up
-              connect_timeout: 1s
-              load_assignment:
-                cluster_name: up
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: 8080 }
-        """
-        .formatted(
-            hcmExtra,
-            httpFilters.isEmpty() ? "" : httpFilters.stripTrailing().stripIndent().indent(18));
-  }
-
-  private static String error(String yaml) {
-    return assertThrows(ConfigException.class, () -> EnvoyBootstrap.parse(yaml, ROOT)).getMessage();
-  }
-
   @Test
   void readsTheExample() throws Exception {
-    GatewaySpec spec =
-        EnvoyBootstrap.parse(Files.readString(Http.repo("examples/envoy-http-headers.yaml")), ROOT);
+    GatewaySpec spec = Specs.parse(Specs.example("envoy-http-headers.yaml"));
     assertEquals(1, spec.listeners().size());
     ListenerSpec l = spec.listeners().get(0);
     assertEquals("main", l.name());
@@ -149,7 +97,7 @@ class EnvoyBootstrapTest {
                 .lines()
                 .map(s -> s.substring(8))
                 .reduce("", (a, b) -> a + b + "\n");
-    checkWrapped(EnvoyBootstrap.parse(yaml(direct, ""), ROOT));
+    checkWrapped(Specs.parse(Specs.bootstrap(direct, "")));
 
     for (String struct : new String[] {"udpa.type.v1.TypedStruct", "xds.type.v3.TypedStruct"}) {
       String typed =
@@ -162,7 +110,7 @@ class EnvoyBootstrapTest {
               + "                  value:\n"
               + "                    config:\n"
               + PLUGIN_FIELDS.lines().map(s -> s.substring(4)).reduce("", (a, b) -> a + b + "\n");
-      checkWrapped(EnvoyBootstrap.parse(yaml(typed, ""), ROOT));
+      checkWrapped(Specs.parse(Specs.bootstrap(typed, "")));
     }
 
     String unwrapped =
@@ -170,18 +118,17 @@ class EnvoyBootstrapTest {
             + "                typed_config:\n"
             + "                  \"@type\": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm\n"
             + PLUGIN_FIELDS.lines().map(s -> s.substring(8)).reduce("", (a, b) -> a + b + "\n");
-    checkWrapped(EnvoyBootstrap.parse(yaml(unwrapped, ""), ROOT));
+    checkWrapped(Specs.parse(Specs.bootstrap(unwrapped, "")));
   }
 
   @Test
   void theLegacyConnectionManagerNameAndNoPluginAreAccepted() throws Exception {
     GatewaySpec spec =
-        EnvoyBootstrap.parse(
-            yaml("", "")
+        Specs.parse(
+            Specs.bootstrap("", "")
                 .replace(
                     "envoy.filters.network.http_connection_manager",
-                    "envoy.http_connection_manager"),
-            ROOT);
+                    "envoy.http_connection_manager"));
     assertNull(spec.listeners().get(0).plugin());
   }
 
@@ -197,7 +144,7 @@ class EnvoyBootstrapTest {
                               runtime: envoy.wasm.runtime.null
                               code: { local: { inline_string: headers } }
         """;
-    PluginConfig p = EnvoyBootstrap.parse(yaml(f, ""), ROOT).listeners().get(0).plugin().config();
+    PluginConfig p = Specs.parse(Specs.bootstrap(f, "")).listeners().get(0).plugin().config();
     assertEquals("null", p.runtime());
     assertEquals("java:headers", new String(p.code(), StandardCharsets.UTF_8));
   }
@@ -216,14 +163,14 @@ class EnvoyBootstrapTest {
         """;
     for (String ours : new String[] {"chicory", "chicory-compiler", "asm"}) {
       PluginConfig p =
-          EnvoyBootstrap.parse(yaml(f.replace("RUNTIME", ours), ""), ROOT)
+          Specs.parse(Specs.bootstrap(f.replace("RUNTIME", ours), ""))
               .listeners()
               .get(0)
               .plugin()
               .config();
       assertEquals(ours, p.runtime());
     }
-    String e = error(yaml(f.replace("RUNTIME", "envoy.wasm.runtime.v9"), ""));
+    String e = Specs.refusal(Specs.bootstrap(f.replace("RUNTIME", "envoy.wasm.runtime.v9"), ""));
     assertTrue(
         e.endsWith(
             "vm_config.runtime: unknown runtime envoy.wasm.runtime.v9 (supported:"
@@ -235,14 +182,14 @@ class EnvoyBootstrapTest {
 
   @Test
   void anUnknownFieldIsNamedWithItsPath() {
-    String e = error(yaml("", "                foo: 1"));
+    String e = Specs.refusal(Specs.bootstrap("", "foo: 1"));
     assertTrue(
         e.startsWith(
             "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.foo: unknown field"),
         e);
     String nested =
-        error(
-            yaml("", "")
+        Specs.refusal(
+            Specs.bootstrap("", "")
                 .replace("connect_timeout: 1s", "connect_timeout: 1s\n      health_checks: []"));
     assertTrue(
         nested.startsWith("static_resources.clusters[0].health_checks: unknown field"), nested);
@@ -252,25 +199,26 @@ class EnvoyBootstrapTest {
   void unsupportedAndWrongValuesAreNamed() {
     String lua = "              - name: envoy.filters.http.lua\n                typed_config: {}\n";
     assertTrue(
-        error(yaml(lua, ""))
+        Specs.refusal(Specs.bootstrap(lua, ""))
             .startsWith(
                 "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].name:"
                     + " unsupported HTTP filter envoy.filters.http.lua"),
-        error(yaml(lua, "")));
-    String nameless = error(yaml("              - typed_config: {}\n", ""));
+        Specs.refusal(Specs.bootstrap(lua, "")));
+    String nameless = Specs.refusal(Specs.bootstrap("              - typed_config: {}\n", ""));
     assertTrue(
         nameless.startsWith(
             "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].name:"
                 + " required"),
         nameless);
     assertTrue(
-        error(yaml("", "").replace("cluster: up }", "cluster: nope }"))
+        Specs.refusal(Specs.bootstrap("", "").replace("cluster: up }", "cluster: nope }"))
             .contains("route.cluster: unknown cluster nope"));
     assertTrue(
-        error(yaml("", "").replace("connect_timeout: 1s", "connect_timeout: soon"))
+        Specs.refusal(
+                Specs.bootstrap("", "").replace("connect_timeout: 1s", "connect_timeout: soon"))
             .startsWith("static_resources.clusters[0].connect_timeout: soon is not a duration"));
     assertTrue(
-        error(yaml("", "").replace("port_value: 8080", "port_value: eighty"))
+        Specs.refusal(Specs.bootstrap("", "").replace("port_value: 8080", "port_value: eighty"))
             .contains("port_value: expected a number"));
     String remote =
         """
@@ -321,25 +269,29 @@ class EnvoyBootstrapTest {
       },
     };
     for (String[] c : refusedRemote) {
-      String message = error(yaml(remote.replace("REMOTE", c[0]), ""));
+      String message = Specs.refusal(Specs.bootstrap(remote.replace("REMOTE", c[0]), ""));
       assertTrue(message.contains(c[1]), message);
     }
     assertTrue(
-        error(yaml(remote.replace("remote: REMOTE", "local: { inline_string: x }, remote: {}"), ""))
+        Specs.refusal(
+                Specs.bootstrap(
+                    remote.replace("remote: REMOTE", "local: { inline_string: x }, remote: {}"),
+                    ""))
             .endsWith("vm_config.code: give either local or remote, not both"));
-    assertTrue(error("static_resources: [").startsWith("the configuration is not valid YAML"));
-    String wrongType = yaml("", "").replace("HttpConnectionManager\n", "Nope\n");
     assertTrue(
-        error(wrongType)
+        Specs.refusal("static_resources: [").startsWith("the configuration is not valid YAML"));
+    String wrongType = Specs.bootstrap("", "").replace("HttpConnectionManager\n", "Nope\n");
+    assertTrue(
+        Specs.refusal(wrongType)
             .contains(
                 "typed_config.@type: expected type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"),
-        error(wrongType));
+        Specs.refusal(wrongType));
   }
 
   @Test
   void aTcpChainIsReadAndItsErrorsAreNamed() throws Exception {
     String ok = TcpProxyTest.yaml(7000);
-    ListenerSpec l = EnvoyBootstrap.parse(ok, ROOT).listeners().get(0);
+    ListenerSpec l = Specs.parse(ok).listeners().get(0);
     assertTrue(l.isTcp());
     assertEquals("echo", l.tcpCluster());
     assertEquals("echo_tcp", l.statPrefix());
@@ -347,7 +299,7 @@ class EnvoyBootstrapTest {
 
     String chain = "static_resources.listeners[0].filter_chains[0].filters";
     String unknown =
-        error(
+        Specs.refusal(
             ok.replace(
                 "name: envoy.filters.network.wasm", "name: envoy.filters.network.redis_proxy"));
     assertTrue(
@@ -356,22 +308,22 @@ class EnvoyBootstrapTest {
         unknown);
     int tcpProxy = ok.lastIndexOf('\n', ok.indexOf("- name: envoy.filters.network.tcp_proxy")) + 1;
     String wasmOnly = ok.substring(0, tcpProxy) + ok.substring(ok.indexOf("  clusters:"));
-    String missing = error(wasmOnly);
+    String missing = Specs.refusal(wasmOnly);
     assertTrue(
         missing.startsWith(
             chain + ": envoy.filters.network.wasm needs envoy.filters.network.tcp_proxy"),
         missing);
-    String badCluster = error(ok.replace("cluster: echo\n", "cluster: nope\n"));
+    String badCluster = Specs.refusal(ok.replace("cluster: echo\n", "cluster: nope\n"));
     assertTrue(
         badCluster.startsWith(chain + "[1].typed_config.cluster: unknown cluster nope"),
         badCluster);
     String nameless =
-        error(
+        Specs.refusal(
             ok.replaceFirst(
                 "- name: envoy\\.filters\\.network\\.wasm\\n\\s+typed_config:", "- typed_config:"));
     assertTrue(nameless.startsWith(chain + "[0].name: required"), nameless);
     String extra =
-        error(
+        Specs.refusal(
             ok.replace(
                 "stat_prefix: echo_tcp",
                 "stat_prefix: echo_tcp\n                weighted_clusters: {}"));

@@ -3,7 +3,6 @@ package io.proxywasm.gateway;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.proxywasm.gateway.config.EnvoyBootstrap;
 import io.proxywasm.sdk.Action;
 import io.proxywasm.sdk.HostCallException;
 import io.proxywasm.sdk.HttpContext;
@@ -11,7 +10,6 @@ import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
 import io.proxywasm.sdk.StreamContext;
 import io.proxywasm.spi.Metric;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.NetServer;
 import java.io.ByteArrayOutputStream;
@@ -20,15 +18,13 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Envoy's foreign functions in the gateway, over real sockets: {@code compress} / {@code
@@ -36,8 +32,6 @@ import org.junit.jupiter.api.Test;
  * connection; the object read back as {@code filter_state.<key>}), {@code clear_route_cache}.
  */
 class EnvoyForeignTest {
-  private static final Path ROOT = Http.repo("");
-
   /** SetEnvoyFilterStateArguments: path = 1, value = 2 (span left at its default). */
   static byte[] filterStateArgs(String path, String value) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -158,130 +152,50 @@ class EnvoyForeignTest {
     }
   }
 
-  private Vertx vertx;
-  private HttpServer httpA;
-  private HttpServer httpB;
-  private NetServer tcpA;
-  private NetServer tcpB;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private Gateway gateway;
 
   private HttpServer http(String who) throws Exception {
-    return vertx
-        .createHttpServer()
-        .requestHandler(r -> r.response().end(who + " " + r.path()))
-        .listen(0, "127.0.0.1")
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+    return gw.http(r -> r.response().end(who + " " + r.path()));
   }
 
   private NetServer tcp(String who) throws Exception {
-    return vertx
-        .createNetServer()
-        .connectHandler(s -> s.handler(b -> s.write(who + ":" + b.toString())))
-        .listen(0, "127.0.0.1")
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
-  }
-
-  private static String cluster(String name, int port) {
-    return """
-            - name: %s
-              connect_timeout: 1s
-              load_assignment:
-                cluster_name: %s
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: %d }
-        """
-        .formatted(name, name, port);
+    return gw.tcp(s -> s.handler(b -> s.write(who + ":" + b.toString())));
   }
 
   private static String tcpListener(String name, String plugin) {
-    return """
-            - name: %s
-              address:
-                socket_address: { address: 127.0.0.1, port_value: 0 }
-              filter_chains:
-                - filters:
-                    - name: envoy.filters.network.wasm
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm
-                        config:
-                          vm_config:
-                            runtime: envoy.wasm.runtime.null
-                            code: { local: { inline_string: %s } }
-                    - name: envoy.filters.network.tcp_proxy
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
-                        stat_prefix: %s
-                        cluster: tcp_a
-        """
-        .formatted(name, plugin, name);
+    return Specs.tcpListener(
+        name, Specs.networkWasmFilter(Specs.javaVm(plugin)), name, "tcp_a", "");
   }
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Vertx.vertx();
-    httpA = http("a");
-    httpB = http("b");
-    tcpA = tcp("A");
-    tcpB = tcp("B");
+    HttpServer httpA = http("a");
+    HttpServer httpB = http("b");
+    NetServer tcpA = tcp("A");
+    NetServer tcpB = tcp("B");
     String yaml =
-        """
-        static_resources:
-          listeners:
-            - name: main
-              address:
-                socket_address: { address: 127.0.0.1, port_value: 0 }
-              filter_chains:
-                - filters:
-                    - name: envoy.filters.network.http_connection_manager
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                        stat_prefix: ingress_http
-                        route_config:
-                          virtual_hosts:
-                            - name: all
-                              domains: ["*"]
-                              routes:
-                                - match: { prefix: "/b/" }
-                                  route: { cluster: http_b }
-                                - match: { prefix: "/" }
-                                  route: { cluster: http_a }
-                        http_filters:
-                          - name: envoy.filters.http.wasm
-                            typed_config:
-                              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                              config:
-                                vm_config:
-                                  runtime: envoy.wasm.runtime.null
-                                  code: { local: { inline_string: http-caller } }
-                          - name: envoy.filters.http.router
-        """
-            + tcpListener("to_b", "to-b")
-            + tcpListener("to_nowhere", "to-nowhere")
-            + "  clusters:\n"
-            + cluster("http_a", httpA.actualPort())
-            + cluster("http_b", httpB.actualPort())
-            + cluster("tcp_a", tcpA.actualPort())
-            + cluster("tcp_b", tcpB.actualPort());
+        Specs.staticResources(
+            Specs.httpListener(
+                    "main",
+                    "ingress_http",
+                    "",
+                    "",
+                    Specs.route("/b/", "http_b") + Specs.route("/", "http_a"),
+                    Specs.javaFilter("http-caller"))
+                + tcpListener("to_b", "to-b")
+                + tcpListener("to_nowhere", "to-nowhere"),
+            Specs.cluster("http_a", httpA.actualPort())
+                + Specs.cluster("http_b", httpB.actualPort())
+                + Specs.cluster("tcp_a", tcpA.actualPort())
+                + Specs.cluster("tcp_b", tcpB.actualPort()));
     gateway =
-        Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
-            .offer("http-caller", new HttpCaller())
-            .offer("to-b", new TcpRouter("to-b", "tcp_b"))
-            .offer("to-nowhere", new TcpRouter("to-nowhere", "nowhere"))
-            .concurrency(1)
-            .start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gw.start(
+            Gateway.builder(Specs.parse(yaml))
+                .offer("http-caller", new HttpCaller())
+                .offer("to-b", new TcpRouter("to-b", "tcp_b"))
+                .offer("to-nowhere", new TcpRouter("to-nowhere", "nowhere"))
+                .concurrency(1));
   }
 
   @Test
@@ -327,15 +241,7 @@ class EnvoyForeignTest {
       InputStream in = s.getInputStream();
       out.write(line.getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      StringBuilder sb = new StringBuilder();
-      int c;
-      while ((c = in.read()) >= 0) {
-        sb.append((char) c);
-        if (c == '\n') {
-          break;
-        }
-      }
-      return sb.toString();
+      return TcpProxyTest.readLine(in);
     }
   }
 

@@ -2,31 +2,25 @@ package io.proxywasm.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.proxywasm.gateway.config.EnvoyBootstrap;
 import io.proxywasm.sdk.Action;
 import io.proxywasm.sdk.HttpContext;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * proxy_grpc_call to a configured HTTP/2 cluster: gRPC framing over the cluster's client, messages
  * and status back to the plugin, the call's timeout.
  */
 class GrpcCalloutTest {
-  private static final Path ROOT = Http.repo("");
-
   /** Calls test.Echo/<first path segment> with the path as the message; answers what came back. */
   static final class GrpcCaller implements JavaPlugin {
     @Override
@@ -109,16 +103,15 @@ class GrpcCalloutTest {
     return out.toString(StandardCharsets.ISO_8859_1);
   }
 
-  private Vertx vertx;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private HttpServer grpc;
   private Gateway gateway;
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Vertx.vertx();
     grpc =
         GrpcUpstream.start(
-            vertx,
+            gw,
             req ->
                 req.body()
                     .onSuccess(
@@ -137,29 +130,13 @@ class GrpcCalloutTest {
                           resp.putTrailer("grpc-status", "0");
                           resp.end(GrpcUpstream.frame("echo " + msg + " " + req.version()));
                         }));
-    String filter =
-        """
-                      - name: envoy.filters.http.wasm
-                        typed_config:
-                          "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                          config:
-                            vm_config:
-                              runtime: envoy.wasm.runtime.null
-                              code: { local: { inline_string: grpc-caller } }
-        """;
-    String yaml =
-        EnvoyBootstrapTest.yaml(filter, "") + GrpcUpstream.cluster("grpc", grpc.actualPort());
+    String filter = Specs.javaFilter("grpc-caller");
+    String yaml = Specs.bootstrap(filter, "", Specs.http2Cluster("grpc", grpc.actualPort()));
     gateway =
-        Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
-            .offer("grpc-caller", new GrpcCaller())
-            .concurrency(1)
-            .start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gw.start(
+            Gateway.builder(Specs.parse(yaml))
+                .offer("grpc-caller", new GrpcCaller())
+                .concurrency(1));
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.proxywasm.gateway.config.EnvoyBootstrap;
 import io.proxywasm.sdk.Action;
 import io.proxywasm.sdk.HostCallException;
 import io.proxywasm.sdk.HttpContext;
@@ -12,7 +11,6 @@ import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
 import io.proxywasm.spi.Header;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,8 +19,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,17 +27,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * proxy_grpc_stream to a configured HTTP/2 cluster against an in-process gRPC server: messages both
  * ways, metadata, status, the plugin's close and cancel, and messages however DATA frames cut them.
  */
 class GrpcStreamTest {
-  private static final Path ROOT = Http.repo("");
-
   /** Close callbacks of streams the plugin cancelled: there must be none. */
   static final AtomicInteger closesAfterCancel = new AtomicInteger();
 
@@ -153,7 +147,7 @@ class GrpcStreamTest {
     }
   }
 
-  private Vertx vertx;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private HttpServer grpc;
   private Gateway gateway;
 
@@ -210,26 +204,30 @@ class GrpcStreamTest {
                 // a message cut across DATA frames (written apart, so not merged), then two
                 // messages in one DATA frame
                 resp.write(one.getBuffer(0, 3));
-                vertx.setTimer(
-                    20,
-                    t1 -> {
-                      resp.write(one.getBuffer(3, 9));
-                      vertx.setTimer(
-                          20,
-                          t2 -> {
-                            resp.write(one.getBuffer(9, one.length()));
-                            resp.write(
-                                GrpcUpstream.frame("second")
-                                    .appendBuffer(GrpcUpstream.frame("third")));
-                            resp.putTrailer("grpc-status", "0").putTrailer("x-end", "yes").end();
-                          });
-                    });
+                gw.vertx()
+                    .setTimer(
+                        20,
+                        t1 -> {
+                          resp.write(one.getBuffer(3, 9));
+                          gw.vertx()
+                              .setTimer(
+                                  20,
+                                  t2 -> {
+                                    resp.write(one.getBuffer(9, one.length()));
+                                    resp.write(
+                                        GrpcUpstream.frame("second")
+                                            .appendBuffer(GrpcUpstream.frame("third")));
+                                    resp.putTrailer("grpc-status", "0")
+                                        .putTrailer("x-end", "yes")
+                                        .end();
+                                  });
+                        });
               });
       case "Busy" -> {
         // not 200, no grpc-status, a body follows
         req.handler(b -> {});
         resp.setStatusCode(503).write("overloaded");
-        req.endHandler(v -> vertx.setTimer(200, t -> resp.end()));
+        req.endHandler(v -> gw.vertx().setTimer(200, t -> resp.end()));
       }
       case "Gone" -> {
         req.handler(b -> {});
@@ -247,7 +245,7 @@ class GrpcStreamTest {
       }
       case "Reset" -> {
         req.handler(b -> {});
-        resp.writeHead().onComplete(ar -> vertx.setTimer(100, t -> resp.reset()));
+        resp.writeHead().onComplete(ar -> gw.vertx().setTimer(100, t -> resp.reset()));
       }
       case "Hang" -> {
         req.exceptionHandler(reset::complete);
@@ -261,27 +259,19 @@ class GrpcStreamTest {
   @BeforeEach
   void start() throws Exception {
     closesAfterCancel.set(0);
-    vertx = Vertx.vertx();
-    grpc = GrpcUpstream.start(vertx, this::serve);
-    String filter =
-        """
-                      - name: envoy.filters.http.wasm
-                        typed_config:
-                          "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                          config:
-                            vm_config:
-                              runtime: envoy.wasm.runtime.null
-                              code: { local: { inline_string: grpc-streamer } }
-        """;
+    grpc = GrpcUpstream.start(gw, this::serve);
+    String filter = Specs.javaFilter("grpc-streamer");
     String yaml =
-        EnvoyBootstrapTest.yaml(filter, "")
-            + GrpcUpstream.cluster("grpc", grpc.actualPort())
-            + GrpcUpstream.cluster("down", closedPort());
+        Specs.bootstrap(
+            filter,
+            "",
+            Specs.http2Cluster("grpc", grpc.actualPort()),
+            Specs.http2Cluster("down", closedPort()));
     gateway =
-        Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
-            .offer("grpc-streamer", new GrpcStreamer())
-            .concurrency(1)
-            .start();
+        gw.start(
+            Gateway.builder(Specs.parse(yaml))
+                .offer("grpc-streamer", new GrpcStreamer())
+                .concurrency(1));
   }
 
   /** A port nothing listens on. */
@@ -291,16 +281,8 @@ class GrpcStreamTest {
     }
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
   private String call(String method) throws Exception {
-    var r = Http.get(gateway.port(0), "/" + method + "/x");
-    assertEquals(200, r.statusCode(), r.body());
-    return r.body();
+    return Http.okBody(gateway.port(0), "/" + method + "/x");
   }
 
   @Test

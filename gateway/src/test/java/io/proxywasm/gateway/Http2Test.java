@@ -1,31 +1,20 @@
 package io.proxywasm.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proxywasm.gateway.config.EnvoyBootstrap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import java.io.FileInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.Key;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,189 +22,53 @@ import org.junit.jupiter.api.io.TempDir;
  * with http2_protocol_options, with the JDK client in HTTP_2 mode.
  */
 class Http2Test {
-  private static final Path ROOT = Http.repo("");
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   @TempDir Path dir;
-  private Vertx vertx;
-  private HttpServer upstream;
   private Gateway gateway;
   private SSLContext trust;
 
-  private void certificate() throws Exception {
-    trust = certificate(dir);
-  }
-
   /**
-   * A self-signed certificate for 127.0.0.1 made with keytool, written as PEM files ({@code
-   * cert.pem}, {@code key.pem}) in a directory.
+   * Two listeners, {@code plain} and {@code tls} (with the certificate in {@code certDir}), whose
+   * routes send {@code /h2up/} to cluster {@code up2} (HTTP/2) and the rest to {@code up}.
    *
-   * @return a TLS context that trusts it
+   * @param hcmFields more fields of both connection managers
+   * @param filter the HTTP filter before the router
    */
-  static SSLContext certificate(Path dir) throws Exception {
-    return certificate(dir, "ip:127.0.0.1,dns:localhost");
-  }
-
-  /**
-   * A self-signed certificate with the given subject alternative names, as {@link
-   * #certificate(Path)} writes it ({@code gw.p12} too, password {@code changeit}).
-   *
-   * @param san keytool's SAN list, such as {@code ip:127.0.0.1,dns:localhost}
-   * @return a TLS context that trusts it
-   */
-  static SSLContext certificate(Path dir, String san) throws Exception {
-    Path p12 = dir.resolve("gw.p12");
-    Process k =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair",
-                "-alias",
-                "gw",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-dname",
-                "CN=localhost",
-                "-ext",
-                "SAN=" + san,
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                p12.toString(),
-                "-storepass",
-                "changeit")
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(k.waitFor(60, TimeUnit.SECONDS) && k.exitValue() == 0, out);
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (FileInputStream in = new FileInputStream(p12.toFile())) {
-      ks.load(in, "changeit".toCharArray());
-    }
-    Key key = ks.getKey("gw", "changeit".toCharArray());
-    Certificate cert = ks.getCertificate("gw");
-    Base64.Encoder b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
-    Files.writeString(
-        dir.resolve("key.pem"),
-        "-----BEGIN PRIVATE KEY-----\n"
-            + b64.encodeToString(key.getEncoded())
-            + "\n-----END PRIVATE KEY-----\n");
-    Files.writeString(
-        dir.resolve("cert.pem"),
-        "-----BEGIN CERTIFICATE-----\n"
-            + b64.encodeToString(cert.getEncoded())
-            + "\n-----END CERTIFICATE-----\n");
-    KeyStore ts = KeyStore.getInstance("PKCS12");
-    ts.load(null, null);
-    ts.setCertificateEntry("gw", cert);
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(ts);
-    SSLContext trust = SSLContext.getInstance("TLS");
-    trust.init(null, tmf.getTrustManagers(), null);
-    return trust;
-  }
-
-  static String listener(String name, String tls) {
-    return """
-            - name: %s
-              address:
-                socket_address: { address: 127.0.0.1, port_value: 0 }
-              filter_chains:
-                - %sfilters:
-                    - name: envoy.filters.network.http_connection_manager
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                        stat_prefix: %s
-                        codec_type: AUTO
-                        route_config:
-                          virtual_hosts:
-                            - name: all
-                              domains: ["*"]
-                              routes:
-                                - match: { prefix: "/h2up/" }
-                                  route: { cluster: up2 }
-                                - match: { prefix: "/" }
-                                  route: { cluster: up }
-                        http_filters:
-                          - name: envoy.filters.http.wasm
-                            typed_config:
-                              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                              config:
-                                vm_config:
-                                  code: { local: { filename: plugins/wasm/rust-http-headers.wasm } }
-                          - name: envoy.filters.http.router
-        """
-        .formatted(name, tls, name);
+  static String yaml(Path certDir, String hcmFields, String filter, int upPort, int up2Port) {
+    String routes = Specs.route("/h2up/", "up2") + Specs.route("/", "up");
+    return Specs.staticResources(
+        Specs.httpListener("plain", "plain", "", hcmFields, routes, filter)
+            + Specs.httpListener(
+                "tls", "tls", Specs.downstreamTls(certDir), hcmFields, routes, filter),
+        Specs.cluster("up", "connect_timeout: 1s\nlb_policy: ROUND_ROBIN", "127.0.0.1", upPort)
+            + Specs.http2Cluster("up2", up2Port));
   }
 
   @BeforeEach
   void start() throws Exception {
-    certificate();
-    vertx = Vertx.vertx();
-    upstream =
-        vertx
-            .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
-            .requestHandler(
-                req -> {
-                  if (req.path().equals("/trailers")) {
-                    req.response().setChunked(true).putTrailer("x-up-trailer", "1");
-                    req.response().end("with trailers");
-                    return;
-                  }
-                  req.body()
-                      .onSuccess(
-                          b ->
-                              req.response()
-                                  .end(req.version() + " " + req.uri() + " " + b.toString()));
-                })
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    String tls =
-        "transport_socket:\n"
-            + "            name: envoy.transport_sockets.tls\n"
-            + "            typed_config:\n"
-            + "              \"@type\": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext\n"
-            + "              common_tls_context:\n"
-            + "                alpn_protocols: [\"h2\", \"http/1.1\"]\n"
-            + "                tls_certificates:\n"
-            + "                  - certificate_chain: { filename: "
-            + dir.resolve("cert.pem")
-            + " }\n"
-            + "                    private_key: { filename: "
-            + dir.resolve("key.pem")
-            + " }\n"
-            + "          ";
-    String cluster =
-        """
-            - name: %s
-              connect_timeout: 1s
-              %s
-              load_assignment:
-                cluster_name: %s
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: %d }
-        """;
+    trust = Certificates.create(dir);
+    HttpServer upstream =
+        gw.http(
+            new HttpServerOptions().setHttp2ClearTextEnabled(true),
+            req -> {
+              if (req.path().equals("/trailers")) {
+                req.response().setChunked(true).putTrailer("x-up-trailer", "1");
+                req.response().end("with trailers");
+                return;
+              }
+              req.body()
+                  .onSuccess(
+                      b ->
+                          req.response().end(req.version() + " " + req.uri() + " " + b.toString()));
+            });
     String yaml =
-        "static_resources:\n  listeners:\n"
-            + listener("plain", "")
-            + listener("tls", tls)
-            + "  clusters:\n"
-            + cluster.formatted("up", "lb_policy: ROUND_ROBIN", "up", upstream.actualPort())
-            + cluster.formatted("up2", "http2_protocol_options: {}", "up2", upstream.actualPort());
-    gateway = Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT)).concurrency(1).start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        yaml(
+            dir,
+            "codec_type: AUTO",
+            Specs.wasmFileFilter("rust-http-headers.wasm"),
+            upstream.actualPort(),
+            upstream.actualPort());
+    gateway = gw.start(Gateway.builder(Specs.parse(yaml)).concurrency(1));
   }
 
   private static HttpResponse<String> send(HttpClient c, String url, String body) throws Exception {
@@ -223,7 +76,7 @@ class Http2Test {
     if (body != null) {
       b.POST(HttpRequest.BodyPublishers.ofString(body));
     }
-    return c.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return Http.send(c, b);
   }
 
   @Test
@@ -267,10 +120,11 @@ class Http2Test {
   @Test
   void responseTrailersReachAnHttp2Client() throws Exception {
     io.vertx.core.http.HttpClient c =
-        vertx.createHttpClient(
-            new io.vertx.core.http.HttpClientOptions()
-                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false));
+        gw.vertx()
+            .createHttpClient(
+                new io.vertx.core.http.HttpClientOptions()
+                    .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                    .setHttp2ClearTextUpgrade(false));
     var r =
         c.request(io.vertx.core.http.HttpMethod.GET, gateway.port(0), "127.0.0.1", "/trailers")
             .compose(q -> q.send())

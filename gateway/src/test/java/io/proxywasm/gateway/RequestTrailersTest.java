@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.gateway.RawHttp1.Message;
-import io.proxywasm.gateway.config.EnvoyBootstrap;
 import io.proxywasm.sdk.Action;
 import io.proxywasm.sdk.Headers;
 import io.proxywasm.sdk.HttpContext;
@@ -19,9 +18,9 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  * trailers frame (HTTP/2).
  */
 class RequestTrailersTest {
-  private static final Path ROOT = Http.repo("");
-
   /**
    * A Java plugin that reports what it saw in the trailers it passes on: the client's trailer, the
    * end_of_stream of each body callback; it answers in their place for {@code x-deny}, and pauses
@@ -96,98 +93,23 @@ class RequestTrailersTest {
     }
   }
 
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   @TempDir Path dir;
-  private RawHttp1.Upstream h1;
-  private Http2Upstream h2;
   private Gateway gateway;
   private SSLContext trust;
   private String yaml;
 
   @BeforeEach
   void start() throws Exception {
-    trust = Http2Test.certificate(dir);
-    h1 = new RawHttp1.Upstream();
-    h2 = new Http2Upstream();
-    String tls =
-        "transport_socket:\n"
-            + "            name: envoy.transport_sockets.tls\n"
-            + "            typed_config:\n"
-            + "              \"@type\": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext\n"
-            + "              common_tls_context:\n"
-            + "                alpn_protocols: [\"h2\", \"http/1.1\"]\n"
-            + "                tls_certificates:\n"
-            + "                  - certificate_chain: { filename: "
-            + dir.resolve("cert.pem")
-            + " }\n"
-            + "                    private_key: { filename: "
-            + dir.resolve("key.pem")
-            + " }\n"
-            + "          ";
-    String cluster =
-        """
-            - name: %s
-              connect_timeout: 1s
-              %s
-              load_assignment:
-                cluster_name: %s
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: %d }
-        """;
-    yaml =
-        "static_resources:\n  listeners:\n"
-            + listener("plain", "")
-            + listener("tls", tls)
-            + "  clusters:\n"
-            + cluster.formatted("up", "lb_policy: ROUND_ROBIN", "up", h1.port())
-            + cluster.formatted("up2", "http2_protocol_options: {}", "up2", h2.port());
+    trust = Certificates.create(dir);
+    RawHttp1.Upstream h1 = gw.closeLater(new RawHttp1.Upstream());
+    Http2Upstream h2 = gw.closeLater(new Http2Upstream());
+    yaml = Http2Test.yaml(dir, "", Specs.javaFilter("trailers"), h1.port(), h2.port());
     gateway =
-        Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
-            .offer("trailers", new TrailersPlugin())
-            .concurrency(1)
-            .start();
-  }
-
-  private static String listener(String name, String tls) {
-    return """
-            - name: %s
-              address:
-                socket_address: { address: 127.0.0.1, port_value: 0 }
-              filter_chains:
-                - %sfilters:
-                    - name: envoy.filters.network.http_connection_manager
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                        stat_prefix: %s
-                        route_config:
-                          virtual_hosts:
-                            - name: all
-                              domains: ["*"]
-                              routes:
-                                - match: { prefix: "/h2up/" }
-                                  route: { cluster: up2 }
-                                - match: { prefix: "/" }
-                                  route: { cluster: up }
-                        http_filters:
-                          - name: envoy.filters.http.wasm
-                            typed_config:
-                              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                              config:
-                                vm_config:
-                                  runtime: envoy.wasm.runtime.null
-                                  code: { local: { inline_string: trailers } }
-                          - name: envoy.filters.http.router
-        """
-        .formatted(name, tls, name);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    h1.close();
-    h2.close();
+        gw.start(
+            Gateway.builder(Specs.parse(yaml))
+                .offer("trailers", new TrailersPlugin())
+                .concurrency(1));
   }
 
   @Test
@@ -302,7 +224,7 @@ class RequestTrailersTest {
   @Test
   void onJavaNioTooTheTrailersAreReadAndWritten() throws Exception {
     Gateway nio =
-        Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
+        Gateway.builder(Specs.parse(yaml))
             .offer("trailers", new TrailersPlugin())
             .nativeTransport(false)
             .concurrency(1)

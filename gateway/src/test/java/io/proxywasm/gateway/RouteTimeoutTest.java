@@ -3,46 +3,33 @@ package io.proxywasm.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.proxywasm.spi.MetricType;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The route's timeout: an upstream that does not answer in time gets Envoy's 504. */
 class RouteTimeoutTest {
-  private Vertx upstreamVertx;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private Gateway gateway;
 
   @BeforeEach
   void start() throws Exception {
-    upstreamVertx = Vertx.vertx();
-    HttpServer upstream = upstreamVertx.createHttpServer();
-    upstream.requestHandler(
-        req -> {
-          if (!req.path().equals("/slow")) {
-            req.response().end("timeout " + req.headers().get("x-envoy-expected-rq-timeout-ms"));
-          }
-          // /slow never answers
-        });
-    upstream
-        .listen(0, "127.0.0.1")
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+    HttpServer upstream =
+        gw.http(
+            req -> {
+              if (!req.path().equals("/slow")) {
+                req.response()
+                    .end("timeout " + req.headers().get("x-envoy-expected-rq-timeout-ms"));
+              }
+              // /slow never answers
+            });
     gateway =
-        Gateway.builder(Specs.oneRoute(null, upstream.actualPort(), Duration.ofSeconds(2)))
-            .concurrency(1)
-            .start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    upstreamVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gw.start(
+            Gateway.builder(Specs.oneRoute(null, upstream.actualPort(), Duration.ofSeconds(2)))
+                .concurrency(1));
   }
 
   @Test

@@ -2,18 +2,13 @@ package io.proxywasm.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.proxywasm.gateway.config.EnvoyBootstrap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Rust SDK's gRPC callouts ({@code plugins/rust/grpc_callouts}, built by the real SDK) through
@@ -22,9 +17,7 @@ import org.junit.jupiter.api.Test;
  * Envoy does; its streams get every event.
  */
 class RustSdkGrpcTest {
-  private static final Path ROOT = Http.repo("");
-
-  private Vertx vertx;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private HttpServer grpc;
   private Gateway gateway;
 
@@ -61,32 +54,14 @@ class RustSdkGrpcTest {
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Vertx.vertx();
-    grpc = GrpcUpstream.start(vertx, RustSdkGrpcTest::serve);
-    String filter =
-        """
-                      - name: envoy.filters.http.wasm
-                        typed_config:
-                          "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                          config:
-                            vm_config:
-                              code: { local: { filename: plugins/wasm/rust-grpc-callouts.wasm } }
-        """;
-    String yaml =
-        EnvoyBootstrapTest.yaml(filter, "") + GrpcUpstream.cluster("grpc", grpc.actualPort());
-    gateway = Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT)).concurrency(1).start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    grpc = GrpcUpstream.start(gw, RustSdkGrpcTest::serve);
+    String filter = Specs.wasmFileFilter("rust-grpc-callouts.wasm");
+    String yaml = Specs.bootstrap(filter, "", Specs.http2Cluster("grpc", grpc.actualPort()));
+    gateway = gw.start(Gateway.builder(Specs.parse(yaml)).concurrency(1));
   }
 
   private String get(String path) throws Exception {
-    var r = Http.get(gateway.port(0), path);
-    assertEquals(200, r.statusCode(), r.body());
-    return r.body();
+    return Http.okBody(gateway.port(0), path);
   }
 
   @Test

@@ -3,37 +3,38 @@ package io.proxywasm.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proxywasm.gateway.config.ConfigException;
-import io.proxywasm.gateway.config.EnvoyBootstrap;
 import io.proxywasm.gateway.config.GatewaySpec;
 import io.proxywasm.spi.Metric;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A singleton service from bootstrap_extensions (the C path collector) receives, over a shared
  * queue, what the path-reporter filter enqueues on every event loop.
  */
 class SingletonServiceTest {
-  private static final Path ROOT = Http.repo("");
-  private Vertx vertx;
-  private HttpServer upstream;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private Gateway gateway;
 
   static String yaml(int upstreamPort, String singleton) {
+    String reporter =
+        """
+        name: reporter
+        configuration:
+          "@type": type.googleapis.com/google.protobuf.StringValue
+          value: collector
+        vm_config:
+          vm_id: reporter
+          code: { local: { filename: plugins/wasm/c-path-reporter.wasm } }
+        """;
     return """
         bootstrap_extensions:
           - name: envoy.bootstrap.wasm
@@ -45,71 +46,20 @@ class SingletonServiceTest {
                 vm_config:
                   vm_id: collector
                   code: { local: { filename: plugins/wasm/c-path-collector.wasm } }
-        static_resources:
-          listeners:
-            - name: main
-              address:
-                socket_address: { address: 127.0.0.1, port_value: 0 }
-              filter_chains:
-                - filters:
-                    - name: envoy.filters.network.http_connection_manager
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                        stat_prefix: main
-                        route_config:
-                          virtual_hosts:
-                            - name: all
-                              domains: ["*"]
-                              routes:
-                                - match: { prefix: "/" }
-                                  route: { cluster: up }
-                        http_filters:
-                          - name: envoy.filters.http.wasm
-                            typed_config:
-                              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                              config:
-                                name: reporter
-                                configuration:
-                                  "@type": type.googleapis.com/google.protobuf.StringValue
-                                  value: collector
-                                vm_config:
-                                  vm_id: reporter
-                                  code: { local: { filename: plugins/wasm/c-path-reporter.wasm } }
-                          - name: envoy.filters.http.router
-          clusters:
-            - name: up
-              connect_timeout: 1s
-              load_assignment:
-                cluster_name: up
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: %d }
         """
-        .formatted(singleton, upstreamPort);
+            .formatted(singleton)
+        + Specs.staticResources(
+            Specs.httpListener(
+                "main", "main", "", "", Specs.route("/", "up"), Specs.wasmFilter(reporter)),
+            Specs.cluster("up", upstreamPort));
   }
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Vertx.vertx();
-    upstream =
-        vertx
-            .createHttpServer()
-            .requestHandler(req -> req.response().end("up " + req.uri()))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    GatewaySpec spec = EnvoyBootstrap.parse(yaml(upstream.actualPort(), "true"), ROOT);
+    HttpServer upstream = gw.http(req -> req.response().end("up " + req.uri()));
+    GatewaySpec spec = Specs.parse(yaml(upstream.actualPort(), "true"));
     assertEquals("collector", spec.services().get(0).config().name());
-    gateway = Gateway.builder(spec).concurrency(2).start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    gateway = gw.start(Gateway.builder(spec).concurrency(2));
   }
 
   private long collected() {
@@ -140,13 +90,7 @@ class SingletonServiceTest {
     int sent = 0;
     for (int round = 0; round < 3; round++) {
       for (HttpClient c : clients) {
-        HttpResponse<String> r =
-            c.send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + gateway.port(0) + "/p" + (sent % 2)))
-                    .timeout(Duration.ofSeconds(20))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = Http.send(c, Http.request(gateway.port(0), "/p" + (sent % 2)));
         assertEquals("up /p" + (sent % 2), r.body());
         sent++;
       }
@@ -162,10 +106,7 @@ class SingletonServiceTest {
 
   @Test
   void aServicePerWorkerIsRefused() {
-    String e =
-        org.junit.jupiter.api.Assertions.assertThrows(
-                ConfigException.class, () -> EnvoyBootstrap.parse(yaml(1, "false"), ROOT))
-            .getMessage();
+    String e = Specs.refusal(yaml(1, "false"));
     assertTrue(e.startsWith("bootstrap_extensions[0].typed_config.singleton: only singleton"), e);
   }
 }

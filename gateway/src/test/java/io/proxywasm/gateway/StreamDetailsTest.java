@@ -10,7 +10,6 @@ import io.proxywasm.sdk.Action;
 import io.proxywasm.sdk.HttpContext;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -19,9 +18,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Stream properties from the real connection, buffered bodies and their limit, trailers. */
 class StreamDetailsTest {
@@ -76,7 +75,7 @@ class StreamDetailsTest {
     }
   }
 
-  private Vertx upstreamVertx;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private HttpServer upstream;
   private ProxyWasmHost host;
   private Plugin plugin;
@@ -84,41 +83,30 @@ class StreamDetailsTest {
 
   @BeforeEach
   void start() throws Exception {
-    upstreamVertx = Vertx.vertx();
-    upstream = upstreamVertx.createHttpServer();
-    upstream.requestHandler(
-        req ->
-            req.body()
-                .onSuccess(
-                    body -> {
-                      if (req.path().equals("/trailers")) {
-                        req.response().setChunked(true).putTrailer("x-up-trailer", "1");
-                        req.response().end("with trailers");
-                      } else {
-                        req.response()
-                            .end(body.toString() + " cl=" + req.headers().get("content-length"));
-                      }
-                    }));
-    upstream
-        .listen(0, "127.0.0.1")
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
-    host = ProxyWasmHost.builder().offer("details", new DetailsPlugin()).build();
-    plugin = host.load(PluginConfig.builder("details").javaPlugin("details").build());
+    upstream =
+        gw.http(
+            req ->
+                req.body()
+                    .onSuccess(
+                        body -> {
+                          if (req.path().equals("/trailers")) {
+                            req.response().setChunked(true).putTrailer("x-up-trailer", "1");
+                            req.response().end("with trailers");
+                          } else {
+                            req.response()
+                                .end(
+                                    body.toString() + " cl=" + req.headers().get("content-length"));
+                          }
+                        }));
+    // closed after the gateway's shutdown, the plugin first
+    host = gw.closeLater(ProxyWasmHost.builder().offer("details", new DetailsPlugin()).build());
+    plugin =
+        gw.closeLater(host.load(PluginConfig.builder("details").javaPlugin("details").build()));
     gateway =
-        Gateway.builder(Specs.oneRoute(null, upstream.actualPort(), Duration.ofSeconds(15)))
-            .external(host, plugin)
-            .concurrency(1)
-            .start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    plugin.close();
-    host.close();
-    upstreamVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gw.start(
+            Gateway.builder(Specs.oneRoute(null, upstream.actualPort(), Duration.ofSeconds(15)))
+                .external(host, plugin)
+                .concurrency(1));
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proxywasm.host.PluginConfig;
 import io.proxywasm.spi.MetricType;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
@@ -19,16 +18,16 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Bodies stream through chunk by chunk; a client that goes away ends the plugin's stream. */
 class StreamingTest {
   /** More than the test JVM's heap (-Xmx192m): the body can never be in memory at once. */
   private static final long SIZE = 200L << 20;
 
-  private Vertx upstreamVertx;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private HttpServer upstream;
   private Gateway gateway;
   private final CountDownLatch hung = new CountDownLatch(1);
@@ -36,61 +35,49 @@ class StreamingTest {
 
   @BeforeEach
   void start() throws Exception {
-    upstreamVertx = Vertx.vertx();
-    upstream = upstreamVertx.createHttpServer();
-    upstream.requestHandler(
-        req -> {
-          if (req.path().equals("/upload")) {
-            CRC32 crc = new CRC32();
-            long[] n = {0};
-            req.handler(
-                b -> {
-                  n[0] += b.length();
-                  crc.update(b.getBytes());
-                });
-            req.endHandler(v -> req.response().end(n[0] + " " + crc.getValue()));
-          } else if (req.path().equals("/download")) {
-            HttpServerResponse resp = req.response().setChunked(true);
-            byte[] chunk = pattern(64 * 1024);
-            long[] sent = {0};
-            Runnable[] pump = new Runnable[1];
-            pump[0] =
-                () -> {
-                  while (sent[0] < SIZE && !resp.writeQueueFull()) {
-                    resp.write(Buffer.buffer(chunk));
-                    sent[0] += chunk.length;
-                  }
-                  if (sent[0] >= SIZE) {
-                    resp.end();
-                  } else {
-                    resp.drainHandler(v -> pump[0].run());
-                  }
-                };
-            pump[0].run();
-          } else if (req.path().equals("/hang")) {
-            req.connection().closeHandler(v -> hungClosed.countDown());
-            hung.countDown();
-          } else {
-            req.response().end("ok");
-          }
-        });
-    upstream
-        .listen(0, "127.0.0.1")
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+    upstream =
+        gw.http(
+            req -> {
+              if (req.path().equals("/upload")) {
+                CRC32 crc = new CRC32();
+                long[] n = {0};
+                req.handler(
+                    b -> {
+                      n[0] += b.length();
+                      crc.update(b.getBytes());
+                    });
+                req.endHandler(v -> req.response().end(n[0] + " " + crc.getValue()));
+              } else if (req.path().equals("/download")) {
+                HttpServerResponse resp = req.response().setChunked(true);
+                byte[] chunk = pattern(64 * 1024);
+                long[] sent = {0};
+                Runnable[] pump = new Runnable[1];
+                pump[0] =
+                    () -> {
+                      while (sent[0] < SIZE && !resp.writeQueueFull()) {
+                        resp.write(Buffer.buffer(chunk));
+                        sent[0] += chunk.length;
+                      }
+                      if (sent[0] >= SIZE) {
+                        resp.end();
+                      } else {
+                        resp.drainHandler(v -> pump[0].run());
+                      }
+                    };
+                pump[0].run();
+              } else if (req.path().equals("/hang")) {
+                req.connection().closeHandler(v -> hungClosed.countDown());
+                hung.countDown();
+              } else {
+                req.response().end("ok");
+              }
+            });
     PluginConfig plugin =
         PluginConfig.builder("headers").code(Http.plugin("c-http-headers.wasm")).build();
     gateway =
-        Gateway.builder(Specs.oneRoute(plugin, upstream.actualPort(), Duration.ofSeconds(60)))
-            .concurrency(1)
-            .start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    upstreamVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gw.start(
+            Gateway.builder(Specs.oneRoute(plugin, upstream.actualPort(), Duration.ofSeconds(60)))
+                .concurrency(1));
   }
 
   private static byte[] pattern(int n) {

@@ -3,94 +3,52 @@ package io.proxywasm.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proxywasm.gateway.config.EnvoyBootstrap;
-import io.proxywasm.gateway.config.GatewaySpec;
 import io.proxywasm.spi.Metric;
-import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A listener of envoy.filters.network.wasm (the C plugin c-tcp-lines) and
  * envoy.filters.network.tcp_proxy in front of an in-process TCP echo server, over real sockets.
  */
 class TcpProxyTest {
-  private static final Path ROOT = Http.repo("");
-  private Vertx vertx;
-  private NetServer echo;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private Gateway gateway;
 
   static String yaml(int echoPort) {
-    return """
-        static_resources:
-          listeners:
-            - name: tcp
-              address:
-                socket_address: { address: 127.0.0.1, port_value: 0 }
-              filter_chains:
-                - filters:
-                    - name: envoy.filters.network.wasm
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.wasm.v3.Wasm
-                        config:
-                          name: lines
-                          vm_config:
-                            runtime: envoy.wasm.runtime.v8
-                            code: { local: { filename: plugins/wasm/c-tcp-lines.wasm } }
-                    - name: envoy.filters.network.tcp_proxy
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
-                        stat_prefix: echo_tcp
-                        cluster: echo
-          clusters:
-            - name: echo
-              connect_timeout: 1s
-              load_assignment:
-                cluster_name: echo
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: %d }
+    String lines =
         """
-        .formatted(echoPort);
+        name: lines
+        vm_config:
+          runtime: envoy.wasm.runtime.v8
+          code: { local: { filename: plugins/wasm/c-tcp-lines.wasm } }
+        """;
+    return Specs.staticResources(
+        Specs.tcpListener("tcp", Specs.networkWasmFilter(lines), "echo_tcp", "echo", ""),
+        Specs.cluster("echo", echoPort));
   }
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Vertx.vertx();
-    echo =
-        vertx
-            .createNetServer()
-            .connectHandler(s -> s.handler(s::write))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+    NetServer echo = gw.tcp(s -> s.handler(s::write));
     // the committed example, pointed at the echo server and at free ports
     String example =
-        Files.readString(Http.repo("examples/envoy-tcp-lines.yaml"))
-            .replace("port_value: 10001", "port_value: 0")
-            .replace("port_value: 9901", "port_value: 0")
-            .replace("port_value: 7000", "port_value: " + echo.actualPort());
-    GatewaySpec spec = EnvoyBootstrap.parse(example, ROOT);
-    gateway = Gateway.builder(spec).concurrency(2).start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Specs.example(
+            "envoy-tcp-lines.yaml",
+            "port_value: 10001",
+            "port_value: 0",
+            "port_value: 9901",
+            "port_value: 0",
+            "port_value: 7000",
+            "port_value: " + echo.actualPort());
+    gateway = gw.start(Gateway.builder(Specs.parse(example)).concurrency(2));
   }
 
   private long counter(String suffix) {
@@ -110,7 +68,8 @@ class TcpProxyTest {
     assertEquals(value, counter(suffix), suffix);
   }
 
-  private static String readLine(InputStream in) throws Exception {
+  /** What a stream gives up to and with the next newline (or its end). */
+  static String readLine(InputStream in) throws Exception {
     StringBuilder sb = new StringBuilder();
     int c;
     while ((c = in.read()) >= 0) {

@@ -3,28 +3,24 @@ package io.proxywasm.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proxywasm.gateway.config.EnvoyBootstrap;
 import io.proxywasm.sdk.Action;
 import io.proxywasm.sdk.HttpContext;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
 import io.proxywasm.spi.Header;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.PemKeyCertOptions;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * gRPC), the gateway in front, and clusters whose trusted CA is the wrong one, which must fail.
  */
 class TlsCalloutTest {
-  private static final Path ROOT = Http.repo("");
-
   /**
    * {@code /http/<cluster>} makes an HTTP callout to the cluster, {@code /grpc/<cluster>} a unary
    * gRPC call; the answer says what came back.
@@ -113,7 +107,7 @@ class TlsCalloutTest {
   }
 
   @TempDir Path dir;
-  private Vertx vertx;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private HttpServer http;
   private HttpServer grpc;
   private Gateway gateway;
@@ -136,108 +130,64 @@ class TlsCalloutTest {
     req.body()
         .onSuccess(
             b -> {
-              byte[] out =
-                  ("echo "
-                          + b.getString(5, b.length())
-                          + " "
-                          + req.version()
-                          + " tls="
-                          + req.isSSL()
-                          + " path="
-                          + req.path())
-                      .getBytes(StandardCharsets.UTF_8);
+              String out =
+                  "echo "
+                      + b.getString(5, b.length())
+                      + " "
+                      + req.version()
+                      + " tls="
+                      + req.isSSL()
+                      + " path="
+                      + req.path();
               req.response()
                   .putHeader("content-type", "application/grpc")
                   .putTrailer("grpc-status", "0")
-                  .end(Buffer.buffer().appendByte((byte) 0).appendInt(out.length).appendBytes(out));
+                  .end(GrpcUpstream.frame(out));
             });
   }
 
-  private HttpServer listen(Path certDir, boolean h2, io.vertx.core.Handler<HttpServerRequest> h)
+  private HttpServer listen(Path certDir, boolean h2, Handler<HttpServerRequest> h)
       throws Exception {
-    HttpServerOptions o =
-        new HttpServerOptions()
-            .setSsl(true)
-            .setSni(true)
-            .setUseAlpn(true)
-            .setKeyCertOptions(
-                new PemKeyCertOptions()
-                    .setCertPath(certDir.resolve("cert.pem").toString())
-                    .setKeyPath(certDir.resolve("key.pem").toString()));
+    HttpServerOptions o = Certificates.server(certDir);
     if (!h2) {
       o.setAlpnVersions(List.of(io.vertx.core.http.HttpVersion.HTTP_1_1));
     }
-    return vertx
-        .createHttpServer(o)
-        .requestHandler(h)
-        .listen(0, "127.0.0.1")
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+    return gw.http(o, h);
   }
 
   private static String cluster(String name, String extra, Path ca, int port) {
-    return """
-            - name: %s
-              connect_timeout: 2s
-              %s
-              transport_socket:
-                name: envoy.transport_sockets.tls
-                typed_config:
-                  "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
-                  common_tls_context:
-                    validation_context:
-                      trusted_ca: { filename: %s }
-              load_assignment:
-                cluster_name: %s
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: %d }
-        """
-        .formatted(name, extra, ca.resolve("cert.pem"), name, port);
+    String trusted =
+        "common_tls_context:\n  validation_context:\n    trusted_ca: { filename: "
+            + ca.resolve("cert.pem")
+            + " }\n";
+    return Specs.cluster(
+        name,
+        "connect_timeout: 2s\n" + extra + "\n" + Specs.upstreamTls(trusted),
+        "127.0.0.1",
+        port);
   }
 
   @BeforeEach
   void start() throws Exception {
     Path server = Files.createDirectory(dir.resolve("server"));
     Path other = Files.createDirectory(dir.resolve("other"));
-    Http2Test.certificate(server);
-    Http2Test.certificate(other);
-    vertx = Vertx.vertx();
+    Certificates.create(server);
+    Certificates.create(other);
     http = listen(server, false, TlsCalloutTest::answerHttp);
     grpc = listen(server, true, TlsCalloutTest::answerGrpc);
-    String filter =
-        """
-                      - name: envoy.filters.http.wasm
-                        typed_config:
-                          "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                          config:
-                            vm_config:
-                              runtime: envoy.wasm.runtime.null
-                              code: { local: { inline_string: tls-caller } }
-        """;
+    String filter = Specs.javaFilter("tls-caller");
     String h2 = "http2_protocol_options: {}";
     String yaml =
-        EnvoyBootstrapTest.yaml(filter, "")
-            + cluster("web", "", server, http.actualPort())
-            + cluster("webwrongca", "", other, http.actualPort())
-            + cluster("grpc", h2, server, grpc.actualPort())
-            + cluster("grpcwrongca", h2, other, grpc.actualPort());
+        Specs.bootstrap(
+            filter,
+            "",
+            cluster("web", "", server, http.actualPort()),
+            cluster("webwrongca", "", other, http.actualPort()),
+            cluster("grpc", h2, server, grpc.actualPort()),
+            cluster("grpcwrongca", h2, other, grpc.actualPort()));
     gateway =
-        Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
-            .offer("tls-caller", new Caller())
-            .concurrency(1)
-            .start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gateway != null) {
-      gateway.shutdown(Duration.ofSeconds(1));
-    }
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gw.start(
+            Gateway.builder(Specs.parse(yaml)).offer("tls-caller", new Caller()).concurrency(1));
   }
 
   @Test

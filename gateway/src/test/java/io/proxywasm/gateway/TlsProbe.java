@@ -30,7 +30,7 @@ final class TlsProbe implements AutoCloseable {
   private final SSLServerSocket server;
 
   /**
-   * Listens on 127.0.0.1 with the certificate {@link Http2Test#certificate(Path, String)} wrote.
+   * Listens on 127.0.0.1 with the certificate {@link Certificates#create(Path, String)} wrote.
    *
    * @param certDir the directory holding {@code gw.p12}
    */

@@ -2,23 +2,21 @@ package io.proxywasm.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A loop's own connections to a plain HTTP/1.1 cluster: a connection the upstream keeps open
  * carries the next request; one it closes (or one a reset ends) is not used again.
  */
 class UpstreamPoolTest {
-  private Vertx upstreamVertx;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private Gateway gateway;
 
   /** The client ports of the upstream's connections, as the upstream saw them. */
@@ -26,33 +24,21 @@ class UpstreamPoolTest {
 
   @BeforeEach
   void start() throws Exception {
-    upstreamVertx = Vertx.vertx();
-    HttpServer upstream = upstreamVertx.createHttpServer();
-    upstream.requestHandler(
-        req -> {
-          connections.add(req.remoteAddress().port());
-          String port = Integer.toString(req.remoteAddress().port());
-          switch (req.path()) {
-            case "/close" -> req.response().putHeader("connection", "close").end(port);
-            case "/slow" -> {} // never answers: the route's timeout resets the request
-            default -> req.response().end(port);
-          }
-        });
-    upstream
-        .listen(0, "127.0.0.1")
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+    HttpServer upstream =
+        gw.http(
+            req -> {
+              connections.add(req.remoteAddress().port());
+              String port = Integer.toString(req.remoteAddress().port());
+              switch (req.path()) {
+                case "/close" -> req.response().putHeader("connection", "close").end(port);
+                case "/slow" -> {} // never answers: the route's timeout resets the request
+                default -> req.response().end(port);
+              }
+            });
     gateway =
-        Gateway.builder(Specs.oneRoute(null, upstream.actualPort(), Duration.ofSeconds(1)))
-            .concurrency(1)
-            .start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    upstreamVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gw.start(
+            Gateway.builder(Specs.oneRoute(null, upstream.actualPort(), Duration.ofSeconds(1)))
+                .concurrency(1));
   }
 
   @Test

@@ -1,28 +1,21 @@
 package io.proxywasm.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proxywasm.gateway.config.ConfigException;
-import io.proxywasm.gateway.config.EnvoyBootstrap;
 import io.proxywasm.sdk.Action;
 import io.proxywasm.sdk.HttpContext;
 import io.proxywasm.sdk.JavaPlugin;
 import io.proxywasm.sdk.RootContext;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -32,15 +25,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,8 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  * asking for a client certificate), certificates made with keytool, the gateway in front.
  */
 class UpstreamTlsTest {
-  private static final Path ROOT = Http.repo("");
-
   /** The upstream properties of a TLS connection the plugin reads in the response phase. */
   static final List<String> TLS_FIELDS =
       List.of(
@@ -105,8 +94,8 @@ class UpstreamTlsTest {
     }
   }
 
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   @TempDir static Path dir;
-  private Vertx vertx;
   private HttpServer upstream;
   private HttpServer mtlsUpstream;
   private HttpServer http11Upstream;
@@ -141,24 +130,7 @@ class UpstreamTlsTest {
   }
 
   private HttpServer listen(HttpServerOptions o) throws Exception {
-    return vertx
-        .createHttpServer(o)
-        .requestHandler(UpstreamTlsTest::answer)
-        .listen(0, "127.0.0.1")
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
-  }
-
-  private static HttpServerOptions tlsServer(Path certDir) {
-    return new HttpServerOptions()
-        .setSsl(true)
-        .setSni(true)
-        .setUseAlpn(true)
-        .setKeyCertOptions(
-            new PemKeyCertOptions()
-                .setCertPath(certDir.resolve("cert.pem").toString())
-                .setKeyPath(certDir.resolve("key.pem").toString()));
+    return gw.http(o, UpstreamTlsTest::answer);
   }
 
   private static String cluster(String name, String extra, String tls, int port) {
@@ -166,30 +138,8 @@ class UpstreamTlsTest {
   }
 
   private static String cluster(String name, String extra, String tls, String host, int port) {
-    return """
-            - name: %s
-              connect_timeout: 2s
-        %s
-              transport_socket:
-                name: envoy.transport_sockets.tls
-                typed_config:
-                  "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
-        %s
-              load_assignment:
-                cluster_name: %s
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: %s, port_value: %d }
-        """
-        .formatted(
-            name,
-            extra.isEmpty() ? "" : extra.indent(6).stripTrailing(),
-            tls.indent(10).stripTrailing(),
-            name,
-            host,
-            port);
+    return Specs.cluster(
+        name, "connect_timeout: 2s\n" + extra + "\n" + Specs.upstreamTls(tls), host, port);
   }
 
   /** The typed HTTP protocol options of a cluster. */
@@ -198,14 +148,6 @@ class UpstreamTlsTest {
         + "  envoy.extensions.upstreams.http.v3.HttpProtocolOptions:\n"
         + "    \"@type\": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions\n"
         + body.indent(4);
-  }
-
-  private static String route(String cluster) {
-    return "                    - match: { prefix: \"/"
-        + cluster
-        + "/\" }\n                      route: { cluster: "
-        + cluster
-        + " }\n";
   }
 
   private String trusted(Path certDir) {
@@ -265,21 +207,20 @@ class UpstreamTlsTest {
     server = Files.createDirectory(dir.resolve("server"));
     other = Files.createDirectory(dir.resolve("other"));
     client = Files.createDirectory(dir.resolve("client"));
-    Http2Test.certificate(server, "ip:127.0.0.1,dns:localhost,uri:spiffe://example.org/backend");
-    Http2Test.certificate(other);
-    Http2Test.certificate(client);
+    Certificates.create(server, "ip:127.0.0.1,dns:localhost,uri:spiffe://example.org/backend");
+    Certificates.create(other);
+    Certificates.create(client);
   }
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Vertx.vertx();
-    upstream = listen(tlsServer(server));
+    upstream = listen(Certificates.server(server));
     // a server without ALPN: a client that offers only h2 gets no protocol selected
-    http11Upstream = listen(tlsServer(server).setUseAlpn(false));
-    probe = new TlsProbe(server);
+    http11Upstream = listen(Certificates.server(server).setUseAlpn(false));
+    probe = gw.closeLater(new TlsProbe(server));
     mtlsUpstream =
         listen(
-            tlsServer(server)
+            Certificates.server(server)
                 .setClientAuth(ClientAuth.REQUIRED)
                 .setTrustOptions(
                     new PemTrustOptions().addCertPath(client.resolve("cert.pem").toString())));
@@ -301,77 +242,26 @@ class UpstreamTlsTest {
           "mtls",
           "nocert"
         }) {
-      routes.append(route(c));
+      routes.append(Specs.route("/" + c + "/", c));
     }
     String yaml =
-        """
-        static_resources:
-          listeners:
-            - name: http
-              address:
-                socket_address: { address: 127.0.0.1, port_value: 0 }
-              filter_chains:
-                - filters:
-                    - name: envoy.filters.network.http_connection_manager
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                        stat_prefix: http
-                        route_config:
-                          virtual_hosts:
-                            - name: all
-                              domains: ["*"]
-                              routes:
-        %s
-                        http_filters:
-                          - name: envoy.filters.http.wasm
-                            typed_config:
-                              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                              config:
-                                vm_config:
-                                  runtime: envoy.wasm.runtime.null
-                                  code: { local: { inline_string: upstream-props } }
-                          - name: envoy.filters.http.router
-            - name: tcp
-              address:
-                socket_address: { address: 127.0.0.1, port_value: 0 }
-              filter_chains:
-                - filters:
-                    - name: envoy.filters.network.tcp_proxy
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
-                        stat_prefix: tcp
-                        cluster: h1
-          clusters:
-        %s
-        """
-            .formatted(routes.toString().indent(8).stripTrailing(), clusters());
+        Specs.staticResources(
+            Specs.httpListener(
+                    "http", "http", "", "", routes.toString(), Specs.javaFilter("upstream-props"))
+                + Specs.tcpListener("tcp", "", "tcp", "h1", ""),
+            clusters());
     gateway =
-        Gateway.builder(EnvoyBootstrap.parse(yaml, ROOT))
-            .offer("upstream-props", new UpstreamProps())
-            // DNS clusters' endpoint backend.example is this machine
-            .hosts("127.0.0.1 localhost backend.example\n")
-            .concurrency(1)
-            .start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gateway != null) {
-      gateway.shutdown(Duration.ofSeconds(1));
-    }
-    if (probe != null) {
-      probe.close();
-    }
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gw.start(
+            Gateway.builder(Specs.parse(yaml))
+                .offer("upstream-props", new UpstreamProps())
+                // DNS clusters' endpoint backend.example is this machine
+                .hosts("127.0.0.1 localhost backend.example\n")
+                .concurrency(1));
   }
 
   private HttpResponse<String> get(String path) throws Exception {
     HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    return c.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port(0) + path))
-            .timeout(Duration.ofSeconds(20))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return Http.send(c, Http.request(gateway.port(0), path));
   }
 
   @Test
@@ -565,54 +455,16 @@ class UpstreamTlsTest {
     }
   }
 
-  private static String error(String tls) {
-    String yaml =
-        """
-        static_resources:
-          clusters:
-            - name: up
-              transport_socket:
-                name: envoy.transport_sockets.tls
-                typed_config:
-                  "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
-        %s
-              load_assignment:
-                cluster_name: up
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: 1 }
-        """
-            .formatted(tls.indent(10).stripTrailing());
-    return assertThrows(ConfigException.class, () -> EnvoyBootstrap.parse(yaml, ROOT)).getMessage();
+  /** A bootstrap of one cluster with this UpstreamTlsContext. */
+  private static String tlsCluster(String tls) {
+    return Specs.staticResources("", Specs.cluster("up", Specs.upstreamTls(tls), "127.0.0.1", 1));
   }
 
-  /** The startup error of a cluster with these HTTP protocol options, with or without TLS. */
-  private static String optionsError(String options, boolean tls) {
-    String yaml =
-        """
-        static_resources:
-          clusters:
-            - name: up
-        %s%s
-              load_assignment:
-                cluster_name: up
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: 1 }
-        """
-            .formatted(
-                options(options).indent(6).stripTrailing(),
-                tls
-                    ? "\n      transport_socket:\n"
-                        + "        name: envoy.transport_sockets.tls\n"
-                        + "        typed_config:\n"
-                        + "          \"@type\": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"
-                    : "");
-    return assertThrows(ConfigException.class, () -> EnvoyBootstrap.parse(yaml, ROOT)).getMessage();
+  /** A bootstrap of one cluster with these HTTP protocol options, with or without TLS. */
+  private static String optionsCluster(String options, boolean tls) {
+    return Specs.staticResources(
+        "",
+        Specs.cluster("up", options(options) + (tls ? Specs.upstreamTls("") : ""), "127.0.0.1", 1));
   }
 
   @Test
@@ -620,30 +472,22 @@ class UpstreamTlsTest {
     String op =
         "static_resources.clusters[0].typed_extension_protocol_options."
             + "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
-    String plain = optionsError("auto_config: {}\n", false);
-    assertTrue(
-        plain.startsWith(op + ".auto_config: needs a TLS transport_socket, since ALPN picks"),
-        plain);
-    String both =
-        optionsError(
-            "auto_config: {}\nexplicit_http_config: { http_protocol_options: {} }\n", true);
-    assertTrue(
-        both.startsWith(op + ": exactly one of explicit_http_config and auto_config is required"),
-        both);
-    String none = optionsError("upstream_http_protocol_options: { auto_sni: true }\n", true);
-    assertTrue(
-        none.startsWith(op + ": exactly one of explicit_http_config and auto_config is required"),
-        none);
-    String san =
-        optionsError(
+    String oneOf = op + ": exactly one of explicit_http_config and auto_config is required";
+    Specs.assertRefusals(
+        optionsCluster("auto_config: {}\n", false),
+        op + ".auto_config: needs a TLS transport_socket, since ALPN picks",
+        optionsCluster(
+            "auto_config: {}\nexplicit_http_config: { http_protocol_options: {} }\n", true),
+        oneOf,
+        optionsCluster("upstream_http_protocol_options: { auto_sni: true }\n", true),
+        oneOf,
+        optionsCluster(
             "auto_config: {}\n"
                 + "upstream_http_protocol_options: { auto_sni: true, auto_san_validation: true }\n",
-            true);
-    assertTrue(
-        san.startsWith(op + ".upstream_http_protocol_options.auto_san_validation: unknown field"),
-        san);
-    String h3 = optionsError("auto_config: { http3_protocol_options: {} }\n", true);
-    assertTrue(h3.startsWith(op + ".auto_config.http3_protocol_options: unknown field"), h3);
+            true),
+        op + ".upstream_http_protocol_options.auto_san_validation: unknown field",
+        optionsCluster("auto_config: { http3_protocol_options: {} }\n", true),
+        op + ".auto_config.http3_protocol_options: unknown field");
   }
 
   @Test
@@ -654,46 +498,33 @@ class UpstreamTlsTest {
         "common_tls_context:\n  validation_context:\n    trusted_ca: { filename: "
             + server.resolve("cert.pem")
             + " }\n";
-    String unknown = error("sni: a\nauto_sni: true\n");
-    assertTrue(unknown.startsWith(tp + ".auto_sni: unknown field"), unknown);
-    String badSni = error("sni: \"a b\"\n");
-    assertTrue(badSni.startsWith(tp + ".sni: a b is not a host name"), badSni);
-    String notPem =
-        error("common_tls_context:\n  validation_context:\n    trusted_ca: { inline_string: x }\n");
-    assertTrue(notPem.startsWith(vp + ".trusted_ca: not PEM certificates"), notPem);
-    String missing =
-        error(
+    Specs.assertRefusals(
+        tlsCluster("sni: a\nauto_sni: true\n"),
+        tp + ".auto_sni: unknown field",
+        tlsCluster("sni: \"a b\"\n"),
+        tp + ".sni: a b is not a host name",
+        tlsCluster(
+            "common_tls_context:\n  validation_context:\n    trusted_ca: { inline_string: x }\n"),
+        vp + ".trusted_ca: not PEM certificates",
+        tlsCluster(
             "common_tls_context:\n  validation_context:\n"
-                + "    trusted_ca: { filename: /nonexistent/ca.pem }\n");
-    assertTrue(missing.startsWith(vp + ".trusted_ca.filename: cannot read"), missing);
-    String noCa = error("common_tls_context:\n  validation_context: {}\n");
-    assertTrue(noCa.startsWith(vp + ".trusted_ca: required"), noCa);
-    String alpn = error("common_tls_context:\n  alpn_protocols: [h3]\n");
-    assertTrue(
-        alpn.startsWith(tp + ".common_tls_context.alpn_protocols[0]: h3 is not h2 or http/1.1"),
-        alpn);
-    String regex =
-        error(
+                + "    trusted_ca: { filename: /nonexistent/ca.pem }\n"),
+        vp + ".trusted_ca.filename: cannot read",
+        tlsCluster("common_tls_context:\n  validation_context: {}\n"),
+        vp + ".trusted_ca: required",
+        tlsCluster("common_tls_context:\n  alpn_protocols: [h3]\n"),
+        tp + ".common_tls_context.alpn_protocols[0]: h3 is not h2 or http/1.1",
+        tlsCluster(
             ca
                 + "    match_typed_subject_alt_names:\n"
-                + "      - san_type: DNS\n        matcher: { safe_regex: { regex: x } }\n");
-    assertTrue(
-        regex.startsWith(
-            vp + ".match_typed_subject_alt_names[0].matcher.safe_regex: unknown field"),
-        regex);
-    String otherName =
-        error(
+                + "      - san_type: DNS\n        matcher: { safe_regex: { regex: x } }\n"),
+        vp + ".match_typed_subject_alt_names[0].matcher.safe_regex: unknown field",
+        tlsCluster(
             ca
                 + "    match_typed_subject_alt_names:\n"
-                + "      - san_type: OTHER_NAME\n        matcher: { exact: x }\n");
-    assertTrue(
-        otherName.startsWith(
-            vp + ".match_typed_subject_alt_names[0].san_type: OTHER_NAME is not supported"),
-        otherName);
-    String twoKinds = error(ca + "    match_subject_alt_names: [ { exact: a, prefix: b } ]\n");
-    assertTrue(
-        twoKinds.startsWith(
-            vp + ".match_subject_alt_names[0]: exactly one of exact, prefix, suffix, contains"),
-        twoKinds);
+                + "      - san_type: OTHER_NAME\n        matcher: { exact: x }\n"),
+        vp + ".match_typed_subject_alt_names[0].san_type: OTHER_NAME is not supported",
+        tlsCluster(ca + "    match_subject_alt_names: [ { exact: a, prefix: b } ]\n"),
+        vp + ".match_subject_alt_names[0]: exactly one of exact, prefix, suffix, contains");
   }
 }

@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.proxywasm.gateway.config.EnvoyBootstrap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,64 +19,52 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The example YAML served end to end; reloads under load drop nothing; shutdown drains. */
 class YamlReloadShutdownTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path ROOT = Http.repo("");
   private static final int RELOADS = 20;
-  private Vertx upstreamVertx;
+  @RegisterExtension final GatewayFixture gw = new GatewayFixture();
   private HttpServer upstream;
   private Gateway gateway;
   private final AtomicReference<String> yaml = new AtomicReference<>();
 
   @BeforeEach
   void start() throws Exception {
-    upstreamVertx = Vertx.vertx();
-    upstream = upstreamVertx.createHttpServer();
-    upstream.requestHandler(
-        req -> {
-          if (req.path().equals("/slow")) {
-            upstreamVertx.setTimer(700, t -> req.response().end("slow done"));
-          } else {
-            req.response().end("up " + req.uri());
-          }
-        });
-    upstream
-        .listen(0, "127.0.0.1")
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+    upstream =
+        gw.http(
+            req -> {
+              if (req.path().equals("/slow")) {
+                gw.vertx().setTimer(700, t -> req.response().end("slow done"));
+              } else {
+                req.response().end("up " + req.uri());
+              }
+            });
     String text =
-        Files.readString(Http.repo("examples/envoy-http-headers.yaml"))
-            .replace("port_value: 10000", "port_value: 0")
-            .replace("port_value: 9901", "port_value: 0")
-            .replace("port_value: 8080", "port_value: " + upstream.actualPort());
+        Specs.example(
+            "envoy-http-headers.yaml",
+            "port_value: 10000",
+            "port_value: 0",
+            "port_value: 9901",
+            "port_value: 0",
+            "port_value: 8080",
+            "port_value: " + upstream.actualPort());
     yaml.set(text);
     gateway =
-        Gateway.builder(EnvoyBootstrap.parse(text, ROOT))
-            .reloadFrom(() -> EnvoyBootstrap.parse(yaml.get(), ROOT))
-            .concurrency(2)
-            .start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gateway.shutdown(Duration.ofSeconds(1));
-    upstreamVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gw.start(
+            Gateway.builder(Specs.parse(text))
+                .reloadFrom(() -> Specs.parse(yaml.get()))
+                .concurrency(2));
   }
 
   private HttpResponse<String> reload() throws Exception {
-    return Http.CLIENT.send(
-        HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + gateway.adminPort().orElseThrow() + "/reload"))
+    return Http.send(
+        Http.request(gateway.adminPort().orElseThrow(), "/reload")
             .timeout(Duration.ofSeconds(60))
-            .POST(HttpRequest.BodyPublishers.noBody())
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .POST(HttpRequest.BodyPublishers.noBody()));
   }
 
   private JsonNode plugin() throws Exception {
