@@ -152,15 +152,10 @@ class EnvoyBootstrapTest {
   @Test
   void aRuntimeOfThisGatewayIsNamedAsItIs() throws Exception {
     String f =
-        """
-                      - name: envoy.filters.http.wasm
-                        typed_config:
-                          "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                          config:
-                            vm_config:
-                              runtime: RUNTIME
-                              code: { local: { filename: plugins/wasm/c-http-headers.wasm } }
-        """;
+        Specs.wasmFilter(
+            "vm_config:\n"
+                + "  runtime: RUNTIME\n"
+                + "  code: { local: { filename: plugins/wasm/c-http-headers.wasm } }\n");
     for (String ours : new String[] {"chicory", "chicory-compiler", "asm"}) {
       PluginConfig p =
           Specs.parse(Specs.bootstrap(f.replace("RUNTIME", ours), ""))
@@ -220,15 +215,7 @@ class EnvoyBootstrapTest {
     assertTrue(
         Specs.refusal(Specs.bootstrap("", "").replace("port_value: 8080", "port_value: eighty"))
             .contains("port_value: expected a number"));
-    String remote =
-        """
-                      - name: envoy.filters.http.wasm
-                        typed_config:
-                          "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                          config:
-                            vm_config:
-                              code: { remote: REMOTE }
-        """;
+    String remote = Specs.wasmFilter("vm_config:\n  code: { remote: REMOTE }\n");
     String sha = "ab".repeat(32);
     String[][] refusedRemote = {
       {
