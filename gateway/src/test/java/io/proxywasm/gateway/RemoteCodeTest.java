@@ -42,66 +42,26 @@ class RemoteCodeTest {
   private volatile int failFirst;
 
   private static String yaml(int upstreamPort, int codePort, String sha256, boolean failOpen) {
-    return """
-        static_resources:
-          listeners:
-            - name: main
-              address:
-                socket_address: { address: 127.0.0.1, port_value: 0 }
-              filter_chains:
-                - filters:
-                    - name: envoy.filters.network.http_connection_manager
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                        stat_prefix: main
-                        route_config:
-                          virtual_hosts:
-                            - name: all
-                              domains: ["*"]
-                              routes:
-                                - match: { prefix: "/" }
-                                  route: { cluster: up }
-                        http_filters:
-                          - name: envoy.filters.http.wasm
-                            typed_config:
-                              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-                              config:
-                                name: headers
-                                fail_open: %s
-                                vm_config:
-                                  runtime: envoy.wasm.runtime.v8
-                                  code:
-                                    remote:
-                                      http_uri:
-                                        uri: http://127.0.0.1:%d/plugins/c-http-headers.wasm
-                                        cluster: code
-                                        timeout: 5s
-                                      sha256: %s
-                                      retry_policy:
-                                        num_retries: 2
-                                        retry_back_off: { base_interval: 0.01s, max_interval: 0.05s }
-                          - name: envoy.filters.http.router
-          clusters:
-            - name: up
-              connect_timeout: 1s
-              load_assignment:
-                cluster_name: up
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: %d }
-            - name: code
-              connect_timeout: 1s
-              load_assignment:
-                cluster_name: code
-                endpoints:
-                  - lb_endpoints:
-                      - endpoint:
-                          address:
-                            socket_address: { address: 127.0.0.1, port_value: %d }
+    String plugin =
         """
-        .formatted(failOpen, codePort, sha256, upstreamPort, codePort);
+        name: headers
+        fail_open: %s
+        vm_config:
+          runtime: envoy.wasm.runtime.v8
+          code:
+            remote:
+              http_uri:
+                uri: http://127.0.0.1:%d/plugins/c-http-headers.wasm
+                cluster: code
+                timeout: 5s
+              sha256: %s
+              retry_policy:
+                num_retries: 2
+                retry_back_off: { base_interval: 0.01s, max_interval: 0.05s }
+        """
+            .formatted(failOpen, codePort, sha256);
+    return Specs.bootstrap(
+        upstreamPort, Specs.wasmFilter(plugin), "", Specs.cluster("code", codePort));
   }
 
   @BeforeEach
