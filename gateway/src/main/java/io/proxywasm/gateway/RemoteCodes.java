@@ -42,22 +42,7 @@ final class RemoteCodes {
         loader(r)
             .fetch(
                 r.uri(), r.sha256(), new PluginInfo(c.name(), c.rootId(), c.vmId(), c.runtime()));
-    return new PluginConfig(
-        c.name(),
-        c.rootId(),
-        c.vmId(),
-        c.runtime(),
-        code,
-        c.vmConfiguration(),
-        c.pluginConfiguration(),
-        c.failPolicy(),
-        c.allowedCapabilities(),
-        c.environment(),
-        c.logLevel(),
-        c.callDeadline(),
-        c.memoryLimitBytes(),
-        c.bodyBufferLimitBytes(),
-        c.storeQuota());
+    return c.withCode(code);
   }
 
   private synchronized RemoteCode loader(RemoteCodeSpec r) {

@@ -129,6 +129,32 @@ public record PluginConfig(
   }
 
   /**
+   * Returns this configuration with other code: what an embedder that downloads a plugin's module
+   * (remote code) loads once the bytes are there.
+   *
+   * @param code the module bytes (for the Null VM, the plugin name in UTF-8)
+   * @return a copy with that code, every other part the same
+   */
+  public PluginConfig withCode(byte[] code) {
+    return new PluginConfig(
+        name,
+        rootId,
+        vmId,
+        runtime,
+        code,
+        vmConfiguration,
+        pluginConfiguration,
+        failPolicy,
+        allowedCapabilities,
+        environment,
+        logLevel,
+        callDeadline,
+        memoryLimitBytes,
+        bodyBufferLimitBytes,
+        storeQuota);
+  }
+
+  /**
    * Starts a configuration.
    *
    * @param name the plugin name

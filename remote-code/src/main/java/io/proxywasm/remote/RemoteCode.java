@@ -111,7 +111,7 @@ public final class RemoteCode {
     Objects.requireNonNull(plugin, "plugin");
     String scheme = source.getScheme() == null ? "" : source.getScheme().toLowerCase(Locale.ROOT);
     String hash = sha256 == null ? "" : sha256.strip().toLowerCase(Locale.ROOT);
-    if (!hash.isEmpty() && !SHA256.matcher(hash).matches()) {
+    if (!hash.isEmpty() && !isSha256(hash)) {
       throw new IllegalArgumentException(
           "sha256 of " + source + " must be 64 hex digits, not '" + sha256 + "'");
     }
@@ -233,6 +233,18 @@ public final class RemoteCode {
   public void clear() {
     negative.clear();
     cache.clear();
+  }
+
+  /**
+   * Whether a text is a SHA-256 as {@link #fetch} takes it: 64 hex digits, in either case, white
+   * space around them ignored. Lets a configuration reader refuse a malformed hash where it reads
+   * it.
+   *
+   * @param hex the text
+   * @return true for 64 hex digits
+   */
+  public static boolean isSha256(String hex) {
+    return SHA256.matcher(hex.strip().toLowerCase(Locale.ROOT)).matches();
   }
 
   /**

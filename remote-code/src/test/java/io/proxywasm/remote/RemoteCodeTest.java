@@ -170,6 +170,16 @@ class RemoteCodeTest {
   }
 
   @Test
+  void aSha256IsSixtyFourHexDigitsInEitherCase() {
+    String sha = RemoteCode.sha256(new byte[] {1, 2, 3});
+    assertTrue(RemoteCode.isSha256(sha));
+    assertTrue(RemoteCode.isSha256(" " + sha.toUpperCase(java.util.Locale.ROOT) + "\n"));
+    assertFalse(RemoteCode.isSha256(sha.substring(1)));
+    assertFalse(RemoteCode.isSha256(sha.substring(1) + "g"));
+    assertFalse(RemoteCode.isSha256(""));
+  }
+
+  @Test
   void missThenHitUntilTheTtlEnds() throws Exception {
     answer(200, module);
     RemoteCode remote = loader().cacheTtl(Duration.ofMinutes(1)).build();

@@ -14,6 +14,7 @@ import io.proxywasm.gateway.config.GatewaySpec.RemoteCodeSpec;
 import io.proxywasm.gateway.config.YamlNodes.Filter;
 import io.proxywasm.host.FailPolicy;
 import io.proxywasm.host.PluginConfig;
+import io.proxywasm.remote.RemoteCode;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -303,12 +304,12 @@ final class WasmReader {
     if (timeout.isZero()) {
       throw new ConfigException(hp + ".timeout: must be more than 0s");
     }
-    String sha = r.sha256() == null ? "" : r.sha256().strip().toLowerCase(Locale.ROOT);
-    if (sha.isEmpty()) {
+    String sha = r.sha256();
+    if (sha == null || sha.isBlank()) {
       throw new ConfigException(path + ".sha256: required for remote code");
     }
-    if (!sha.matches("[0-9a-f]{64}")) {
-      throw new ConfigException(path + ".sha256: " + r.sha256() + " is not 64 hex digits");
+    if (!RemoteCode.isSha256(sha)) {
+      throw new ConfigException(path + ".sha256: " + sha + " is not 64 hex digits");
     }
     int retries = 1;
     Duration base = Duration.ofSeconds(1);
