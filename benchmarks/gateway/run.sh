@@ -7,6 +7,7 @@
 #
 #   benchmarks/gateway/run.sh                     # 30 s per case at 1, 16 and 64 connections
 #   ROUNDS=2 DURATION=5s CONNECTIONS="16" benchmarks/gateway/run.sh
+#   CONCURRENCY=1 benchmarks/gateway/run.sh       # one nginx worker, one event loop
 #
 # Each case's time is cut in ROUNDS slices of DURATION, and the slices of the cases at one
 # connection count take turns (round 1 of every case, then round 2, ...): on a shared 2-core
@@ -23,7 +24,10 @@ DURATION="${DURATION:-10s}" # per slice: each case runs ROUNDS × DURATION
 WARMUP="${WARMUP:-30s}" # once per proxy, before any case: the JVM's JIT compiles for 20 s and more
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-1 16 64}"
-CONCURRENCY="${CONCURRENCY:-1}" # nginx's proxy workers and the gateways' event loops
+# nginx's proxy workers and the gateways' event loops: by default one per processor, as both run
+# when not told otherwise (nginx's worker_processes auto, proxy-wasm serve's --concurrency);
+# CONCURRENCY=1 is the stricter setting where the one event loop is the bottleneck
+CONCURRENCY="${CONCURRENCY:-$(nproc)}"
 UP_PORT=18081
 NGINX_PORT=18082
 GW_PORT=18083
