@@ -11,8 +11,9 @@
 #            programs, whose run is long) and 5 of SECONDS, one fork
 #   -p       the plugins under plugins/wasm to run (with or without .wasm), comma-separated;
 #            default all of them (see PLUGINS below)
-#   -r       the JVM runtimes to run, comma-separated (chicory-compiler, asm, chicory); default
-#            chicory-compiler. Each gets its own line per plugin against the same V8 figure
+#   -r       the JVM runtimes to run, comma-separated (asm, chicory-compiler, chicory); default
+#            asm,chicory-compiler: asm is the host's default runtime, chicory-compiler what it
+#            falls back to. Each gets its own line per plugin against the same V8 figure
 #   -o       the results file (tab-separated, for benchmarks/v8/chart.py); default
 #            benchmarks/v8/results/<UTC date and time>.tsv
 #
@@ -30,7 +31,7 @@ cd "$root"
 PLUGINS=(c-http-headers as-http-headers rust-http-headers cpp-http-headers
   rust-early-close cpp-early-close rust-trailers cpp-trailers rust-properties cpp-properties
   startup-logs host-call-loop go-runtime-startup go-js-statemachine go-js-wordfreq)
-runtimes=chicory-compiler
+runtimes=asm,chicory-compiler
 
 usage() {
   echo "usage: benchmarks/v8/compare.sh [-p PLUGIN[,PLUGIN...]] [-r RUNTIME[,RUNTIME...]] [-o RESULTS] [SECONDS]" >&2

@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Param;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class V8CompareBenchmark extends ExchangeBenchmark {
   /** The runtime. */
-  @Param({"chicory-compiler"})
+  @Param({"asm"})
   public String runtime;
 
   /**

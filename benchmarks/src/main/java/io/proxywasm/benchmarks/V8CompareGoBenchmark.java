@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class V8CompareGoBenchmark extends BenchmarkDefaults {
   /** The runtime. */
-  @Param({"chicory-compiler"})
+  @Param({"asm"})
   public String runtime;
 
   /** The program, under plugins/wasm (the same parameter name as V8CompareBenchmark's). */

@@ -102,13 +102,18 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     ExchangeOptions.PluginCode code = options.pluginCode();
-    WasmVmProvider runtime = ProxyWasmCommand.runtime(env, options.common.runtime, code.code());
+    List<WasmVmProvider> runtimes =
+        ProxyWasmCommand.runtimes(env, options.common.runtime, code.code());
     Exchange exchange = exchange();
     ProxyWasmHost.Builder builder =
-        ProxyWasmHost.builder().runtimes(Runtimes.of(runtime)).logSink((p, l, m) -> {});
+        ProxyWasmHost.builder()
+            .runtimes(Runtimes.of(runtimes.toArray(new WasmVmProvider[0])))
+            .logSink((p, l, m) -> {});
     code.offered().ifPresent(p -> builder.offer(p.name(), p));
     PluginConfig.Builder config =
-        PluginConfig.builder("bench").runtime(runtime.name()).code(code.code());
+        PluginConfig.builder("bench")
+            .runtime(options.common.runtime == null ? "" : options.common.runtime)
+            .code(code.code());
     options.configure(config);
     try (ProxyWasmHost host = builder.build()) {
       long loadStart = System.nanoTime();
@@ -148,7 +153,7 @@ final class BenchCommand implements Callable<Integer> {
         Arrays.sort(batches);
         Reports.Bench report =
             new Reports.Bench(
-                runtime.name(),
+                plugin.info().runtime(),
                 "embedder",
                 perBatch * BATCHES,
                 Math.round(batches[BATCHES / 2]),

@@ -7,6 +7,7 @@ import io.proxywasm.spi.FunctionExport;
 import io.proxywasm.spi.FunctionImport;
 import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.Runtimes;
+import io.proxywasm.spi.UnsupportedModuleException;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
@@ -56,19 +57,27 @@ final class InspectCommand implements Callable<Integer> {
         file.startsWith(Runtimes.JAVA_PLUGIN_PREFIX)
             ? file.getBytes(StandardCharsets.UTF_8)
             : ProxyWasmCommand.readFile("", file);
-    WasmVmProvider provider = ProxyWasmCommand.runtime(env, options.runtime, code);
+    List<WasmVmProvider> runtimes = ProxyWasmCommand.runtimes(env, options.runtime, code);
     List<String> problems = new ArrayList<>();
     Optional<AbiVersion> abi = Optional.empty();
     List<FunctionImport> imports = List.of();
     List<FunctionExport> exports = List.of();
     WasmVmIntegration quiet = (state, message) -> {};
-    try (WasmVm vm = provider.create(quiet)) {
-      vm.load(code);
-      abi = vm.abiVersion();
-      imports = vm.functionImports();
-      exports = vm.functionExports();
-    } catch (WasmException e) {
-      problems.add(e.getMessage());
+    for (int i = 0; i < runtimes.size(); i++) {
+      try (WasmVm vm = runtimes.get(i).create(quiet)) {
+        vm.load(code);
+        abi = vm.abiVersion();
+        imports = vm.functionImports();
+        exports = vm.functionExports();
+        break;
+      } catch (UnsupportedModuleException e) {
+        if (i == runtimes.size() - 1) {
+          problems.add(e.getMessage()); // else the next runtime may run it, as a host would
+        }
+      } catch (WasmException e) {
+        problems.add(e.getMessage());
+        break;
+      }
     }
     if (problems.isEmpty() && abi.isEmpty()) {
       problems.add("Missing or unknown Proxy-Wasm ABI version");

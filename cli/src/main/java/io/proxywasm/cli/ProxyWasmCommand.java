@@ -13,6 +13,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Supplier;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -268,18 +269,20 @@ public final class ProxyWasmCommand {
   }
 
   /**
-   * The runtime to use: the named one, or the best for the plugin's code.
+   * The runtimes to try, in order: the named one alone, or those a host tries for the plugin's code
+   * when none is named ({@link Runtimes#candidatesFor}: the next is used only when one refuses the
+   * module as unsupported).
    *
    * @param env where runtimes are found
    * @param name the runtime named with {@code --runtime}, or null
    * @param code the plugin's code
-   * @return the runtime
+   * @return one runtime or more
    * @throws CommandFailure (exit 2) naming what is missing
    */
-  static WasmVmProvider runtime(Env env, String name, byte[] code) {
+  static List<WasmVmProvider> runtimes(Env env, String name, byte[] code) {
     try {
       Runtimes runtimes = env.runtimes().get();
-      return name != null ? runtimes.get(name) : runtimes.preferredFor(code);
+      return name != null ? List.of(runtimes.get(name)) : runtimes.candidatesFor(code);
     } catch (ProviderLookupException e) {
       throw new CommandFailure(2, e.getMessage());
     }

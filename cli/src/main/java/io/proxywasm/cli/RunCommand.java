@@ -8,6 +8,7 @@ import io.proxywasm.host.LocalResponse;
 import io.proxywasm.host.PluginLoadException;
 import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.LogLevel;
+import io.proxywasm.spi.Runtimes;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmResult;
 import io.proxywasm.spi.WasmVmProvider;
@@ -129,7 +130,8 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     ExchangeOptions.PluginCode code = options.pluginCode();
-    WasmVmProvider runtime = ProxyWasmCommand.runtime(env, options.common.runtime, code.code());
+    List<WasmVmProvider> runtimes =
+        ProxyWasmCommand.runtimes(env, options.common.runtime, code.code());
     List<Reports.HttpCall> httpCalls = new CopyOnWriteArrayList<>();
     HttpCallHandler recordAndRefuse =
         (HttpCallRequest request, HttpCallHandler.Callback callback) -> {
@@ -141,7 +143,12 @@ final class RunCommand implements Callable<Integer> {
                   request.timeout().toMillis()));
           return WasmResult.BAD_ARGUMENT; // the command has no upstreams
         };
-    ProxyWasmTestKit kit = ProxyWasmTestKit.runtime(runtime).plugin(code.code());
+    ProxyWasmTestKit kit =
+        (options.common.runtime != null
+                ? ProxyWasmTestKit.runtime(runtimes.get(0))
+                : ProxyWasmTestKit.defaultRuntime(
+                    Runtimes.of(runtimes.toArray(new WasmVmProvider[0]))))
+            .plugin(code.code());
     code.offered().ifPresent(kit::javaPlugin);
     TestPlugin plugin;
     try {
@@ -209,7 +216,8 @@ final class RunCommand implements Callable<Integer> {
                   ? null
                   : new Reports.Failure(
                       FailState.RUNTIME_ERROR.name(), null, failures.get(0).message()));
-      String hostMemoryGauge = "wasm." + runtime.name() + ".memory_size";
+      String runtime = plugin.plugin().info().runtime();
+      String hostMemoryGauge = "wasm." + runtime + ".memory_size";
       List<Reports.MetricValue> metrics = new ArrayList<>();
       List<Reports.MetricValue> hostStats = new ArrayList<>();
       for (RecordingExtension.MetricValue v : plugin.extension().metricValues()) {
@@ -227,7 +235,7 @@ final class RunCommand implements Callable<Integer> {
       Reports.Run report =
           new Reports.Run(
               stream.name(),
-              runtime.name(),
+              runtime,
               rootId == 0 ? null : rootId,
               ticks,
               request,

@@ -11,7 +11,8 @@ final class RuntimeOptions {
       names = "--runtime",
       paramLabel = "NAME",
       description =
-          "The runtime: chicory-compiler, chicory or null. Default: the best one for the plugin.")
+          "The runtime: asm, chicory-compiler, chicory or null. Default: the best one for the"
+              + " plugin (asm; chicory-compiler for a module asm does not support).")
   String runtime;
 
   @Option(names = "--json", description = "Prints the result as JSON.")

@@ -67,7 +67,17 @@ class CommandLoggingTest {
 
   @Test
   void runtimeInfoLinesAreQuietByDefault(@TempDir Path dir) throws Exception {
-    Run run = command(dir, null, "run", "--plugin", PLUGIN, "--request-header", ":path=/hello");
+    Run run =
+        command(
+            dir,
+            null,
+            "run",
+            "--runtime",
+            "chicory-compiler",
+            "--plugin",
+            PLUGIN,
+            "--request-header",
+            ":path=/hello");
     assertEquals(0, run.exit(), run.err());
     assertEquals("", run.err());
     assertTrue(run.out().contains("Hello, World!"), run.out());
@@ -77,7 +87,16 @@ class CommandLoggingTest {
   void verboseShowsThemAsLinesOfTheCommand(@TempDir Path dir) throws Exception {
     Run run =
         command(
-            dir, null, "run", "--verbose", "--plugin", PLUGIN, "--request-header", ":path=/hello");
+            dir,
+            null,
+            "run",
+            "--verbose",
+            "--runtime",
+            "chicory-compiler",
+            "--plugin",
+            PLUGIN,
+            "--request-header",
+            ":path=/hello");
     assertEquals(0, run.exit(), run.err());
     String[] lines = run.err().split("\n");
     assertTrue(

@@ -146,14 +146,13 @@ class ProxyWasmCommandTest {
             "--verbose"));
     assertTrue(
         out()
-            .matches(
-                "(?s).*host stats:\n  wasm\\.chicory-compiler\\.memory_size \\(gauge\\) = [1-9][0-9]*\n.*"),
+            .matches("(?s).*host stats:\n  wasm\\.asm\\.memory_size \\(gauge\\) = [1-9][0-9]*\n.*"),
         out());
     reset();
     assertEquals(
         0, run("run", "--plugin", plugin("c-http-headers.wasm"), "--show-host-stats", "--json"));
     JsonNode stat = json().get("hostStats").get(0);
-    assertEquals("wasm.chicory-compiler.memory_size", stat.get("name").asText());
+    assertEquals("wasm.asm.memory_size", stat.get("name").asText());
     assertEquals("gauge", stat.get("type").asText());
     assertTrue(stat.get("value").asLong() > 0, stat.toString());
   }
@@ -442,6 +441,38 @@ class ProxyWasmCommandTest {
     assertTrue(out().contains("  wasmcustom.collected_paths (counter) = 0\n"), out());
   }
 
+  /**
+   * host-tests' reference-types.wat (ABI 0.2.1; proxy_on_request_headers continues when table.get
+   * reads a null funcref, traps otherwise), built with wabt's wat2wasm: a module runtime asm does
+   * not support.
+   */
+  private static final String REFERENCE_TYPES =
+      "AGFzbQEAAAABGwVgAABgAX8Bf2ACf38AYAJ/fwF/YAN/f38BfwMHBgABAgMDBAQEAXAAAQUDAQABB4sBBwZtZW1vcnkC"
+          + "ABdwcm94eV9hYmlfdmVyc2lvbl8wXzJfMQAABm1hbGxvYwABF3Byb3h5X29uX2NvbnRleHRfY3JlYXRlAAIRcHJv"
+          + "eHlfb25fdm1fc3RhcnQAAxJwcm94eV9vbl9jb25maWd1cmUABBhwcm94eV9vbl9yZXF1ZXN0X2hlYWRlcnMABQom"
+          + "BgIACwUAQYAICwIACwQAQQELBABBAQsOAEEAJQDRRQRAAAtBAAs=";
+
+  @Test
+  void aModuleTheDefaultRuntimeRefusesRunsOnTheNext(@TempDir Path dir) throws Exception {
+    Path module = dir.resolve("refs.wasm");
+    Files.write(module, java.util.Base64.getDecoder().decode(REFERENCE_TYPES));
+    assertEquals(0, run("run", "--plugin", module.toString(), "--json"), err());
+    JsonNode r = json();
+    assertEquals("chicory-compiler", r.get("runtime").asText());
+    assertEquals("CONTINUE", r.get("request").get("action").asText(), r.toString());
+    reset();
+    assertEquals(0, run("bench", "--plugin", module.toString(), "--requests", "20", "--json"));
+    assertEquals("chicory-compiler", json().get("runtime").asText());
+    reset();
+    assertEquals(0, run("inspect", module.toString()), out());
+    assertTrue(out().contains("loadable"), out());
+    reset();
+    assertEquals(2, run("run", "--runtime", "asm", "--plugin", module.toString()));
+    assertTrue(
+        err().contains("the asm runtime does not support function 5: the instruction TABLE_GET"),
+        err());
+  }
+
   @Test
   void inspect() throws Exception {
     assertEquals(0, run("inspect", plugin("abi-0-2-1-imports.wasm"), "--json"));
@@ -488,7 +519,7 @@ class ProxyWasmCommandTest {
             "20",
             "--json"));
     JsonNode r = json();
-    assertEquals("chicory-compiler", r.get("runtime").asText());
+    assertEquals("asm", r.get("runtime").asText(), "the default runtime");
     assertEquals("embedder", r.get("path").asText());
     assertEquals(200, r.get("requests").asInt());
     for (String positive :

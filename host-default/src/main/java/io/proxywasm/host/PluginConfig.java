@@ -212,7 +212,8 @@ public record PluginConfig(
     }
 
     /**
-     * Names the runtime; empty means the default runtime.
+     * Names the runtime; empty means the default runtime, with the next runtime tried when it
+     * refuses the module as unsupported ({@link ProxyWasmHost#load}).
      *
      * @param runtime the runtime name
      * @return this builder

@@ -14,6 +14,7 @@ import io.proxywasm.spi.FailState;
 import io.proxywasm.spi.PluginInfo;
 import io.proxywasm.spi.ProviderLookupException;
 import io.proxywasm.spi.Runtimes;
+import io.proxywasm.spi.UnsupportedModuleException;
 import io.proxywasm.spi.WasmEvent;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmExtension;
@@ -64,6 +65,23 @@ public final class ProxyWasmHost implements AutoCloseable {
   private final ScheduledExecutorService ownedScheduler;
   private final java.util.concurrent.ExecutorService ownedDelivery;
   private final Map<String, BaseVm> bases = new HashMap<>();
+
+  /**
+   * Modules a runtime refused ({@link UnsupportedModuleException}), by runtime name and code
+   * digest, with its message: a later load of the same module goes straight to the next runtime.
+   * The last 64 are kept.
+   */
+  private final Map<String, String> refusals =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+              return size() > 64;
+            }
+          });
+
   private final StoreQuota storeQuota;
 
   /** A base VM and the plugins that use it. */
@@ -148,6 +166,12 @@ public final class ProxyWasmHost implements AutoCloseable {
    * Loads a plugin: finds its runtime, creates or reuses the base VM for its vm_key, and starts and
    * configures the plugin once on a canary clone so that a rejected configuration fails here.
    *
+   * <p>When the configuration names no runtime, the runtimes are tried in the order of {@link
+   * Runtimes#candidatesFor(byte[])}: a runtime that refuses the module as unsupported ({@link
+   * UnsupportedModuleException}, logged at info) hands it to the next, and the host remembers the
+   * refusal for later loads of the same module. Any other failure ends the load. A named runtime is
+   * the only one tried.
+   *
    * @param config the plugin
    * @return the loaded plugin
    * @throws PluginLoadException naming what was wrong: the runtime, the module, a missing export,
@@ -156,15 +180,46 @@ public final class ProxyWasmHost implements AutoCloseable {
   public Plugin load(PluginConfig config) throws PluginLoadException {
     Objects.requireNonNull(config, "config");
     checkOpen();
-    WasmVmProvider provider;
+    List<WasmVmProvider> candidates;
     try {
-      provider =
+      candidates =
           config.runtime().isEmpty()
-              ? runtimes.preferredFor(config.code())
-              : runtimes.get(config.runtime());
+              ? runtimes.candidatesFor(config.code())
+              : List.of(runtimes.get(config.runtime()));
     } catch (ProviderLookupException e) {
       throw new PluginLoadException(FailState.UNABLE_TO_CREATE_VM, e.getMessage(), e);
     }
+    String codeDigest = candidates.size() > 1 ? Keys.digest(config.code()) : "";
+    for (int i = 0; ; i++) {
+      WasmVmProvider provider = candidates.get(i);
+      boolean last = i == candidates.size() - 1;
+      String refusal = last ? null : refusals.get(provider.name() + '|' + codeDigest);
+      if (refusal != null) {
+        continue;
+      }
+      try {
+        return load(config, provider, last);
+      } catch (PluginLoadException e) {
+        if (last || !(e.getCause() instanceof UnsupportedModuleException)) {
+          throw e;
+        }
+        refusals.put(provider.name() + '|' + codeDigest, e.getMessage());
+        LOG.info(
+            "plugin {}: runtime {} cannot run its module ({}); trying runtime {}",
+            config.name(),
+            provider.name(),
+            e.getMessage(),
+            candidates.get(i + 1).name());
+      }
+    }
+  }
+
+  /**
+   * {@link #load(PluginConfig)} on one runtime; a module the runtime refuses ({@link
+   * UnsupportedModuleException}) is reported to the extension only if no other runtime follows.
+   */
+  private Plugin load(PluginConfig config, WasmVmProvider provider, boolean lastRuntime)
+      throws PluginLoadException {
     String vmKey = vmKey(config, provider);
     PluginInfo info =
         new PluginInfo(config.name(), config.rootId(), config.vmId(), provider.name());
@@ -191,7 +246,7 @@ public final class ProxyWasmHost implements AutoCloseable {
     synchronized (bases) {
       BaseVm entry = bases.get(vmKey);
       if (entry == null) {
-        entry = createBase(spec, info, quota);
+        entry = createBase(spec, info, quota, lastRuntime);
         bases.put(vmKey, entry);
       } else {
         requireQuota(config.vmId(), quota, services.sharedData().quota(config.vmId()));
@@ -223,7 +278,7 @@ public final class ProxyWasmHost implements AutoCloseable {
     }
   }
 
-  private BaseVm createBase(VmSpec spec, PluginInfo info, StoreQuota quota)
+  private BaseVm createBase(VmSpec spec, PluginInfo info, StoreQuota quota, boolean lastRuntime)
       throws PluginLoadException {
     VmIdHandle dataHandle = null;
     VmIdHandle queueHandle = null;
@@ -243,7 +298,9 @@ public final class ProxyWasmHost implements AutoCloseable {
     } catch (WasmException e) {
       dataHandle.close();
       queueHandle.close();
-      services.extension().onEvent(WasmEvent.of(e.failState()), info, e.getMessage());
+      if (lastRuntime || !(e instanceof UnsupportedModuleException)) {
+        services.extension().onEvent(WasmEvent.of(e.failState()), info, e.getMessage());
+      }
       throw new PluginLoadException(e.failState(), e.getMessage(), e);
     }
   }

@@ -34,6 +34,17 @@ public final class AsmProvider implements WasmVmProvider {
         VmCapability.MEMORY_LIMIT);
   }
 
+  /**
+   * 20, above {@code chicory-compiler}'s 10: where both are installed, {@code asm} is the default
+   * (docs/performance.md, "The default runtime"). A module it refuses ({@link
+   * io.proxywasm.spi.UnsupportedModuleException}: reference types, a second table, a function too
+   * large for one JVM method) loads on the next runtime when nobody named one.
+   */
+  @Override
+  public int priority() {
+    return 20;
+  }
+
   @Override
   public WasmVm create(WasmVmIntegration integration) {
     return new AsmVm(integration);

@@ -27,6 +27,7 @@ import io.proxywasm.spi.FunctionType;
 import io.proxywasm.spi.HostFunction;
 import io.proxywasm.spi.LinearMemory;
 import io.proxywasm.spi.MemoryAccessException;
+import io.proxywasm.spi.UnsupportedModuleException;
 import io.proxywasm.spi.ValueType;
 import io.proxywasm.spi.WasmException;
 import io.proxywasm.spi.WasmFunction;
@@ -117,9 +118,10 @@ final class AsmVm extends AbstractWasmVm implements LinearMemory {
     } catch (WasmException e) {
       throw e;
     } catch (Translator.TooLarge e) {
-      throw initError("Failed to load Wasm bytecode: " + e.getMessage(), e);
+      // runtime chicory-compiler runs such a function in its interpreter
+      throw new UnsupportedModuleException("Failed to load Wasm bytecode: " + e.getMessage(), e);
     } catch (Translator.Unsupported e) {
-      throw initError(
+      throw new UnsupportedModuleException(
           "Failed to load Wasm bytecode: the asm runtime does not support " + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
       throw initError("Failed to load Wasm bytecode: " + reason(e), e);

@@ -16,8 +16,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Runtime {@code chicory-compiler}: Chicory's compiler translates each module to JVM bytecode; the
- * default runtime when present.
+ * Runtime {@code chicory-compiler}: Chicory's compiler translates each module to JVM bytecode. The
+ * default runtime when runtime {@code asm} is absent, or for a module asm does not support; the
+ * default in any case when it has an on-disk cache or precompiled modules ({@link #priority()}).
  *
  * <p>A module is translated once per process and module hash: every clone, and every other base VM
  * of the same module (another vm_id or VM configuration), reuses the classes while any VM holds
@@ -53,6 +54,9 @@ public final class ChicoryCompilerProvider implements WasmVmProvider {
 
   private final CodeSource source;
 
+  /** Whether it has an on-disk cache or precompiled modules: see {@link #priority()}. */
+  private final boolean startsWithoutCompiling;
+
   /**
    * Creates the provider ServiceLoader finds: no precompiled modules, and the on-disk cache in the
    * directory {@value #CACHE_DIRECTORY_PROPERTY} names, if set.
@@ -71,6 +75,7 @@ public final class ChicoryCompilerProvider implements WasmVmProvider {
       Optional<Path> cacheDirectory,
       Map<String, Function<Instance, Machine>> precompiled) {
     this.source = CodeSource.compiler(splitHugeFunctions, cacheDirectory, precompiled);
+    this.startsWithoutCompiling = cacheDirectory.isPresent() || !precompiled.isEmpty();
   }
 
   /**
@@ -124,9 +129,14 @@ public final class ChicoryCompilerProvider implements WasmVmProvider {
         VmCapability.MEMORY_LIMIT);
   }
 
+  /**
+   * 10, below runtime {@code asm}'s 20 (docs/performance.md, "The default runtime"); 30 when this
+   * provider has an on-disk cache or precompiled modules, which an embedder sets up to start
+   * without compiling, so that it stays the default then.
+   */
   @Override
   public int priority() {
-    return 10;
+    return startsWithoutCompiling ? 30 : 10;
   }
 
   @Override

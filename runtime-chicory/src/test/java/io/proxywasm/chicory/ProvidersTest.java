@@ -9,9 +9,11 @@ import io.proxywasm.spi.Runtimes;
 import io.proxywasm.spi.VmCapability;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmProvider;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProvidersTest {
 
@@ -64,5 +66,21 @@ class ProvidersTest {
         provider.capabilities());
     assertEquals(10, provider.priority());
     createsWorkingVms(provider);
+  }
+
+  @Test
+  void aCompilerSetUpToStartWithoutCompilingOutranksRuntimeAsm(@TempDir Path cache) {
+    assertEquals(30, ChicoryCompilerProvider.builder().cacheDirectory(cache).build().priority());
+    assertEquals(
+        30,
+        ChicoryCompilerProvider.builder()
+            .precompiled(
+                Wat.wasm("(module)"),
+                instance -> {
+                  throw new AssertionError("not run");
+                })
+            .build()
+            .priority());
+    assertEquals(10, ChicoryCompilerProvider.builder().build().priority());
   }
 }

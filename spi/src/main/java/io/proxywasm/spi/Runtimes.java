@@ -1,6 +1,8 @@
 package io.proxywasm.spi;
 
 import io.proxywasm.spi.support.ProviderRegistry;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
 
@@ -88,31 +90,66 @@ public final class Runtimes extends ProviderSet<WasmVmProvider> {
   public static final String JAVA_PLUGIN_PREFIX = "java:";
 
   /**
-   * Returns the default runtime for a piece of code: for a Java plugin ({@code java:NAME}) the
-   * highest-priority runtime that runs Java plugins; otherwise {@link #preferred()}.
+   * Returns the default runtime for a piece of code, the first of {@link #candidatesFor(byte[])}:
+   * for a Java plugin ({@code java:NAME}) the highest-priority runtime that runs Java plugins; for
+   * a wasm module the one the system property {@value #DEFAULT_RUNTIME_PROPERTY} names, else the
+   * highest-priority runtime that runs wasm bytecode.
    *
    * @param code the plugin's code
    * @return the runtime
    * @throws ProviderLookupException if no runtime can run the code
    */
   public WasmVmProvider preferredFor(byte[] code) {
-    if (!isJavaPlugin(code)) {
-      return preferred();
+    return candidatesFor(code).get(0);
+  }
+
+  /**
+   * Returns the runtimes to try, best first, for code whose runtime nobody named. For a Java
+   * plugin, the highest-priority runtime that runs Java plugins; for a wasm module, the runtime the
+   * system property {@value #DEFAULT_RUNTIME_PROPERTY} names if it names one, else every runtime
+   * that runs wasm bytecode by descending priority (ties by name). A host loads the code with the
+   * first and moves to the next only when a runtime refuses the module with {@link
+   * UnsupportedModuleException}.
+   *
+   * @param code the plugin's code
+   * @return one runtime or more
+   * @throws ProviderLookupException if no runtime can run the code
+   */
+  public List<WasmVmProvider> candidatesFor(byte[] code) {
+    if (isJavaPlugin(code)) {
+      WasmVmProvider best = null;
+      for (WasmVmProvider p : all().values()) {
+        if (p.capabilities().contains(VmCapability.JAVA_PLUGINS)
+            && (best == null || p.priority() > best.priority())) {
+          best = p;
+        }
+      }
+      if (best == null) {
+        throw new ProviderLookupException(
+            "the code names a Java plugin, but no runtime that runs Java plugins is available"
+                + " (add io.proxywasm:proxy-wasm-null-vm-java); runtimes: "
+                + all().keySet());
+      }
+      return List.of(best);
     }
-    WasmVmProvider best = null;
+    String forced = System.getProperty(DEFAULT_RUNTIME_PROPERTY);
+    if (forced != null && !forced.isBlank()) {
+      return List.of(preferred());
+    }
+    List<WasmVmProvider> wasm = new ArrayList<>();
     for (WasmVmProvider p : all().values()) {
-      if (p.capabilities().contains(VmCapability.JAVA_PLUGINS)
-          && (best == null || p.priority() > best.priority())) {
-        best = p;
+      if (p.capabilities().contains(VmCapability.WASM_BYTECODE)) {
+        wasm.add(p);
       }
     }
-    if (best == null) {
-      throw new ProviderLookupException(
-          "the code names a Java plugin, but no runtime that runs Java plugins is available"
-              + " (add io.proxywasm:proxy-wasm-null-vm-java); runtimes: "
-              + all().keySet());
+    if (wasm.isEmpty()) {
+      return List.of(preferred()); // says that none is found, or names what there is
     }
-    return best;
+    wasm.sort(
+        Comparator.comparingInt(WasmVmProvider::priority)
+            .reversed()
+            .thenComparing(WasmVmProvider::name));
+    return List.copyOf(wasm);
   }
 
   /**

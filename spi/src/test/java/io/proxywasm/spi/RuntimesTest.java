@@ -43,6 +43,48 @@ class RuntimesTest {
   }
 
   @Test
+  void candidatesForAModuleAreTheWasmRuntimesByPriority() {
+    Runtimes runtimes =
+        Runtimes.of(
+            new FakeRuntime("slow", 0),
+            new FakeRuntime("fast", 20),
+            new FakeRuntime("b", 10),
+            new FakeRuntime("a", 10),
+            new JavaOnly("java-only", 30));
+    byte[] module = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    assertEquals(
+        List.of("fast", "a", "b", "slow"),
+        runtimes.candidatesFor(module).stream().map(WasmVmProvider::name).toList(),
+        "the default first, ties by name, no runtime that runs only Java plugins");
+    assertEquals(
+        List.of("java-only"),
+        runtimes
+            .candidatesFor("java:plugin".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            .stream()
+            .map(WasmVmProvider::name)
+            .toList(),
+        "a Java plugin has one candidate");
+    System.setProperty(Runtimes.DEFAULT_RUNTIME_PROPERTY, "b");
+    assertEquals(
+        List.of("b"),
+        runtimes.candidatesFor(module).stream().map(WasmVmProvider::name).toList(),
+        "a runtime the property names is the only one");
+  }
+
+  /** A runtime that runs only Java plugins, as the Null VM. */
+  private record JavaOnly(String name, int priority) implements WasmVmProvider {
+    @Override
+    public java.util.Set<VmCapability> capabilities() {
+      return java.util.Set.of(VmCapability.JAVA_PLUGINS);
+    }
+
+    @Override
+    public WasmVm create(WasmVmIntegration integration) {
+      throw new UnsupportedOperationException("JavaOnly creates no VMs");
+    }
+  }
+
+  @Test
   void duplicateByHandIsAnError() {
     IllegalArgumentException e =
         assertThrows(

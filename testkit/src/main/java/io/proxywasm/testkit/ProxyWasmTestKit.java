@@ -40,13 +40,15 @@ import java.util.function.Consumer;
  * happen when the test calls {@link TestPlugin#advance} (or {@link TestPlugin#runDue}).
  */
 public final class ProxyWasmTestKit {
-  private final WasmVmProvider runtime;
+  /** The runtime's name; empty for the host's default choice. */
+  private final String runtime;
+
   private final TestHost.Builder builder = new TestHost.Builder();
   private final PluginSpec spec = new PluginSpec("test");
 
-  private ProxyWasmTestKit(WasmVmProvider runtime) {
-    this.runtime = Objects.requireNonNull(runtime, "runtime");
-    builder.runtimes(runtime).runtime(runtime.name());
+  private ProxyWasmTestKit(String runtime, WasmVmProvider... available) {
+    this.runtime = runtime;
+    builder.runtimes(available).runtime(runtime);
   }
 
   /**
@@ -57,7 +59,7 @@ public final class ProxyWasmTestKit {
    * @throws io.proxywasm.spi.ProviderLookupException naming the runtimes available
    */
   public static ProxyWasmTestKit runtime(String name) {
-    return new ProxyWasmTestKit(Runtimes.discover().get(name));
+    return runtime(Runtimes.discover().get(name));
   }
 
   /**
@@ -67,7 +69,25 @@ public final class ProxyWasmTestKit {
    * @return the kit
    */
   public static ProxyWasmTestKit runtime(WasmVmProvider runtime) {
-    return new ProxyWasmTestKit(runtime);
+    Objects.requireNonNull(runtime, "runtime");
+    return new ProxyWasmTestKit(runtime.name(), runtime);
+  }
+
+  /**
+   * Starts a test on the runtime a host picks for a plugin that names none, among the given ones:
+   * the first of {@link Runtimes#candidatesFor(byte[])} that runs the module, the next where one
+   * refuses it as unsupported ({@link io.proxywasm.host.ProxyWasmHost#load}). {@code
+   * plugin.plugin().info().runtime()} says which one runs it.
+   *
+   * @param runtimes the runtimes to choose from, for example {@link Runtimes#discover()}
+   * @return the kit
+   */
+  public static ProxyWasmTestKit defaultRuntime(Runtimes runtimes) {
+    WasmVmProvider[] all = runtimes.all().values().toArray(new WasmVmProvider[0]);
+    if (all.length == 0) {
+      throw new IllegalArgumentException("no runtime to choose from");
+    }
+    return new ProxyWasmTestKit("", all);
   }
 
   /**
@@ -298,7 +318,7 @@ public final class ProxyWasmTestKit {
       throw new IllegalStateException("no plugin code given: call plugin(...) first");
     }
     builder.plugins.clear();
-    builder.plugin(s -> s.copyFrom(spec).runtime(runtime.name()));
+    builder.plugin(s -> s.copyFrom(spec).runtime(runtime));
     TestHost host = builder.start();
     TestPlugin plugin = host.plugins().get(0);
     plugin.ownHost();
