@@ -34,6 +34,7 @@ import io.proxywasm.spi.WasmFunction;
 import io.proxywasm.spi.WasmVm;
 import io.proxywasm.spi.WasmVmIntegration;
 import io.proxywasm.spi.support.AbstractWasmVm;
+import io.proxywasm.spi.support.SharedByHash;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -50,6 +51,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link WasmVm} that runs a module translated to JVM bytecode by {@link Translator}. The module
@@ -69,6 +71,20 @@ final class AsmVm extends AbstractWasmVm implements LinearMemory {
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * Modules by hash, shared by every VM of the process while any holds them: a second base VM of
+   * the same module (another vm_id or VM configuration) is not parsed and translated again.
+   */
+  private static final SharedByHash<Code> SHARED = new SharedByHash<>();
+
+  /** Forgets every shared module, as a restart would; for tests. */
+  static void forgetShared() {
+    SHARED.clear();
+  }
+
+  /** How many modules were parsed and translated in this process; tests read it. */
+  static final AtomicLong TRANSLATIONS = new AtomicLong();
 
   /** A parsed, validated and translated module with what the host asks about it; immutable. */
   record Code(
@@ -114,7 +130,7 @@ final class AsmVm extends AbstractWasmVm implements LinearMemory {
     }
     checkMagic(bytes);
     try {
-      code = inspect(bytes, Parser.parse(bytes));
+      code = SHARED.get(SharedByHash.sha256(bytes), () -> inspect(bytes, Parser.parse(bytes)));
     } catch (WasmException e) {
       throw e;
     } catch (Translator.TooLarge e) {
@@ -129,6 +145,7 @@ final class AsmVm extends AbstractWasmVm implements LinearMemory {
   }
 
   private static Code inspect(byte[] bytes, WasmModule module) {
+    TRANSLATIONS.incrementAndGet();
     List<FunctionImport> imports = new ArrayList<>();
     List<com.dylibso.chicory.wasm.types.FunctionType> importTypes = new ArrayList<>();
     ImportSection importSection = module.importSection();

@@ -10,13 +10,9 @@ import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import io.proxywasm.chicory.split.FunctionSplitter;
-import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
+import io.proxywasm.spi.support.SharedByHash;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +20,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -37,9 +32,7 @@ import java.util.function.Function;
  */
 final class CodeSource {
   /** Loaded modules by mode and hash; an entry lives while some VM holds its module. */
-  private static final Map<String, Entry> SHARED = new ConcurrentHashMap<>();
-
-  private static final ReferenceQueue<ChicoryVm.Code> CLEARED = new ReferenceQueue<>();
+  private static final SharedByHash<ChicoryVm.Code> SHARED = new SharedByHash<>();
 
   /** How many modules were translated to bytecode in this process; tests and benchmarks read it. */
   static final AtomicLong COMPILATIONS = new AtomicLong();
@@ -49,15 +42,6 @@ final class CodeSource {
 
   /** How many modules were loaded from the on-disk cache instead of compiled. */
   static final AtomicLong DISK_LOADS = new AtomicLong();
-
-  private static final class Entry extends WeakReference<ChicoryVm.Code> {
-    final String key;
-
-    Entry(String key, ChicoryVm.Code code) {
-      super(code, CLEARED);
-      this.key = key;
-    }
-  }
 
   /** The interpreter's source: no machine factory. */
   static final CodeSource INTERPRETER = new CodeSource(false, false, Optional.empty(), Map.of());
@@ -116,29 +100,12 @@ final class CodeSource {
     }
     String key =
         (compile ? (splitHugeFunctions ? "compiled-split:" : "compiled:") : "interpreted:") + hash;
-    expunge();
-    ChicoryVm.Code code = live(key);
-    if (code != null) {
-      return code;
-    }
-    synchronized (lockFor(key)) {
-      code = live(key);
-      if (code == null) {
-        code = make.apply(hash);
-        SHARED.put(key, new Entry(key, code));
-      }
-      return code;
-    }
+    return SHARED.get(key, () -> make.apply(hash));
   }
 
   /** Forgets every shared module, as a restart would; for tests. */
   static void forgetShared() {
     SHARED.clear();
-  }
-
-  private static ChicoryVm.Code live(String key) {
-    Entry entry = SHARED.get(key);
-    return entry == null ? null : entry.get();
   }
 
   /** A module's machine factory (null: interpret it) and what HotSpot will not JIT-compile. */
@@ -305,31 +272,8 @@ final class CodeSource {
         new MachineFactory(instantiated, factory), HugeMethods.find(classBytes), instantiated);
   }
 
-  private static final Object[] LOCKS = new Object[64];
-
-  static {
-    for (int i = 0; i < LOCKS.length; i++) {
-      LOCKS[i] = new Object();
-    }
-  }
-
-  private static Object lockFor(String hash) {
-    return LOCKS[Math.floorMod(hash.hashCode(), LOCKS.length)];
-  }
-
-  private static void expunge() {
-    for (Object cleared = CLEARED.poll(); cleared != null; cleared = CLEARED.poll()) {
-      Entry e = (Entry) cleared;
-      SHARED.remove(e.key, e);
-    }
-  }
-
   /** Returns the lower-case hex SHA-256 of some bytes. */
   static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+    return SharedByHash.sha256(bytes);
   }
 }
