@@ -116,6 +116,7 @@ class TcpProxyTest {
     String plugins = Http.get(gateway.adminPort().orElseThrow(), "/plugins").body();
     assertTrue(plugins.contains("\"listener\" : \"tcp\""), plugins);
     assertTrue(plugins.contains("\"name\" : \"lines\""), plugins);
+    assertTrue(plugins.contains("\"runtime\" : \"asm\""), "the default wasm runtime: " + plugins);
   }
 
   @Test
