@@ -65,19 +65,27 @@ class CommandLoggingTest {
         Files.readString(err, StandardCharsets.UTF_8));
   }
 
-  @Test
-  void runtimeInfoLinesAreQuietByDefault(@TempDir Path dir) throws Exception {
-    Run run =
-        command(
-            dir,
-            null,
-            "run",
+  /**
+   * {@code proxy-wasm run} of the plugin for {@code /hello} on {@code chicory-compiler}, whose
+   * splitting logs the info lines these tests look for.
+   */
+  private static Run runHello(Path dir, String... options) throws Exception {
+    List<String> args = new ArrayList<>(List.of("run"));
+    args.addAll(List.of(options));
+    args.addAll(
+        List.of(
             "--runtime",
             "chicory-compiler",
             "--plugin",
             PLUGIN,
             "--request-header",
-            ":path=/hello");
+            ":path=/hello"));
+    return command(dir, null, args.toArray(new String[0]));
+  }
+
+  @Test
+  void runtimeInfoLinesAreQuietByDefault(@TempDir Path dir) throws Exception {
+    Run run = runHello(dir);
     assertEquals(0, run.exit(), run.err());
     assertEquals("", run.err());
     assertTrue(run.out().contains("Hello, World!"), run.out());
@@ -85,18 +93,7 @@ class CommandLoggingTest {
 
   @Test
   void verboseShowsThemAsLinesOfTheCommand(@TempDir Path dir) throws Exception {
-    Run run =
-        command(
-            dir,
-            null,
-            "run",
-            "--verbose",
-            "--runtime",
-            "chicory-compiler",
-            "--plugin",
-            PLUGIN,
-            "--request-header",
-            ":path=/hello");
+    Run run = runHello(dir, "--verbose");
     assertEquals(0, run.exit(), run.err());
     String[] lines = run.err().split("\n");
     assertTrue(
