@@ -76,7 +76,8 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--runtime",
       description =
-          "the runtime (chicory-compiler, chicory, asm, null); default: the best available",
+          "the runtime (asm, chicory-compiler, chicory, null); default: the best available"
+              + " (asm, or chicory-compiler for a module asm does not support)",
       defaultValue = "")
   String runtime;
 
