@@ -67,20 +67,21 @@ public final class ProxyWasmHost implements AutoCloseable {
   private final Map<String, BaseVm> bases = new HashMap<>();
 
   /**
-   * Modules a runtime refused ({@link UnsupportedModuleException}), by runtime name and code
-   * digest, with its message: a later load of the same module goes straight to the next runtime.
-   * The last 64 are kept.
+   * Modules a runtime refused ({@link UnsupportedModuleException}), as runtime name and code
+   * digest: a later load of the same module goes straight to the next runtime. The last 64 are
+   * kept.
    */
-  private final Map<String, String> refusals =
-      java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
+  private final java.util.Set<String> refusals =
+      java.util.Collections.synchronizedSet(
+          java.util.Collections.newSetFromMap(
+              new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
 
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-              return size() > 64;
-            }
-          });
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                  return size() > 64;
+                }
+              }));
 
   private final StoreQuota storeQuota;
 
@@ -193,8 +194,8 @@ public final class ProxyWasmHost implements AutoCloseable {
     for (int i = 0; ; i++) {
       WasmVmProvider provider = candidates.get(i);
       boolean last = i == candidates.size() - 1;
-      String refusal = last ? null : refusals.get(provider.name() + '|' + codeDigest);
-      if (refusal != null) {
+      String refusal = provider.name() + '|' + codeDigest;
+      if (!last && refusals.contains(refusal)) {
         continue;
       }
       try {
@@ -203,7 +204,7 @@ public final class ProxyWasmHost implements AutoCloseable {
         if (last || !(e.getCause() instanceof UnsupportedModuleException)) {
           throw e;
         }
-        refusals.put(provider.name() + '|' + codeDigest, e.getMessage());
+        refusals.add(refusal);
         LOG.info(
             "plugin {}: runtime {} cannot run its module ({}); trying runtime {}",
             config.name(),

@@ -1,8 +1,6 @@
 package io.proxywasm.spi;
 
 import io.proxywasm.spi.support.ProviderRegistry;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
 
@@ -117,39 +115,28 @@ public final class Runtimes extends ProviderSet<WasmVmProvider> {
    */
   public List<WasmVmProvider> candidatesFor(byte[] code) {
     if (isJavaPlugin(code)) {
-      WasmVmProvider best = null;
-      for (WasmVmProvider p : all().values()) {
-        if (p.capabilities().contains(VmCapability.JAVA_PLUGINS)
-            && (best == null || p.priority() > best.priority())) {
-          best = p;
-        }
-      }
-      if (best == null) {
-        throw new ProviderLookupException(
-            "the code names a Java plugin, but no runtime that runs Java plugins is available"
-                + " (add io.proxywasm:proxy-wasm-null-vm-java); runtimes: "
-                + all().keySet());
-      }
+      WasmVmProvider best =
+          registry.byPriority().stream()
+              .filter(p -> p.capabilities().contains(VmCapability.JAVA_PLUGINS))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new ProviderLookupException(
+                          "the code names a Java plugin, but no runtime that runs Java plugins is"
+                              + " available (add io.proxywasm:proxy-wasm-null-vm-java); runtimes: "
+                              + all().keySet()));
       return List.of(best);
     }
     String forced = System.getProperty(DEFAULT_RUNTIME_PROPERTY);
     if (forced != null && !forced.isBlank()) {
       return List.of(preferred());
     }
-    List<WasmVmProvider> wasm = new ArrayList<>();
-    for (WasmVmProvider p : all().values()) {
-      if (p.capabilities().contains(VmCapability.WASM_BYTECODE)) {
-        wasm.add(p);
-      }
-    }
-    if (wasm.isEmpty()) {
-      return List.of(preferred()); // says that none is found, or names what there is
-    }
-    wasm.sort(
-        Comparator.comparingInt(WasmVmProvider::priority)
-            .reversed()
-            .thenComparing(WasmVmProvider::name));
-    return List.copyOf(wasm);
+    List<WasmVmProvider> wasm =
+        registry.byPriority().stream()
+            .filter(p -> p.capabilities().contains(VmCapability.WASM_BYTECODE))
+            .toList();
+    // none: preferred() says that none is found, or names what there is
+    return wasm.isEmpty() ? List.of(preferred()) : wasm;
   }
 
   /**

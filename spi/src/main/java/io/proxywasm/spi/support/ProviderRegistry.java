@@ -317,15 +317,28 @@ public final class ProviderRegistry<P> {
       }
       return p;
     }
+    List<P> ranked = byPriority();
+    if (ranked.isEmpty()) {
+      throw new ProviderLookupException("no " + kind.label() + " found" + describeAvailable());
+    }
+    return ranked.get(0);
+  }
+
+  /**
+   * Returns the providers best first: by descending priority, ties by name. The first is {@link
+   * #preferred()} when the kind's system property names none.
+   *
+   * @return an unmodifiable list
+   */
+  public List<P> byPriority() {
     return providers.entrySet().stream()
-        .max(
+        .sorted(
             Comparator.<Map.Entry<String, P>>comparingInt(
                     e -> kind.priority().applyAsInt(e.getValue()))
-                .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
+                .reversed()
+                .thenComparing(Map.Entry::getKey))
         .map(Map.Entry::getValue)
-        .orElseThrow(
-            () ->
-                new ProviderLookupException("no " + kind.label() + " found" + describeAvailable()));
+        .toList();
   }
 
   private String describeAvailable() {
